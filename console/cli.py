@@ -1,0 +1,273 @@
+"""The ``realtime-console`` command line.
+
+``realtime-console`` opens the console; ``realtime-console serve`` runs the embedded Realtime
+simulator on its own, for any client; ``realtime-console relay`` runs the key-holding relay in
+front of OpenAI (or another Realtime server). Heavy parts are imported inside their commands so
+``--help`` stays fast and works even when an optional part is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from console import __version__
+
+PROG = "realtime-console"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class _Serving(Protocol):
+    """What the commands need from a server: run until cancelled."""
+
+    async def serve_forever(self) -> None: ...
+
+
+def _port(text: str) -> int:
+    """argparse type for a TCP port (0 picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """argparse type for a positive duration in seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with the ``serve`` and ``relay`` subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Inspector console for the OpenAI Realtime API, with an embedded simulator "
+            "that needs no network and no key."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the Realtime simulator alone, for any client (no key needed)",
+        description=(
+            "Run the embedded Realtime simulator as a websocket server that speaks the GA and "
+            "beta protocols, for the console, the openai SDK, browser apps or any other client."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--port", type=_port, default=8765, help="port to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--pace",
+        choices=("realtime", "fast"),
+        default="realtime",
+        help="stream audio in real time, or as fast as possible (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--require-key",
+        metavar="KEY",
+        default=None,
+        help="only accept clients that present this API key (others get invalid_api_key)",
+    )
+    serve.add_argument(
+        "--session-expiry",
+        metavar="SECONDS",
+        type=_seconds,
+        default=None,
+        help="close each session after this many seconds, as the real API does (fault tests)",
+    )
+
+    relay = commands.add_parser(
+        "relay",
+        help="run a relay that keeps the API key on this machine",
+        description=(
+            "Relay Realtime websocket connections to an upstream server, adding the API key "
+            "from OPENAI_API_KEY or .env; frames are forwarded verbatim both ways."
+        ),
+    )
+    relay.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    relay.add_argument(
+        "--port", type=_port, default=8081, help="port to listen on (default: %(default)s)"
+    )
+    relay.add_argument(
+        "--upstream",
+        metavar="URL",
+        default=None,
+        help="Realtime server to relay to (default: wss://api.openai.com/v1/realtime)",
+    )
+    relay.add_argument(
+        "--token",
+        default=None,
+        help="clients must present this token (Bearer header, subprotocol or ?token=)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``realtime-console``; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return _exit_code(exit_.code)
+    commands: dict[str | None, Callable[[argparse.Namespace], int]] = {
+        None: run_console,
+        "serve": run_serve,
+        "relay": run_relay,
+    }
+    try:
+        return commands[args.command](args)
+    except KeyboardInterrupt:  # Ctrl-C where no signal handler could be installed
+        return 0
+
+
+def _exit_code(code: object) -> int:
+    """Normalise a ``SystemExit`` code to an int."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """Open the console (a placeholder until the Textual app lands)."""
+    print("the Textual console arrives with a later issue; try `realtime-console serve`")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``realtime-console serve``: run the simulator until Ctrl-C."""
+    from console.simulator import SimulatorServer
+
+    server = SimulatorServer(
+        host=args.host,
+        port=args.port,
+        pace=args.pace,
+        require_key=args.require_key,
+        session_expiry_s=args.session_expiry,
+    )
+
+    def banner() -> str:
+        url = getattr(server, "url", None) or _ws_url(args.host, _bound_port(server, args.port))
+        key = "a key is required" if args.require_key else "no key needed"
+        return f"Realtime simulator listening on {url} ({key}); press Ctrl-C to stop"
+
+    return _run(server, banner, args.host, args.port)
+
+
+def run_relay(args: argparse.Namespace) -> int:
+    """``realtime-console relay``: run the key-holding relay until Ctrl-C."""
+    from console.relay import DEFAULT_UPSTREAM_URL, RelayServer, is_openai_upstream, resolve_api_key
+
+    upstream = args.upstream or DEFAULT_UPSTREAM_URL
+    key = resolve_api_key()
+    if key is None and is_openai_upstream(upstream):
+        print(
+            f"{PROG} relay: no API key for {upstream}: set OPENAI_API_KEY or put it in .env",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        relay = RelayServer(
+            upstream_url=upstream, api_key=key, host=args.host, port=args.port, token=args.token
+        )
+    except ValueError as exc:
+        print(f"{PROG} relay: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("console.relay.websockets").setLevel(logging.WARNING)
+    if args.host not in LOOPBACK_HOSTS and not args.token:
+        print(
+            f"warning: listening on {args.host} without --token: anyone who can reach this "
+            "port spends your API key",
+            file=sys.stderr,
+        )
+
+    def banner() -> str:
+        auth = "clients must present the token" if args.token else "no client token"
+        return (
+            f"Relay listening on {relay.url} -> {upstream} "
+            f"(API key {'set' if key else 'not set'}, {auth}); press Ctrl-C to stop"
+        )
+
+    return _run(relay, banner, args.host, args.port)
+
+
+def _ws_url(host: str, port: int) -> str:
+    """The client URL for a server bound to ``host:port``."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"ws://{shown}:{port}/v1/realtime"
+
+
+def _bound_port(server: object, default: int) -> int:
+    """The port a started server really listens on (differs from ``default`` for port 0)."""
+    port = getattr(server, "port", None)
+    return port if isinstance(port, int) and port else default
+
+
+def _run(server: _Serving, banner: Callable[[], str], host: str, port: int) -> int:
+    """Run ``server`` until SIGINT/SIGTERM; print the banner once it listens."""
+    try:
+        asyncio.run(_serve_until_signalled(server, banner))
+    except OSError as exc:
+        print(f"{PROG}: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _serve_until_signalled(server: _Serving, banner: Callable[[], str]) -> None:
+    """Start ``server``, announce it, and cancel it cleanly on SIGINT or SIGTERM."""
+    start = getattr(server, "start", None)
+    if start is not None:
+        await start()  # bind first, so the printed URL is already reachable
+    serving = asyncio.create_task(server.serve_forever())
+    if start is None:
+        await asyncio.sleep(0)  # let serve_forever bind before announcing
+    print(banner(), flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if serving in done:
+            serving.result()  # the server ended by itself; surface its error, if any
+    finally:
+        for task in (serving, stopping):
+            task.cancel()
+        for task in (serving, stopping):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        stop_method = getattr(server, "stop", None)
+        if stop_method is not None:
+            await stop_method()
+    print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""The ``realtime-console`` command line: parsing in-process, servers as real subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+
+import console
+from console.cli import main
+
+from .conftest import TIMEOUT, FakeUpstream
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+URL_PATTERN = re.compile(r"ws://127\.0\.0\.1:(\d+)/v1/realtime")
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for a subprocess: the repo importable, no ambient key unless given."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+# -- parsing, in-process ---------------------------------------------------------------------
+
+
+def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: realtime-console" in out
+    assert "serve" in out and "relay" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"realtime-console {console.__version__}"
+
+
+def test_serve_help_documents_its_options(capsys: pytest.CaptureFixture[str]):
+    assert main(["serve", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--host", "--port", "--pace", "--require-key", "--session-expiry"):
+        assert option in out
+    assert "realtime,fast" in out.replace(" ", "") or "{realtime,fast}" in out
+
+
+def test_relay_help_documents_its_options(capsys: pytest.CaptureFixture[str]):
+    assert main(["relay", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--host", "--port", "--upstream", "--token"):
+        assert option in out
+
+
+def test_no_subcommand_runs_the_console_placeholder(capsys: pytest.CaptureFixture[str]):
+    assert main([]) == 0
+    assert "realtime-console serve" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--port", "70000"],
+        ["serve", "--pace", "slow"],
+        ["serve", "--session-expiry", "-1"],
+        ["relay", "--port", "x"],
+        ["bogus"],
+    ],
+)
+def test_bad_arguments_exit_with_2(argv: list[str], capsys: pytest.CaptureFixture[str]):
+    assert main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_relay_without_a_key_for_openai_exits_with_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["relay", "--port", "0"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0]
+
+
+def test_relay_rejects_a_non_websocket_upstream(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.chdir(tmp_path)
+    assert main(["relay", "--upstream", "https://example.invalid/v1"]) == 2
+    assert "ws://" in capsys.readouterr().err
+
+
+def test_module_runs_as_a_script(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "console.cli", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=cli_env(),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: realtime-console" in result.stdout
+
+
+# -- servers as subprocesses -----------------------------------------------------------------
+
+
+@asynccontextmanager
+async def cli_process(
+    args: list[str], cwd: Path, env: dict[str, str]
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, str]]:
+    """Start ``python -m console.cli ARGS``; yield it with the URL from its first line."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "console.cli",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        match = URL_PATTERN.search(line)
+        if match is None:
+            assert proc.stderr is not None
+            err = await asyncio.wait_for(proc.stderr.read(), 30) if line == "" else b""
+            pytest.fail(f"no URL in first line {line!r}; stderr: {err.decode()[-2000:]}")
+        assert "Ctrl-C" in line
+        yield proc, match.group(0)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def interrupt(proc: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    """Send SIGINT as Ctrl-C would; return the exit code and remaining output."""
+    proc.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_relay_subprocess_relays_and_exits_0_on_ctrl_c(
+    upstream: FakeUpstream, tmp_path: Path
+):
+    secret = "sk-cli-secret-9999"
+    env = cli_env(OPENAI_API_KEY=secret)
+    args = ["relay", "--port", "0", "--upstream", upstream.url]
+    async with cli_process(args, tmp_path, env) as (proc, url):
+        async with connect(url + "?model=gpt-realtime") as ws:
+            up = await upstream.next_connection()
+            await ws.send('{"type":"response.create"}')
+            assert await asyncio.wait_for(ws.recv(), TIMEOUT) == '{"type":"response.create"}'
+        assert up.headers["Authorization"] == f"Bearer {secret}"
+        assert "model=gpt-realtime" in up.path
+        code, out, err = await interrupt(proc)
+    assert code == 0, err
+    assert secret not in out + err
+    assert "connection 1 closed by client" in err  # the relay logs to stderr
+
+
+async def test_relay_subprocess_requires_its_token(upstream: FakeUpstream, tmp_path: Path):
+    from websockets.exceptions import InvalidStatus
+
+    env = cli_env(OPENAI_API_KEY="sk-x")
+    args = ["relay", "--port", "0", "--upstream", upstream.url, "--token", "t0k"]
+    async with cli_process(args, tmp_path, env) as (proc, url):
+        with pytest.raises(InvalidStatus) as info:
+            await connect(url)
+        assert info.value.response.status_code == 401
+        async with connect(url, additional_headers={"Authorization": "Bearer t0k"}) as ws:
+            await ws.send("hello")
+            assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "hello"
+        code, _, err = await interrupt(proc)
+    assert code == 0, err
+
+
+def simulator_available() -> None:
+    """Skip unless the simulator package provides SimulatorServer."""
+    simulator = pytest.importorskip("console.simulator")
+    if not hasattr(simulator, "SimulatorServer"):
+        pytest.skip("console.simulator has no SimulatorServer yet")
+
+
+async def test_serve_subprocess_speaks_realtime_and_exits_0_on_ctrl_c(tmp_path: Path):
+    simulator_available()
+    args = ["serve", "--port", "0", "--pace", "fast"]
+    async with cli_process(args, tmp_path, cli_env()) as (proc, url):
+        async with connect(url + "?model=gpt-realtime") as ws:
+            event = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+            assert event["type"] == "session.created"
+            assert event["session"]["id"].startswith("sess_")
+        code, _, err = await interrupt(proc)
+    assert code == 0, err
