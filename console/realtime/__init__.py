@@ -1,0 +1,34 @@
+"""The Realtime client library: a Python port of OpenAI's JavaScript reference client.
+
+Usable on its own from scripts, without Textual::
+
+    from console.realtime import RealtimeClient
+    client = RealtimeClient(api_key=os.environ["OPENAI_API_KEY"])
+    client.update_session(instructions="You are a great, upbeat friend.", voice="alloy")
+    await client.connect()
+    client.send_user_message_content([{"type": "input_text", "text": "How are you?"}])
+
+GA protocol by default; ``dialect="beta"`` for beta-shaped servers.
+"""
+
+from .api import RealtimeAPI, RealtimeNotConnectedError
+from .audio_buffer import InputAudioBuffer, Pcm16Buffer
+from .client import RealtimeClient
+from .conversation import ConversationError, RealtimeConversation
+from .dialects import SessionConfigError
+from .event_handler import RealtimeEventHandler
+from .utils import AudioFormatError, RealtimeUtils
+
+__all__ = [
+    "AudioFormatError",
+    "ConversationError",
+    "InputAudioBuffer",
+    "Pcm16Buffer",
+    "RealtimeAPI",
+    "RealtimeClient",
+    "RealtimeConversation",
+    "RealtimeEventHandler",
+    "RealtimeNotConnectedError",
+    "RealtimeUtils",
+    "SessionConfigError",
+]

@@ -1,0 +1,298 @@
+"""``RealtimeAPI``: the websocket to a Realtime server, as named events.
+
+Dispatches ``server.<type>`` then ``server.*`` for every frame received, ``client.<type>`` then
+``client.*`` for every event sent (before it is written), ``close`` when the socket closes and
+``error`` for problems found on this side (unparseable frames, failing handlers, a connection
+lost without a clean close).
+
+Fixes over the reference: ``url`` and ``model`` are always honoured (its defect 1), a URL that
+has a query gets ``model`` merged into it (defect 16), and ``http(s)://`` relay URLs are mapped
+to ``ws(s)://``; the key goes in an ``Authorization`` header and is never logged, printed or
+put in an exception; frames are written in order by one writer task, so ``send`` stays
+synchronous; nothing raised while handling a frame escapes the receive loop (defect 5); a late
+``close`` of an old socket is never dispatched after a reconnect (defect 14).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from .. import __version__
+from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
+from .event_handler import RealtimeEventHandler, make_error
+from .utils import generate_id
+
+logger = logging.getLogger("console.realtime")
+
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+"""Largest frame accepted from the server (a retrieved item can carry minutes of audio)."""
+
+_SECRET_QUERY_KEYS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token"})
+
+
+class RealtimeNotConnectedError(ConnectionError):
+    """Raised by ``send`` when there is no open connection."""
+
+
+class RealtimeAPI(RealtimeEventHandler):
+    """A websocket to a Realtime server (OpenAI, a relay or the embedded simulator)."""
+
+    default_url = "wss://api.openai.com/v1/realtime"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        model: str | None = None,
+        dialect: str = "ga",
+        debug: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        dangerously_allow_api_key_in_browser: bool = False,
+    ) -> None:
+        """``model`` defaults to the dialect's current model; ``debug`` logs every event.
+
+        ``dangerously_allow_api_key_in_browser`` exists for parity and has no effect: Python
+        does not run in a browser.
+        """
+        super().__init__()
+        self.url = url or self.default_url
+        self._api_key = api_key or None
+        self.model = model
+        self.dialect: Dialect = check_dialect(dialect)
+        self.debug = debug
+        self.extra_headers = dict(extra_headers or {})
+        self._ws: ClientConnection | None = None
+        self._outgoing: asyncio.Queue[str] | None = None
+        self._receiver: asyncio.Task[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        if debug:
+            _ensure_debug_output()
+
+    @property
+    def api_key(self) -> str | None:
+        """The key used for the handshake (read-only; never shown in logs or reprs)."""
+        return self._api_key
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "none"
+        return f"<RealtimeAPI url={_safe_url(self.url)!r} dialect={self.dialect} key={key}>"
+
+    def is_connected(self) -> bool:
+        """True from the socket's opening until ``disconnect`` or its closing."""
+        return self._ws is not None
+
+    def log(self, *args: Any) -> bool:
+        """Log ``args`` (events with audio elided) when ``debug`` is on."""
+        if self.debug:
+            stamp = datetime.now(UTC).isoformat()
+            parts = [json.dumps(_elide_audio(a)) if isinstance(a, dict) else str(a) for a in args]
+            logger.debug("[Websocket/%s] %s", stamp, " ".join(parts))
+        return True
+
+    def connection_url(self, model: str | None = None) -> str:
+        """The URL ``connect`` opens: ``ws(s)``, with ``model`` merged into the query."""
+        parts = urlsplit(self.url)
+        scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        chosen = model or self.model
+        if chosen:
+            query = [(k, v) for k, v in query if k != "model"] + [("model", chosen)]
+        elif not any(k == "model" for k, _ in query):
+            query.append(("model", DEFAULT_MODELS[self.dialect]))
+        return urlunsplit(parts._replace(scheme=scheme, query=urlencode(query)))
+
+    async def connect(self, model: str | None = None, *, timeout: float = 10.0) -> bool:
+        """Open the websocket; raises ``ConnectionError`` with a readable reason on failure."""
+        if self.is_connected():
+            raise RuntimeError("Already connected")
+        url = self.connection_url(model)
+        if not self._api_key and self.url == self.default_url:
+            logger.warning('No api_key provided for connection to "%s"', self.url)
+        headers = handshake_headers(self.dialect)
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        headers.update(self.extra_headers)
+        try:
+            ws = await connect(
+                url,
+                additional_headers=headers,
+                user_agent_header=f"realtime-console/{__version__}",
+                max_size=MAX_FRAME_BYTES,
+                compression=None,
+                open_timeout=timeout,
+            )
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise ConnectionError(f'Could not connect to "{_safe_url(url)}": {reason}') from None
+        self._ws = ws
+        self._outgoing = asyncio.Queue()
+        self._receiver = asyncio.create_task(self._receive_loop(ws), name="realtime-receive")
+        self._sender = asyncio.create_task(
+            self._send_loop(ws, self._outgoing), name="realtime-send"
+        )
+        self.log(f'Connected to "{_safe_url(url)}"')
+        return True
+
+    async def disconnect(self) -> bool:
+        """Flush queued frames (up to 2 s), close the socket and dispatch ``close``."""
+        ws, queue = self._ws, self._outgoing
+        if ws is None:
+            return True
+        self._ws = None
+        if queue is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(queue.join(), 2.0)
+        if self._sender is not None:
+            self._sender.cancel()
+        await ws.close()
+        receiver = self._receiver
+        if receiver is not None and receiver is not asyncio.current_task():
+            with contextlib.suppress(asyncio.CancelledError):
+                await receiver
+        self.log(f'Disconnected from "{_safe_url(self.url)}"')
+        self.dispatch("close", {"error": False, "code": 1000, "reason": "client disconnect"})
+        return True
+
+    def send(self, event_name: str, data: Mapping[str, Any] | None = None) -> bool:
+        """Queue one client event; ``data`` keys (even ``event_id``/``type``) win over defaults.
+
+        Raises ``RealtimeNotConnectedError`` when not connected and ``TypeError`` for data that
+        is not a mapping or not JSON-serialisable; nothing is dispatched or sent then.
+        """
+        if self._ws is None or self._outgoing is None:
+            raise RealtimeNotConnectedError("RealtimeAPI is not connected")
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise TypeError("data must be a mapping")
+        event = {"event_id": generate_id("evt_"), "type": event_name, **data}
+        frame = json.dumps(event)
+        self.dispatch(f"client.{event_name}", event)
+        self.dispatch("client.*", event)
+        if self.debug:
+            self.log("sent:", event_name, event)
+        self._outgoing.put_nowait(frame)
+        return True
+
+    def receive(self, event_name: str, event: dict[str, Any]) -> bool:
+        """Dispatch one server event as ``server.<type>`` then ``server.*``."""
+        if self.debug:
+            self.log("received:", event_name, event)
+        self.dispatch(f"server.{event_name}", event)
+        self.dispatch("server.*", event)
+        return True
+
+    def handle_frame(self, frame: str | bytes) -> None:
+        """Parse one websocket frame and dispatch it; bad frames become ``error`` events."""
+        try:
+            event = json.loads(frame)
+        except (ValueError, UnicodeDecodeError) as exc:
+            excerpt = frame[:200]
+            self.dispatch(
+                "error",
+                make_error(
+                    "invalid_frame",
+                    f"server sent a frame that is not JSON: {exc}",
+                    event=excerpt,
+                    exception=exc,
+                ),
+            )
+            return
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            self.dispatch(
+                "error",
+                make_error(
+                    "invalid_event", "server sent JSON without a string 'type'", event=event
+                ),
+            )
+            return
+        self.receive(event["type"], event)
+
+    async def _receive_loop(self, ws: ClientConnection) -> None:
+        try:
+            async for frame in ws:
+                self.handle_frame(frame)
+                # One loop iteration per frame, as a browser's message events get: whoever a
+                # frame woke (a wait_* caller) runs before the next frame is handled.
+                await asyncio.sleep(0)
+        except ConnectionClosed:
+            pass
+        except Exception as exc:  # a bug of ours: report it, never let it escape
+            self.dispatch("error", make_error("receive_failed", repr(exc), exception=exc))
+        if self._ws is not ws:
+            return  # closed by disconnect(), which reports it, or a stale socket
+        self._ws = None
+        if self._sender is not None:
+            self._sender.cancel()
+        code, reason = ws.close_code, ws.close_reason or ""
+        clean = code == 1000
+        if not clean:
+            self.dispatch(
+                "error",
+                make_error(
+                    "connection_lost",
+                    f"connection closed by the server: code {code}"
+                    + (f" ({reason})" if reason else ""),
+                ),
+            )
+        self.log(f'Disconnected from "{_safe_url(self.url)}" (code {code})')
+        self.dispatch("close", {"error": not clean, "code": code, "reason": reason})
+
+    @staticmethod
+    async def _send_loop(ws: ClientConnection, queue: asyncio.Queue[str]) -> None:
+        try:
+            while True:
+                frame = await queue.get()
+                try:
+                    await ws.send(frame)
+                finally:
+                    queue.task_done()
+        except ConnectionClosed:
+            pass  # the receive loop reports the closing
+        finally:
+            while not queue.empty():  # let disconnect()'s flush finish
+                queue.get_nowait()
+                queue.task_done()
+
+
+def _safe_url(url: str) -> str:
+    """``url`` with secret-looking query values masked, for messages and logs."""
+    parts = urlsplit(url)
+    query = [
+        (k, "***" if k.lower() in _SECRET_QUERY_KEYS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def _elide_audio(value: Any, key: str | None = None, audio_delta: bool = False) -> Any:
+    """A copy of an event for logs, with base64 audio replaced by its length."""
+    if isinstance(value, dict):
+        is_audio_delta = str(value.get("type", "")).endswith("audio.delta")
+        return {k: _elide_audio(v, k, is_audio_delta) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_elide_audio(v, key, audio_delta) for v in value]
+    if isinstance(value, str) and (key == "audio" or (key == "delta" and audio_delta)):
+        return f"<audio: {len(value)} base64 chars>"
+    return value
+
+
+def _ensure_debug_output() -> None:
+    """Make ``debug=True`` visible even when the application configured no logging."""
+    if logger.level == logging.NOTSET or logger.level > logging.DEBUG:
+        logger.setLevel(logging.DEBUG)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)

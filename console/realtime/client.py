@@ -1,0 +1,499 @@
+"""``RealtimeClient``: the high-level client of the seed README, in Python.
+
+It owns a ``RealtimeAPI`` (``client.realtime``) and a ``RealtimeConversation``
+(``client.conversation``) and dispatches ``conversation.updated`` ``{item, delta}``,
+``conversation.item.appended``, ``conversation.item.completed``, ``conversation.interrupted``,
+``realtime.event`` ``{time, source, event}``, ``error`` and ``close``.
+
+Differences from the reference, all fixes (numbers are its defects): ``error`` is dispatched for
+server errors, bad frames, conversation failures, failing handlers and tools, and lost
+connections (3, 5); ``model``, ``url`` and the dialect are honoured (1); only completed calls to
+registered tools run, and the follow-up response waits for the calling response to finish (6);
+``remove_tool`` updates the server and tools passed to ``update_session`` persist (7); the input
+audio buffer is bounded and reset per session (8); every ``wait_*`` takes a timeout in seconds,
+returns ``None`` on timeout and unregisters (9); ``cancel_response`` validates before sending,
+cancels only an active response and clamps the truncation to the audio received (10);
+``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
+are coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .api import RealtimeAPI
+from .audio_buffer import InputAudioBuffer
+from .conversation import RealtimeConversation
+from .dialects import (
+    AUDIO_OUTPUT_PART_TYPES,
+    DEFAULT_SERVER_VAD_CONFIG,
+    SERVER_EVENT_ALIASES,
+    default_session_config,
+    fold_session_update,
+    session_update_payload,
+)
+from .event_handler import RealtimeEventHandler, make_error, wait_future
+from .tools import ToolHandler, ToolRunner
+from .utils import AudioLike, array_buffer_to_base64, ms_to_samples, samples_to_ms, to_pcm16
+
+_PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
+_UPDATES = (
+    "conversation.item.truncated",
+    "conversation.item.deleted",
+    "conversation.item.input_audio_transcription.delta",
+    "conversation.item.input_audio_transcription.completed",
+    "response.audio_transcript.delta",
+    "response.audio.delta",
+    "response.text.delta",
+    "response.function_call_arguments.delta",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class RealtimeClient(RealtimeEventHandler):
+    """Conversation-level client for the Realtime API (GA by default, beta on request)."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        model: str | None = None,
+        dialect: str = "ga",
+        debug: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        max_input_audio_seconds: float = 300.0,
+        dangerously_allow_api_key_in_browser: bool = False,
+    ) -> None:
+        """See ``RealtimeAPI`` for the connection arguments.
+
+        ``max_input_audio_seconds`` bounds the local copy of appended input audio used to give
+        user items their ``formatted.audio``.
+        """
+        super().__init__()
+        self.default_session_config = default_session_config()
+        self.session_config: dict[str, Any] = {}
+        self.transcription_models = [{"model": "whisper-1"}]
+        self.default_server_vad_config = dict(DEFAULT_SERVER_VAD_CONFIG)
+        self.realtime = RealtimeAPI(
+            url,
+            api_key,
+            model=model,
+            dialect=dialect,
+            debug=debug,
+            extra_headers=extra_headers,
+            dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
+        )
+        self.conversation = RealtimeConversation()
+        self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
+        self.tools: dict[str, dict[str, Any]] = {}
+        self.session_created = False
+        self._completed_ids: set[str] = set()
+        self._active_responses: set[str] = set()
+        self._tool_runner = ToolRunner(self._send_tool_output, self.create_response, self._error)
+        self._reset_config()
+        self._add_api_event_handlers()
+
+    @property
+    def dialect(self) -> str:
+        """``"ga"`` or ``"beta"``: the wire dialect of ``realtime``."""
+        return self.realtime.dialect
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _reset_config(self) -> bool:
+        self.session_created = False
+        self.tools = {}
+        self.session_config = default_session_config()
+        self.input_audio_buffer.reset()
+        return True
+
+    def _add_api_event_handlers(self) -> bool:
+        on = self.realtime.on
+        on("client.*", self._on_client_event)
+        on("server.*", self._on_server_event)
+        on("server.session.created", self._on_session_created)
+        on("server.error", self._on_server_error)
+        on("error", self._forward_error)
+        on("close", self._on_close)
+        routes: dict[str, Callable[[dict[str, Any]], object]] = {
+            "conversation.item.created": self._on_item_appended,
+            "conversation.item.done": self._on_item_done,
+            "response.output_item.done": self._on_output_item_done,
+            "input_audio_buffer.speech_started": self._on_speech_started,
+            "input_audio_buffer.speech_stopped": self._on_speech_stopped,
+            "response.created": self._on_response_created,
+            "response.done": self._on_response_done,
+        }
+        routes.update(dict.fromkeys(_PROCESS_ONLY, self._process))
+        routes.update(dict.fromkeys(_UPDATES, self._on_update))
+        aliases = {beta: ga for ga, beta in SERVER_EVENT_ALIASES.items()}
+        for event_type, route in routes.items():
+            on(f"server.{event_type}", route)
+            if event_type in aliases:
+                on(f"server.{aliases[event_type]}", route)
+        return True
+
+    # -- events from RealtimeAPI -------------------------------------------------------------
+
+    def _on_client_event(self, event: dict[str, Any]) -> None:
+        self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
+
+    def _on_server_event(self, event: dict[str, Any]) -> None:
+        self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
+
+    def _on_session_created(self, event: dict[str, Any]) -> None:
+        self.session_created = True
+
+    def _on_server_error(self, event: dict[str, Any]) -> None:
+        error = dict(event.get("error") or {"message": "server sent an error without details"})
+        payload = make_error(
+            str(error.get("code") or "server_error"),
+            str(error.get("message") or ""),
+            source="server",
+            event=event,
+            error_type=str(error.get("type") or "server_error"),
+        )
+        payload["error"].update(error)
+        self.dispatch("error", payload)
+
+    def _forward_error(self, payload: dict[str, Any]) -> None:
+        self.dispatch("error", payload)
+
+    def _on_close(self, payload: dict[str, Any]) -> None:
+        self.session_created = False
+        self._active_responses.clear()
+        self.dispatch("close", payload)
+
+    def _error(self, code: str, message: str, exception: BaseException | None = None) -> None:
+        self.dispatch("error", make_error(code, message, exception=exception))
+
+    def _process(self, event: dict[str, Any], *args: Any) -> dict[str, Any] | None:
+        """Apply an event to the conversation; a failure becomes an ``error`` event."""
+        try:
+            result: dict[str, Any] = self.conversation.process_event(event, *args)
+            return result
+        except Exception as exc:  # ConversationError, or a malformed event's TypeError & co
+            self.dispatch(
+                "error",
+                make_error("conversation_error", str(exc), event=event, exception=exc),
+            )
+            return None
+
+    def _on_update(self, event: dict[str, Any]) -> None:
+        result = self._process(event)
+        if result and result["item"] is not None:
+            self.dispatch("conversation.updated", result)
+
+    def _on_item_appended(self, event: dict[str, Any]) -> None:
+        item_id = (event.get("item") or {}).get("id")
+        known = item_id in self.conversation.item_lookup
+        result = self._process(event)
+        if not result or result["item"] is None:
+            return
+        self.dispatch("conversation.updated", result)
+        if not known:
+            self.dispatch("conversation.item.appended", {"item": result["item"]})
+        self._announce_if_completed(result["item"], None)
+
+    def _on_item_done(self, event: dict[str, Any]) -> None:
+        item_id = (event.get("item") or {}).get("id")
+        if item_id not in self.conversation.item_lookup:
+            self._on_item_appended(event)
+            return
+        self._on_output_item_done(event)
+
+    def _on_output_item_done(self, event: dict[str, Any]) -> None:
+        result = self._process(event)
+        if not result or result["item"] is None:
+            return
+        self.dispatch("conversation.updated", result)
+        self._announce_if_completed(result["item"], event.get("response_id"))
+
+    def _announce_if_completed(self, item: dict[str, Any], response_id: str | None) -> None:
+        """Dispatch ``conversation.item.completed`` once per item; run its tool if registered."""
+        if item.get("status") != "completed" or item["id"] in self._completed_ids:
+            return
+        self._completed_ids.add(item["id"])
+        self.dispatch("conversation.item.completed", {"item": item})
+        tool = item["formatted"].get("tool")
+        if tool is not None and tool.get("name") in self.tools:
+            if response_id not in self._active_responses:
+                response_id = None  # its response is over: continue as soon as the tool is
+            handler = self.tools[tool["name"]]["handler"]
+            self._tool_runner.start(dict(tool), handler, response_id)
+
+    def _on_speech_started(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        self.dispatch(
+            "conversation.interrupted",
+            {"item_id": event.get("item_id"), "audio_start_ms": event.get("audio_start_ms")},
+        )
+
+    def _on_speech_stopped(self, event: dict[str, Any]) -> None:
+        self._process(event, self.input_audio_buffer)
+        end_ms = event.get("audio_end_ms")
+        if isinstance(end_ms, int | float):
+            self.input_audio_buffer.discard_before(ms_to_samples(end_ms))
+
+    def _on_response_created(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        response_id = (event.get("response") or {}).get("id")
+        if response_id:
+            self._active_responses.add(response_id)
+
+    def _on_response_done(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        response = event.get("response") or {}
+        response_id = response.get("id")
+        if response_id:
+            self._active_responses.discard(response_id)
+            self._tool_runner.response_done(response_id, response.get("status"))
+
+    # -- connection --------------------------------------------------------------------------
+
+    def is_connected(self) -> bool:
+        """True while the socket is open (says nothing about ``session.created``)."""
+        return self.realtime.is_connected()
+
+    async def connect(self, model: str | None = None, *, timeout: float = 10.0) -> bool:
+        """Connect, then send the whole session configuration at once (before any reply)."""
+        if self.is_connected():
+            raise RuntimeError("Already connected, use .disconnect() first")
+        self.input_audio_buffer.reset()
+        self._completed_ids.clear()
+        await self.realtime.connect(model, timeout=timeout)
+        self.update_session()
+        return True
+
+    async def disconnect(self) -> None:
+        """Close the socket, clear the conversation and the input audio of this session."""
+        self.session_created = False
+        self._tool_runner.cancel_all()
+        if self.realtime.is_connected():
+            await self.realtime.disconnect()
+        self.conversation.clear()
+        self.input_audio_buffer.reset()
+        self._completed_ids.clear()
+        self._active_responses.clear()
+
+    async def reset(self) -> bool:
+        """Disconnect, drop every handler (yours too), tool and setting: a fresh client."""
+        await self.disconnect()
+        self.clear_event_handlers()
+        self.realtime.clear_event_handlers()
+        self._reset_config()
+        self._add_api_event_handlers()
+        return True
+
+    async def wait_for_session_created(self, timeout: float | None = None) -> bool | None:
+        """Wait for ``session.created``: ``True``, or ``None`` after ``timeout`` seconds.
+
+        Raises ``ConnectionError`` if not connected or if the connection closes first.
+        """
+        if not self.is_connected():
+            raise ConnectionError("Not connected, use .connect() first")
+        if self.session_created:
+            return True
+        event = await self._wait(self.realtime, "server.session.created", timeout)
+        return None if event is None else True
+
+    async def wait_for_next_item(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The next ``{"item"}`` appended to the conversation, or ``None`` on timeout."""
+        return await self._wait(self, "conversation.item.appended", timeout)
+
+    async def wait_for_next_completed_item(
+        self, timeout: float | None = None
+    ) -> dict[str, Any] | None:
+        """The next ``{"item"}`` that completes, or ``None`` on timeout."""
+        return await self._wait(self, "conversation.item.completed", timeout)
+
+    async def _wait(
+        self, emitter: RealtimeEventHandler, event_name: str, timeout: float | None
+    ) -> dict[str, Any] | None:
+        """Wait for an event; ``None`` on timeout; ``ConnectionError`` if the socket closes."""
+        future: asyncio.Future[tuple[str, dict[str, Any] | None] | None]
+        future = asyncio.get_running_loop().create_future()
+
+        def on_event(event: Any = None) -> None:
+            if not future.done():
+                future.set_result(("event", event))
+
+        def on_close(event: Any = None) -> None:
+            if not future.done():
+                future.set_result(("close", event))
+
+        emitter.on_next(event_name, on_event)
+        self.realtime.on_next("close", on_close)
+        try:
+            outcome: tuple[str, dict[str, Any] | None] | None
+            outcome = await wait_future(future, timeout)
+        finally:
+            with contextlib.suppress(ValueError):
+                emitter.off_next(event_name, on_event)
+            with contextlib.suppress(ValueError):
+                self.realtime.off_next("close", on_close)
+        if outcome is None:
+            return None
+        kind, payload = outcome
+        if kind == "close":
+            raise ConnectionError(f"connection closed while waiting for {event_name!r}")
+        return payload
+
+    # -- session and tools -------------------------------------------------------------------
+
+    def get_turn_detection_type(self) -> str | None:
+        """``server_vad``, ``semantic_vad`` or ``None`` (manual, push-to-talk)."""
+        turn_detection = self.session_config.get("turn_detection")
+        return turn_detection.get("type") if turn_detection else None
+
+    def update_session(self, session: Mapping[str, Any] | None = None, **fields: Any) -> bool:
+        """Change the session; sends the whole configuration when connected.
+
+        Accepts the seed's flat keys (``modalities``, ``voice``, ``turn_detection``, ...) and GA
+        keys (``output_modalities``, ``audio={"input": ..., "output": ...}``,
+        ``max_output_tokens``, ``type``), as keywords or one mapping; ``None`` values apply.
+        Tools passed here persist across later updates (the reference dropped them) and
+        ``add_tool`` tools are added to them. Raises ``ValueError`` for unknown keys or values,
+        changing nothing.
+        """
+        flat = fold_session_update({**(session or {}), **fields})
+        tools = self._session_tools(flat.get("tools", self.session_config.get("tools", [])))
+        self.session_config.update(flat)
+        if self.is_connected():
+            payload = session_update_payload(
+                self.session_config, tools, self.realtime.dialect, frozenset(flat)
+            )
+            self.realtime.send("session.update", {"session": payload})
+        return True
+
+    def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        tools = []
+        for definition in manual_tools:
+            if definition.get("name") in self.tools:
+                raise ValueError(f'Tool "{definition.get("name")}" has already been defined')
+            tools.append({"type": "function", **definition})
+        tools.extend({"type": "function", **t["definition"]} for t in self.tools.values())
+        return tools
+
+    def add_tool(self, definition: Mapping[str, Any], handler: ToolHandler) -> dict[str, Any]:
+        """Register a tool the client runs itself: ``handler(arguments_dict)``, sync or async.
+
+        Its return value is sent as JSON and a response follows automatically.
+        """
+        name = definition.get("name")
+        if not name:
+            raise ValueError("Missing tool name in definition")
+        if name in self.tools:
+            raise ValueError(
+                f'Tool "{name}" already added. '
+                f'Please use .remove_tool("{name}") before trying to add again.'
+            )
+        if not callable(handler):
+            raise TypeError(f'Tool "{name}" handler must be a function')
+        if any(t.get("name") == name for t in self.session_config.get("tools", [])):
+            raise ValueError(f'Tool "{name}" has already been defined')
+        self.tools[name] = {"definition": dict(definition), "handler": handler}
+        self.update_session()
+        return self.tools[name]
+
+    def remove_tool(self, name: str) -> bool:
+        """Unregister a tool and tell the server (the reference left it on the server)."""
+        if name not in self.tools:
+            raise ValueError(f'Tool "{name}" does not exist, can not be removed.')
+        del self.tools[name]
+        self.update_session()
+        return True
+
+    # -- conversation ------------------------------------------------------------------------
+
+    def delete_item(self, item_id: str) -> bool:
+        """Ask the server to delete an item (it leaves when ``conversation.item.deleted`` comes)."""
+        self.realtime.send("conversation.item.delete", {"item_id": item_id})
+        return True
+
+    def send_user_message_content(self, content: Iterable[Mapping[str, Any]] = ()) -> bool:
+        """Send a user message (if ``content`` is not empty), then ask for a response.
+
+        ``input_audio`` parts may carry numpy int16/float arrays, PCM16 bytes or base64; they are
+        sent as base64 without changing the caller's objects.
+        """
+        parts = [dict(part) for part in content]
+        for part in parts:
+            if part.get("type") == "input_audio" and part.get("audio") is not None:
+                part["audio"] = array_buffer_to_base64(part["audio"])
+        if parts:
+            item = {"type": "message", "role": "user", "content": parts}
+            self.realtime.send("conversation.item.create", {"item": item})
+        self.create_response()
+        return True
+
+    def append_input_audio(self, audio: AudioLike) -> bool:
+        """Stream PCM16 audio to the server's input buffer (and keep a bounded local copy)."""
+        samples = to_pcm16(audio)
+        if len(samples):
+            self.realtime.send(
+                "input_audio_buffer.append", {"audio": array_buffer_to_base64(samples)}
+            )
+            self.input_audio_buffer.append(samples)
+        return True
+
+    def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
+        """Ask for a response; in manual mode first commit the audio appended since last time.
+
+        ``response`` holds per-response overrides (instructions, tools, ``conversation``...),
+        sent as given.
+        """
+        if self.get_turn_detection_type() is None and self.input_audio_buffer.pending_samples:
+            self.realtime.send("input_audio_buffer.commit")
+            self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
+        self.realtime.send("response.create", {"response": dict(response)} if response else None)
+        return True
+
+    def cancel_response(self, item_id: str | None = None, sample_count: int = 0) -> dict[str, Any]:
+        """Stop the response; with ``item_id``, also cut its audio at ``sample_count`` samples.
+
+        Validates before sending anything; sends ``response.cancel`` only while a response is
+        active; the truncation is clamped to the audio received.
+        """
+        if not item_id:
+            if self._active_responses:
+                self.realtime.send("response.cancel")
+            return {"item": None}
+        item = self.conversation.get_item(item_id)
+        if item is None:
+            raise ValueError(f'Could not find item "{item_id}"')
+        if item.get("type") != "message":
+            raise ValueError('Can only cancelResponse messages with type "message"')
+        if item.get("role") != "assistant":
+            raise ValueError('Can only cancelResponse messages with role "assistant"')
+        content = item.get("content") or []
+        audio_index = next(
+            (i for i, part in enumerate(content) if part.get("type") in AUDIO_OUTPUT_PART_TYPES),
+            None,
+        )
+        if audio_index is None:
+            raise ValueError("Could not find audio on item to cancel")
+        if self._active_responses:
+            self.realtime.send("response.cancel")
+        played = min(max(0, int(sample_count)), len(item["formatted"]["audio"]))
+        self.realtime.send(
+            "conversation.item.truncate",
+            {
+                "item_id": item_id,
+                "content_index": audio_index,
+                "audio_end_ms": samples_to_ms(played),
+            },
+        )
+        return {"item": item}
+
+    def _send_tool_output(self, call_id: str, output: str) -> None:
+        item = {"type": "function_call_output", "call_id": call_id, "output": output}
+        self.realtime.send("conversation.item.create", {"item": item})

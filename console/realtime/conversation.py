@@ -1,0 +1,398 @@
+"""``RealtimeConversation``: the client-side record of items and responses, built from events.
+
+Each item is the server's item (a plain dict) plus a ``formatted`` dict the library keeps:
+``audio`` (numpy int16 at 24 kHz), ``text``, ``transcript``, and ``tool`` (function calls) or
+``output`` (function outputs). It accepts both wire dialects' event names (see ``dialects``).
+
+Fixes over the reference (its defects 4, 11, 13 and issue #113): an input transcript that
+arrives before its item is kept; a repeated ``conversation.item.created`` returns the stored
+item instead of a detached copy; messages keep the server's status instead of being forced to
+``in_progress`` (client-created system messages end ``completed``); ``response.done`` updates
+the stored response (status, usage); assistant audio accumulates without copying all earlier
+audio per delta; odd-length audio raises a clear error. Deltas for items of out-of-band
+responses (``conversation: "none"``), which never join the conversation, are ignored rather
+than reported as unknown items; ``event_id`` is not required.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .audio_buffer import InputAudioBuffer, Pcm16Buffer
+from .dialects import TEXT_PART_TYPES, canonical_event_type
+from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, base64_to_pcm16, empty_pcm16
+
+Item = dict[str, Any]
+Processed = dict[str, Any]
+"""What ``process_event`` returns: ``{"item": item or None, "delta": delta or None}``."""
+
+
+_PROCESSORS: dict[str, str] = {
+    "conversation.item.created": "_item_created",
+    "conversation.item.done": "_item_done",
+    "conversation.item.truncated": "_item_truncated",
+    "conversation.item.deleted": "_item_deleted",
+    "conversation.item.input_audio_transcription.delta": "_input_transcript_delta",
+    "conversation.item.input_audio_transcription.completed": "_input_transcript",
+    "input_audio_buffer.speech_started": "_speech_started",
+    "input_audio_buffer.speech_stopped": "_speech_stopped",
+    "response.created": "_response_created",
+    "response.done": "_response_done",
+    "response.output_item.added": "_output_item_added",
+    "response.output_item.done": "_output_item_done",
+    "response.content_part.added": "_content_part_added",
+    "response.audio_transcript.delta": "_audio_transcript_delta",
+    "response.audio.delta": "_audio_delta",
+    "response.text.delta": "_text_delta",
+    "response.function_call_arguments.delta": "_arguments_delta",
+}
+"""Server event type (reference spelling; GA names are mapped first) -> processor method."""
+
+
+class ConversationError(ValueError):
+    """A server event the conversation cannot apply (unknown item, missing field)."""
+
+
+def _require(event: Mapping[str, Any], key: str) -> Any:
+    if key not in event or event[key] is None:
+        raise ConversationError(f'{event.get("type")}: missing "{key}"')
+    return event[key]
+
+
+class RealtimeConversation:
+    """Items and responses of one session, in the order the server announced them."""
+
+    default_frequency = SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self.item_lookup: dict[str, Item] = {}
+        self.items: list[Item] = []
+        self.response_lookup: dict[str, dict[str, Any]] = {}
+        self.responses: list[dict[str, Any]] = []
+        self.queued_speech_items: dict[str, dict[str, Any]] = {}
+        self.queued_transcript_items: dict[str, dict[str, Any]] = {}
+        self.queued_input_audio: Int16Array | None = None
+        self._audio: dict[str, Pcm16Buffer] = {}
+        self._response_item_ids: set[str] = set()
+        self._processors: dict[str, Callable[..., Processed]] = {
+            event_type: getattr(self, name) for event_type, name in _PROCESSORS.items()
+        }
+
+    @classmethod
+    def handles(cls, event_type: str) -> bool:
+        """Whether ``process_event`` has a processor for this server event type."""
+        return canonical_event_type(event_type) in _PROCESSORS
+
+    def clear(self) -> bool:
+        """Forget every item, response and queued segment."""
+        self.item_lookup.clear()
+        self.items.clear()
+        self.response_lookup.clear()
+        self.responses.clear()
+        self.queued_speech_items.clear()
+        self.queued_transcript_items.clear()
+        self.queued_input_audio = None
+        self._audio.clear()
+        self._response_item_ids.clear()
+        return True
+
+    def queue_input_audio(self, input_audio: Int16Array) -> Int16Array:
+        """Keep manually committed audio for the next user message item."""
+        self.queued_input_audio = input_audio
+        return input_audio
+
+    def process_event(self, event: Mapping[str, Any], *args: Any) -> Processed:
+        """Apply one server event; returns ``{"item", "delta"}``.
+
+        Raises ``ConversationError`` for an event without a type, a type with no processor, a
+        missing field or an unknown item.
+        """
+        event_type = event.get("type")
+        if not event_type:
+            raise ConversationError('Missing "type" on event')
+        processor = self._processors.get(canonical_event_type(event_type))
+        if processor is None:
+            raise ConversationError(f'Missing conversation event processor for "{event_type}"')
+        return processor(event, *args)
+
+    def get_item(self, item_id: str) -> Item | None:
+        """The stored (live) item, or ``None``."""
+        return self.item_lookup.get(item_id)
+
+    def get_items(self) -> list[Item]:
+        """A new list of the stored items, in conversation order."""
+        return list(self.items)
+
+    # -- items -------------------------------------------------------------------------------
+
+    def _known_item(self, event: Mapping[str, Any]) -> Item | None:
+        """The item an event's ``item_id`` names; ``None`` for out-of-band response items."""
+        return self._lookup(event.get("type"), _require(event, "item_id"))
+
+    def _lookup(self, event_type: Any, item_id: str) -> Item | None:
+        item = self.item_lookup.get(item_id)
+        if item is None and item_id not in self._response_item_ids:
+            raise ConversationError(f'{event_type}: Item "{item_id}" not found')
+        return item
+
+    def _item_created(self, event: Mapping[str, Any]) -> Processed:
+        source = _require(event, "item")
+        item_id = _require(source, "id")
+        if item_id in self.item_lookup:
+            return {"item": self.item_lookup[item_id], "delta": None}
+        item: Item = copy.deepcopy(dict(source))
+        formatted: dict[str, Any] = {"audio": empty_pcm16(), "text": "", "transcript": ""}
+        item["formatted"] = formatted
+        content = item.get("content") or []
+        formatted["text"] = "".join(
+            part.get("text") or "" for part in content if part.get("type") in TEXT_PART_TYPES
+        )
+        speech = self.queued_speech_items.pop(item_id, None)
+        if speech is not None and speech.get("audio") is not None:
+            formatted["audio"] = speech["audio"]
+        queued_transcript = self.queued_transcript_items.pop(item_id, None)
+        if queued_transcript is not None:
+            formatted["transcript"] = queued_transcript["transcript"]
+            index = queued_transcript.get("content_index", 0)
+            if 0 <= index < len(content):
+                content[index]["transcript"] = queued_transcript["raw"]
+        self._apply_type_rules(item, content)
+        self.item_lookup[item_id] = item
+        self.items.append(item)
+        self._response_item_ids.discard(item_id)
+        return {"item": item, "delta": None}
+
+    def _apply_type_rules(self, item: Item, content: list[dict[str, Any]]) -> None:
+        formatted = item["formatted"]
+        kind, role = item.get("type"), item.get("role")
+        if kind == "message" and role == "user":
+            item["status"] = "completed"
+            if self.queued_input_audio is not None:
+                formatted["audio"] = self.queued_input_audio
+                self.queued_input_audio = None
+            elif not len(formatted["audio"]):
+                formatted["audio"] = _audio_from_content(content)
+        elif kind == "function_call":
+            item["status"] = item.get("status") or "in_progress"
+            formatted["tool"] = {
+                "type": "function",
+                "name": item.get("name"),
+                "call_id": item.get("call_id"),
+                "arguments": item.get("arguments") or "",
+            }
+        elif kind == "function_call_output":
+            item["status"] = "completed"
+            formatted["output"] = item.get("output")
+        elif kind == "message":
+            item["status"] = item.get("status") or "in_progress"
+
+    def _item_done(self, event: Mapping[str, Any]) -> Processed:
+        """GA's ``conversation.item.done``: create the item if unseen, else take its status."""
+        source = _require(event, "item")
+        stored = self.item_lookup.get(_require(source, "id"))
+        if stored is None:
+            return self._item_created(event)
+        self._sync_from_server(stored, source)
+        return {"item": stored, "delta": None}
+
+    @staticmethod
+    def _sync_from_server(stored: Item, source: Mapping[str, Any]) -> None:
+        # User messages and function outputs are complete on arrival (reference rule).
+        settled = stored.get("type") == "function_call_output" or (
+            stored.get("type") == "message" and stored.get("role") == "user"
+        )
+        if source.get("status") and not settled:
+            stored["status"] = source["status"]
+        tool = stored["formatted"].get("tool")
+        if tool is not None and source.get("arguments"):
+            tool["arguments"] = stored["arguments"] = source["arguments"]
+
+    def _item_truncated(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        if item is None:
+            return {"item": None, "delta": None}
+        end_index = int(_require(event, "audio_end_ms")) * self.default_frequency // 1000
+        formatted = item["formatted"]
+        formatted["transcript"] = ""
+        buffer = self._audio.get(item["id"])
+        if buffer is not None:
+            buffer.truncate(end_index)
+            formatted["audio"] = buffer.view()
+        else:
+            formatted["audio"] = formatted["audio"][:end_index].copy()
+        return {"item": item, "delta": None}
+
+    def _item_deleted(self, event: Mapping[str, Any]) -> Processed:
+        item_id = _require(event, "item_id")
+        item = self.item_lookup.pop(item_id, None)
+        if item is None:
+            raise ConversationError(f'conversation.item.deleted: Item "{item_id}" not found')
+        self.items.remove(item)
+        self._audio.pop(item_id, None)
+        return {"item": item, "delta": None}
+
+    # -- input audio and its transcript ------------------------------------------------------
+
+    def _input_transcript(self, event: Mapping[str, Any]) -> Processed:
+        item_id = _require(event, "item_id")
+        transcript = event.get("transcript") or ""
+        shown = transcript or " "  # the reference's marker for "transcribed, but empty"
+        index = int(event.get("content_index") or 0)
+        item = self.item_lookup.get(item_id)
+        if item is None:
+            self.queued_transcript_items[item_id] = {
+                "transcript": shown,
+                "raw": transcript,
+                "content_index": index,
+            }
+            return {"item": None, "delta": None}
+        content = item.get("content") or []
+        if 0 <= index < len(content):
+            content[index]["transcript"] = transcript
+        item["formatted"]["transcript"] = shown
+        return {"item": item, "delta": {"transcript": transcript}}
+
+    def _input_transcript_delta(self, event: Mapping[str, Any]) -> Processed:
+        item = self.item_lookup.get(_require(event, "item_id"))
+        delta = event.get("delta") or ""
+        if item is None or not delta:
+            return {"item": None, "delta": None}
+        item["formatted"]["transcript"] += delta
+        return {"item": item, "delta": {"transcript": delta}}
+
+    def _speech_started(self, event: Mapping[str, Any]) -> Processed:
+        item_id = _require(event, "item_id")
+        self.queued_speech_items[item_id] = {"audio_start_ms": _require(event, "audio_start_ms")}
+        return {"item": None, "delta": None}
+
+    def _speech_stopped(
+        self, event: Mapping[str, Any], input_audio: InputAudioBuffer | Int16Array | None = None
+    ) -> Processed:
+        item_id = _require(event, "item_id")
+        end_ms = _require(event, "audio_end_ms")
+        speech = self.queued_speech_items.setdefault(item_id, {"audio_start_ms": end_ms})
+        speech["audio_end_ms"] = end_ms
+        if isinstance(input_audio, InputAudioBuffer):
+            speech["audio"] = input_audio.slice_ms(speech["audio_start_ms"], end_ms)
+        elif input_audio is not None and len(input_audio):
+            start = int(speech["audio_start_ms"]) * self.default_frequency // 1000
+            end = int(end_ms) * self.default_frequency // 1000
+            speech["audio"] = input_audio[start:end].copy()
+        return {"item": None, "delta": None}
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def _response_created(self, event: Mapping[str, Any]) -> Processed:
+        response = _require(event, "response")
+        response_id = _require(response, "id")
+        if response_id not in self.response_lookup:
+            stored = dict(response)
+            stored["output"] = []
+            self.response_lookup[response_id] = stored
+            self.responses.append(stored)
+        return {"item": None, "delta": None}
+
+    def _response_done(self, event: Mapping[str, Any]) -> Processed:
+        response = _require(event, "response")
+        response_id = _require(response, "id")
+        stored = self.response_lookup.get(response_id)
+        if stored is None:
+            stored = {"output": []}
+            self.response_lookup[response_id] = stored
+            self.responses.append(stored)
+        stored.update({k: v for k, v in response.items() if k != "output"})
+        return {"item": None, "delta": None}
+
+    def _output_item_added(self, event: Mapping[str, Any]) -> Processed:
+        response_id = _require(event, "response_id")
+        response = self.response_lookup.get(response_id)
+        if response is None:
+            raise ConversationError(
+                f'response.output_item.added: Response "{response_id}" not found'
+            )
+        item_id = _require(_require(event, "item"), "id")
+        response["output"].append(item_id)
+        if item_id not in self.item_lookup:
+            self._response_item_ids.add(item_id)
+        return {"item": None, "delta": None}
+
+    def _output_item_done(self, event: Mapping[str, Any]) -> Processed:
+        source = event.get("item")
+        if not source:
+            raise ConversationError('response.output_item.done: Missing "item"')
+        item = self._lookup(event.get("type"), _require(source, "id"))
+        if item is not None:
+            self._sync_from_server(item, source)
+        return {"item": item, "delta": None}
+
+    def _content_part_added(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        if item is None:
+            return {"item": None, "delta": None}
+        item.setdefault("content", []).append(copy.deepcopy(_require(event, "part")))
+        return {"item": item, "delta": None}
+
+    def _append_to_part(self, item: Item, event: Mapping[str, Any], key: str, text: str) -> None:
+        content = item.get("content") or []
+        index = int(event.get("content_index") or 0)
+        if 0 <= index < len(content):
+            content[index][key] = (content[index].get(key) or "") + text
+
+    def _audio_transcript_delta(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        delta = event.get("delta") or ""
+        if item is None:
+            return {"item": None, "delta": None}
+        self._append_to_part(item, event, "transcript", delta)
+        item["formatted"]["transcript"] += delta
+        return {"item": item, "delta": {"transcript": delta}}
+
+    def _text_delta(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        delta = event.get("delta") or ""
+        if item is None:
+            return {"item": None, "delta": None}
+        self._append_to_part(item, event, "text", delta)
+        item["formatted"]["text"] += delta
+        return {"item": item, "delta": {"text": delta}}
+
+    def _audio_delta(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        chunk = base64_to_pcm16(_require(event, "delta"))
+        if item is None:
+            return {"item": None, "delta": None}
+        formatted = item["formatted"]
+        buffer = self._audio.get(item["id"])
+        if buffer is None:
+            buffer = self._audio[item["id"]] = Pcm16Buffer()
+            buffer.append(formatted["audio"])
+        buffer.append(chunk)
+        formatted["audio"] = buffer.view()
+        return {"item": item, "delta": {"audio": chunk}}
+
+    def _arguments_delta(self, event: Mapping[str, Any]) -> Processed:
+        item = self._known_item(event)
+        delta = event.get("delta") or ""
+        if item is None:
+            return {"item": None, "delta": None}
+        item["arguments"] = (item.get("arguments") or "") + delta
+        tool = item["formatted"].setdefault(
+            "tool",
+            {"type": "function", "name": item.get("name"), "call_id": item.get("call_id")},
+        )
+        tool["arguments"] = (tool.get("arguments") or "") + delta
+        return {"item": item, "delta": {"arguments": delta}}
+
+
+def _audio_from_content(content: list[dict[str, Any]]) -> Int16Array:
+    """Audio a user item carries inline (``input_audio.audio``), if any and decodable."""
+    for part in content:
+        audio = part.get("audio") if part.get("type") == "input_audio" else None
+        if isinstance(audio, str) and audio:
+            try:
+                return base64_to_pcm16(audio)
+            except AudioFormatError:
+                return empty_pcm16()
+    return empty_pcm16()

@@ -1,0 +1,264 @@
+"""The one place that knows the two wire dialects of the Realtime API: GA (default) and beta.
+
+The library keeps the reference client's flat session configuration (``modalities``, ``voice``,
+``input_audio_format``, ``turn_detection``, ...) as its own model. This module
+
+- folds what a caller passes to ``update_session`` (the seed's flat keys and GA keys alike) into
+  that flat model, with clear errors for unknown keys and values;
+- renders the flat model as the ``session.update`` payload each dialect expects;
+- names the handshake headers and default model per dialect;
+- maps GA server event names to the reference client's names, so the conversation accepts both.
+
+Nothing else in the library branches on the dialect.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal, cast
+
+logger = logging.getLogger("console.realtime")
+
+Dialect = Literal["ga", "beta"]
+DIALECTS: tuple[Dialect, ...] = ("ga", "beta")
+
+DEFAULT_MODELS: dict[Dialect, str] = {"ga": "gpt-realtime", "beta": "gpt-4o-realtime-preview"}
+
+DEFAULT_SESSION_CONFIG: dict[str, Any] = {
+    "modalities": ["text", "audio"],
+    "instructions": "",
+    "voice": "verse",
+    "input_audio_format": "pcm16",
+    "output_audio_format": "pcm16",
+    "input_audio_transcription": None,
+    "turn_detection": None,
+    "tools": [],
+    "tool_choice": "auto",
+    "temperature": 0.8,
+    "max_response_output_tokens": 4096,
+}
+"""The reference client's defaults (voice ``verse`` since 2024-11-07), in its flat shape."""
+
+DEFAULT_SERVER_VAD_CONFIG: dict[str, Any] = {
+    "type": "server_vad",
+    "threshold": 0.5,
+    "prefix_padding_ms": 300,
+    "silence_duration_ms": 200,
+}
+"""The reference's server-VAD preset; used when ``turn_detection="server_vad"`` is given."""
+
+# Flat keys both dialects carry, and those only one of them has.
+_COMMON_KEYS = frozenset(
+    {
+        "modalities",
+        "instructions",
+        "voice",
+        "speed",
+        "input_audio_format",
+        "output_audio_format",
+        "input_audio_transcription",
+        "input_audio_noise_reduction",
+        "turn_detection",
+        "tools",
+        "tool_choice",
+        "max_response_output_tokens",
+        "tracing",
+        "include",
+        "model",
+    }
+)
+_BETA_ONLY_KEYS = frozenset({"temperature"})
+_GA_ONLY_KEYS = frozenset({"type", "truncation", "prompt", "reasoning", "parallel_tool_calls"})
+FLAT_SESSION_KEYS = _COMMON_KEYS | _BETA_ONLY_KEYS | _GA_ONLY_KEYS
+
+# GA-only spellings a caller may use, and the flat key each becomes.
+_GA_ALIASES = {"output_modalities": "modalities", "max_output_tokens": "max_response_output_tokens"}
+# GA nested ``audio`` paths and their flat keys.
+_GA_AUDIO_PATHS: dict[tuple[str, str], str] = {
+    ("input", "format"): "input_audio_format",
+    ("input", "transcription"): "input_audio_transcription",
+    ("input", "turn_detection"): "turn_detection",
+    ("input", "noise_reduction"): "input_audio_noise_reduction",
+    ("output", "format"): "output_audio_format",
+    ("output", "voice"): "voice",
+    ("output", "speed"): "speed",
+}
+
+_FORMATS_BETA_TO_GA: dict[str, dict[str, Any]] = {
+    "pcm16": {"type": "audio/pcm", "rate": 24000},
+    "g711_ulaw": {"type": "audio/pcmu"},
+    "g711_alaw": {"type": "audio/pcma"},
+}
+_FORMATS_GA_TO_BETA = {v["type"]: k for k, v in _FORMATS_BETA_TO_GA.items()}
+
+SERVER_EVENT_ALIASES: dict[str, str] = {
+    "conversation.item.added": "conversation.item.created",
+    "response.output_text.delta": "response.text.delta",
+    "response.output_text.done": "response.text.done",
+    "response.output_audio.delta": "response.audio.delta",
+    "response.output_audio.done": "response.audio.done",
+    "response.output_audio_transcript.delta": "response.audio_transcript.delta",
+    "response.output_audio_transcript.done": "response.audio_transcript.done",
+}
+"""GA server event type -> the reference (beta) name the conversation's processors use."""
+
+TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
+AUDIO_OUTPUT_PART_TYPES = frozenset({"audio", "output_audio"})
+
+
+class SessionConfigError(ValueError):
+    """An ``update_session`` key or value the Realtime API would reject."""
+
+
+def check_dialect(dialect: str) -> Dialect:
+    """Return ``dialect`` if it is ``"ga"`` or ``"beta"``, else raise ``ValueError``."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be 'ga' or 'beta', not {dialect!r}")
+    return dialect
+
+
+def handshake_headers(dialect: Dialect) -> dict[str, str]:
+    """Extra HTTP headers of the websocket handshake: beta announces itself, GA sends none."""
+    return {"OpenAI-Beta": "realtime=v1"} if dialect == "beta" else {}
+
+
+def canonical_event_type(event_type: str) -> str:
+    """The reference client's name for a server event type (GA names mapped, others as is)."""
+    return SERVER_EVENT_ALIASES.get(event_type, event_type)
+
+
+def default_session_config() -> dict[str, Any]:
+    """A fresh deep copy of the default flat session configuration."""
+    return copy.deepcopy(DEFAULT_SESSION_CONFIG)
+
+
+def fold_session_update(update: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn ``update_session`` arguments (flat and/or GA keys) into flat keys and values.
+
+    Raises ``SessionConfigError`` for unknown keys and for values no dialect accepts.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in update.items():
+        if key == "audio":
+            flat.update(_fold_ga_audio(value))
+        elif key in _GA_ALIASES:
+            flat[_GA_ALIASES[key]] = value
+        elif key in FLAT_SESSION_KEYS:
+            flat[key] = value
+        else:
+            known = ", ".join(sorted(FLAT_SESSION_KEYS | set(_GA_ALIASES) | {"audio"}))
+            raise SessionConfigError(f"unknown session field {key!r}; known fields: {known}")
+    return {key: _normalise_value(key, value) for key, value in flat.items()}
+
+
+def _fold_ga_audio(audio: Any) -> dict[str, Any]:
+    if not isinstance(audio, Mapping):
+        raise SessionConfigError("session field 'audio' must be an object with input/output")
+    flat: dict[str, Any] = {}
+    for direction, settings in audio.items():
+        if direction not in ("input", "output") or not isinstance(settings, Mapping):
+            raise SessionConfigError(f"unknown audio section {direction!r} (use input/output)")
+        for name, value in settings.items():
+            target = _GA_AUDIO_PATHS.get((direction, name))
+            if target is None:
+                raise SessionConfigError(f"unknown session field 'audio.{direction}.{name}'")
+            flat[target] = value
+    return flat
+
+
+def _normalise_value(key: str, value: Any) -> Any:
+    """Canonical flat value for ``key``; accepts both dialects' spellings."""
+    if key in ("input_audio_format", "output_audio_format"):
+        return _flat_format(key, value)
+    if key == "modalities":
+        return _flat_modalities(value)
+    if key == "turn_detection":
+        return _flat_turn_detection(value)
+    if key == "tools":
+        if not isinstance(value, list | tuple):
+            raise SessionConfigError("session field 'tools' must be a list of tool definitions")
+        return [dict(tool) for tool in value]
+    return copy.deepcopy(value)
+
+
+def _flat_format(key: str, value: Any) -> str:
+    if isinstance(value, Mapping):
+        value = value.get("type")
+    if value in _FORMATS_BETA_TO_GA:
+        return cast(str, value)
+    if value in _FORMATS_GA_TO_BETA:
+        return _FORMATS_GA_TO_BETA[value]
+    allowed = sorted(_FORMATS_BETA_TO_GA) + sorted(_FORMATS_GA_TO_BETA)
+    raise SessionConfigError(f"invalid {key} {value!r}; use one of {allowed}")
+
+
+def _flat_modalities(value: Any) -> list[str]:
+    if isinstance(value, str) or not all(m in ("text", "audio") for m in value):
+        raise SessionConfigError(f"modalities must be a list of 'text'/'audio', not {value!r}")
+    modalities = list(value)
+    if not modalities:
+        raise SessionConfigError("modalities must not be empty")
+    # GA's ["audio"] means audio with its transcript: beta's ["text", "audio"].
+    return ["text", "audio"] if "audio" in modalities else ["text"]
+
+
+def _flat_turn_detection(value: Any) -> dict[str, Any] | None:
+    if value is None or value in ("none", "disabled"):
+        return None
+    if value in ("server_vad", "semantic_vad"):
+        return dict(DEFAULT_SERVER_VAD_CONFIG) if value == "server_vad" else {"type": value}
+    if isinstance(value, Mapping):
+        if value.get("type") == "none":  # the seed README's spelling of manual mode
+            return None
+        if value.get("type") not in ("server_vad", "semantic_vad"):
+            raise SessionConfigError(
+                f"turn_detection type must be server_vad, semantic_vad or None, not {value!r}"
+            )
+        return dict(value)
+    raise SessionConfigError(f"turn_detection must be None or an object, not {value!r}")
+
+
+def session_update_payload(
+    config: Mapping[str, Any],
+    tools: list[dict[str, Any]],
+    dialect: Dialect,
+    explicit_keys: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The ``session`` object of a ``session.update`` for ``dialect``.
+
+    ``tools`` is the full tool list to send. Fields the dialect cannot carry are left out; if
+    the caller set one explicitly (``explicit_keys``) a warning says so.
+    """
+    unsupported = _BETA_ONLY_KEYS if dialect == "ga" else _GA_ONLY_KEYS
+    for key in sorted(unsupported & explicit_keys):
+        logger.warning("session field %r is not part of the %s protocol; not sent", key, dialect)
+    fields = {k: v for k, v in config.items() if k not in unsupported and k != "tools"}
+    fields["tools"] = tools
+    if dialect == "beta":
+        return copy.deepcopy(fields)
+    return _render_ga(fields)
+
+
+def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
+    session: dict[str, Any] = {"type": fields.get("type", "realtime")}
+    audio: dict[str, dict[str, Any]] = {}
+    flat_to_path = {flat: path for path, flat in _GA_AUDIO_PATHS.items()}
+    for key, value in fields.items():
+        if key == "type":
+            continue
+        if key in flat_to_path:
+            direction, name = flat_to_path[key]
+            if key.endswith("_format"):
+                value = _FORMATS_BETA_TO_GA[value]
+            audio.setdefault(direction, {})[name] = copy.deepcopy(value)
+        elif key == "modalities":
+            session["output_modalities"] = ["audio"] if "audio" in value else ["text"]
+        elif key == "max_response_output_tokens":
+            session["max_output_tokens"] = value
+        else:
+            session[key] = copy.deepcopy(value)
+    if audio:
+        session["audio"] = audio
+    return session
