@@ -1,0 +1,400 @@
+"""One client connection: reads client events, validates them, and drives the session.
+
+Every client frame is handled inside a guard: a :class:`RealtimeError` becomes an ``error``
+event carrying the client's ``event_id``; anything unexpected becomes a ``server_error`` event.
+Nothing a client sends ends the connection. Responses run as background tasks so that
+``response.cancel`` and barge-in (server VAD) can interrupt them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from . import errors, ids
+from . import validation as v
+from .conversation import Conversation, Item, Part, placeholder_transcript
+from .dialect import Dialect
+from .input_audio import InputAudioBuffer, decode_audio, ms
+from .session import SessionState
+from .streaming import ResponseRun
+from .vad import EnergyVad, VadEvent, VadSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Connection:
+    """State and behaviour of one realtime session over one websocket."""
+
+    def __init__(
+        self,
+        ws: ServerConnection,
+        dialect: Dialect,
+        model: str,
+        pace: str,
+        expiry_s: float | None,
+    ) -> None:
+        self.ws = ws
+        self.dialect = dialect
+        self.pace = pace
+        self.expiry_s = expiry_s
+        self.session = SessionState(model, dialect.default_voice, expiry_s)
+        self.conversation = Conversation()
+        self.buffer = InputAudioBuffer()
+        self.vad: EnergyVad | None = None
+        self._vad_item_id: str | None = None
+        self._vad_start = 0
+        self.active: ResponseRun | None = None  # the in-conversation response
+        self.runs: dict[str, ResponseRun] = {}  # every running response, out-of-band included
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._configure_vad()
+        self.handlers: dict[str, Handler] = {
+            "session.update": self._session_update,
+            "input_audio_buffer.append": self._append,
+            "input_audio_buffer.commit": self._commit,
+            "input_audio_buffer.clear": self._clear,
+            "conversation.item.create": self._item_create,
+            "conversation.item.retrieve": self._item_retrieve,
+            "conversation.item.truncate": self._item_truncate,
+            "conversation.item.delete": self._item_delete,
+            "response.create": self._response_create,
+            "response.cancel": self._response_cancel,
+            "output_audio_buffer.clear": self._output_audio_clear,
+            "transcription_session.update": self._transcription_session_update,
+        }
+
+    # sending -------------------------------------------------------------------------------
+    async def emit(self, event_type: str, **fields: Any) -> None:
+        """Send one canonical server event, shaped for this connection's dialect."""
+        event = self.dialect.shape_event({"type": event_type, "event_id": ids.event_id(), **fields})
+        if event is not None:
+            await self.ws.send(json.dumps(event))
+
+    async def send_error(self, error: errors.RealtimeError) -> None:
+        """Send an ``error`` event."""
+        await self.emit("error", error=error.payload())
+
+    # lifecycle -----------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Greet with ``session.created``, then handle client frames until the socket closes."""
+        expiry: asyncio.Task[None] | None = None
+        try:
+            await self.emit("session.created", session=self.dialect.render_session(self.session))
+            if self.expiry_s is not None:
+                expiry = asyncio.get_running_loop().create_task(self._expire(self.expiry_s))
+            async for message in self.ws:
+                await self.handle(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            if expiry is not None:
+                expiry.cancel()
+            for run in list(self.runs.values()):
+                run.cancel("client_cancelled")
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def _expire(self, seconds: float) -> None:
+        """Session expiry: the real error, then close code 1001."""
+        await asyncio.sleep(seconds)
+        with contextlib.suppress(ConnectionClosed):
+            await self.send_error(errors.session_expired(seconds))
+            await self.ws.close(1001, "session expired")
+
+    async def handle(self, message: str | bytes) -> None:
+        """Parse, validate and dispatch one client frame; report failures as ``error`` events."""
+        event_id: str | None = None
+        try:
+            if isinstance(message, bytes):
+                try:
+                    message = message.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise errors.RealtimeError(
+                        "Invalid client event: binary frames must be UTF-8 encoded JSON.",
+                        code="invalid_json",
+                    ) from exc
+            try:
+                event = json.loads(message)
+            except json.JSONDecodeError as exc:
+                raise errors.RealtimeError(
+                    f"Invalid client event: could not parse JSON ({exc.msg} at char {exc.pos}).",
+                    code="invalid_json",
+                ) from exc
+            if not isinstance(event, dict):
+                raise errors.invalid_type("event", "an object", event)
+            if isinstance(event.get("event_id"), str):
+                event_id = event["event_id"]
+            elif event.get("event_id") is not None:
+                raise errors.invalid_type("event_id", "a string", event["event_id"])
+            kind = v.require_key(event, "type", "")
+            kind = v.enum(kind, "type", self.dialect.client_events)
+            await self.handlers[kind](event)
+        except errors.RealtimeError as error:
+            error.event_id = event_id
+            await self.send_error(error)
+        except ConnectionClosed:
+            raise
+        except Exception:
+            log.exception("simulator: unexpected failure handling a client event")
+            await self.send_error(
+                errors.RealtimeError(
+                    "The server had an error while processing your request. Sorry about that!",
+                    type=errors.SERVER_ERROR,
+                    event_id=event_id,
+                )
+            )
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # session -------------------------------------------------------------------------------
+    async def _session_update(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "session"], "")
+        patch = self.dialect.parse_session_update(v.require_key(event, "session", ""), self.session)
+        voice = self.dialect.patched_voice(patch)
+        current = self.session.config["audio"]["output"]["voice"]
+        if voice is not None and voice != current and self.conversation.has_assistant_audio():
+            raise errors.RealtimeError(
+                "Cannot update a conversation's voice if assistant audio is present.",
+                code="cannot_update_voice",
+                param="session.voice"
+                if self.dialect.name == "beta"
+                else "session.audio.output.voice",
+            )
+        before = self.session.turn_detection
+        self.session.update(patch)
+        if self.session.turn_detection != before:
+            self._configure_vad()
+        await self.emit("session.updated", session=self.dialect.render_session(self.session))
+
+    async def _transcription_session_update(self, event: dict[str, Any]) -> None:
+        raise errors.RealtimeError(
+            "transcription_session.update is only supported on transcription sessions "
+            "(?intent=transcription), which the simulator does not offer.",
+            code="invalid_value",
+            param="type",
+        )
+
+    # input audio and VAD ---------------------------------------------------------------------
+    def _configure_vad(self) -> None:
+        """(Re)build the detector from the session; positions continue from the buffer's end."""
+        td = self.session.turn_detection
+        self.vad = (
+            None
+            if td is None
+            else EnergyVad(VadSettings.from_turn_detection(td), self.buffer.total)
+        )
+        self._vad_item_id = None
+
+    async def _append(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "audio"], "")
+        payload = v.string(v.require_key(event, "audio", ""), "audio")
+        pcm = decode_audio(payload, self.session.input_format)
+        self.buffer.append(pcm)
+        if self.vad is not None:
+            for boundary in self.vad.feed(pcm):
+                await self._on_vad(boundary)
+
+    async def _on_vad(self, boundary: VadEvent) -> None:
+        td = self.session.turn_detection or {}
+        assert self.vad is not None
+        if boundary.kind == "started":
+            padding = self.vad.settings.prefix_padding_ms * 24
+            self._vad_start = max(boundary.sample - padding, self.buffer.start)
+            self._vad_item_id = ids.new_id("item")
+            await self.emit(
+                "input_audio_buffer.speech_started",
+                audio_start_ms=ms(self._vad_start),
+                item_id=self._vad_item_id,
+            )
+            if self.active is not None and td.get("interrupt_response", True):
+                self.active.cancel("turn_detected")
+            return
+        item_id = self._vad_item_id or ids.new_id("item")
+        self._vad_item_id = None
+        await self.emit(
+            "input_audio_buffer.speech_stopped",
+            audio_end_ms=ms(boundary.sample),
+            item_id=item_id,
+        )
+        audio = self.buffer.take_range(self._vad_start, boundary.sample)
+        await self._commit_audio(audio, item_id)
+        if td.get("create_response", True):
+            if self.active is not None and self.active.cancelled and self.active.task is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(self.active.task), 5)
+            if self.active is None:
+                self._start_response({}, list(self.conversation.items))
+
+    async def _commit(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id"], "")
+        audio = self.buffer.take_all()
+        item_id = self._vad_item_id or ids.new_id("item")
+        self._configure_vad()
+        await self._commit_audio(audio, item_id)
+
+    async def _commit_audio(self, audio: Any, item_id: str) -> None:
+        """Turn committed audio into a user item: committed, item events, transcription."""
+        item = Item("message", id=item_id, role="user", content=[Part("input_audio", audio=audio)])
+        previous = self.conversation.insert(item, None, at_end=True)
+        await self.emit("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
+        await self._announce_item(item, previous)
+        transcription = self.session.transcription
+        if transcription is not None:
+            transcript = placeholder_transcript(audio)
+            await self.emit(
+                "conversation.item.input_audio_transcription.delta",
+                item_id=item_id,
+                content_index=0,
+                delta=transcript,
+            )
+            item.content[0].transcript = transcript
+            await self.emit(
+                "conversation.item.input_audio_transcription.completed",
+                item_id=item_id,
+                content_index=0,
+                transcript=transcript,
+                usage={"type": "duration", "seconds": round(len(audio) / 24000, 3)},
+            )
+
+    async def _clear(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id"], "")
+        self.buffer.clear()
+        self._configure_vad()
+        await self.emit("input_audio_buffer.cleared")
+
+    async def _output_audio_clear(self, event: dict[str, Any]) -> None:
+        raise errors.RealtimeError(
+            "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
+            code="invalid_value",
+            param="type",
+        )
+
+    # conversation --------------------------------------------------------------------------
+    async def _announce_item(self, item: Item, previous: str | None) -> None:
+        rendered = self.dialect.render_item(item)
+        await self.emit("conversation.item.added", previous_item_id=previous, item=rendered)
+        await self.emit("conversation.item.done", previous_item_id=previous, item=rendered)
+
+    async def _item_create(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "item", "previous_item_id"], "")
+        item = self.dialect.parse_item(
+            v.require_key(event, "item", ""), "item", self.session.input_format
+        )
+        previous_id = event.get("previous_item_id")
+        if previous_id is None:
+            previous = self.conversation.insert(item, None, at_end=True)
+        else:
+            previous_id = v.string(previous_id, "previous_item_id")
+            target = None if previous_id == "root" else previous_id
+            previous = self.conversation.insert(item, target, at_end=False)
+        await self._announce_item(item, previous)
+
+    async def _item_retrieve(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "item_id"], "")
+        item_id = v.string(v.require_key(event, "item_id", ""), "item_id")
+        item = self.conversation.retrieve(item_id)
+        formats = (self.session.input_format, self.session.output_format)
+        await self.emit("conversation.item.retrieved", item=self.dialect.render_item(item, formats))
+
+    async def _item_truncate(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "item_id", "content_index", "audio_end_ms"], "")
+        item_id = v.string(v.require_key(event, "item_id", ""), "item_id")
+        index = v.integer(v.require_key(event, "content_index", ""), "content_index", 0)
+        end = v.integer(v.require_key(event, "audio_end_ms", ""), "audio_end_ms", 0)
+        self.conversation.truncate(item_id, index, end)
+        await self.emit(
+            "conversation.item.truncated", item_id=item_id, content_index=index, audio_end_ms=end
+        )
+
+    async def _item_delete(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "item_id"], "")
+        item_id = v.string(v.require_key(event, "item_id", ""), "item_id")
+        self.conversation.delete(item_id)
+        await self.emit("conversation.item.deleted", item_id=item_id)
+
+    # responses -----------------------------------------------------------------------------
+    def _resolve_input(self, raw: list[Any]) -> list[Item]:
+        """A response's own ``input``: items, or references to conversation items."""
+        out = []
+        for index, entry in enumerate(raw):
+            param = f"response.input[{index}]"
+            if isinstance(entry, dict) and entry.get("type") == "item_reference":
+                v.check_keys(entry, ["type", "id"], param)
+                ref = v.string(v.require_key(entry, "id", param), f"{param}.id")
+                item = self.conversation.get(ref)
+                if item is None:
+                    raise errors.invalid_value(f"{param}.id", f"Item with id '{ref}' not found.")
+                out.append(item)
+            else:
+                out.append(self.dialect.parse_item(entry, param, self.session.input_format))
+        return out
+
+    async def _response_create(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "response"], "")
+        raw = event.get("response")
+        params = {} if raw is None else self.dialect.parse_response_params(raw, self.session)
+        out_of_band = params.get("conversation") == "none"
+        if "input" in params:
+            context = self._resolve_input(params["input"])
+        else:
+            context = list(self.conversation.items)
+        if not out_of_band and self.active is not None:
+            raise errors.RealtimeError(
+                "Conversation already has an active response in progress: "
+                f"{self.active.id}. Wait until the response is finished before creating a new one.",
+                code="conversation_already_has_active_response",
+            )
+        self._start_response(params, context)
+
+    def _start_response(self, params: dict[str, Any], context: list[Item]) -> None:
+        run = ResponseRun(self, params, context, on_finish=self._finished)
+        self.runs[run.id] = run
+        if run.in_conversation:
+            self.active = run
+        self._spawn(self._guarded(run))
+
+    async def _guarded(self, run: ResponseRun) -> None:
+        """Run a response; a closed socket ends it quietly, a bug becomes a server_error."""
+        try:
+            await run.run()
+        except ConnectionClosed:
+            pass
+        except Exception:
+            log.exception("simulator: response %s failed", run.id)
+            with contextlib.suppress(ConnectionClosed):
+                await self.send_error(
+                    errors.RealtimeError(
+                        "The server had an error while generating the response.",
+                        type=errors.SERVER_ERROR,
+                    )
+                )
+
+    def _finished(self, run: ResponseRun) -> None:
+        self.runs.pop(run.id, None)
+        if self.active is run:
+            self.active = None
+
+    async def _response_cancel(self, event: dict[str, Any]) -> None:
+        v.check_keys(event, ["type", "event_id", "response_id"], "")
+        wanted = event.get("response_id")
+        if wanted is not None:
+            wanted = v.string(wanted, "response_id")
+        run = self.runs.get(wanted) if wanted else self.active
+        if run is None or run.cancelled:
+            raise errors.RealtimeError(
+                "Cancellation failed: no active response found",
+                code="response_cancel_not_active",
+            )
+        run.cancel("client_cancelled")

@@ -1,0 +1,103 @@
+"""The input audio buffer: decoding appended audio (PCM16 or G.711) and holding it until commit.
+
+Everything is stored as 24 kHz int16; ``start`` is the absolute sample position (since the
+session's first append) of the buffer's first sample, which VAD timestamps are measured from.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import numpy as np
+
+from . import errors, g711
+
+SAMPLE_RATE = 24000
+MIN_COMMIT_MS = 100
+
+
+def decode_audio(payload: str, fmt: str, param: str = "audio") -> np.ndarray:
+    """Decode base64 audio in ``fmt`` (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``) to 24 kHz."""
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise errors.invalid_value(
+            param, f"Invalid '{param}': expected base64-encoded audio."
+        ) from exc
+    if fmt == "audio/pcmu":
+        return g711.to_24k(g711.ulaw_decode(raw))
+    if fmt == "audio/pcma":
+        return g711.to_24k(g711.alaw_decode(raw))
+    if len(raw) % 2:
+        raw = raw[:-1]
+    return np.frombuffer(raw, dtype="<i2").astype(np.int16)
+
+
+def encode_audio(pcm: np.ndarray, fmt: str) -> str:
+    """Encode 24 kHz int16 audio as base64 in the output format."""
+    if fmt == "audio/pcmu":
+        raw = g711.ulaw_encode(g711.from_24k(pcm))
+    elif fmt == "audio/pcma":
+        raw = g711.alaw_encode(g711.from_24k(pcm))
+    else:
+        raw = pcm.astype("<i2").tobytes()
+    return base64.b64encode(raw).decode("ascii")
+
+
+def ms(samples: int) -> int:
+    """Samples at 24 kHz → whole milliseconds (floored)."""
+    return samples * 1000 // SAMPLE_RATE
+
+
+class InputAudioBuffer:
+    """Appended-but-uncommitted audio plus the session-wide sample count."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self.start = 0  # absolute position of the first buffered sample
+        self.total = 0  # samples appended in the whole session
+
+    def append(self, pcm: np.ndarray) -> None:
+        """Add samples at the end."""
+        if len(pcm):
+            self._chunks.append(pcm)
+            self.total += len(pcm)
+
+    def samples(self) -> np.ndarray:
+        """All buffered samples as one array."""
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        return self._chunks[0] if self._chunks else np.zeros(0, dtype=np.int16)
+
+    def duration_ms(self) -> float:
+        """Buffered duration in milliseconds."""
+        return (self.total - self.start) * 1000 / SAMPLE_RATE
+
+    def take_all(self) -> np.ndarray:
+        """Commit: return everything, or the real buffer-too-small error under 100 ms."""
+        duration = self.duration_ms()
+        if duration < MIN_COMMIT_MS:
+            raise errors.RealtimeError(
+                "Error committing input audio buffer: buffer too small. Expected at least "
+                f"{MIN_COMMIT_MS}ms of audio, but buffer only has {duration:.2f}ms of audio.",
+                code="input_audio_buffer_commit_empty",
+            )
+        audio = self.samples()
+        self.clear()
+        return audio
+
+    def take_range(self, begin: int, end: int) -> np.ndarray:
+        """VAD commit: return absolute samples ``[begin, end)``; drop everything before ``end``."""
+        data = self.samples()
+        begin = max(begin, self.start)
+        end = min(end, self.total)
+        segment = data[begin - self.start : end - self.start].copy()
+        self._chunks = [data[end - self.start :]]
+        self.start = end
+        return segment
+
+    def clear(self) -> None:
+        """Drop the buffered audio (the session-wide position is kept)."""
+        self._chunks = []
+        self.start = self.total

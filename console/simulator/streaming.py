@@ -1,0 +1,324 @@
+"""Running one response: the server event sequence for text, audio and function-call outputs.
+
+Order (as the real API): ``response.created`` → ``rate_limits.updated`` →
+``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
+``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` →
+``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done``.
+Audio deltas carry the words whose transcript delta precedes them, paced in real time or
+sent as fast as possible. Cancellation (client or turn detection) is checked between deltas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import numpy as np
+
+from . import ids, responder, voice
+from .conversation import Conversation, Item, Part
+from .dialect import Dialect
+from .input_audio import encode_audio, ms
+from .session import SessionState
+
+AUDIO_LEAD_S = 0.25  # realtime pace: stay this far ahead of playback
+TEXT_DELAY_S = 0.03  # realtime pace: per text delta
+ARGS_CHUNK = 12  # characters per function_call_arguments.delta
+
+
+class Host(Protocol):
+    """What a response needs from its connection."""
+
+    dialect: Dialect
+    session: SessionState
+    conversation: Conversation
+    pace: str
+
+    async def emit(self, event_type: str, **fields: Any) -> None: ...
+
+
+def _usage(input_text: int, input_audio: int, out_text: int, out_audio: int) -> dict[str, Any]:
+    """A usage object with the real field set."""
+    return {
+        "total_tokens": input_text + input_audio + out_text + out_audio,
+        "input_tokens": input_text + input_audio,
+        "output_tokens": out_text + out_audio,
+        "input_token_details": {
+            "text_tokens": input_text,
+            "audio_tokens": input_audio,
+            "image_tokens": 0,
+            "cached_tokens": 0,
+            "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
+        },
+        "output_token_details": {"text_tokens": out_text, "audio_tokens": out_audio},
+    }
+
+
+def _limit_words(text: str, max_tokens: int | str) -> tuple[str, bool]:
+    """Cut ``text`` to about ``max_tokens`` tokens at a word boundary; report whether it was cut."""
+    if max_tokens == "inf" or responder.count_tokens(text) <= int(max_tokens):
+        return text, False
+    budget = int(max_tokens) * 4
+    cut = text[:budget].rsplit(" ", 1)[0] if " " in text[:budget] else text[:budget]
+    return cut, True
+
+
+class ResponseRun:
+    """One response from ``response.created`` to ``response.done``."""
+
+    def __init__(
+        self,
+        host: Host,
+        params: dict[str, Any],
+        context: list[Item],
+        on_finish: Callable[[ResponseRun], Awaitable[None] | None] | None = None,
+    ) -> None:
+        cfg = host.session.config
+        self.host = host
+        self.in_conversation = params.get("conversation", "auto") != "none"
+        self.context = context
+        self.params = params
+        self.on_finish = on_finish
+        self.id = ids.new_id("resp")
+        self.output: list[Item] = []
+        self.cancel_reason: str | None = None
+        self._cancelled = asyncio.Event()
+        self.fields: dict[str, Any] = {
+            "id": self.id,
+            "status": "in_progress",
+            "status_details": None,
+            "conversation_id": host.conversation.id if self.in_conversation else None,
+            "output_modalities": params.get("output_modalities", cfg["output_modalities"]),
+            "voice": params.get("voice", cfg["audio"]["output"]["voice"]),
+            "output_format": params.get("output_format", cfg["audio"]["output"]["format"]["type"]),
+            "max_output_tokens": params.get("max_output_tokens", cfg["max_output_tokens"]),
+            "metadata": params.get("metadata"),
+            "temperature": params.get("temperature", cfg["temperature"]),
+            "usage": None,
+        }
+        self.task: asyncio.Task[None] | None = None
+
+    # control -------------------------------------------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        """Run in the background; returns the task."""
+        self.task = asyncio.get_running_loop().create_task(self.run())
+        return self.task
+
+    def cancel(self, reason: str) -> None:
+        """Ask the response to stop at the next delta (``client_cancelled``/``turn_detected``)."""
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+            self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancellation was requested."""
+        return self.cancel_reason is not None
+
+    async def _pause(self, until: float | None) -> None:
+        """Pace: wait until ``until`` (monotonic) or cancellation; just yield in fast mode."""
+        if until is None or self.host.pace != "realtime":
+            await asyncio.sleep(0)
+            return
+        delay = until - time.monotonic()
+        if delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._cancelled.wait(), delay)
+        else:
+            await asyncio.sleep(0)
+
+    # events --------------------------------------------------------------------------------
+    def _render(self) -> dict[str, Any]:
+        return self.host.dialect.render_response(self.fields, self.output)
+
+    def _ids(self, item: Item, index: int, content_index: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"response_id": self.id, "item_id": item.id, "output_index": index}
+        if content_index is not None:
+            out["content_index"] = content_index
+        return out
+
+    async def _rate_limits(self) -> None:
+        limits = [{"name": "tokens", "limit": 40000, "remaining": 39000, "reset_seconds": 1.5}]
+        if self.host.dialect.name == "beta":
+            limits.insert(
+                0, {"name": "requests", "limit": 20000, "remaining": 19999, "reset_seconds": 0.003}
+            )
+        await self.host.emit("rate_limits.updated", rate_limits=limits)
+
+    async def _add_item(self, item: Item) -> int:
+        index = len(self.output)
+        self.output.append(item)
+        d = self.host.dialect
+        await self.host.emit(
+            "response.output_item.added",
+            response_id=self.id,
+            output_index=index,
+            item=d.render_item(item),
+        )
+        if self.in_conversation:
+            previous = self.host.conversation.insert(item, None, at_end=True)
+            await self.host.emit(
+                "conversation.item.added", previous_item_id=previous, item=d.render_item(item)
+            )
+        return index
+
+    async def _finish_item(self, item: Item, index: int, status: str) -> None:
+        item.status = status
+        d = self.host.dialect
+        await self.host.emit(
+            "response.output_item.done",
+            response_id=self.id,
+            output_index=index,
+            item=d.render_item(item),
+        )
+        if self.in_conversation:
+            previous = None
+            items = self.host.conversation.items
+            if item in items and items.index(item) > 0:
+                previous = items[items.index(item) - 1].id
+            await self.host.emit(
+                "conversation.item.done", previous_item_id=previous, item=d.render_item(item)
+            )
+
+    # the run -------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Emit the whole response; always ends with ``response.done`` unless the socket closed."""
+        try:
+            await self._run()
+        finally:
+            if self.on_finish is not None:
+                result = self.on_finish(self)
+                if result is not None:
+                    await result
+
+    async def _run(self) -> None:
+        cfg = self.host.session.config
+        await self.host.emit("response.created", response=self._render())
+        await self._rate_limits()
+        instructions = self.params.get("instructions", cfg["instructions"])
+        tools = self.params.get("tools", cfg["tools"])
+        tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
+        plan = responder.plan(
+            self.context, self.host.conversation.items, instructions, tools, tool_choice
+        )
+        out_text = out_audio = 0
+        incomplete = False
+        if not self.cancelled:
+            if plan.kind == "function_call":
+                out_text = await self._function_call(plan)
+            else:
+                out_text, out_audio, incomplete = await self._message(plan.text)
+        in_text = responder.count_tokens(instructions) + sum(
+            responder.count_tokens(i.text() or i.output or i.arguments or "") for i in self.context
+        )
+        in_audio = sum(
+            p.audio_ms() // 50 for i in self.context for p in i.content if p.audio is not None
+        )
+        self.fields["usage"] = _usage(in_text, in_audio, out_text, out_audio)
+        if self.cancelled:
+            self.fields["status"] = "cancelled"
+            self.fields["status_details"] = {"type": "cancelled", "reason": self.cancel_reason}
+        elif incomplete:
+            self.fields["status"] = "incomplete"
+            self.fields["status_details"] = {"type": "incomplete", "reason": "max_output_tokens"}
+        else:
+            self.fields["status"] = "completed"
+        await self.host.emit("response.done", response=self._render())
+
+    async def _function_call(self, plan: responder.Plan) -> int:
+        item = Item(
+            "function_call",
+            status="in_progress",
+            name=plan.name,
+            call_id=plan.call_id,
+            arguments="",
+        )
+        index = await self._add_item(item)
+        base = {**self._ids(item, index), "call_id": plan.call_id}
+        for start in range(0, len(plan.arguments), ARGS_CHUNK):
+            if self.cancelled:
+                break
+            delta = plan.arguments[start : start + ARGS_CHUNK]
+            item.arguments = (item.arguments or "") + delta
+            await self.host.emit("response.function_call_arguments.delta", **base, delta=delta)
+            await self._pause(time.monotonic() + 0.01)
+        if not self.cancelled:
+            await self.host.emit(
+                "response.function_call_arguments.done",
+                **base,
+                arguments=plan.arguments,
+                **self.host.dialect.function_call_done_fields(plan.name),
+            )
+        await self._finish_item(item, index, "incomplete" if self.cancelled else "completed")
+        return responder.count_tokens(plan.arguments)
+
+    async def _message(self, text: str) -> tuple[int, int, bool]:
+        """Stream an assistant message; returns (text tokens, audio tokens, cut short)."""
+        text, cut = _limit_words(text, self.fields["max_output_tokens"])
+        audio = "audio" in self.fields["output_modalities"]
+        item = Item("message", role="assistant", status="in_progress")
+        index = await self._add_item(item)
+        part = (
+            Part("output_audio", transcript="", audio=np.zeros(0, np.int16))
+            if audio
+            else Part("output_text", text="")
+        )
+        item.content.append(part)
+        ids_ = self._ids(item, index, 0)
+        wire_part: dict[str, Any] = (
+            {"type": "audio", "transcript": ""} if audio else {"type": "text", "text": ""}
+        )
+        await self.host.emit("response.content_part.added", **ids_, part=wire_part)
+        if audio:
+            await self._stream_audio(part, text, ids_)
+        else:
+            await self._stream_text(part, text, ids_)
+        if not self.cancelled:
+            if audio:
+                await self.host.emit("response.output_audio.done", **ids_)
+                await self.host.emit(
+                    "response.output_audio_transcript.done", **ids_, transcript=part.transcript
+                )
+                done_part = {"type": "audio", "transcript": part.transcript}
+            else:
+                await self.host.emit("response.output_text.done", **ids_, text=part.text)
+                done_part = {"type": "text", "text": part.text}
+            await self.host.emit("response.content_part.done", **ids_, part=done_part)
+        status = "incomplete" if self.cancelled or cut else "completed"
+        await self._finish_item(item, index, status)
+        spoken = part.transcript if audio else part.text
+        audio_tokens = ms(len(part.audio)) // 50 if part.audio is not None else 0
+        return responder.count_tokens(spoken or ""), audio_tokens, cut
+
+    async def _stream_text(self, part: Part, text: str, ids_: dict[str, Any]) -> None:
+        for piece, _ in voice.speak(text):
+            if self.cancelled:
+                return
+            part.text = (part.text or "") + piece
+            await self.host.emit("response.output_text.delta", **ids_, delta=piece)
+            await self._pause(time.monotonic() + TEXT_DELAY_S)
+
+    async def _stream_audio(self, part: Part, text: str, ids_: dict[str, Any]) -> None:
+        fmt = self.fields["output_format"]
+        speed = float(self.host.session.config["audio"]["output"]["speed"])
+        voice_name = self.fields["voice"]
+        name = voice_name if isinstance(voice_name, str) else str(voice_name.get("id", "custom"))
+        started = time.monotonic()
+        sent = 0
+        chunks: list[np.ndarray] = []
+        for piece, samples in voice.speak(text, name, speed):
+            if self.cancelled:
+                break
+            part.transcript = (part.transcript or "") + piece
+            await self.host.emit("response.output_audio_transcript.delta", **ids_, delta=piece)
+            if len(samples):
+                chunks.append(samples)
+                part.audio = np.concatenate(chunks)
+                await self.host.emit(
+                    "response.output_audio.delta", **ids_, delta=encode_audio(samples, fmt)
+                )
+                sent += len(samples)
+            await self._pause(started + sent / 24000 - AUDIO_LEAD_S)

@@ -1,0 +1,209 @@
+"""Function-call arguments that validate against a tool's JSON Schema.
+
+Values come from the user's words where possible (numbers in order of appearance, words and
+capitalised names for strings, enum members the user mentioned), else from ``default``,
+``examples``/``example``, ``const``/``enum`` or a type-appropriate placeholder. Supported:
+object/array/string/number/integer/boolean/null, ``enum``, ``const``, ``anyOf``/``oneOf``
+(first usable branch), ``allOf`` (merged), local ``$ref``, numeric bounds and ``multipleOf``,
+string and array length limits. ``pattern`` and ``format`` are honoured only via defaults/examples.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_STOPWORDS = {
+    "a", "an", "the", "is", "are", "was", "what", "whats", "what's", "in", "on", "at", "for",
+    "of", "to", "please", "can", "could", "you", "me", "my", "i", "and", "or", "with", "call",
+    "use", "tool", "function", "tell", "about", "how", "get", "set", "it", "this", "that", "do",
+    "does", "be", "by", "from", "give", "show", "run", "now", "today", "some",
+}  # fmt: skip
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+class _Source:
+    """The user's numbers and words, handed out in order."""
+
+    def __init__(self, text: str, exclude: set[str]) -> None:
+        self.text = text
+        self.numbers = [float(n) for n in _NUMBER.findall(text)]
+        words = [w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]
+        words = [w for w in words if w.lower() not in exclude]
+        # Prefer capitalised names (not sentence-initial), then other words.
+        names = [w for i, w in enumerate(words) if w[0].isupper() and (i > 0 or len(words) == 1)]
+        self.words = names + [w for w in words if w not in names]
+
+    def number(self) -> float | None:
+        return self.numbers.pop(0) if self.numbers else None
+
+    def word(self) -> str | None:
+        return self.words.pop(0) if self.words else None
+
+
+def _resolve(schema: Any, root: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local ``$ref`` and merge ``allOf``; non-objects become ``{}``."""
+    if not isinstance(schema, dict):
+        return {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        merged = dict(_resolve(target, root))
+        merged.update({k: v for k, v in schema.items() if k != "$ref"})
+        schema = merged
+    if isinstance(schema.get("allOf"), list):
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for sub in schema["allOf"]:
+            sub = _resolve(sub, root)
+            props = {**merged.get("properties", {}), **sub.get("properties", {})}
+            required = [*merged.get("required", []), *sub.get("required", [])]
+            merged.update(sub)
+            if props:
+                merged["properties"] = props
+            if required:
+                merged["required"] = required
+        schema = merged
+    return schema
+
+
+def _type_of(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"] or kind
+        return str(kinds[0]) if kinds else None
+    if kind is None and "properties" in schema:
+        return "object"
+    return kind if isinstance(kind, str) else None
+
+
+def _example(schema: dict[str, Any]) -> tuple[bool, Any]:
+    """A value the schema itself offers: const, default, examples, example."""
+    if "const" in schema:
+        return True, schema["const"]
+    if "default" in schema:
+        return True, schema["default"]
+    examples = schema.get("examples")
+    if isinstance(examples, list) and examples:
+        return True, examples[0]
+    if "example" in schema:
+        return True, schema["example"]
+    return False, None
+
+
+def _number(schema: dict[str, Any], source: _Source, integer: bool) -> float | int:
+    value = source.number()
+    if value is None:
+        found, example = _example(schema)
+        value = float(example) if found and isinstance(example, int | float) else 1.0
+    lo = schema.get("minimum")
+    hi = schema.get("maximum")
+    xlo = schema.get("exclusiveMinimum")
+    xhi = schema.get("exclusiveMaximum")
+    step = 1.0 if integer else 1e-6
+    if isinstance(xlo, int | float):
+        lo = max(lo, xlo + step) if isinstance(lo, int | float) else xlo + step
+    if isinstance(xhi, int | float):
+        hi = min(hi, xhi - step) if isinstance(hi, int | float) else xhi - step
+    if isinstance(lo, int | float):
+        value = max(value, lo)
+    if isinstance(hi, int | float):
+        value = min(value, hi)
+    multiple = schema.get("multipleOf")
+    if isinstance(multiple, int | float) and multiple > 0:
+        value = math.ceil(value / multiple) * multiple
+        if isinstance(hi, int | float) and value > hi:
+            value -= multiple
+    if integer:
+        rounded = math.ceil(value) if isinstance(lo, int | float) and value < lo else round(value)
+        return int(rounded)
+    return value
+
+
+def _string(schema: dict[str, Any], source: _Source) -> str:
+    found, example = _example(schema)
+    value = source.word()
+    if value is None:
+        value = str(example) if found else "example"
+    elif found and ("pattern" in schema or "format" in schema):
+        value = str(example)
+    min_len = schema.get("minLength")
+    max_len = schema.get("maxLength")
+    if isinstance(min_len, int) and len(value) < min_len:
+        value = value + "x" * (min_len - len(value))
+    if isinstance(max_len, int) and len(value) > max_len:
+        value = value[:max_len]
+    return value
+
+
+def _enum(options: list[Any], source: _Source) -> Any:
+    """The first option the user mentioned, else the first option."""
+    lowered = source.text.lower()
+    for option in options:
+        if isinstance(option, str) and option.lower() in lowered:
+            return option
+        if isinstance(option, int | float) and str(option) in source.text:
+            return option
+    return options[0]
+
+
+def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> Any:
+    schema = _resolve(schema, root)
+    if depth > 8:
+        return None
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return _enum(schema["enum"], source)
+    if "const" in schema:
+        return schema["const"]
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list) and schema[key]:
+            branches = [_resolve(b, root) for b in schema[key]]
+            usable = [b for b in branches if _type_of(b) != "null"] or branches
+            return _value(usable[0], source, root, depth + 1)
+    kind = _type_of(schema)
+    if kind == "object":
+        return _object(schema, source, root, depth)
+    if kind == "array":
+        count = max(int(schema.get("minItems", 1) or 0), 1)
+        if isinstance(schema.get("maxItems"), int):
+            count = min(count, schema["maxItems"])
+        return [_value(schema.get("items", {}), source, root, depth + 1) for _ in range(count)]
+    if kind == "string":
+        return _string(schema, source)
+    if kind == "integer":
+        return _number(schema, source, integer=True)
+    if kind == "number":
+        return _number(schema, source, integer=False)
+    if kind == "boolean":
+        found, example = _example(schema)
+        if found and isinstance(example, bool):
+            return example
+        return not re.search(r"\b(no|false|off|disable)\b", source.text.lower())
+    if kind == "null":
+        return None
+    found, example = _example(schema)
+    return example if found else source.word() or "example"
+
+
+def _object(schema: dict[str, Any], source: _Source, root: dict[str, Any], depth: int) -> Any:
+    properties = schema.get("properties")
+    out: dict[str, Any] = {}
+    if isinstance(properties, dict):
+        for name, sub in properties.items():
+            out[name] = _value(sub, source, root, depth + 1)
+    for name in schema.get("required", []) or []:
+        if name not in out:
+            out[name] = source.word() or "example"
+    return out
+
+
+def fill_arguments(parameters: Any, text: str, tool_name: str = "") -> dict[str, Any]:
+    """Arguments for a tool whose ``parameters`` schema is given, drawn from ``text``."""
+    root = parameters if isinstance(parameters, dict) else {}
+    exclude = {p.lower() for p in re.split(r"[_\W]+", tool_name) if p}
+    source = _Source(text, exclude)
+    value = _value(root or {"type": "object"}, source, root, 0)
+    return value if isinstance(value, dict) else {}

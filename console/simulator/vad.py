@@ -1,0 +1,100 @@
+"""Energy-based voice activity detection on 24 kHz PCM16, as server_vad/semantic_vad use it.
+
+Positions are absolute sample counts since the session's first appended audio, so reported
+milliseconds match the real API's ``audio_start_ms``/``audio_end_ms`` convention:
+``audio_start_ms`` includes ``prefix_padding_ms`` before the detected onset and
+``audio_end_ms`` includes the ``silence_duration_ms`` that ended the turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .session import EAGERNESS_SILENCE_MS
+
+SAMPLE_RATE = 24000
+FRAME = 240  # 10 ms
+ONSET_FRAMES = 2  # 20 ms above the threshold confirm speech
+RELEASE_DB = 10.0  # hysteresis: speech continues until the level drops this far below onset
+
+
+def threshold_dbfs(threshold: float) -> float:
+    """Map the API's 0-1 ``threshold`` to a frame RMS level: 0 → -70 dBFS, 0.5 → -40, 1 → -10."""
+    return -70.0 + 60.0 * threshold
+
+
+@dataclass
+class VadSettings:
+    """The parameters the detector honours."""
+
+    threshold: float = 0.5
+    prefix_padding_ms: int = 300
+    silence_duration_ms: int = 200
+
+    @classmethod
+    def from_turn_detection(cls, td: dict[str, Any]) -> VadSettings:
+        """Settings from a session's turn_detection object (semantic_vad maps eagerness)."""
+        if td.get("type") == "semantic_vad":
+            eagerness = td.get("eagerness") or "auto"
+            return cls(0.5, 300, EAGERNESS_SILENCE_MS.get(eagerness, 600))
+        return cls(
+            float(td.get("threshold", 0.5)),
+            int(td.get("prefix_padding_ms", 300)),
+            int(td.get("silence_duration_ms", 200)),
+        )
+
+
+@dataclass
+class VadEvent:
+    """``kind`` is "started" or "stopped"; ``sample`` the absolute boundary position."""
+
+    kind: str
+    sample: int
+
+
+class EnergyVad:
+    """Streaming detector: feed samples in any chunk size, get start/stop boundaries."""
+
+    def __init__(self, settings: VadSettings, position: int = 0) -> None:
+        self.settings = settings
+        self.position = position  # absolute sample index of the next unprocessed sample
+        self._pending = np.zeros(0, dtype=np.int16)
+        self.speaking = False
+        self._loud_run = 0
+        self._quiet_run = 0
+
+    def _frame_db(self, frame: np.ndarray) -> float:
+        rms = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
+        return 20.0 * np.log10(max(rms, 1e-3) / 32768.0)
+
+    def feed(self, samples: np.ndarray) -> list[VadEvent]:
+        """Process ``samples`` (int16, 24 kHz); return boundaries detected in them."""
+        data = np.concatenate([self._pending, samples]) if len(self._pending) else samples
+        events: list[VadEvent] = []
+        onset_db = threshold_dbfs(self.settings.threshold)
+        release_db = onset_db - RELEASE_DB
+        silence_frames = max(
+            1, -(-self.settings.silence_duration_ms * SAMPLE_RATE // 1000 // FRAME)
+        )
+        usable = len(data) - len(data) % FRAME
+        for start in range(0, usable, FRAME):
+            level = self._frame_db(data[start : start + FRAME])
+            frame_end = self.position + FRAME
+            if not self.speaking:
+                self._loud_run = self._loud_run + 1 if level >= onset_db else 0
+                if self._loud_run >= ONSET_FRAMES:
+                    self.speaking = True
+                    self._quiet_run = 0
+                    events.append(VadEvent("started", frame_end - ONSET_FRAMES * FRAME))
+            else:
+                self._quiet_run = self._quiet_run + 1 if level < release_db else 0
+                if self._quiet_run >= silence_frames:
+                    self.speaking = False
+                    self._loud_run = 0
+                    events.append(VadEvent("stopped", frame_end))
+            self.position = frame_end
+        self._pending = data[usable:].copy()
+        return events
