@@ -64,7 +64,8 @@ class ToolRunner:
             return
         batch.response_done = True
         batch.cancelled = status == "cancelled"
-        self._maybe_continue(response_id)
+        # After the current frame's dispatch, so logs show response.done before our reply.
+        asyncio.get_running_loop().call_soon(self._maybe_continue, response_id)
 
     def cancel_all(self) -> None:
         """Stop running handlers and forget pending continuations (on disconnect/reset)."""
