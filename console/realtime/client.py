@@ -153,7 +153,9 @@ class RealtimeClient(RealtimeEventHandler):
         self.session_created = True
 
     def _on_server_error(self, event: dict[str, Any]) -> None:
-        error = dict(event.get("error") or {"message": "server sent an error without details"})
+        error = event.get("error")
+        if not isinstance(error, dict):
+            error = {"message": f"server sent an error without details: {error!r}"}
         payload = make_error(
             str(error.get("code") or "server_error"),
             str(error.get("message") or ""),
@@ -162,6 +164,7 @@ class RealtimeClient(RealtimeEventHandler):
             error_type=str(error.get("type") or "server_error"),
         )
         payload["error"].update(error)
+        payload["error"]["code"] = error.get("code") or "server_error"
         self.dispatch("error", payload)
 
     def _forward_error(self, payload: dict[str, Any]) -> None:

@@ -1,0 +1,115 @@
+"""Throughput of RealtimeConversation on a long synthetic GA audio stream.
+
+R responses of D audio deltas of 100 ms (2,400 samples), each with a transcript delta, replayed
+through ``RealtimeConversation.process_event`` with JSON parsing included. Prints events/s for
+D=60 and D=600 (target: >= 20,000 events/s for both on the 2-core CI machine, and D=600 within
+20% of D=60, i.e. linear in the response length), and the same through the whole client path
+(``RealtimeAPI.handle_frame``: parsing, dispatch, conversation, ``conversation.updated`` and
+``realtime.event``).
+
+Run: python3 bench/bench_conversation.py
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import numpy as np
+
+from console.realtime import RealtimeClient, RealtimeConversation
+
+SAMPLES_PER_DELTA = 2400
+
+
+def synthetic_stream(responses: int, deltas: int) -> list[str]:
+    """Server frames of ``responses`` audio responses, each with ``deltas`` audio deltas."""
+    rng = np.random.default_rng(0)
+    audio = base64.b64encode(
+        (rng.standard_normal(SAMPLES_PER_DELTA) * 3000).astype("<i2").tobytes()
+    ).decode()
+    frames: list[dict] = []
+    counter = 0
+
+    def add(event_type: str, **fields: object) -> None:
+        nonlocal counter
+        counter += 1
+        frames.append({"type": event_type, "event_id": f"event_{counter}", **fields})
+
+    for r in range(responses):
+        response_id, item_id = f"resp_{r}", f"item_{r}"
+        ids = {
+            "response_id": response_id,
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+        }
+        item = {
+            "id": item_id,
+            "type": "message",
+            "role": "assistant",
+            "status": "in_progress",
+            "content": [],
+        }
+        add("response.created", response={"id": response_id, "status": "in_progress", "output": []})
+        add("response.output_item.added", response_id=response_id, output_index=0, item=item)
+        add("conversation.item.added", previous_item_id=None, item=item)
+        add("response.content_part.added", part={"type": "audio", "transcript": ""}, **ids)
+        for d in range(deltas):
+            add("response.output_audio_transcript.delta", delta=f"word{d} ", **ids)
+            add("response.output_audio.delta", delta=audio, **ids)
+        add("response.output_audio.done", **ids)
+        add("response.output_audio_transcript.done", transcript="...", **ids)
+        add("response.content_part.done", part={"type": "audio", "transcript": "..."}, **ids)
+        done_item = item | {"status": "completed"}
+        add("response.output_item.done", response_id=response_id, output_index=0, item=done_item)
+        add("conversation.item.done", previous_item_id=None, item=done_item)
+        add("response.done", response={"id": response_id, "status": "completed", "output": []})
+    return [json.dumps(f) for f in frames]
+
+
+def replay_conversation(frames: list[str]) -> float:
+    conversation = RealtimeConversation()
+    start = time.perf_counter()
+    for frame in frames:
+        event = json.loads(frame)
+        if conversation.handles(event["type"]):
+            conversation.process_event(event)
+    return time.perf_counter() - start
+
+
+def replay_client(frames: list[str]) -> float:
+    client = RealtimeClient()
+    client.on("conversation.updated", lambda event: None)
+    client.on("realtime.event", lambda event: None)
+    start = time.perf_counter()
+    for frame in frames:
+        client.realtime.handle_frame(frame)
+    return time.perf_counter() - start
+
+
+def best_of(runs: int, fn: object, frames: list[str]) -> float:
+    return min(fn(frames) for _ in range(runs))  # type: ignore[operator]
+
+
+def main() -> None:
+    results: dict[int, float] = {}
+    print(f"{'D':>5} {'R':>4} {'events':>8} {'conversation ev/s':>18} {'client path ev/s':>17}")
+    for deltas, responses in ((60, 100), (600, 10)):
+        frames = synthetic_stream(responses, deltas)
+        conversation_s = best_of(3, replay_conversation, frames)
+        client_s = best_of(3, replay_client, frames)
+        results[deltas] = len(frames) / conversation_s
+        print(
+            f"{deltas:>5} {responses:>4} {len(frames):>8} {results[deltas]:>18,.0f} "
+            f"{len(frames) / client_s:>17,.0f}"
+        )
+    ratio = results[600] / results[60]
+    print(f"D=600 / D=60 throughput: {ratio:.2f} (target >= 0.80)")
+    ok = min(results.values()) >= 20_000 and ratio >= 0.8
+    print("targets met" if ok else "TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()
