@@ -93,7 +93,7 @@ async def test_tool_output_reaches_upstream_exactly_once(
 
 async def test_client_frames_queue_until_upstream_opens(relay: RelayServer, upstream: FakeUpstream):
     upstream.gate = asyncio.Event()
-    frames: list[str | bytes] = [f'{{"n": {i}}}' if i % 2 else bytes([i]) * 10 for i in range(8)]
+    frames: list[str | bytes] = [f'{{"n": {i}}}' if i % 2 else bytes([i]) * 10 for i in range(40)]
     async with connect(relay.url) as ws:
         await asyncio.wait_for(upstream.request_seen.wait(), TIMEOUT)
         for frame in frames:
@@ -405,3 +405,31 @@ async def test_key_and_token_never_appear_in_logs_or_close_reasons(
     assert all(SERVER_KEY not in (r or "") for r in reasons)
     assert "API key set" in text
     assert "closed by client" in text
+
+
+async def test_upstream_frames_still_in_flight_reach_the_client_before_its_close(
+    relay: RelayServer, upstream: FakeUpstream
+):
+    """The upstream says its last words and is gone while the client is slow to read.
+
+    The relay learns of the upstream's close when it forwards the client's next frame, while
+    megabytes of upstream frames still wait to be written to the client; all of them must be
+    delivered before the client is closed with the upstream's code.
+    """
+    upstream.echo = False
+    # Frames much larger than socket buffers, and a client that buffers at most one message:
+    # the backlog sits in the relay, not in the kernel, when the upstream is gone.
+    frames = [bytes([i]) * (4 * 2**20) for i in range(12)]
+    async with connect(relay.url, max_size=None, max_queue=1) as ws:
+        up = await upstream.next_connection()
+        for frame in frames:
+            await up.connection.send(frame)
+        await asyncio.wait_for(up.connection.close(4000, "done"), TIMEOUT)
+        await asyncio.wait_for(up.closed.wait(), TIMEOUT)
+        await ws.send("still here")  # the relay finds the upstream closed while forwarding this
+        got = []
+        with pytest.raises(ConnectionClosed):
+            while True:
+                got.append(await recv(ws))
+        assert len(got) == len(frames) and got == frames
+        assert (ws.close_code, ws.close_reason) == (4000, "done")
