@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from typing import Any
 
@@ -74,7 +75,16 @@ class Client:
         return cls(ws, dialect, strict)
 
     async def close(self) -> None:
+        """Close, draining unread events so the server's sends (and the handshake) complete."""
+
+        async def drain() -> None:
+            with contextlib.suppress(Exception):
+                async for _ in self.ws:
+                    pass
+
+        task = asyncio.ensure_future(drain())
         await self.ws.close()
+        task.cancel()
 
     async def send(self, event_type: str, **fields: Any) -> None:
         await self.ws.send(json.dumps({"type": event_type, **fields}))
