@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -24,9 +25,16 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class _Serving(Protocol):
-    """What the commands need from a server: run until cancelled."""
+    """What the commands need from a server (the simulator and the relay both provide it)."""
+
+    @property
+    def url(self) -> str: ...
+
+    async def start(self) -> None: ...
 
     async def serve_forever(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def _port(text: str) -> int:
@@ -168,9 +176,8 @@ def run_serve(args: argparse.Namespace) -> int:
     )
 
     def banner() -> str:
-        url = getattr(server, "url", None) or _ws_url(args.host, _bound_port(server, args.port))
         key = "a key is required" if args.require_key else "no key needed"
-        return f"Realtime simulator listening on {url} ({key}); press Ctrl-C to stop"
+        return f"Realtime simulator listening on {server.url} ({key}); press Ctrl-C to stop"
 
     return _run(server, banner, args.host, args.port)
 
@@ -213,24 +220,13 @@ def run_relay(args: argparse.Namespace) -> int:
     return _run(relay, banner, args.host, args.port)
 
 
-def _ws_url(host: str, port: int) -> str:
-    """The client URL for a server bound to ``host:port``."""
-    shown = f"[{host}]" if ":" in host else host
-    return f"ws://{shown}:{port}/v1/realtime"
-
-
-def _bound_port(server: object, default: int) -> int:
-    """The port a started server really listens on (differs from ``default`` for port 0)."""
-    port = getattr(server, "port", None)
-    return port if isinstance(port, int) and port else default
-
-
 def _run(server: _Serving, banner: Callable[[], str], host: str, port: int) -> int:
     """Run ``server`` until SIGINT/SIGTERM; print the banner once it listens."""
     try:
         asyncio.run(_serve_until_signalled(server, banner))
     except OSError as exc:
-        print(f"{PROG}: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        print(f"{PROG}: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
@@ -239,12 +235,8 @@ def _run(server: _Serving, banner: Callable[[], str], host: str, port: int) -> i
 
 async def _serve_until_signalled(server: _Serving, banner: Callable[[], str]) -> None:
     """Start ``server``, announce it, and cancel it cleanly on SIGINT or SIGTERM."""
-    start = getattr(server, "start", None)
-    if start is not None:
-        await start()  # bind first, so the printed URL is already reachable
+    await server.start()  # bind first, so the printed URL is already reachable
     serving = asyncio.create_task(server.serve_forever())
-    if start is None:
-        await asyncio.sleep(0)  # let serve_forever bind before announcing
     print(banner(), flush=True)
 
     stop = asyncio.Event()
@@ -263,9 +255,7 @@ async def _serve_until_signalled(server: _Serving, banner: Callable[[], str]) ->
         for task in (serving, stopping):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        stop_method = getattr(server, "stop", None)
-        if stop_method is not None:
-            await stop_method()
+        await server.stop()
     print("stopped", flush=True)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -211,3 +213,38 @@ async def test_serve_subprocess_speaks_realtime_and_exits_0_on_ctrl_c(tmp_path: 
             assert event["session"]["id"].startswith("sess_")
         code, _, err = await interrupt(proc)
     assert code == 0, err
+
+
+async def test_serve_subprocess_passes_require_key_and_session_expiry(tmp_path: Path):
+    simulator_available()
+    args = ["serve", "--port", "0", "--pace", "fast", "--require-key", "sk-needed"]
+    args += ["--session-expiry", "0.5"]
+    async with cli_process(args, tmp_path, cli_env()) as (proc, url):
+        async with connect(url, additional_headers={"Authorization": "Bearer sk-other"}) as ws:
+            event = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+            assert event["type"] == "error"
+            assert event["error"]["code"] == "invalid_api_key"
+        async with connect(url, additional_headers={"Authorization": "Bearer sk-needed"}) as ws:
+            event = json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+            assert event["type"] == "session.created"
+            await asyncio.wait_for(ws.wait_closed(), TIMEOUT)  # the session expires
+            assert ws.close_code == 1001
+        code, _, err = await interrupt(proc)
+    assert code == 0, err
+
+
+def test_busy_port_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, request: pytest.FixtureRequest
+):
+    ws_logger = logging.getLogger("console.relay.websockets")
+    request.addfinalizer(lambda level=ws_logger.level: ws_logger.setLevel(level))  # main() sets it
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        argv = ["relay", "--port", str(port), "--upstream", "ws://127.0.0.1:9/v1/realtime"]
+        assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"realtime-console: cannot listen on 127.0.0.1:{port}: Address already in use"]

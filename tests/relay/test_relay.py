@@ -378,6 +378,7 @@ async def test_key_and_token_never_appear_in_logs_or_close_reasons(
     upstream: FakeUpstream, no_ambient_key: None, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="console.relay.websockets")
     token = "relay-token-5678"
     reasons: list[str | None] = []
     async with RelayServer(
