@@ -27,7 +27,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -296,7 +296,6 @@ class _Stats:
     to_client: int = 0
     queued: int = 0
     closed_by: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class RelayServer:
@@ -496,6 +495,9 @@ class RelayServer:
             stats.closed_by = "upstream refused"
             self._log_closed(cid, client, None, stats)
             return
+        except BaseException:  # cancelled: leave nothing half-open behind
+            upstream_task.cancel()
+            raise
 
         logger.info("connection %d: upstream open, flushing %d queued frames", cid, len(queued))
         try:
@@ -529,15 +531,17 @@ class RelayServer:
         """
         queued: list[Data] = []
         recv: asyncio.Task[Data] | None = None
-        while not upstream_task.done():
-            if recv is None:
-                recv = asyncio.create_task(client.recv())
-            done, _ = await asyncio.wait({recv, upstream_task}, return_when=asyncio.FIRST_COMPLETED)
-            if recv in done:
-                queued.append(recv.result())  # raises ConnectionClosed when the client left
-                recv = None
         try:
-            upstream = upstream_task.result()
+            while not upstream_task.done():
+                if recv is None:
+                    recv = asyncio.create_task(client.recv())
+                done, _ = await asyncio.wait(
+                    {recv, upstream_task}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if recv in done:
+                    queued.append(recv.result())  # raises ConnectionClosed if the client left
+                    recv = None
+            upstream = upstream_task.result()  # raises the upstream's connection error
         except BaseException:
             if recv is not None:
                 recv.cancel()

@@ -65,6 +65,17 @@ def test_relay_help_documents_its_options(capsys: pytest.CaptureFixture[str]):
         assert option in out
 
 
+def test_defaults_bind_loopback_on_the_documented_ports():
+    from console.cli import build_parser
+
+    parser = build_parser()
+    serve = parser.parse_args(["serve"])
+    assert (serve.host, serve.port, serve.pace) == ("127.0.0.1", 8765, "realtime")
+    assert (serve.require_key, serve.session_expiry) == (None, None)
+    relay = parser.parse_args(["relay"])
+    assert (relay.host, relay.port, relay.upstream, relay.token) == ("127.0.0.1", 8081, None, None)
+
+
 def test_no_subcommand_runs_the_console_placeholder(capsys: pytest.CaptureFixture[str]):
     assert main([]) == 0
     assert "realtime-console serve" in capsys.readouterr().out

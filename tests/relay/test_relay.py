@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from console.relay import RelayServer, merge_query
+from console.relay import RelayServer, load_dotenv_value, merge_query, resolve_api_key
 
 from .conftest import TIMEOUT, FakeUpstream
 
@@ -392,7 +392,10 @@ async def test_key_and_token_never_appear_in_logs_or_close_reasons(
         async with connect(relay.url, additional_headers=auth) as ws:
             reasons.append((await closed_with(ws))[1])
         with pytest.raises(InvalidStatus):
-            await connect(relay.url + "?token=wrong", subprotocols=["openai-insecure-api-key.x"])  # type: ignore[list-item]
+            await connect(
+                relay.url + "?token=wrong-token-2222",
+                subprotocols=["openai-insecure-api-key.sk-browser-key-1111"],  # type: ignore[list-item]
+            )
         assert repr(relay).count(SERVER_KEY) == 0
     # The fake upstream and the test's own clients log on websockets' loggers and legitimately
     # see the credentials; everything the relay logs goes through console.relay loggers.
@@ -403,6 +406,10 @@ async def test_key_and_token_never_appear_in_logs_or_close_reasons(
     # ... and neither the key nor the token survived anywhere.
     assert SERVER_KEY not in text
     assert token not in text
+    # Credentials a client offered are not logged either, even wrong ones.
+    assert "openai-insecure-api-key.[redacted]" in text
+    assert "sk-browser-key-1111" not in text
+    assert "wrong-token-2222" not in text
     assert all(SERVER_KEY not in (r or "") for r in reasons)
     assert "API key set" in text
     assert "closed by client" in text
@@ -434,3 +441,36 @@ async def test_upstream_frames_still_in_flight_reach_the_client_before_its_close
                 got.append(await recv(ws))
         assert len(got) == len(frames) and got == frames
         assert (ws.close_code, ws.close_reason) == (4000, "done")
+
+
+def test_dotenv_parsing(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# a comment\n"
+        "OTHER=1\n"
+        "OPENAI_API_KEY=first\n"
+        'export OPENAI_API_KEY = "sk-quoted # not a comment"\n'
+        "BROKEN LINE\n"
+    )
+    assert load_dotenv_value("OPENAI_API_KEY", env_file) == "sk-quoted # not a comment"
+    env_file.write_text("OPENAI_API_KEY=sk-plain  # trailing comment\n")
+    assert load_dotenv_value("OPENAI_API_KEY", env_file) == "sk-plain"
+    assert load_dotenv_value("OPENAI_API_KEY", tmp_path / "missing") is None
+
+
+def test_key_precedence(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("OPENAI_API_KEY=sk-dotenv\n")
+    assert resolve_api_key("sk-arg", environ={"OPENAI_API_KEY": "sk-env"}) == "sk-arg"
+    found = resolve_api_key(environ={"OPENAI_API_KEY": "sk-env"}, dotenv_path=env_file)
+    assert found == "sk-env"
+    assert resolve_api_key(environ={"OPENAI_API_KEY": ""}, dotenv_path=env_file) == "sk-dotenv"
+    assert resolve_api_key(environ={}, dotenv_path=tmp_path / "none") is None
+
+
+async def test_binds_loopback_by_default(upstream: FakeUpstream, no_ambient_key: None):
+    relay = RelayServer(upstream_url=upstream.url, port=0)
+    async with relay:
+        assert relay.url == f"ws://127.0.0.1:{relay.port}/v1/realtime"
+        assert relay._server is not None
+        assert {sock.getsockname()[0] for sock in relay._server.sockets} == {"127.0.0.1"}
