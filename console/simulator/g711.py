@@ -95,4 +95,5 @@ def from_24k(pcm24k: np.ndarray) -> np.ndarray:
     """Downsample 24 kHz int16 to 8 kHz by averaging each 3 samples (a crude low-pass)."""
     usable = len(pcm24k) - len(pcm24k) % 3
     frames = pcm24k[:usable].astype(np.int32).reshape(-1, 3)
-    return (frames.sum(axis=1) // 3).astype(np.int16)
+    out: np.ndarray = (frames.sum(axis=1) // 3).astype(np.int16)
+    return out

@@ -67,7 +67,8 @@ def _resolve(schema: Any, root: dict[str, Any]) -> dict[str, Any]:
             if required:
                 merged["required"] = required
         schema = merged
-    return schema
+    resolved: dict[str, Any] = schema
+    return resolved
 
 
 def _type_of(schema: dict[str, Any]) -> str | None:

@@ -68,7 +68,7 @@ class EnergyVad:
 
     def _frame_db(self, frame: np.ndarray) -> float:
         rms = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
-        return 20.0 * np.log10(max(rms, 1e-3) / 32768.0)
+        return 20.0 * float(np.log10(max(rms, 1e-3) / 32768.0))
 
     def feed(self, samples: np.ndarray) -> list[VadEvent]:
         """Process ``samples`` (int16, 24 kHz); return boundaries detected in them."""

@@ -65,7 +65,8 @@ def _syllable(vowel: str, f0: float, duration: float, seed: int) -> np.ndarray:
     burst = int(0.025 * SAMPLE_RATE)
     noise = np.convolve(rng.standard_normal(burst), np.ones(4) / 4, mode="same")
     wave[:burst] += noise * 0.15 * np.max(np.abs(wave) + 1e-9)
-    return wave
+    out: np.ndarray = wave
+    return out
 
 
 @functools.lru_cache(maxsize=512)
