@@ -46,6 +46,7 @@ __all__ = [
     "RelayServer",
     "is_openai_upstream",
     "load_dotenv_value",
+    "merge_query",
     "resolve_api_key",
 ]
 
@@ -57,6 +58,8 @@ ACCEPTED_PATHS = frozenset({"/", "/v1/realtime"})
 
 BETA_SUBPROTOCOL = "openai-beta.realtime-v1"
 KEY_SUBPROTOCOL_PREFIX = "openai-insecure-api-key."
+CREDENTIAL_PARAMS = ("token", "api_key")
+"""Query parameters that carry client credentials; never forwarded upstream."""
 MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: 125-byte control payload minus the 2-byte code
 
 logger = logging.getLogger("console.relay")
@@ -442,8 +445,7 @@ class RelayServer:
 
     def _upstream_request(self, request: Request) -> tuple[str, dict[str, str]]:
         """The upstream URL and headers for one client request; client credentials are dropped."""
-        drop = ("token",) if self._token else ()
-        url = merge_query(self.upstream_url, urlsplit(request.path).query, drop)
+        url = merge_query(self.upstream_url, urlsplit(request.path).query, CREDENTIAL_PARAMS)
         headers: dict[str, str] = {}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"

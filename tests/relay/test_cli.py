@@ -259,3 +259,12 @@ def test_busy_port_is_a_one_line_error(
         assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"realtime-console: cannot listen on 127.0.0.1:{port}: Address already in use"]
+
+
+def test_the_packaged_entry_point_is_main():
+    import tomllib
+
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, attribute = scripts["realtime-console"].partition(":")
+    assert (module, attribute) == ("console.cli", "main")
+    assert getattr(__import__(module, fromlist=[attribute]), attribute) is main

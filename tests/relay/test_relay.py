@@ -193,8 +193,10 @@ async def test_server_key_replaces_the_clients_authorization(
     relay: RelayServer, upstream: FakeUpstream
 ):
     headers = {"Authorization": f"Bearer {CLIENT_KEY}"}
-    async with connect(relay.url + "?api_key=x", additional_headers=headers):
+    query = f"?model=m&api_key={CLIENT_KEY}&token=t"
+    async with connect(relay.url + query, additional_headers=headers):
         up = await upstream.next_connection()
+    assert parse_qs(urlsplit(up.path).query) == {"model": ["m"]}
     assert up.headers.get_all("Authorization") == [f"Bearer {SERVER_KEY}"]
     assert CLIENT_KEY not in str(up.headers) + up.path
 
