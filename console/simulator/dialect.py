@@ -12,15 +12,13 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-from . import errors
+from . import errors, fields
 from . import validation as v
 from .conversation import Item, Part
 from .input_audio import decode_audio, encode_audio
 from .session import (
     BETA_VOICES,
-    EAGERNESS,
     GA_VOICES,
-    TRANSCRIPTION_MODELS,
     SessionState,
 )
 
@@ -53,118 +51,11 @@ _BETA_EVENT_NAMES = {
 _BETA_FORMATS = {"pcm16": "audio/pcm", "g711_ulaw": "audio/pcmu", "g711_alaw": "audio/pcma"}
 _FORMAT_TO_BETA = {value: key for key, value in _BETA_FORMATS.items()}
 _TOOL_CHOICE_MODES = ("auto", "none", "required")
+GA_SERVER_VAD_EXTRAS = ("idle_timeout_ms",)
+GA_TRANSCRIPTION_EXTRAS = ("delay", "keywords", "languages")
 
 
-# --- shared validators (parameter names passed in) -----------------------------------------
-
-
-def _turn_detection(value: Any, param: str, ga: bool) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    obj = v.require_object(value, param)
-    kind = obj.get("type", "server_vad")
-    kind = v.enum(kind, f"{param}.type", ("server_vad", "semantic_vad"))
-    if kind == "server_vad":
-        allowed = [
-            "type",
-            "threshold",
-            "prefix_padding_ms",
-            "silence_duration_ms",
-            "create_response",
-            "interrupt_response",
-        ]
-        if ga:
-            allowed.append("idle_timeout_ms")
-    else:
-        allowed = ["type", "eagerness", "create_response", "interrupt_response"]
-    v.check_keys(obj, allowed, param)
-    out: dict[str, Any] = {"type": kind}
-    for key, raw in obj.items():
-        p = f"{param}.{key}"
-        if key == "threshold":
-            out[key] = v.number(raw, p, 0.0, 1.0)
-        elif key == "prefix_padding_ms" or key == "silence_duration_ms":
-            out[key] = v.integer(raw, p, 0, 10000)
-        elif key == "idle_timeout_ms":
-            out[key] = None if raw is None else v.integer(raw, p, 5000, 30000)
-        elif key in ("create_response", "interrupt_response"):
-            out[key] = v.boolean(raw, p)
-        elif key == "eagerness":
-            out[key] = v.enum(raw, p, EAGERNESS)
-    return out
-
-
-def _transcription(value: Any, param: str, ga: bool) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    obj = v.require_object(value, param)
-    allowed = ["model", "language", "prompt"]
-    if ga:
-        allowed += ["delay", "keywords", "languages"]
-    v.check_keys(obj, allowed, param)
-    out: dict[str, Any] = {}
-    for key, raw in obj.items():
-        p = f"{param}.{key}"
-        if key == "model":
-            out[key] = v.enum(raw, p, TRANSCRIPTION_MODELS)
-        elif key in ("language", "prompt"):
-            out[key] = v.optional_string(raw, p)
-        elif key == "delay":
-            out[key] = v.enum(raw, p, ("minimal", "low", "medium", "high", "xhigh"))
-        else:
-            out[key] = [v.string(x, f"{p}[{i}]") for i, x in enumerate(v.array(raw, p))]
-    out.setdefault("model", "whisper-1")
-    return out
-
-
-def _noise_reduction(value: Any, param: str) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    obj = v.require_object(value, param)
-    v.check_keys(obj, ["type", "strength"], param)
-    out: dict[str, Any] = {
-        "type": v.enum(obj.get("type"), f"{param}.type", ("near_field", "far_field"))
-    }
-    if "strength" in obj:
-        out["strength"] = v.number(obj["strength"], f"{param}.strength", 0.0, 1.0)
-    return out
-
-
-def _tools(value: Any, param: str) -> list[dict[str, Any]]:
-    out = []
-    for index, raw in enumerate(v.array(value, param)):
-        p = f"{param}[{index}]"
-        tool = v.require_object(raw, p)
-        kind = v.enum(tool.get("type", "function"), f"{p}.type", ("function", "mcp"))
-        if kind == "mcp":
-            v.string(v.require_key(tool, "server_label", p), f"{p}.server_label")
-            out.append(copy.deepcopy(tool))
-            continue
-        v.check_keys(tool, ["type", "name", "description", "parameters"], p)
-        name = v.string(v.require_key(tool, "name", p), f"{p}.name")
-        entry: dict[str, Any] = {"type": "function", "name": name}
-        if "description" in tool:
-            entry["description"] = v.optional_string(tool["description"], f"{p}.description")
-        if "parameters" in tool:
-            entry["parameters"] = copy.deepcopy(
-                v.require_object(tool["parameters"], f"{p}.parameters")
-            )
-        out.append(entry)
-    return out
-
-
-def _tool_choice(value: Any, param: str) -> Any:
-    """``auto``/``none``/``required``, ``{"type": "function", "name": …}`` or (beta) a name."""
-    if isinstance(value, dict):
-        v.check_keys(value, ["type", "name", "server_label"], param)
-        kind = v.enum(value.get("type"), f"{param}.type", ("function", "mcp"))
-        if kind == "function":
-            return {
-                "type": "function",
-                "name": v.string(v.require_key(value, "name", param), f"{param}.name"),
-            }
-        return copy.deepcopy(value)
-    return v.string(value, param)
+# --- dialect-specific field rules ----------------------------------------------------------
 
 
 def _modalities(value: Any, param: str, ga: bool) -> list[str]:
@@ -186,15 +77,6 @@ def _modalities(value: Any, param: str, ga: bool) -> list[str]:
             "['audio', 'text'].",
         )
     return ["audio"] if "audio" in chosen else ["text"]
-
-
-def _check_tool_choice_names(choice: Any, tools: list[dict[str, Any]], param: str) -> None:
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        names = [t.get("name") for t in tools]
-        if choice["name"] not in names:
-            raise errors.invalid_value(
-                param, f"Tool choice '{choice['name']}' does not match any of the tools."
-            )
 
 
 # --- the dialects ---------------------------------------------------------------------------
@@ -288,15 +170,15 @@ class Dialect:
             elif key == "max_output_tokens":
                 patch[key] = v.max_tokens(value, q)
             elif key == "tools":
-                patch[key] = _tools(value, q)
+                patch[key] = fields.tools(value, q)
             elif key == "tool_choice":
                 patch[key] = self._tool_choice_in(value, q)
             elif key == "tracing":
-                patch[key] = self._tracing(value, q)
+                patch[key] = fields.tracing(value, q)
             elif key == "truncation":
-                patch[key] = self._truncation(value, q)
+                patch[key] = fields.truncation(value, q)
             elif key == "include":
-                patch[key] = self._include(value, q)
+                patch[key] = fields.include(value, q)
             elif key in ("prompt", "reasoning"):
                 patch[key] = None if value is None else copy.deepcopy(v.require_object(value, q))
             elif key == "parallel_tool_calls":
@@ -304,38 +186,16 @@ class Dialect:
             elif key == "audio":
                 patch[key] = self._audio(value, q)
         tools = patch.get("tools", state.config["tools"])
-        _check_tool_choice_names(
+        fields.check_tool_choice_names(
             patch.get("tool_choice", state.config["tool_choice"]), tools, f"{p}.tool_choice"
         )
         return patch
 
     def _tool_choice_in(self, value: Any, param: str) -> Any:
-        choice = _tool_choice(value, param)
+        choice = fields.tool_choice(value, param)
         if isinstance(choice, str):
             return v.enum(choice, param, _TOOL_CHOICE_MODES)
         return choice
-
-    def _tracing(self, value: Any, param: str) -> Any:
-        if value is None or value == "auto":
-            return value
-        obj = v.require_object(value, param)
-        v.check_keys(obj, ["workflow_name", "group_id", "metadata"], param)
-        return copy.deepcopy(obj)
-
-    def _truncation(self, value: Any, param: str) -> Any:
-        if isinstance(value, str):
-            return v.enum(value, param, ("auto", "disabled"))
-        obj = v.require_object(value, param)
-        v.check_keys(obj, ["type", "retention_ratio", "token_limits"], param)
-        v.enum(obj.get("type"), f"{param}.type", ("retention_ratio",))
-        v.number(v.require_key(obj, "retention_ratio", param), f"{param}.retention_ratio", 0.0, 1.0)
-        return copy.deepcopy(obj)
-
-    def _include(self, value: Any, param: str) -> Any:
-        if value is None:
-            return None
-        options = ("item.input_audio_transcription.logprobs",)
-        return [v.enum(x, f"{param}[{i}]", options) for i, x in enumerate(v.array(value, param))]
 
     def _audio(self, value: Any, param: str) -> dict[str, Any]:
         obj = v.require_object(value, param)
@@ -349,16 +209,16 @@ class Dialect:
             if "format" in inp:
                 section["format"] = self._format(inp["format"], f"{q}.format")
             if "transcription" in inp:
-                section["transcription"] = _transcription(
-                    inp["transcription"], f"{q}.transcription", True
+                section["transcription"] = fields.transcription(
+                    inp["transcription"], f"{q}.transcription", GA_TRANSCRIPTION_EXTRAS
                 )
             if "noise_reduction" in inp:
-                section["noise_reduction"] = _noise_reduction(
+                section["noise_reduction"] = fields.noise_reduction(
                     inp["noise_reduction"], f"{q}.noise_reduction"
                 )
             if "turn_detection" in inp:
-                section["turn_detection"] = _turn_detection(
-                    inp["turn_detection"], f"{q}.turn_detection", True
+                section["turn_detection"] = fields.turn_detection(
+                    inp["turn_detection"], f"{q}.turn_detection", GA_SERVER_VAD_EXTRAS
                 )
             out["input"] = section
         if "output" in obj:
@@ -541,7 +401,7 @@ class Dialect:
                 out["voice"] = self._voice(section["voice"], f"{p}.audio.output.voice")
         if "tool_choice" in obj:
             out["tool_choice"] = self._tool_choice_in(obj["tool_choice"], f"{p}.tool_choice")
-        _check_tool_choice_names(
+        fields.check_tool_choice_names(
             out.get("tool_choice", state.config["tool_choice"]),
             out.get("tools", state.config["tools"]),
             f"{p}.tool_choice",
@@ -558,7 +418,7 @@ class Dialect:
         if "metadata" in obj:
             out["metadata"] = v.metadata(obj["metadata"], f"{p}.metadata")
         if "tools" in obj:
-            out["tools"] = _tools(obj["tools"], f"{p}.tools")
+            out["tools"] = fields.tools(obj["tools"], f"{p}.tools")
 
     def render_response(self, fields: dict[str, Any], output: list[Item]) -> dict[str, Any]:
         """A response object from canonical ``fields`` (see :mod:`.streaming`) and its items."""
@@ -665,7 +525,7 @@ class BetaDialect(Dialect):
         return str(choice)
 
     def _tool_choice_in(self, value: Any, param: str) -> Any:
-        choice = _tool_choice(value, param)
+        choice = fields.tool_choice(value, param)
         if isinstance(choice, str) and choice not in _TOOL_CHOICE_MODES:
             return {"type": "function", "name": choice}
         return choice
@@ -706,13 +566,13 @@ class BetaDialect(Dialect):
             elif key == "output_audio_format":
                 audio_out["format"] = self._beta_format(value, q)
             elif key == "input_audio_transcription":
-                audio_in["transcription"] = _transcription(value, q, False)
+                audio_in["transcription"] = fields.transcription(value, q)
             elif key == "input_audio_noise_reduction":
-                audio_in["noise_reduction"] = _noise_reduction(value, q)
+                audio_in["noise_reduction"] = fields.noise_reduction(value, q)
             elif key == "turn_detection":
-                audio_in["turn_detection"] = _turn_detection(value, q, False)
+                audio_in["turn_detection"] = fields.turn_detection(value, q)
             elif key == "tools":
-                patch["tools"] = [t for t in _tools(value, q)]
+                patch["tools"] = [t for t in fields.tools(value, q)]
             elif key == "tool_choice":
                 patch["tool_choice"] = self._tool_choice_in(value, q)
             elif key == "temperature":
@@ -720,9 +580,9 @@ class BetaDialect(Dialect):
             elif key == "max_response_output_tokens":
                 patch["max_output_tokens"] = v.max_tokens(value, q)
             elif key == "tracing":
-                patch["tracing"] = self._tracing(value, q)
+                patch["tracing"] = fields.tracing(value, q)
             elif key == "include":
-                patch["include"] = self._include(value, q)
+                patch["include"] = fields.include(value, q)
         audio: dict[str, Any] = {}
         if audio_in:
             audio["input"] = audio_in
@@ -731,7 +591,7 @@ class BetaDialect(Dialect):
         if audio:
             patch["audio"] = audio
         tools = patch.get("tools", state.config["tools"])
-        _check_tool_choice_names(
+        fields.check_tool_choice_names(
             patch.get("tool_choice", state.config["tool_choice"]), tools, f"{p}.tool_choice"
         )
         return patch
@@ -793,7 +653,7 @@ class BetaDialect(Dialect):
             out["temperature"] = v.number(obj["temperature"], f"{p}.temperature", 0.6, 1.2)
         if "tool_choice" in obj:
             out["tool_choice"] = self._tool_choice_in(obj["tool_choice"], f"{p}.tool_choice")
-        _check_tool_choice_names(
+        fields.check_tool_choice_names(
             out.get("tool_choice", state.config["tool_choice"]),
             out.get("tools", state.config["tools"]),
             f"{p}.tool_choice",

@@ -1,0 +1,168 @@
+"""Validators for session and response fields, shared by both dialects.
+
+Each takes the client's value and the ``param`` path to report, and returns the canonical value
+or raises :class:`RealtimeError`. Dialect-specific differences (which keys exist, names on the
+wire) are decided by :mod:`.dialect`, which passes them in.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import errors
+from . import validation as v
+from .session import EAGERNESS, TRANSCRIPTION_MODELS
+
+
+def turn_detection(
+    value: Any, param: str, extra_server_vad_keys: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
+    """null (manual turns), server_vad or semantic_vad settings, with their ranges."""
+    if value is None:
+        return None
+    obj = v.require_object(value, param)
+    kind = obj.get("type", "server_vad")
+    kind = v.enum(kind, f"{param}.type", ("server_vad", "semantic_vad"))
+    if kind == "server_vad":
+        allowed = [
+            "type",
+            "threshold",
+            "prefix_padding_ms",
+            "silence_duration_ms",
+            "create_response",
+            "interrupt_response",
+        ]
+        allowed.extend(extra_server_vad_keys)
+    else:
+        allowed = ["type", "eagerness", "create_response", "interrupt_response"]
+    v.check_keys(obj, allowed, param)
+    out: dict[str, Any] = {"type": kind}
+    for key, raw in obj.items():
+        p = f"{param}.{key}"
+        if key == "threshold":
+            out[key] = v.number(raw, p, 0.0, 1.0)
+        elif key == "prefix_padding_ms" or key == "silence_duration_ms":
+            out[key] = v.integer(raw, p, 0, 10000)
+        elif key == "idle_timeout_ms":
+            out[key] = None if raw is None else v.integer(raw, p, 5000, 30000)
+        elif key in ("create_response", "interrupt_response"):
+            out[key] = v.boolean(raw, p)
+        elif key == "eagerness":
+            out[key] = v.enum(raw, p, EAGERNESS)
+    return out
+
+
+def transcription(
+    value: Any, param: str, extra_keys: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
+    """null (off) or input transcription settings; the model defaults to whisper-1."""
+    if value is None:
+        return None
+    obj = v.require_object(value, param)
+    allowed = ["model", "language", "prompt"]
+    allowed.extend(extra_keys)
+    v.check_keys(obj, allowed, param)
+    out: dict[str, Any] = {}
+    for key, raw in obj.items():
+        p = f"{param}.{key}"
+        if key == "model":
+            out[key] = v.enum(raw, p, TRANSCRIPTION_MODELS)
+        elif key in ("language", "prompt"):
+            out[key] = v.optional_string(raw, p)
+        elif key == "delay":
+            out[key] = v.enum(raw, p, ("minimal", "low", "medium", "high", "xhigh"))
+        else:
+            out[key] = [v.string(x, f"{p}[{i}]") for i, x in enumerate(v.array(raw, p))]
+    out.setdefault("model", "whisper-1")
+    return out
+
+
+def noise_reduction(value: Any, param: str) -> dict[str, Any] | None:
+    """null or ``{type: near_field | far_field}``."""
+    if value is None:
+        return None
+    obj = v.require_object(value, param)
+    v.check_keys(obj, ["type", "strength"], param)
+    out: dict[str, Any] = {
+        "type": v.enum(obj.get("type"), f"{param}.type", ("near_field", "far_field"))
+    }
+    if "strength" in obj:
+        out["strength"] = v.number(obj["strength"], f"{param}.strength", 0.0, 1.0)
+    return out
+
+
+def tools(value: Any, param: str) -> list[dict[str, Any]]:
+    """Function tools (name required, parameters an object); MCP tools are kept as given."""
+    out = []
+    for index, raw in enumerate(v.array(value, param)):
+        p = f"{param}[{index}]"
+        tool = v.require_object(raw, p)
+        kind = v.enum(tool.get("type", "function"), f"{p}.type", ("function", "mcp"))
+        if kind == "mcp":
+            v.string(v.require_key(tool, "server_label", p), f"{p}.server_label")
+            out.append(copy.deepcopy(tool))
+            continue
+        v.check_keys(tool, ["type", "name", "description", "parameters"], p)
+        name = v.string(v.require_key(tool, "name", p), f"{p}.name")
+        entry: dict[str, Any] = {"type": "function", "name": name}
+        if "description" in tool:
+            entry["description"] = v.optional_string(tool["description"], f"{p}.description")
+        if "parameters" in tool:
+            entry["parameters"] = copy.deepcopy(
+                v.require_object(tool["parameters"], f"{p}.parameters")
+            )
+        out.append(entry)
+    return out
+
+
+def tool_choice(value: Any, param: str) -> Any:
+    """``auto``/``none``/``required``, ``{"type": "function", "name": …}`` or (beta) a name."""
+    if isinstance(value, dict):
+        v.check_keys(value, ["type", "name", "server_label"], param)
+        kind = v.enum(value.get("type"), f"{param}.type", ("function", "mcp"))
+        if kind == "function":
+            return {
+                "type": "function",
+                "name": v.string(v.require_key(value, "name", param), f"{param}.name"),
+            }
+        return copy.deepcopy(value)
+    return v.string(value, param)
+
+
+def check_tool_choice_names(choice: Any, tools: list[dict[str, Any]], param: str) -> None:
+    """A tool_choice naming a function must name one of the tools."""
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        names = [t.get("name") for t in tools]
+        if choice["name"] not in names:
+            raise errors.invalid_value(
+                param, f"Tool choice '{choice['name']}' does not match any of the tools."
+            )
+
+
+def tracing(value: Any, param: str) -> Any:
+    """null, ``"auto"`` or a tracing configuration object."""
+    if value is None or value == "auto":
+        return value
+    obj = v.require_object(value, param)
+    v.check_keys(obj, ["workflow_name", "group_id", "metadata"], param)
+    return copy.deepcopy(obj)
+
+
+def truncation(value: Any, param: str) -> Any:
+    """``auto``, ``disabled`` or a retention-ratio object."""
+    if isinstance(value, str):
+        return v.enum(value, param, ("auto", "disabled"))
+    obj = v.require_object(value, param)
+    v.check_keys(obj, ["type", "retention_ratio", "token_limits"], param)
+    v.enum(obj.get("type"), f"{param}.type", ("retention_ratio",))
+    v.number(v.require_key(obj, "retention_ratio", param), f"{param}.retention_ratio", 0.0, 1.0)
+    return copy.deepcopy(obj)
+
+
+def include(value: Any, param: str) -> Any:
+    """null or a list of the known include options."""
+    if value is None:
+        return None
+    options = ("item.input_audio_transcription.logprobs",)
+    return [v.enum(x, f"{param}[{i}]", options) for i, x in enumerate(v.array(value, param))]
