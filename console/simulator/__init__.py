@@ -1,13 +1,35 @@
 """The embedded Realtime simulator: a websocket server speaking OpenAI's Realtime protocol.
 
-It answers like OpenAI's server in both dialects (GA by default, the retired beta when the
-client sends ``OpenAI-Beta: realtime=v1``), with no network and no key::
+It answers like OpenAI's server in both dialects (GA by default; the retired beta when the client
+sends ``OpenAI-Beta: realtime=v1`` or the ``openai-beta.realtime-v1`` subprotocol), with no
+network and no key::
 
     async with SimulatorServer(pace="fast") as server:
-        ...  # connect a client to server.url
+        ...  # connect any client to server.url (ws://127.0.0.1:PORT/v1/realtime)
 
-Depends only on the standard library, numpy and websockets; it never imports the client
-library (``console.realtime``), so the two sides of the protocol check each other.
+What it does, module by module:
+
+- :mod:`.server` — handshake (paths, ``?model=``, key from ``Authorization: Bearer`` or the
+  ``openai-insecure-api-key.`` subprotocol, ``realtime`` subprotocol selection, dialect choice,
+  ``require_key``), 16 MiB frame limit (bigger frames: close 1009).
+- :mod:`.connection` — one session: client-event dispatch, validation errors as ``error`` events
+  (never a closed socket, except session expiry: error then close 1001).
+- :mod:`.dialect` — the only place GA and beta differ (event names, session/item/response shapes,
+  what clients may send); :mod:`.fields` and :mod:`.validation` hold shared validators.
+- :mod:`.session` — defaults and deep merging; :mod:`.conversation` — items, insert after
+  ``previous_item_id``/``root``, retrieve, delete, truncate.
+- :mod:`.input_audio` + :mod:`.vad` — the input buffer and an energy VAD (threshold,
+  prefix_padding_ms, silence_duration_ms; semantic_vad eagerness → silence length).
+- :mod:`.responder`, :mod:`.tool_args`, :mod:`.streaming`, :mod:`.voice` — deterministic replies
+  (echo, instructions, tools, function-call outputs), schema-valid tool arguments, the event
+  sequence of a response, and speech-like synthetic audio aligned with transcript deltas.
+- :mod:`.g711` — μ-law/A-law for ``audio/pcmu``/``audio/pcma`` (beta ``g711_ulaw``/``g711_alaw``).
+
+Not simulated: speech recognition (transcripts are placeholders such as ``[speech 1.4 s]``),
+``idle_timeout_ms`` timeouts, transcription-only sessions, MCP tools (accepted, never called),
+WebRTC/SIP-only events. Depends only on the standard library, numpy and websockets; it never
+imports the client library (``console.realtime``), so the two sides of the protocol check each
+other.
 """
 
 from __future__ import annotations

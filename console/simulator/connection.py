@@ -22,7 +22,7 @@ from . import errors, ids
 from . import validation as v
 from .conversation import Conversation, Item, Part, placeholder_transcript
 from .dialect import Dialect
-from .input_audio import InputAudioBuffer, decode_audio, ms
+from .input_audio import IDLE_KEEP_S, InputAudioBuffer, decode_audio, ms
 from .session import SessionState
 from .streaming import ResponseRun
 from .vad import EnergyVad, VadEvent, VadSettings
@@ -205,6 +205,8 @@ class Connection:
         if self.vad is not None:
             for boundary in self.vad.feed(pcm):
                 await self._on_vad(boundary)
+            if not self.vad.speaking and self.buffer.duration_ms() > 2 * IDLE_KEEP_S * 1000:
+                self.buffer.trim(IDLE_KEEP_S * 24000)
 
     async def _on_vad(self, boundary: VadEvent) -> None:
         td = self.session.turn_detection or {}

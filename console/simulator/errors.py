@@ -138,7 +138,7 @@ def mask_key(key: str) -> str:
 
 def invalid_api_key(key: str | None) -> RealtimeError:
     """The real ``invalid_api_key`` error; the key appears only masked."""
-    shown = mask_key(key) if key else ""
+    shown = mask_key(key) if key else "(none)"
     return RealtimeError(
         f"Incorrect API key provided: {shown}. You can find your API key at "
         "https://platform.openai.com/account/api-keys.",

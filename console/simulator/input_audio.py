@@ -15,6 +15,7 @@ from . import errors, g711
 
 SAMPLE_RATE = 24000
 MIN_COMMIT_MS = 100
+IDLE_KEEP_S = 60  # with server VAD and no speech, older buffered audio is dropped
 
 
 def decode_audio(payload: str, fmt: str, param: str = "audio") -> np.ndarray:
@@ -96,6 +97,14 @@ class InputAudioBuffer:
         self._chunks = [data[end - self.start :]]
         self.start = end
         return segment
+
+    def trim(self, keep: int) -> None:
+        """Forget all but the last ``keep`` samples (bounds memory while VAD hears silence)."""
+        if self.total - self.start > keep:
+            data = self.samples()
+            cut = len(data) - keep
+            self._chunks = [data[cut:]]
+            self.start += cut
 
     def clear(self) -> None:
         """Drop the buffered audio (the session-wide position is kept)."""

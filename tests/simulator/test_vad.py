@@ -148,3 +148,36 @@ async def test_espeak_sentence_boundaries(server: SimulatorServer, tmp_path: Pat
     assert abs(started["audio_start_ms"] - (onset - 300)) <= TOLERANCE_MS
     assert abs(stopped["audio_end_ms"] - (offset + 500)) <= TOLERANCE_MS
     await client.close()
+
+
+async def test_long_silence_keeps_absolute_timestamps(server: SimulatorServer) -> None:
+    """After minutes of silence (older audio is dropped), timestamps still count from the start."""
+    client = await Client.connect(server.url)
+    await client.recv_until("session.created")
+    await client.send(
+        "session.update",
+        session={
+            "type": "realtime",
+            "output_modalities": ["text"],
+            "audio": {
+                "input": {"turn_detection": {"type": "server_vad", "prefix_padding_ms": 300}}
+            },
+        },
+    )
+    await client.recv_until("session.updated")
+    two_seconds = pcm_b64(silence(2.0))
+    for _ in range(75):  # 150 s
+        await client.send("input_audio_buffer.append", audio=two_seconds)
+    burst = speech_like_burst(0.6)
+    signal = np.concatenate([burst, silence(1.0)])
+    onset, offset = true_bounds_ms(burst, 150 * 24000)
+    for start in range(0, len(signal), CHUNK):
+        await client.send("input_audio_buffer.append", audio=pcm_b64(signal[start : start + CHUNK]))
+    started = await client.recv_until("input_audio_buffer.speech_started")
+    stopped = await client.recv_until("input_audio_buffer.speech_stopped")
+    assert abs(started["audio_start_ms"] - (onset - 300)) <= TOLERANCE_MS
+    assert abs(stopped["audio_end_ms"] - (offset + 200)) <= TOLERANCE_MS
+    done = (await client.recv_until("response.done"))["response"]
+    expected = (stopped["audio_end_ms"] - started["audio_start_ms"]) / 1000
+    assert f"[speech {expected:.1f} s]" in done["output"][0]["content"][0]["text"]
+    await client.close()
