@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-from . import errors, fields
+from . import errors, fields, ids
 from . import validation as v
 from .conversation import Item, Part
 from .input_audio import decode_audio, encode_audio
@@ -48,6 +48,7 @@ _BETA_EVENT_NAMES = {
     "response.output_audio_transcript.delta": "response.audio_transcript.delta",
     "response.output_audio_transcript.done": "response.audio_transcript.done",
 }
+_OBFUSCATED = ("response.output_text.delta", "response.output_audio_transcript.delta")
 _BETA_FORMATS = {"pcm16": "audio/pcm", "g711_ulaw": "audio/pcmu", "g711_alaw": "audio/pcma"}
 _FORMAT_TO_BETA = {value: key for key, value in _BETA_FORMATS.items()}
 _TOOL_CHOICE_MODES = ("auto", "none", "required")
@@ -87,10 +88,13 @@ class Dialect:
 
     name = "ga"
     default_model = "gpt-realtime"
-    default_voice = "marin"
+    default_voice = "alloy"  # what real GA sessions report
     voices: tuple[str, ...] = GA_VOICES
     client_events: tuple[str, ...] = GA_CLIENT_EVENTS
     assistant_part_types = ("output_text", "output_audio")
+    # Real GA traffic sends rate_limits.updated near the end of a response; beta right after
+    # response.created.
+    rate_limits_after_done = True
 
     # events --------------------------------------------------------------------------------
     def event_type(self, canonical: str) -> str | None:
@@ -98,12 +102,18 @@ class Dialect:
         return canonical
 
     def shape_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        """Rename/trim one canonical event for the wire (None drops it)."""
+        """Rename/trim one canonical event for the wire (None drops it).
+
+        GA text and transcript deltas carry an ``obfuscation`` padding string, as real GA
+        traffic does (it hides token lengths from traffic analysis).
+        """
         wire = self.event_type(event["type"])
         if wire is None:
             return None
         if wire != event["type"]:
             event = {**event, "type": wire}
+        if self.name == "ga" and wire in _OBFUSCATED:
+            event["obfuscation"] = ids.padding(max(2, 16 - len(event.get("delta", ""))))
         return event
 
     # sessions ------------------------------------------------------------------------------
@@ -459,6 +469,7 @@ class BetaDialect(Dialect):
     voices = BETA_VOICES
     client_events = BETA_CLIENT_EVENTS
     assistant_part_types = ("text", "audio")
+    rate_limits_after_done = False
 
     def event_type(self, canonical: str) -> str | None:
         """Beta names (``response.text.delta``…); GA-only events map to None."""

@@ -24,6 +24,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{_random(21)}"
 
 
+def padding(length: int) -> str:
+    """Random base62 filler (GA deltas' ``obfuscation`` field)."""
+    return _random(length)
+
+
 def call_id() -> str:
     """A function-call id: ``call_`` followed by 16 base62 characters."""
     return "call_" + _random(16)

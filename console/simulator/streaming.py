@@ -1,9 +1,10 @@
 """Running one response: the server event sequence for text, audio and function-call outputs.
 
-Order (as the real API): ``response.created`` → ``rate_limits.updated`` →
+Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``) →
 ``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
 ``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` →
-``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done``.
+``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done`` → (GA:
+``rate_limits.updated``, where recorded GA sessions have it).
 Audio deltas carry the words whose transcript delta precedes them, paced in real time or
 sent as fast as possible. Cancellation (client or turn detection) is checked between deltas.
 """
@@ -197,7 +198,8 @@ class ResponseRun:
     async def _run(self) -> None:
         cfg = self.host.session.config
         await self.host.emit("response.created", response=self._render())
-        await self._rate_limits()
+        if not self.host.dialect.rate_limits_after_done:
+            await self._rate_limits()
         instructions = self.params.get("instructions", cfg["instructions"])
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
@@ -227,6 +229,8 @@ class ResponseRun:
         else:
             self.fields["status"] = "completed"
         await self.host.emit("response.done", response=self._render())
+        if self.host.dialect.rate_limits_after_done:
+            await self._rate_limits()
 
     async def _function_call(self, plan: responder.Plan) -> int:
         item = Item(

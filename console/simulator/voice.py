@@ -90,7 +90,7 @@ def speak(text: str, voice: str = "alloy", speed: float = 1.0) -> list[tuple[str
     Concatenating the pieces' text gives ``text`` back exactly; transcript and audio deltas
     built from the pairs are therefore aligned word by word.
     """
-    pieces = re.findall(r"\S+\s*|\s+", text)
+    pieces = re.findall(r"\s*\S+|\s+", text)  # " word" pieces, like model tokens
     out: list[tuple[str, np.ndarray]] = []
     for piece in pieces:
         word = piece.strip()

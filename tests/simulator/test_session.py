@@ -45,7 +45,7 @@ async def test_ga_deep_merge(server: SimulatorServer) -> None:
     }
     assert (
         session["audio"]["output"]["speed"] == 1.2
-        and session["audio"]["output"]["voice"] == "marin"
+        and session["audio"]["output"]["voice"] == "alloy"
     )
     await client.send(
         "session.update", session={"type": "realtime", "audio": {"input": {"turn_detection": None}}}
