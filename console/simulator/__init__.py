@@ -19,17 +19,18 @@ What it does, module by module:
 - :mod:`.session` — defaults and deep merging; :mod:`.conversation` — items, insert after
   ``previous_item_id``/``root``, retrieve, delete, truncate.
 - :mod:`.input_audio` + :mod:`.vad` — the input buffer and an energy VAD (threshold,
-  prefix_padding_ms, silence_duration_ms; semantic_vad eagerness → silence length).
+  prefix_padding_ms, silence_duration_ms, idle_timeout_ms counted in input audio; semantic_vad
+  eagerness → silence length).
 - :mod:`.responder`, :mod:`.tool_args`, :mod:`.streaming`, :mod:`.voice` — deterministic replies
   (echo, instructions, tools, function-call outputs), schema-valid tool arguments, the event
   sequence of a response, and speech-like synthetic audio aligned with transcript deltas.
 - :mod:`.g711` — μ-law/A-law for ``audio/pcmu``/``audio/pcma`` (beta ``g711_ulaw``/``g711_alaw``).
 
 Not simulated: speech recognition (transcripts are placeholders such as ``[speech 1.4 s]``),
-``idle_timeout_ms`` timeouts, transcription-only sessions, MCP tools (accepted, never called),
-WebRTC/SIP-only events. Depends only on the standard library, numpy and websockets; it never
-imports the client library (``console.realtime``), so the two sides of the protocol check each
-other.
+transcription-only sessions, MCP tools (accepted, never called), WebRTC/SIP-only events.
+
+Depends only on the standard library, numpy and websockets; it never imports the client library
+(``console.realtime``), so the two sides of the protocol check each other.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class Connection:
         self.vad: EnergyVad | None = None
         self._vad_item_id: str | None = None
         self._vad_start = 0
+        self._idle_from: int | None = None  # audio position where idle_timeout_ms starts counting
         self.active: ResponseRun | None = None  # the in-conversation response
         self.runs: dict[str, ResponseRun] = {}  # every running response, out-of-band included
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -207,6 +208,36 @@ class Connection:
                 await self._on_vad(boundary)
             if not self.vad.speaking and self.buffer.duration_ms() > 2 * IDLE_KEEP_S * 1000:
                 self.buffer.trim(IDLE_KEEP_S * 24000)
+            await self._check_idle_timeout()
+
+    async def _check_idle_timeout(self) -> None:
+        """server_vad ``idle_timeout_ms``: after a response, that much silent input audio (counted
+        from the end of the response's audio) commits the silence and asks for a new response."""
+        td = self.session.turn_detection or {}
+        timeout_ms = td.get("idle_timeout_ms")
+        if (
+            not timeout_ms
+            or td.get("type") != "server_vad"
+            or self._idle_from is None
+            or self.active is not None
+            or (self.vad is not None and self.vad.speaking)
+        ):
+            return
+        start = max(self._idle_from, self.buffer.start)
+        if self.buffer.total - start < int(timeout_ms) * 24:
+            return
+        end = self.buffer.total
+        self._idle_from = None
+        item_id = ids.new_id("item")
+        await self.emit(
+            "input_audio_buffer.timeout_triggered",
+            audio_start_ms=ms(start),
+            audio_end_ms=ms(end),
+            item_id=item_id,
+        )
+        await self._commit_audio(self.buffer.take_range(start, end), item_id)
+        if td.get("create_response", True):
+            self._start_response({}, list(self.conversation.items))
 
     async def _on_vad(self, boundary: VadEvent) -> None:
         td = self.session.turn_detection or {}
@@ -215,6 +246,7 @@ class Connection:
             padding = self.vad.settings.prefix_padding_ms * 24
             self._vad_start = max(boundary.sample - padding, self.buffer.start)
             self._vad_item_id = ids.new_id("item")
+            self._idle_from = None
             await self.emit(
                 "input_audio_buffer.speech_started",
                 audio_start_ms=ms(self._vad_start),
@@ -387,6 +419,8 @@ class Connection:
         self.runs.pop(run.id, None)
         if self.active is run:
             self.active = None
+            played = sum(len(p.audio) for i in run.output for p in i.content if p.audio is not None)
+            self._idle_from = self.buffer.total + played
 
     async def _response_cancel(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id", "response_id"], "")

@@ -181,3 +181,36 @@ async def test_long_silence_keeps_absolute_timestamps(server: SimulatorServer) -
     expected = (stopped["audio_end_ms"] - started["audio_start_ms"]) / 1000
     assert f"[speech {expected:.1f} s]" in done["output"][0]["content"][0]["text"]
     await client.close()
+
+
+async def test_idle_timeout_commits_silence_and_responds(server: SimulatorServer) -> None:
+    """server_vad ``idle_timeout_ms``: counted in input audio from the end of the reply's audio."""
+    client = await Client.connect(server.url)
+    await client.recv_until("session.created")
+    td = {"type": "server_vad", "idle_timeout_ms": 5000}
+    await client.send(
+        "session.update", session={"type": "realtime", "audio": {"input": {"turn_detection": td}}}
+    )
+    await client.recv_until("session.updated")
+    await client.send(
+        "conversation.item.create",
+        item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+    )
+    await client.send("response.create")
+    events = await client.collect_until("response.done")
+    reply_ms = sum(
+        len(__import__("base64").b64decode(e["delta"])) // 48
+        for e in events
+        if e["type"] == "response.output_audio.delta"
+    )
+    chunk = pcm_b64(silence(0.1))
+    for _ in range(int(reply_ms / 100) + 60):  # the reply's playback, then 6 s of silence
+        await client.send("input_audio_buffer.append", audio=chunk)
+    triggered = await client.recv_until("input_audio_buffer.timeout_triggered")
+    assert abs(triggered["audio_start_ms"] - reply_ms) <= 1
+    assert 5000 <= triggered["audio_end_ms"] - triggered["audio_start_ms"] < 5100  # 100 ms chunks
+    committed = await client.recv_until("input_audio_buffer.committed")
+    assert committed["item_id"] == triggered["item_id"]
+    done = (await client.recv_until("response.done"))["response"]
+    assert done["output"][0]["content"][0]["transcript"] == "You said: [speech 5.0 s]"
+    await client.close()
