@@ -69,6 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    target = parser.add_argument_group("console target (without a COMMAND)")
+    target.add_argument(
+        "--url",
+        help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
+        "else the embedded simulator)",
+    )
+    target.add_argument(
+        "--simulator", action="store_true", help="use the embedded simulator even with a key"
+    )
+    target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
+    target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
+    target.add_argument(
+        "--pace",
+        choices=("realtime", "fast"),
+        default="realtime",
+        help="embedded simulator pacing (default: realtime)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -158,9 +175,22 @@ def _exit_code(code: object) -> int:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    """Open the console (a placeholder until the Textual app lands)."""
-    print("the Textual console arrives with a later issue; try `realtime-console serve`")
-    return 0
+    """Open the console: the line-mode console until the Textual app lands.
+
+    Target: ``--url`` if given; else OpenAI when ``OPENAI_API_KEY`` is set (unless
+    ``--simulator``); else the embedded simulator.
+    """
+    from console.line_console import run_line_console
+
+    api_key = os.environ.get("OPENAI_API_KEY") or None
+    url = args.url
+    if url is None and api_key and not args.simulator:
+        url = "wss://api.openai.com/v1/realtime"
+    if url is None:
+        api_key = None  # the simulator needs none; never send a real key to it
+    return asyncio.run(
+        run_line_console(url, api_key, dialect=args.dialect, model=args.model, pace=args.pace)
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -141,6 +141,7 @@ async def run_line_console(
         client.on("conversation.item.completed", lambda e: printer.note(describe_item(e["item"])))
         client.realtime.on("server.response.created", lambda e: idle.clear())
         client.realtime.on("server.response.done", lambda e: idle.set())
+        client.realtime.on("server.error", lambda e: idle.set())
         client.on("close", lambda e: (idle.set(), printer.flush(), printer.release_notes()))
         try:
             await client.connect()
@@ -184,6 +185,7 @@ async def _handle(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(idle.wait(), 30)  # one response at a time
             client.send_user_message_content([{"type": "input_text", "text": line}])
+            idle.clear()  # until response.done (or an error, or the close)
     except ValueError as exc:
         printer.line(f"error! {exc}")
     return True

@@ -76,9 +76,28 @@ def test_defaults_bind_loopback_on_the_documented_ports():
     assert (relay.host, relay.port, relay.upstream, relay.token) == ("127.0.0.1", 8081, None, None)
 
 
-def test_no_subcommand_runs_the_console_placeholder(capsys: pytest.CaptureFixture[str]):
-    assert main([]) == 0
-    assert "realtime-console serve" in capsys.readouterr().out
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [([], {}), (["--simulator"], {"OPENAI_API_KEY": "sk-must-not-be-used"})],
+    ids=["no-key", "key-but-simulator"],
+)
+def test_no_subcommand_opens_the_console_on_the_simulator(argv: list[str], env: dict[str, str]):
+    """The README's first command: the console, on the embedded simulator, answering."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "console.cli", "--pace", "fast", *argv],
+        input="Hello from the CLI test\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(**env),
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "embedded simulator at ws://127.0.0.1:" in proc.stdout
+    assert "    user: Hello from the CLI test" in proc.stdout
+    assert "    assistant: " in proc.stdout
+    assert "sk-must-not-be-used" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize(
