@@ -73,3 +73,26 @@ async def test_stop_closes_clients_with_1001() -> None:
     with pytest.raises(websockets.ConnectionClosed):
         await client.recv()
     assert client.ws.close_code == 1001
+
+
+async def test_serve_forever_until_cancelled() -> None:
+    import asyncio
+
+    srv = SimulatorServer(pace="realtime")
+    await srv.start()  # serve_forever() would start it too; starting first gives the port now
+    task = asyncio.ensure_future(srv.serve_forever())
+    client = await Client.connect(srv.url)
+    await client.recv_until("session.created")
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(websockets.ConnectionClosed):
+        await client.recv()
+    assert client.ws.close_code == 1001
+    with pytest.raises(OSError):
+        await websockets.connect(srv.url, open_timeout=2)
+
+
+def test_bad_pace_rejected() -> None:
+    with pytest.raises(ValueError, match="pace"):
+        SimulatorServer(pace="slow")
