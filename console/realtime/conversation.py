@@ -334,29 +334,24 @@ class RealtimeConversation:
         item.setdefault("content", []).append(copy.deepcopy(_require(event, "part")))
         return {"item": item, "delta": None}
 
-    def _append_to_part(self, item: Item, event: Mapping[str, Any], key: str, text: str) -> None:
+    def _audio_transcript_delta(self, event: Mapping[str, Any]) -> Processed:
+        return self._text_like_delta(event, "transcript")
+
+    def _text_delta(self, event: Mapping[str, Any]) -> Processed:
+        return self._text_like_delta(event, "text")
+
+    def _text_like_delta(self, event: Mapping[str, Any], key: str) -> Processed:
+        """Append a text or transcript delta to its content part and to ``formatted[key]``."""
+        item = self._known_item(event)
+        delta = event.get("delta") or ""
+        if item is None:
+            return {"item": None, "delta": None}
         content = item.get("content") or []
         index = int(event.get("content_index") or 0)
         if 0 <= index < len(content):
-            content[index][key] = (content[index].get(key) or "") + text
-
-    def _audio_transcript_delta(self, event: Mapping[str, Any]) -> Processed:
-        item = self._known_item(event)
-        delta = event.get("delta") or ""
-        if item is None:
-            return {"item": None, "delta": None}
-        self._append_to_part(item, event, "transcript", delta)
-        item["formatted"]["transcript"] += delta
-        return {"item": item, "delta": {"transcript": delta}}
-
-    def _text_delta(self, event: Mapping[str, Any]) -> Processed:
-        item = self._known_item(event)
-        delta = event.get("delta") or ""
-        if item is None:
-            return {"item": None, "delta": None}
-        self._append_to_part(item, event, "text", delta)
-        item["formatted"]["text"] += delta
-        return {"item": item, "delta": {"text": delta}}
+            content[index][key] = (content[index].get(key) or "") + delta
+        item["formatted"][key] += delta
+        return {"item": item, "delta": {key: delta}}
 
     def _audio_delta(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)
