@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,32 @@ MAX_FRAME_BYTES = 64 * 1024 * 1024
 """Largest frame accepted from the server (a retrieved item can carry minutes of audio)."""
 
 _SECRET_QUERY_KEYS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token"})
+_SECRET_PATTERNS = (
+    (re.compile(r"(?i)(authorization:\s*)\S.*"), r"\1[redacted]"),
+    (re.compile(r"(?i)(api-key:\s*)\S.*"), r"\1[redacted]"),
+    (re.compile(r"(openai-insecure-api-key\.)[^,\s]+"), r"\1[redacted]"),
+    (re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}"), "sk-[redacted]"),
+)
+
+
+class _RedactSecrets(logging.Filter):
+    """Masks credentials in websockets' handshake debug lines (it logs every header)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for pattern, replacement in _SECRET_PATTERNS:
+            redacted = pattern.sub(replacement, redacted)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_websocket_logger = logging.getLogger("console.realtime.websocket")
+"""websockets' own logger for our connections: quiet unless lowered below INFO (it logs every
+frame at DEBUG), and credentials masked even then."""
+_websocket_logger.setLevel(logging.INFO)
+_websocket_logger.addFilter(_RedactSecrets())
 
 
 class RealtimeNotConnectedError(ConnectionError):
@@ -131,8 +158,11 @@ class RealtimeAPI(RealtimeEventHandler):
                 max_size=MAX_FRAME_BYTES,
                 compression=None,
                 open_timeout=timeout,
+                logger=_websocket_logger,
             )
-        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+        except InvalidURI:  # its message repeats the URL, secrets included
+            raise ConnectionError(f'Could not connect to "{_safe_url(url)}": invalid URL') from None
+        except (OSError, TimeoutError, InvalidHandshake) as exc:
             reason = str(exc) or type(exc).__name__
             raise ConnectionError(f'Could not connect to "{_safe_url(url)}": {reason}') from None
         self._ws = ws
@@ -197,7 +227,7 @@ class RealtimeAPI(RealtimeEventHandler):
         """Parse one websocket frame and dispatch it; bad frames become ``error`` events."""
         try:
             event = json.loads(frame)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
             excerpt = frame[:200]
             self.dispatch(
                 "error",
@@ -220,6 +250,7 @@ class RealtimeAPI(RealtimeEventHandler):
         self.receive(event["type"], event)
 
     async def _receive_loop(self, ws: ClientConnection) -> None:
+        failed = False
         try:
             async for frame in ws:
                 self.handle_frame(frame)
@@ -228,16 +259,20 @@ class RealtimeAPI(RealtimeEventHandler):
                 await asyncio.sleep(0)
         except ConnectionClosed:
             pass
-        except Exception as exc:  # a bug of ours: report it, never let it escape
-            self.dispatch("error", make_error("receive_failed", repr(exc), exception=exc))
+        except Exception as exc:  # a bug of ours: report it, close, never let it escape
+            failed = True
+            message = f"the receive loop failed and closed the connection: {exc!r}"
+            self.dispatch("error", make_error("receive_failed", message, exception=exc))
+            with contextlib.suppress(Exception):
+                await ws.close(1011, "client receive loop failed")
         if self._ws is not ws:
             return  # closed by disconnect(), which reports it, or a stale socket
         self._ws = None
         if self._sender is not None:
             self._sender.cancel()
         code, reason = ws.close_code, ws.close_reason or ""
-        clean = code == 1000
-        if not clean:
+        clean = code == 1000 and not failed
+        if not clean and not failed:
             self.dispatch(
                 "error",
                 make_error(
@@ -267,8 +302,10 @@ class RealtimeAPI(RealtimeEventHandler):
 
 
 def _safe_url(url: str) -> str:
-    """``url`` with secret-looking query values masked, for messages and logs."""
+    """``url`` with credentials (user info, secret-looking query values) masked."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1])
     query = [
         (k, "***" if k.lower() in _SECRET_QUERY_KEYS else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

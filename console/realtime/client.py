@@ -34,11 +34,20 @@ from .dialects import (
     SERVER_EVENT_ALIASES,
     default_session_config,
     fold_session_update,
+    response_create_payload,
     session_update_payload,
 )
 from .event_handler import RealtimeEventHandler, make_error, wait_future
 from .tools import ToolHandler, ToolRunner
-from .utils import AudioLike, array_buffer_to_base64, ms_to_samples, samples_to_ms, to_pcm16
+from .tracking import UNSET, ResponseTracker, SessionUpdates
+from .utils import (
+    AudioLike,
+    array_buffer_to_base64,
+    generate_id,
+    ms_to_samples,
+    samples_to_ms,
+    to_pcm16,
+)
 
 _PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
 _UPDATES = (
@@ -96,7 +105,9 @@ class RealtimeClient(RealtimeEventHandler):
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False
         self._completed_ids: set[str] = set()
-        self._active_responses: set[str] = set()
+        self._explicit_keys: set[str] = set()
+        self._responses = ResponseTracker()
+        self._session_updates = SessionUpdates()
         self._tool_runner = ToolRunner(self._send_tool_output, self.create_response, self._error)
         self._reset_config()
         self._add_api_event_handlers()
@@ -112,18 +123,22 @@ class RealtimeClient(RealtimeEventHandler):
         self.session_created = False
         self.tools = {}
         self.session_config = default_session_config()
+        self._explicit_keys = set()
         self.input_audio_buffer.reset()
         return True
 
     def _add_api_event_handlers(self) -> bool:
         on = self.realtime.on
         on("client.*", self._on_client_event)
+        on("client.response.create", self._on_response_requested)
         on("server.*", self._on_server_event)
-        on("server.session.created", self._on_session_created)
-        on("server.error", self._on_server_error)
         on("error", self._forward_error)
         on("close", self._on_close)
         routes: dict[str, Callable[[dict[str, Any]], object]] = {
+            "session.created": self._on_session_created,
+            "session.updated": self._on_session_updated,
+            "error": self._on_server_error,
+            "input_audio_buffer.committed": self._process,
             "conversation.item.created": self._on_item_appended,
             "conversation.item.done": self._on_item_done,
             "response.output_item.done": self._on_output_item_done,
@@ -136,10 +151,27 @@ class RealtimeClient(RealtimeEventHandler):
         routes.update(dict.fromkeys(_UPDATES, self._on_update))
         aliases = {beta: ga for ga, beta in SERVER_EVENT_ALIASES.items()}
         for event_type, route in routes.items():
-            on(f"server.{event_type}", route)
+            guarded = self._guarded(route)
+            on(f"server.{event_type}", guarded)
             if event_type in aliases:
-                on(f"server.{aliases[event_type]}", route)
+                on(f"server.{aliases[event_type]}", guarded)
         return True
+
+    def _guarded(
+        self, route: Callable[[dict[str, Any]], object]
+    ) -> Callable[[dict[str, Any]], None]:
+        """Report a server event our handling cannot use (a malformed one) as ``invalid_event``."""
+
+        def guarded(event: dict[str, Any]) -> None:
+            try:
+                route(event)
+            except Exception as exc:
+                message = f"{event.get('type')}: malformed event ({type(exc).__name__}: {exc})"
+                self.dispatch(
+                    "error", make_error("invalid_event", message, event=event, exception=exc)
+                )
+
+        return guarded
 
     # -- events from RealtimeAPI -------------------------------------------------------------
 
@@ -151,6 +183,12 @@ class RealtimeClient(RealtimeEventHandler):
 
     def _on_session_created(self, event: dict[str, Any]) -> None:
         self.session_created = True
+
+    def _on_session_updated(self, event: dict[str, Any]) -> None:
+        self._session_updates.accepted()
+
+    def _on_response_requested(self, event: dict[str, Any]) -> None:
+        self._responses.requested(event["event_id"])
 
     def _on_server_error(self, event: dict[str, Any]) -> None:
         error = event.get("error")
@@ -165,14 +203,29 @@ class RealtimeClient(RealtimeEventHandler):
         )
         payload["error"].update(error)
         payload["error"]["code"] = error.get("code") or "server_error"
+        rejected = error.get("event_id")
+        if isinstance(rejected, str):
+            self._responses.rejected(rejected)
+            self._undo_session_changes(self._session_updates.rejected(rejected))
         self.dispatch("error", payload)
+
+    def _undo_session_changes(self, changes: dict[str, tuple[Any, Any]]) -> None:
+        """Restore fields of a rejected ``session.update`` (unless changed again since)."""
+        for key, (old, new) in changes.items():
+            if self.session_config.get(key, UNSET) != new:
+                continue
+            if old is UNSET:
+                self.session_config.pop(key, None)
+            else:
+                self.session_config[key] = old
 
     def _forward_error(self, payload: dict[str, Any]) -> None:
         self.dispatch("error", payload)
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         self.session_created = False
-        self._active_responses.clear()
+        self._responses.clear()
+        self._session_updates.clear()
         self.dispatch("close", payload)
 
     def _error(self, code: str, message: str, exception: BaseException | None = None) -> None:
@@ -228,7 +281,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.dispatch("conversation.item.completed", {"item": item})
         tool = item["formatted"].get("tool")
         if tool is not None and tool.get("name") in self.tools:
-            if response_id not in self._active_responses:
+            if not self._responses.is_active(response_id):
                 response_id = None  # its response is over: continue as soon as the tool is
             handler = self.tools[tool["name"]]["handler"]
             self._tool_runner.start(dict(tool), handler, response_id)
@@ -250,14 +303,14 @@ class RealtimeClient(RealtimeEventHandler):
         self._process(event)
         response_id = (event.get("response") or {}).get("id")
         if response_id:
-            self._active_responses.add(response_id)
+            self._responses.created(response_id)
 
     def _on_response_done(self, event: dict[str, Any]) -> None:
         self._process(event)
         response = event.get("response") or {}
         response_id = response.get("id")
         if response_id:
-            self._active_responses.discard(response_id)
+            self._responses.done(response_id)
             self._tool_runner.response_done(response_id, response.get("status"))
 
     # -- connection --------------------------------------------------------------------------
@@ -285,7 +338,8 @@ class RealtimeClient(RealtimeEventHandler):
         self.conversation.clear()
         self.input_audio_buffer.reset()
         self._completed_ids.clear()
-        self._active_responses.clear()
+        self._responses.clear()
+        self._session_updates.clear()
 
     async def reset(self) -> bool:
         """Disconnect, drop every handler (yours too), tool and setting: a fresh client."""
@@ -322,6 +376,8 @@ class RealtimeClient(RealtimeEventHandler):
         self, emitter: RealtimeEventHandler, event_name: str, timeout: float | None
     ) -> dict[str, Any] | None:
         """Wait for an event; ``None`` on timeout; ``ConnectionError`` if the socket closes."""
+        if not self.is_connected():
+            raise ConnectionError(f"Not connected: {event_name!r} cannot come; connect first")
         future: asyncio.Future[tuple[str, dict[str, Any] | None] | None]
         future = asyncio.get_running_loop().create_future()
 
@@ -358,24 +414,52 @@ class RealtimeClient(RealtimeEventHandler):
         return turn_detection.get("type") if turn_detection else None
 
     def update_session(self, session: Mapping[str, Any] | None = None, **fields: Any) -> bool:
-        """Change the session; sends the whole configuration when connected.
+        """Change the session configuration, and the server's when connected.
 
         Accepts the seed's flat keys (``modalities``, ``voice``, ``turn_detection``, ...) and GA
         keys (``output_modalities``, ``audio={"input": ..., "output": ...}``,
         ``max_output_tokens``, ``type``), as keywords or one mapping; ``None`` values apply.
-        Tools passed here persist across later updates (the reference dropped them) and
-        ``add_tool`` tools are added to them. Raises ``ValueError`` for unknown keys or values,
+        Raises ``SessionConfigError`` (a ``ValueError``) for unknown keys or malformed values,
         changing nothing.
+
+        Differences from the reference, which always sent the whole configuration: with
+        fields, only those fields are sent (the server merges them), so one value the server
+        rejects cannot poison later updates, and a rejected value is undone locally when the
+        server's ``error`` names this update; without fields, the whole configuration is sent
+        (as ``connect`` does). Tools passed here persist across updates (the reference dropped
+        them) and ``add_tool`` tools are added to them.
         """
         flat = fold_session_update({**(session or {}), **fields})
         tools = self._session_tools(flat.get("tools", self.session_config.get("tools", [])))
+        changes = {key: (self.session_config.get(key, UNSET), value) for key, value in flat.items()}
         self.session_config.update(flat)
-        if self.is_connected():
-            payload = session_update_payload(
-                self.session_config, tools, self.realtime.dialect, frozenset(flat)
-            )
-            self.realtime.send("session.update", {"session": payload})
+        self._explicit_keys.update(flat)
+        if not self.is_connected():
+            return True
+        if flat:
+            self._send_session_update(flat, tools if "tools" in flat else None, changes)
+        else:
+            self._send_session_update(self.session_config, tools, {})
         return True
+
+    def _send_session_update(
+        self,
+        fields: Mapping[str, Any],
+        tools: list[dict[str, Any]] | None,
+        changes: dict[str, tuple[Any, Any]],
+    ) -> None:
+        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected."""
+        explicit = frozenset(self._explicit_keys & set(fields))
+        payload = session_update_payload(fields, tools, self.realtime.dialect, explicit)
+        event_id = generate_id("evt_")
+        self.realtime.send("session.update", {"event_id": event_id, "session": payload})
+        self._session_updates.sent(event_id, changes)
+
+    def _sync_tools(self) -> None:
+        """Send the tool list alone (after ``add_tool``/``remove_tool``)."""
+        if self.is_connected():
+            tools = self._session_tools(self.session_config.get("tools", []))
+            self._send_session_update({}, tools, {})
 
     def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         tools = []
@@ -404,7 +488,7 @@ class RealtimeClient(RealtimeEventHandler):
         if any(t.get("name") == name for t in self.session_config.get("tools", [])):
             raise ValueError(f'Tool "{name}" has already been defined')
         self.tools[name] = {"definition": dict(definition), "handler": handler}
-        self.update_session()
+        self._sync_tools()
         return self.tools[name]
 
     def remove_tool(self, name: str) -> bool:
@@ -412,7 +496,7 @@ class RealtimeClient(RealtimeEventHandler):
         if name not in self.tools:
             raise ValueError(f'Tool "{name}" does not exist, can not be removed.')
         del self.tools[name]
-        self.update_session()
+        self._sync_tools()
         return True
 
     # -- conversation ------------------------------------------------------------------------
@@ -451,23 +535,28 @@ class RealtimeClient(RealtimeEventHandler):
     def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
         """Ask for a response; in manual mode first commit the audio appended since last time.
 
-        ``response`` holds per-response overrides (instructions, tools, ``conversation``...),
-        sent as given.
+        ``response`` holds per-response overrides (``instructions``, ``tools``, ``tool_choice``,
+        ``conversation``, ``input``, ``metadata``, modalities, voice...), in either dialect's
+        spelling; they are sent in the connection's dialect. Raises ``SessionConfigError`` for
+        unknown keys, sending nothing.
         """
+        payload = response_create_payload(response, self.realtime.dialect) if response else None
         if self.get_turn_detection_type() is None and self.input_audio_buffer.pending_samples:
             self.realtime.send("input_audio_buffer.commit")
             self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
-        self.realtime.send("response.create", {"response": dict(response)} if response else None)
+        self.realtime.send("response.create", {"response": payload} if payload else None)
         return True
 
     def cancel_response(self, item_id: str | None = None, sample_count: int = 0) -> dict[str, Any]:
         """Stop the response; with ``item_id``, also cut its audio at ``sample_count`` samples.
 
-        Validates before sending anything; sends ``response.cancel`` only while a response is
-        active; the truncation is clamped to the audio received.
+        Validates before sending anything. Sends ``response.cancel`` only while a response is
+        requested or active: with ``item_id``, for that item's response if it is known (by
+        ``response_id``); a response requested but not yet created counts, so a cancel right
+        after ``create_response`` works. The truncation is clamped to the audio received.
         """
         if not item_id:
-            if self._active_responses:
+            if self._responses.in_flight():
                 self.realtime.send("response.cancel")
             return {"item": None}
         item = self.conversation.get_item(item_id)
@@ -484,7 +573,11 @@ class RealtimeClient(RealtimeEventHandler):
         )
         if audio_index is None:
             raise ValueError("Could not find audio on item to cancel")
-        if self._active_responses:
+        response_id = self._response_of(item_id)
+        if response_id is not None:
+            if self._responses.is_active(response_id):
+                self.realtime.send("response.cancel", {"response_id": response_id})
+        elif self._responses.in_flight():
             self.realtime.send("response.cancel")
         played = min(max(0, int(sample_count)), len(item["formatted"]["audio"]))
         self.realtime.send(
@@ -496,6 +589,14 @@ class RealtimeClient(RealtimeEventHandler):
             },
         )
         return {"item": item}
+
+    def _response_of(self, item_id: str) -> str | None:
+        """The id of the response that produced an item, if the conversation saw it."""
+        for response in reversed(self.conversation.responses):
+            if item_id in response.get("output", ()):
+                response_id = response.get("id")
+                return response_id if isinstance(response_id, str) else None
+        return None
 
     def _send_tool_output(self, call_id: str, output: str) -> None:
         item = {"type": "function_call_output", "call_id": call_id, "output": output}

@@ -9,9 +9,11 @@ arrives before its item is kept; a repeated ``conversation.item.created`` return
 item instead of a detached copy; messages keep the server's status instead of being forced to
 ``in_progress`` (client-created system messages end ``completed``); ``response.done`` updates
 the stored response (status, usage); assistant audio accumulates without copying all earlier
-audio per delta; odd-length audio raises a clear error. Deltas for items of out-of-band
-responses (``conversation: "none"``), which never join the conversation, are ignored rather
-than reported as unknown items; ``event_id`` is not required.
+audio per delta; odd-length audio raises a clear error; manually committed audio goes to the
+item ``input_audio_buffer.committed`` names (the reference gave it to the next user item,
+even a text one). Deltas for items of out-of-band responses (``conversation: "none"``), which
+never join the conversation, are ignored rather than reported as unknown items; ``event_id``
+is not required.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _PROCESSORS: dict[str, str] = {
     "conversation.item.deleted": "_item_deleted",
     "conversation.item.input_audio_transcription.delta": "_input_transcript_delta",
     "conversation.item.input_audio_transcription.completed": "_input_transcript",
+    "input_audio_buffer.committed": "_committed",
     "input_audio_buffer.speech_started": "_speech_started",
     "input_audio_buffer.speech_stopped": "_speech_stopped",
     "response.created": "_response_created",
@@ -74,6 +77,7 @@ class RealtimeConversation:
         self.queued_speech_items: dict[str, dict[str, Any]] = {}
         self.queued_transcript_items: dict[str, dict[str, Any]] = {}
         self.queued_input_audio: Int16Array | None = None
+        self.committed_input_audio: dict[str, Int16Array] = {}
         self._audio: dict[str, Pcm16Buffer] = {}
         self._response_item_ids: set[str] = set()
         self._processors: dict[str, Callable[..., Processed]] = {
@@ -94,6 +98,7 @@ class RealtimeConversation:
         self.queued_speech_items.clear()
         self.queued_transcript_items.clear()
         self.queued_input_audio = None
+        self.committed_input_audio.clear()
         self._audio.clear()
         self._response_item_ids.clear()
         return True
@@ -169,7 +174,11 @@ class RealtimeConversation:
         kind, role = item.get("type"), item.get("role")
         if kind == "message" and role == "user":
             item["status"] = "completed"
-            if self.queued_input_audio is not None:
+            committed = self.committed_input_audio.pop(item["id"], None)
+            has_audio = any(part.get("type") == "input_audio" for part in content)
+            if committed is not None:
+                formatted["audio"] = committed
+            elif self.queued_input_audio is not None and has_audio:
                 formatted["audio"] = self.queued_input_audio
                 self.queued_input_audio = None
             elif not len(formatted["audio"]):
@@ -261,6 +270,14 @@ class RealtimeConversation:
             return {"item": None, "delta": None}
         item["formatted"]["transcript"] += delta
         return {"item": item, "delta": {"transcript": delta}}
+
+    def _committed(self, event: Mapping[str, Any]) -> Processed:
+        """Tie manually committed audio to the item the commit creates (by its id)."""
+        item_id = _require(event, "item_id")
+        if self.queued_input_audio is not None:
+            self.committed_input_audio[item_id] = self.queued_input_audio
+            self.queued_input_audio = None
+        return {"item": None, "delta": None}
 
     def _speech_started(self, event: Mapping[str, Any]) -> Processed:
         item_id = _require(event, "item_id")

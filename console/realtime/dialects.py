@@ -65,12 +65,13 @@ _COMMON_KEYS = frozenset(
         "tool_choice",
         "max_response_output_tokens",
         "tracing",
-        "include",
         "model",
     }
 )
 _BETA_ONLY_KEYS = frozenset({"temperature"})
-_GA_ONLY_KEYS = frozenset({"type", "truncation", "prompt", "reasoning", "parallel_tool_calls"})
+_GA_ONLY_KEYS = frozenset(
+    {"type", "include", "truncation", "prompt", "reasoning", "parallel_tool_calls"}
+)
 FLAT_SESSION_KEYS = _COMMON_KEYS | _BETA_ONLY_KEYS | _GA_ONLY_KEYS
 
 # GA-only spellings a caller may use, and the flat key each becomes.
@@ -177,10 +178,22 @@ def _normalise_value(key: str, value: Any) -> Any:
     if key == "turn_detection":
         return _flat_turn_detection(value)
     if key == "tools":
-        if not isinstance(value, list | tuple):
-            raise SessionConfigError("session field 'tools' must be a list of tool definitions")
-        return [dict(tool) for tool in value]
+        return _tool_list(value)
+    if key == "voice" and not (
+        (isinstance(value, str) and value) or (isinstance(value, Mapping) and value.get("id"))
+    ):
+        raise SessionConfigError(f"voice must be a voice name or {{'id': ...}}, not {value!r}")
+    if key == "type" and value != "realtime":
+        raise SessionConfigError(
+            f"session type {value!r} is not supported: RealtimeClient runs 'realtime' sessions"
+        )
     return copy.deepcopy(value)
+
+
+def _tool_list(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list | tuple) or not all(isinstance(t, Mapping) for t in value):
+        raise SessionConfigError("'tools' must be a list of tool definitions (objects)")
+    return [dict(tool) for tool in value]
 
 
 def _flat_format(key: str, value: Any) -> str:
@@ -220,22 +233,95 @@ def _flat_turn_detection(value: Any) -> dict[str, Any] | None:
     raise SessionConfigError(f"turn_detection must be None or an object, not {value!r}")
 
 
+_RESPONSE_KEYS = frozenset(
+    {
+        "modalities",
+        "instructions",
+        "voice",
+        "output_audio_format",
+        "tools",
+        "tool_choice",
+        "max_response_output_tokens",
+        "conversation",
+        "metadata",
+        "input",
+    }
+)
+_RESPONSE_BETA_ONLY = frozenset({"temperature"})
+_RESPONSE_GA_ONLY = frozenset({"prompt", "parallel_tool_calls", "reasoning"})
+
+
+def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """The ``response`` object of a ``response.create`` for ``dialect``.
+
+    Accepts both dialects' spellings, as ``update_session`` does (``modalities`` or
+    ``output_modalities``, ``voice``/``output_audio_format`` or ``audio.output``,
+    ``max_response_output_tokens`` or ``max_output_tokens``). Raises ``SessionConfigError``
+    for unknown keys; a key the dialect lacks is left out with a warning.
+    """
+    flat: dict[str, Any] = {}
+    for key, value in response.items():
+        if key == "audio":
+            requested = value.get("output") if isinstance(value, Mapping) else None
+            if not isinstance(requested, Mapping) or set(value) - {"output"}:
+                raise SessionConfigError("response field 'audio' must be {'output': {...}}")
+            for name, setting in requested.items():
+                target = {"voice": "voice", "format": "output_audio_format"}.get(name)
+                if target is None:
+                    raise SessionConfigError(f"unknown response field 'audio.output.{name}'")
+                flat[target] = setting
+        elif key in _GA_ALIASES:
+            flat[_GA_ALIASES[key]] = value
+        elif key in _RESPONSE_KEYS | _RESPONSE_BETA_ONLY | _RESPONSE_GA_ONLY:
+            flat[key] = value
+        else:
+            raise SessionConfigError(f"unknown response field {key!r}")
+    flat = {key: _normalise_value(key, value) for key, value in flat.items()}
+    if "tools" in flat:
+        flat["tools"] = [{"type": "function", **tool} for tool in flat["tools"]]
+    unsupported = _RESPONSE_BETA_ONLY if dialect == "ga" else _RESPONSE_GA_ONLY
+    for key in sorted(unsupported & set(flat)):
+        logger.warning("response field %r is not part of the %s protocol; not sent", key, dialect)
+        del flat[key]
+    if dialect == "beta":
+        return flat
+    payload: dict[str, Any] = {}
+    output: dict[str, Any] = {}
+    for key, value in flat.items():
+        if key == "modalities":
+            payload["output_modalities"] = ["audio"] if "audio" in value else ["text"]
+        elif key == "max_response_output_tokens":
+            payload["max_output_tokens"] = value
+        elif key == "voice":
+            output["voice"] = value
+        elif key == "output_audio_format":
+            output["format"] = _FORMATS_BETA_TO_GA[value]
+        else:
+            payload[key] = value
+    if output:
+        payload["audio"] = {"output": output}
+    return payload
+
+
 def session_update_payload(
     config: Mapping[str, Any],
-    tools: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None,
     dialect: Dialect,
     explicit_keys: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The ``session`` object of a ``session.update`` for ``dialect``.
 
-    ``tools`` is the full tool list to send. Fields the dialect cannot carry are left out; if
-    the caller set one explicitly (``explicit_keys``) a warning says so.
+    ``config`` may be the whole configuration or only the fields that changed (the server
+    merges updates); ``tools`` is the full tool list to send, or ``None`` to leave the server's
+    tools as they are. Fields the dialect cannot carry are left out; if the caller set one
+    explicitly (``explicit_keys``) a warning says so.
     """
     unsupported = _BETA_ONLY_KEYS if dialect == "ga" else _GA_ONLY_KEYS
     for key in sorted(unsupported & explicit_keys):
         logger.warning("session field %r is not part of the %s protocol; not sent", key, dialect)
     fields = {k: v for k, v in config.items() if k not in unsupported and k != "tools"}
-    fields["tools"] = tools
+    if tools is not None:
+        fields["tools"] = tools
     if dialect == "beta":
         return copy.deepcopy(fields)
     return _render_ga(fields)

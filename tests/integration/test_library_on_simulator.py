@@ -20,11 +20,6 @@ from tests.realtime.test_reference_scenarios import run_text_turn
 KEY = "sk-sim-0123456789"
 
 
-@pytest.fixture(params=["ga", "beta"])
-def dialect(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 async def simulator() -> AsyncIterator[SimulatorServer]:
     async with SimulatorServer(pace="fast", require_key=KEY) as server:

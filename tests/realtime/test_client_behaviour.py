@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -114,13 +115,15 @@ async def test_tools_persist_and_remove_tool_updates_the_server(
     client.update_session(instructions="again")
     client.remove_tool("get_weather")
     await received_count(client, server, 5)
-    names = [[t["name"] for t in e["session"]["tools"]] for e in sent(server, "session.update")]
-    assert names[1:] == [
+    updates = [e["session"] for e in sent(server, "session.update")]
+    # Only the fields given are sent; tools go with every change of the tool list.
+    assert [[t["name"] for t in u["tools"]] if "tools" in u else None for u in updates[1:]] == [
         ["lookup"],
         ["lookup", "get_weather"],
-        ["lookup", "get_weather"],
+        None,
         ["lookup"],
     ]
+    assert updates[3].get("instructions") == "again"
     with pytest.raises(ValueError, match="already been defined"):
         client.add_tool({**WEATHER_TOOL, "name": "lookup"}, lambda args: None)
     with pytest.raises(ValueError, match="does not exist"):
@@ -206,6 +209,10 @@ async def test_unregistered_tools_are_not_called(
     )
     assert json.loads(completed[0]["item"]["formatted"]["tool"]["arguments"])["city"] == "Paris"
     await done.count("server.response.done", 1)
+    # A barrier: any follow-up scheduled by response.done would reach the server before it.
+    barrier = Recorder(client.realtime, "server.session.updated")
+    client.update_session(instructions="barrier")
+    await barrier.count("server.session.updated", 1)
     assert all(
         e["item"]["type"] != "function_call_output"
         for e in sent(server, "conversation.item.create")
@@ -408,3 +415,110 @@ async def test_debug_logs_events_without_audio_or_key(
     assert "sent: input_audio_buffer.append" in text and "received: session.created" in text
     assert "<audio: 12800 base64 chars>" in text
     assert API_KEY not in text
+
+
+async def test_the_key_never_reaches_any_log(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Even websockets' handshake debug lines (every header) are masked."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="console.realtime.websocket")
+    client = RealtimeClient(url=server.url, api_key=API_KEY, debug=True)
+    await client.connect()
+    assert await client.wait_for_session_created(5)
+    await client.disconnect()
+    # The scripted server's own logger (websockets.server) is not the client's business.
+    client_side = "\n".join(
+        r.getMessage() for r in caplog.records if not r.name.startswith("websockets.server")
+    )
+    assert "Authorization: [redacted]" in client_side  # the handshake was logged...
+    assert API_KEY not in client_side  # ...without the key
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ws//127.0.0.1:9/v1/realtime?api_key=sk-SECRET-123456",
+        "ws://user:sk-SECRET-123456@127.0.0.1:9/v1/realtime",
+    ],
+)
+async def test_keys_in_urls_stay_out_of_errors_and_reprs(url: str) -> None:
+    client = RealtimeClient(url=url)
+    with pytest.raises(ConnectionError) as raised:
+        await client.connect()
+    assert "sk-SECRET" not in str(raised.value) and "sk-SECRET" not in repr(client.realtime)
+
+
+async def test_waiting_raises_when_the_connection_closes_meanwhile(
+    client: RealtimeClient, server: ScriptedServer
+) -> None:
+    waiting = asyncio.ensure_future(client.wait_for_next_item(timeout=5))
+    asyncio.get_running_loop().call_soon(
+        lambda: asyncio.ensure_future(server.close_connection(1011))
+    )
+    with pytest.raises(ConnectionError, match="closed while waiting"):
+        await waiting
+    with pytest.raises(ConnectionError, match="Not connected"):
+        await client.wait_for_next_item()
+
+
+async def test_absurdly_nested_frames_are_reported_and_the_loop_goes_on(
+    client: RealtimeClient, server: ScriptedServer
+) -> None:
+    recorder = Recorder(client, "error")
+    await server.inject("[" * 100_000 + "]" * 100_000)
+    errors = await recorder.count("error", 1)
+    assert errors[0]["error"]["code"] == "invalid_frame"
+    client.send_user_message_content([{"type": "input_text", "text": "still reading?"}])
+    assert await client.wait_for_next_completed_item(5) is not None
+
+
+async def test_manual_audio_goes_to_the_committed_item_not_a_text_one(
+    client: RealtimeClient,
+) -> None:
+    audio = (np.arange(24000) % 500).astype(np.int16)
+    client.append_input_audio(audio)
+    recorder = Recorder(client, "conversation.item.appended")
+    client.send_user_message_content([{"type": "input_text", "text": "and this text"}])
+    users = await recorder.wait_for(
+        lambda: (
+            [
+                e["item"]
+                for e in recorder.events["conversation.item.appended"]
+                if e["item"]["role"] == "user"
+            ][:2]
+            or None
+            if len(
+                [
+                    e
+                    for e in recorder.events["conversation.item.appended"]
+                    if e["item"]["role"] == "user"
+                ]
+            )
+            >= 2
+            else None
+        )
+    )
+    text_item, audio_item = users
+    assert text_item["formatted"]["text"] == "and this text"
+    assert len(text_item["formatted"]["audio"]) == 0
+    assert np.array_equal(audio_item["formatted"]["audio"], audio)
+
+
+async def test_cancel_right_after_create_response_is_sent(
+    client: RealtimeClient, server: ScriptedServer
+) -> None:
+    recorder = Recorder(client, "realtime.event")
+    client.create_response()
+    client.cancel_response()
+    await recorder.wait_for(lambda: sent(server, "response.cancel"))
+
+
+def test_session_values_the_api_rejects_are_caught_locally() -> None:
+    client = RealtimeClient()
+    with pytest.raises(SessionConfigError, match="voice"):
+        client.update_session(voice="")
+    with pytest.raises(SessionConfigError, match="not supported"):
+        client.update_session(type="transcription")
+    with pytest.raises(SessionConfigError, match="unknown response field"):
+        client.create_response({"modality": ["text"]})

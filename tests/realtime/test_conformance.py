@@ -118,6 +118,25 @@ async def exercise_every_sending_method(client: RealtimeClient) -> None:
             "metadata": {"purpose": "test"},
         }
     )
+    # Per-response overrides in either dialect's spelling.
+    client.create_response(
+        {
+            "modalities": ["text"],
+            "voice": "alloy",
+            "output_audio_format": "pcm16",
+            "max_response_output_tokens": 50,
+        }
+    )
+    client.create_response(
+        {
+            "output_modalities": ["audio"],
+            "audio": {"output": {"voice": "coral"}},
+            "max_output_tokens": "inf",
+            "tool_choice": "auto",
+            "tools": [{"name": "t", "description": "d", "parameters": {"type": "object"}}],
+        }
+    )
+    client.update_session(include=["item.input_audio_transcription.logprobs"])
     client.delete_item("item_123")
     client.realtime.send(
         "conversation.item.truncate", {"item_id": "item_1", "content_index": 0, "audio_end_ms": 10}

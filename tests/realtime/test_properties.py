@@ -176,6 +176,8 @@ def test_no_frame_sequence_escapes_or_corrupts_the_conversation(frames: list[str
     assert_consistent(client)
     for error in errors:
         assert error["error"]["message"] is not None and error["error"]["code"]
+        # The library's own handlers must classify bad input, never fail on it.
+        assert error["error"]["code"] != "handler_error", error["error"]["message"]
 
 
 def test_a_malformed_frame_is_reported() -> None:
