@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from console.realtime import RealtimeClient
 
@@ -35,6 +36,7 @@ class EventPrinter:
     """
 
     def __init__(self, out: TextIO) -> None:
+        """Times are counted from now: create the printer just before connecting."""
         self.out = out
         self.start = time.monotonic()
         self._deltas: dict[tuple[str, str], list[float]] = {}
@@ -103,14 +105,96 @@ async def _embedded_simulator(pace: str) -> AsyncIterator[str]:
         yield server.url
 
 
-async def _lines(stream: TextIO) -> AsyncIterator[str]:
-    """Lines of a (blocking) text stream, read in a worker thread."""
+_CLOSED: Final = object()
+"""Put on the input queue when the connection closes, to wake the input loop."""
+
+ANSWER_WAIT_S = 30.0
+"""How long a message waits for the answer in progress before it is sent anyway."""
+
+
+def _read_lines(stream: TextIO, queue: asyncio.Queue[object]) -> threading.Thread:
+    """Feed ``stream``'s lines (then ``None`` at end of input) to ``queue`` from a daemon thread.
+
+    A daemon thread, not an executor: a blocking ``readline`` on a terminal must not keep the
+    interpreter (or ``asyncio.run``'s executor shutdown) from exiting on Ctrl-C.
+    """
     loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, stream.readline)
-        if not line:
-            return
-        yield line.rstrip("\n")
+
+    def post(item: str | None) -> bool:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is reading any more
+            return False
+        return True
+
+    def pump() -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                if not post(line.rstrip("\n")):
+                    return
+        except (OSError, ValueError):  # the stream was closed under us
+            pass
+        post(None)
+
+    thread = threading.Thread(target=pump, name="line-console-stdin", daemon=True)
+    thread.start()
+    return thread
+
+
+class AnswerGate:
+    """One answer at a time: busy from a message's ``response.create`` until its response ends.
+
+    The response ends with its ``response.done``, with a server ``error`` whose ``event_id`` is
+    that ``response.create``'s (the request was refused), or with the connection's close. Errors
+    caused by other events (a bad ``/voice`` while an answer streams) leave the gate busy.
+    """
+
+    def __init__(self) -> None:
+        self.request_id: str | None = None
+        self.response_id: str | None = None
+        self._free = asyncio.Event()
+        self._free.set()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a response is requested or active."""
+        return not self._free.is_set()
+
+    def requested(self, event: dict[str, Any]) -> None:
+        """``client.response.create``: a response is requested."""
+        self.request_id, self.response_id = event.get("event_id"), None
+        self._free.clear()
+
+    def created(self, event: dict[str, Any]) -> None:
+        """``server.response.created``: the first one after the request is its response."""
+        if self.busy and self.response_id is None:
+            self.response_id = (event.get("response") or {}).get("id")
+
+    def done(self, event: dict[str, Any]) -> None:
+        """``server.response.done``: the requested response is over."""
+        response_id = (event.get("response") or {}).get("id")
+        if self.busy and self.response_id is not None and response_id == self.response_id:
+            self.release()
+
+    def error(self, event: dict[str, Any]) -> None:
+        """``server.error``: the request itself was refused (matched by its event_id)."""
+        error = event.get("error")
+        event_id = error.get("event_id") if isinstance(error, dict) else None
+        if self.busy and event_id is not None and event_id == self.request_id:
+            self.release()
+
+    def release(self, _event: object = None) -> None:
+        """Nothing is requested or active any more."""
+        self.request_id = self.response_id = None
+        self._free.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait until free; False after ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self._free.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
 
 async def run_line_console(
@@ -123,50 +207,70 @@ async def run_line_console(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
-    """Run the console until ``/quit`` or end of input; returns the exit code."""
+    """Run the console until ``/quit`` or end of input (0), or until the server closes (1).
+
+    Cancelling it (Ctrl-C under ``asyncio.run``) disconnects the client before the embedded
+    simulator stops, so the quit is quiet.
+    """
     async with contextlib.AsyncExitStack() as stack:
-        out.write(HELP + "\n")
         if url is None:
             url = await stack.enter_async_context(_embedded_simulator(pace))
             out.write(f"embedded simulator at {url} (no network, no key)\n")
         client = RealtimeClient(url=url, api_key=api_key, model=model, dialect=dialect)
-        printer = EventPrinter(out)
-        idle = asyncio.Event()
-        idle.set()
-        client.on("realtime.event", printer.event)
+        gate = AnswerGate()
+        inputs: asyncio.Queue[object] = asyncio.Queue()
+        leaving = False
+        closed_by_server = asyncio.Event()
+
+        def on_close(event: dict[str, Any]) -> None:
+            gate.release()
+            printer.flush()
+            printer.release_notes()
+            if not leaving:
+                closed_by_server.set()
+                printer.line(f"session ended by the server (code {event.get('code')})")
+                inputs.put_nowait(_CLOSED)
+
         client.on(
             "error",
             lambda e: printer.note(f"error! {e['error'].get('code')}: {e['error'].get('message')}"),
         )
         client.on("conversation.item.completed", lambda e: printer.note(describe_item(e["item"])))
-        client.realtime.on("server.response.created", lambda e: idle.clear())
-        client.realtime.on("server.response.done", lambda e: idle.set())
-        client.realtime.on("server.error", lambda e: idle.set())
-        client.on("close", lambda e: (idle.set(), printer.flush(), printer.release_notes()))
+        client.realtime.on("client.response.create", gate.requested)
+        client.realtime.on("server.response.created", gate.created)
+        client.realtime.on("server.response.done", gate.done)
+        client.realtime.on("server.error", gate.error)
+        client.on("close", on_close)
+        printer = EventPrinter(out)  # times count from here, the start of connecting
+        client.on("realtime.event", printer.event)
         try:
-            await client.connect()
-        except ConnectionError as exc:
-            out.write(f"{exc}\n")
-            return 1
-        printer.start = time.monotonic()
-        async for line in _lines(stdin):
-            if not await _handle(line.strip(), client, printer, idle):
-                break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(idle.wait(), 30)  # let an answer in progress finish
-        await client.disconnect()
-    return 0
+            try:
+                await client.connect()
+            except ConnectionError as exc:
+                out.write(f"{exc}\n")
+                return 1
+            printer.line(HELP)
+            _read_lines(stdin, inputs)
+            while not closed_by_server.is_set():
+                line = await inputs.get()
+                if not isinstance(line, str) or not await _handle(
+                    line.strip(), client, printer, gate
+                ):
+                    break
+            if not closed_by_server.is_set():
+                await gate.wait(ANSWER_WAIT_S)  # let an answer in progress finish
+        finally:
+            leaving = True
+            await client.disconnect()  # before the embedded simulator stops
+    return 1 if closed_by_server.is_set() else 0
 
 
 async def _handle(
-    line: str, client: RealtimeClient, printer: EventPrinter, idle: asyncio.Event
+    line: str, client: RealtimeClient, printer: EventPrinter, gate: AnswerGate
 ) -> bool:
     """Act on one input line; False means quit."""
     if not line:
         return True
-    if not client.is_connected():
-        printer.line("not connected")
-        return False
     command, _, rest = line.partition(" ")
     try:
         if command == "/quit":
@@ -182,10 +286,17 @@ async def _handle(
         elif command.startswith("/"):
             printer.line(f"unknown command {command}; /help lists them")
         else:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(idle.wait(), 30)  # one response at a time
+            if gate.busy:
+                printer.flush()
+                printer.line("(waiting for the answer in progress…)")
+                if not await gate.wait(ANSWER_WAIT_S):
+                    printer.line(f"(no end of that answer after {ANSWER_WAIT_S:.0f} s; sending)")
+            if not client.is_connected():
+                return False  # closed while waiting; the close has been reported
             client.send_user_message_content([{"type": "input_text", "text": line}])
-            idle.clear()  # until response.done (or an error, or the close)
+    except ConnectionError as exc:  # the socket closed between reading the line and now
+        printer.flush()
+        printer.line(f"not sent: {exc}")
     except ValueError as exc:
         printer.line(f"error! {exc}")
     return True
