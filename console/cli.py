@@ -17,11 +17,14 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from console import __version__
 
 PROG = "realtime-console"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+OPENAI_API_HOST = "api.openai.com"
+OPENAI_URL = f"wss://{OPENAI_API_HOST}/v1/realtime"
 
 
 class _Serving(Protocol):
@@ -70,21 +73,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     target = parser.add_argument_group("console target (without a COMMAND)")
-    target.add_argument(
+    where = target.add_mutually_exclusive_group()
+    where.add_argument(
         "--url",
         help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
-        "else the embedded simulator)",
+        "else the embedded simulator); OPENAI_API_KEY is sent only to api.openai.com",
+    )
+    where.add_argument(
+        "--simulator", action="store_true", help="use the embedded simulator even with a key"
     )
     target.add_argument(
-        "--simulator", action="store_true", help="use the embedded simulator even with a key"
+        "--token",
+        metavar="TOKEN",
+        help="key to present to the --url server (as the API key, Authorization: Bearer): "
+        "a relay's --token, or that server's own key",
     )
     target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
     target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
     target.add_argument(
         "--pace",
         choices=("realtime", "fast"),
-        default="realtime",
-        help="embedded simulator pacing (default: realtime)",
+        default=None,
+        help="embedded simulator pacing (default: realtime); not with --url",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -151,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(None if argv is None else list(argv))
+        if args.command is None and args.url is not None and args.pace is not None:
+            parser.error(
+                "--pace sets the embedded simulator's pacing; it cannot be used with --url"
+            )
     except SystemExit as exit_:  # --help, --version and usage errors
         return _exit_code(exit_.code)
     commands: dict[str | None, Callable[[argparse.Namespace], int]] = {
@@ -178,19 +192,32 @@ def run_console(args: argparse.Namespace) -> int:
     """Open the console: the line-mode console until the Textual app lands.
 
     Target: ``--url`` if given; else OpenAI when ``OPENAI_API_KEY`` is set (unless
-    ``--simulator``); else the embedded simulator.
+    ``--simulator``); else the embedded simulator. The key sent is ``--token`` if given, else
+    ``OPENAI_API_KEY`` when the target's host is ``api.openai.com``, else none: a relay or
+    another server never receives the user's OpenAI key unasked.
     """
     from console.line_console import run_line_console
 
-    api_key = os.environ.get("OPENAI_API_KEY") or None
+    env_key = os.environ.get("OPENAI_API_KEY") or None
     url = args.url
-    if url is None and api_key and not args.simulator:
-        url = "wss://api.openai.com/v1/realtime"
-    if url is None:
-        api_key = None  # the simulator needs none; never send a real key to it
+    if url is None and env_key and not args.simulator:
+        url = OPENAI_URL
+    api_key: str | None = None  # the embedded simulator needs none; never send a real key to it
+    if url is not None:
+        api_key = args.token or (env_key if is_openai_api_host(url) else None)
+    pace = args.pace or "realtime"
     return asyncio.run(
-        run_line_console(url, api_key, dialect=args.dialect, model=args.model, pace=args.pace)
+        run_line_console(url, api_key, dialect=args.dialect, model=args.model, pace=pace)
     )
+
+
+def is_openai_api_host(url: str) -> bool:
+    """True when ``url``'s host is OpenAI's API host, the only one given ``OPENAI_API_KEY``."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return host == OPENAI_API_HOST
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -287,3 +287,137 @@ def test_the_packaged_entry_point_is_main():
     module, _, attribute = scripts["realtime-console"].partition(":")
     assert (module, attribute) == ("console.cli", "main")
     assert getattr(__import__(module, fromlist=[attribute]), attribute) is main
+
+
+# -- the console's target and key ------------------------------------------------------------
+
+
+@pytest.fixture
+def console_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """Replace the line console with a recorder of how the CLI would run it."""
+    import console.line_console
+
+    calls: list[dict[str, object]] = []
+
+    async def fake_console(url: str | None, api_key: str | None, **options: object) -> int:
+        calls.append({"url": url, "api_key": api_key, **options})
+        return 0
+
+    monkeypatch.setattr(console.line_console, "run_line_console", fake_console)
+    return calls
+
+
+ENV_KEY = "sk-user-real-key-31415926"
+OPENAI = "wss://api.openai.com/v1/realtime"
+RELAY = "ws://127.0.0.1:8081/v1/realtime"
+EVIL = "wss://api.openai.com.evil.example/v1/realtime"
+MIXED_CASE = "wss://API.OpenAI.com/v1/realtime?model=m"
+
+
+@pytest.mark.parametrize(
+    ("argv", "url", "api_key"),
+    [
+        ([], OPENAI, ENV_KEY),
+        (["--url", OPENAI], OPENAI, ENV_KEY),
+        (["--url", MIXED_CASE], MIXED_CASE, ENV_KEY),
+        (["--url", RELAY], RELAY, None),
+        (["--url", EVIL], EVIL, None),
+        (["--url", f"{RELAY}?to=api.openai.com"], f"{RELAY}?to=api.openai.com", None),
+        (["--url", RELAY, "--token", "relay-token-0001"], RELAY, "relay-token-0001"),
+        (["--url", OPENAI, "--token", "sk-other"], OPENAI, "sk-other"),
+        (["--simulator"], None, None),
+        (["--simulator", "--token", "t"], None, None),
+    ],
+)
+def test_the_env_key_goes_only_to_openai_and_token_to_any_url(
+    argv: list[str],
+    url: str | None,
+    api_key: str | None,
+    console_calls: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
+    assert main(argv) == 0
+    [call] = console_calls
+    assert (call["url"], call["api_key"]) == (url, api_key)
+
+
+def test_pace_defaults_to_realtime_for_the_embedded_simulator(
+    console_calls: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main([]) == 0 and main(["--pace", "fast"]) == 0
+    assert [(c["url"], c["pace"]) for c in console_calls] == [(None, "realtime"), (None, "fast")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--url", RELAY, "--simulator"], "not allowed with argument --url"),
+        (["--simulator", "--url", RELAY], "not allowed with argument --simulator"),
+        (["--url", RELAY, "--pace", "fast"], "--pace"),
+    ],
+)
+def test_console_target_conflicts_exit_with_2(
+    argv: list[str],
+    message: str,
+    console_calls: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and message in err.splitlines()[-1]
+    assert console_calls == []
+
+
+def test_help_documents_the_console_token(capsys: pytest.CaptureFixture[str]):
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--token TOKEN" in out and "relay's --token" in out
+    assert "OPENAI_API_KEY is sent only to api.openai.com" in out
+
+
+async def run_console_subprocess(
+    argv: list[str], env: dict[str, str], stdin: str
+) -> tuple[int, str]:
+    """Run ``python -m console.cli ARGV`` to its end (without blocking this loop)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "console.cli",
+        *argv,
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(stdin.encode()), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode()
+
+
+async def test_console_keys_against_a_server_that_requires_one():
+    """The user's OpenAI key is not offered to another server; --token is."""
+    simulator_available()
+    from console.simulator import SimulatorServer
+
+    server_key = "server-key-2718281828"
+    async with SimulatorServer(pace="fast", require_key=server_key) as server:
+        # Even when it happens to be the right key, OPENAI_API_KEY is not sent to --url ...
+        env = cli_env(OPENAI_API_KEY=server_key)
+        code, out = await run_console_subprocess(["--url", server.url], env, "Hi\n")
+        assert code == 1, out
+        assert "invalid_api_key" in out and "session ended by the server" in out
+        assert "Traceback" not in out
+        # ... while --token is.
+        argv = ["--url", server.url, "--token", server_key]
+        code, out = await run_console_subprocess(argv, cli_env(), "Hi\n/quit\n")
+        assert code == 0, out
+        assert "    assistant: " in out and "invalid_api_key" not in out
+    assert server_key not in out
