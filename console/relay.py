@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import http
 import itertools
@@ -129,19 +130,51 @@ def is_openai_upstream(url: str) -> bool:
     return host == "openai.com" or host.endswith(".openai.com")
 
 
+MIN_WORD_SECRET_LENGTH = 8
+"""Secrets at least this long are also redacted wherever they occur as a whole word.
+
+Shorter ones are redacted only where credentials travel (headers, key subprotocols, credential
+query parameters): replacing a one-letter token everywhere would mangle every log line.
+"""
+
+RECOMMENDED_TOKEN_LENGTH = 16
+"""The relay warns at start about client tokens shorter than this; secrets this long are
+redacted even inside a longer word (they cannot plausibly be part of ordinary text)."""
+
 _HEADER_SECRET = re.compile(r"(?i)\b(authorization|api-key|x-api-key)(\s*[:=]\s*)([^\r\n]*)")
 _KEY_SUBPROTOCOL = re.compile(re.escape(KEY_SUBPROTOCOL_PREFIX) + r"[^\s,;\"']*")
 _TOKEN_QUERY = re.compile(r"(?i)([?&](?:token|api_key|key)=)[^&\s#\"']*")
 
 
+@functools.lru_cache(maxsize=64)
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    """Where ``secret`` is redacted: anywhere when long, else only as a whole word.
+
+    A whole word is not inside a longer run of letters, digits or ``_``; a percent-escape just
+    before it (``%20sk-...`` in an encoded URL) counts as a boundary.
+    """
+    if len(secret) >= RECOMMENDED_TOKEN_LENGTH:
+        return re.compile(re.escape(secret))
+    before = r"(?:(?<![A-Za-z0-9_])|(?<=%[0-9A-Fa-f]{2}))"
+    return re.compile(before + re.escape(secret) + r"(?![A-Za-z0-9_])")
+
+
 def _redact(text: str, secrets: Iterable[str]) -> str:
-    """Remove known secrets, credential headers and key-bearing subprotocols from ``text``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    """Remove credential headers, key subprotocols, credential query values and known secrets.
+
+    Only the places secrets occur are rewritten, so text around them stays readable: credential
+    header values, ``openai-insecure-api-key.`` subprotocol entries, ``token=``/``api_key=``
+    (and ``key=``) query values, whole-word occurrences of secrets of at least
+    ``MIN_WORD_SECRET_LENGTH`` characters and any occurrence of secrets of at least
+    ``RECOMMENDED_TOKEN_LENGTH``.
+    """
     text = _HEADER_SECRET.sub(r"\1\2[redacted]", text)
     text = _KEY_SUBPROTOCOL.sub(KEY_SUBPROTOCOL_PREFIX + "[redacted]", text)
-    return _TOKEN_QUERY.sub(r"\1[redacted]", text)
+    text = _TOKEN_QUERY.sub(r"\1[redacted]", text)
+    for secret in sorted(secrets, key=len, reverse=True):  # a secret may contain another
+        if len(secret) >= MIN_WORD_SECRET_LENGTH:
+            text = _secret_pattern(secret).sub("[redacted]", text)
+    return text
 
 
 class _RedactingFilter(logging.Filter):
@@ -387,6 +420,13 @@ class RelayServer:
             "set" if self._api_key else "not set",
             "required" if self._token else "not required",
         )
+        if self._token is not None and len(self._token) < RECOMMENDED_TOKEN_LENGTH:
+            logger.warning(
+                "warning: the client token is short (%d characters); anyone who can reach "
+                "this port could guess it: use %d or more random characters",
+                len(self._token),
+                RECOMMENDED_TOKEN_LENGTH,
+            )
 
     async def stop(self) -> None:
         """Stop listening and close every relayed connection (1001 to both sides)."""

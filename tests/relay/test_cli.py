@@ -224,6 +224,7 @@ async def test_relay_subprocess_requires_its_token(upstream: FakeUpstream, tmp_p
             assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "hello"
         code, _, err = await interrupt(proc)
     assert code == 0, err
+    assert "the client token is short (3 characters)" in err
 
 
 def simulator_available() -> None:

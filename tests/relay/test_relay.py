@@ -476,3 +476,105 @@ async def test_binds_loopback_by_default(upstream: FakeUpstream, no_ambient_key:
         assert relay.url == f"ws://127.0.0.1:{relay.port}/v1/realtime"
         assert relay._server is not None
         assert {sock.getsockname()[0] for sock in relay._server.sockets} == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "expected"),
+    [
+        # A short token is not hunted through ordinary words ...
+        ("rejected a client (HTTP 401)", {"T"}, "rejected a client (HTTP 401)"),
+        ("TT T-shirt", {"T", "Tt"}, "TT T-shirt"),
+        # ... but is redacted wherever credentials travel, whatever its length.
+        ("> Authorization: Bearer T", {"T"}, "> Authorization: [redacted]"),
+        (
+            "> Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.T",
+            {"T"},
+            "> Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.[redacted]",
+        ),
+        (
+            "> GET /v1/realtime?model=m&token=T&api_key=T HTTP/1.1",
+            {"T"},
+            "> GET /v1/realtime?model=m&token=[redacted]&api_key=[redacted] HTTP/1.1",
+        ),
+        # Secrets of reasonable length go wherever they are a whole word ...
+        ("failed: tok-1234 refused", {"tok-1234"}, "failed: [redacted] refused"),
+        ("url%20tok-1234.", {"tok-1234"}, "url%20[redacted]."),
+        ("xtok-1234 tok-12345", {"tok-1234"}, "xtok-1234 tok-12345"),
+        # ... and long ones anywhere, the longest first.
+        (f"key={SERVER_KEY}9", {SERVER_KEY}, "key=[redacted]9"),
+        (f"{SERVER_KEY}-2 x", {SERVER_KEY, f"{SERVER_KEY}-2"}, "[redacted] x"),
+    ],
+)
+def test_redaction_rewrites_only_where_secrets_are(
+    text: str, secrets: set[str], expected: str
+) -> None:
+    from console.relay import _redact
+
+    assert _redact(text, secrets) == expected
+
+
+async def test_a_short_token_leaves_log_lines_readable(
+    upstream: FakeUpstream, no_ambient_key: None, caplog: pytest.LogCaptureFixture
+):
+    """``--token T`` used to turn ``HTTP 401`` into ``H[redacted][redacted]P 401``."""
+    caplog.set_level(logging.INFO, logger="console.relay")
+    async with RelayServer(
+        upstream_url=upstream.url, api_key=SERVER_KEY, port=0, token="T"
+    ) as relay:
+        with pytest.raises(InvalidStatus):
+            await connect(relay.url)
+        async with connect(relay.url, additional_headers={"Authorization": "Bearer T"}) as ws:
+            await ws.send("ping")
+            assert await recv(ws) == "ping"
+    messages = [r.getMessage() for r in caplog.records if r.name == "console.relay"]
+    assert "rejected a client without a valid relay token (HTTP 401)" in messages
+    assert "[redacted]" not in "\n".join(messages)
+    assert any(m.startswith("connection 1 closed by client") for m in messages)
+
+
+async def test_a_short_token_is_redacted_wherever_it_is_presented(
+    upstream: FakeUpstream, no_ambient_key: None, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="console.relay.websockets")
+    token = "Zq7"
+    async with RelayServer(
+        upstream_url=upstream.url, api_key=SERVER_KEY, port=0, token=token
+    ) as relay:
+        with pytest.raises(InvalidStatus):
+            await connect(relay.url)
+        for headers, subprotocols, query in [
+            ({"Authorization": f"Bearer {token}"}, None, ""),
+            ({}, [f"openai-insecure-api-key.{token}"], ""),
+            ({}, None, f"?token={token}"),
+        ]:
+            async with connect(
+                relay.url + query,
+                additional_headers=headers,
+                subprotocols=subprotocols,  # type: ignore[arg-type]
+            ) as ws:
+                await ws.send("ping")
+                assert await recv(ws) == "ping"
+    relay_records = [r for r in caplog.records if r.name.startswith("console.relay")]
+    text = "\n".join(r.getMessage() for r in relay_records)
+    assert token not in text and SERVER_KEY not in text
+    assert "Authorization: [redacted]" in text and "token=[redacted]" in text
+    assert "openai-insecure-api-key.[redacted]" in text
+
+
+@pytest.mark.parametrize(("token", "warned"), [("t0k", True), ("x" * 16, False), (None, False)])
+async def test_a_short_token_is_warned_about_at_start(
+    token: str | None,
+    warned: bool,
+    upstream: FakeUpstream,
+    no_ambient_key: None,
+    caplog: pytest.LogCaptureFixture,
+):
+    caplog.set_level(logging.INFO, logger="console.relay")
+    async with RelayServer(upstream_url=upstream.url, api_key=SERVER_KEY, port=0, token=token):
+        pass
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert bool(warnings) == warned, warnings
+    if warned:
+        assert "short (3 characters)" in warnings[0] and "16" in warnings[0]
+        assert "t0k" not in warnings[0]
