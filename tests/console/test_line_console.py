@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 import types
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +138,8 @@ async def test_an_error_for_the_request_itself_opens_the_gate(
     """A refused response.create (matched by its event_id) must not leave the console waiting."""
 
     class RefusedResponses(RealtimeClient):
-        def create_response(self, response: dict[str, Any] | None = None) -> bool:
-            # The server refuses a response without instructions it knows nothing of.
+        def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
+            # An invalid ``conversation`` value: the server refuses the response.create.
             return super().create_response({"conversation": "bogus"})
 
     monkeypatch.setattr(line_console, "RealtimeClient", RefusedResponses)
@@ -243,12 +243,13 @@ async def test_ctrl_c_quits_promptly_and_quietly(moment: str) -> None:
         cwd=REPO_ROOT,
         env=env,
     )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    assert proc.stdin is not None and proc.stdout is not None
+    stdout = proc.stdout
     seen: list[str] = []
 
     async def read_until(marker: str) -> None:
         async with asyncio.timeout(TIMEOUT):
-            while marker not in (line := (await proc.stdout.readline()).decode()):
+            while marker not in (line := (await stdout.readline()).decode()):
                 assert line, f"exited before {marker!r}: {''.join(seen)}"
                 seen.append(line)
         seen.append(line)

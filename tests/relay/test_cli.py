@@ -336,7 +336,7 @@ def test_the_env_key_goes_only_to_openai_and_token_to_any_url(
     api_key: str | None,
     console_calls: list[dict[str, object]],
     monkeypatch: pytest.MonkeyPatch,
-):
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
     assert main(argv) == 0
     [call] = console_calls
@@ -345,7 +345,7 @@ def test_the_env_key_goes_only_to_openai_and_token_to_any_url(
 
 def test_pace_defaults_to_realtime_for_the_embedded_simulator(
     console_calls: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert main([]) == 0 and main(["--pace", "fast"]) == 0
     assert [(c["url"], c["pace"]) for c in console_calls] == [(None, "realtime"), (None, "fast")]
@@ -364,14 +364,14 @@ def test_console_target_conflicts_exit_with_2(
     message: str,
     console_calls: list[dict[str, object]],
     capsys: pytest.CaptureFixture[str],
-):
+) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "usage:" in err and message in err.splitlines()[-1]
     assert console_calls == []
 
 
-def test_help_documents_the_console_token(capsys: pytest.CaptureFixture[str]):
+def test_help_documents_the_console_token(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "--token TOKEN" in out and "relay's --token" in out
@@ -403,7 +403,7 @@ async def run_console_subprocess(
     return proc.returncode, out.decode()
 
 
-async def test_console_keys_against_a_server_that_requires_one():
+async def test_console_keys_against_a_server_that_requires_one() -> None:
     """The user's OpenAI key is not offered to another server; --token is."""
     simulator_available()
     from console.simulator import SimulatorServer

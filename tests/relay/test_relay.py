@@ -515,7 +515,7 @@ def test_redaction_rewrites_only_where_secrets_are(
 
 async def test_a_short_token_leaves_log_lines_readable(
     upstream: FakeUpstream, no_ambient_key: None, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     """``--token T`` used to turn ``HTTP 401`` into ``H[redacted][redacted]P 401``."""
     caplog.set_level(logging.INFO, logger="console.relay")
     async with RelayServer(
@@ -534,7 +534,7 @@ async def test_a_short_token_leaves_log_lines_readable(
 
 async def test_a_short_token_is_redacted_wherever_it_is_presented(
     upstream: FakeUpstream, no_ambient_key: None, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="console.relay.websockets")
     token = "Zq7"
@@ -569,7 +569,7 @@ async def test_a_short_token_is_warned_about_at_start(
     upstream: FakeUpstream,
     no_ambient_key: None,
     caplog: pytest.LogCaptureFixture,
-):
+) -> None:
     caplog.set_level(logging.INFO, logger="console.relay")
     async with RelayServer(upstream_url=upstream.url, api_key=SERVER_KEY, port=0, token=token):
         pass
