@@ -217,6 +217,7 @@ async def run_line_console(
             url = await stack.enter_async_context(_embedded_simulator(pace))
             out.write(f"embedded simulator at {url} (no network, no key)\n")
         client = RealtimeClient(url=url, api_key=api_key, model=model, dialect=dialect)
+        printer = EventPrinter(out)  # times count from here, just before connecting (once)
         gate = AnswerGate()
         inputs: asyncio.Queue[object] = asyncio.Queue()
         leaving = False
@@ -241,7 +242,6 @@ async def run_line_console(
         client.realtime.on("server.response.done", gate.done)
         client.realtime.on("server.error", gate.error)
         client.on("close", on_close)
-        printer = EventPrinter(out)  # times count from here, the start of connecting
         client.on("realtime.event", printer.event)
         try:
             try:
