@@ -25,6 +25,7 @@ from .dialect import Dialect
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer, decode_audio, ms
 from .session import SessionState
 from .streaming import ResponseRun
+from .turns import TurnQueue
 from .vad import EnergyVad, VadEvent, VadSettings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ class Connection:
         self.active: ResponseRun | None = None  # the in-conversation response
         self.runs: dict[str, ResponseRun] = {}  # every running response, out-of-band included
         self._tasks: set[asyncio.Task[Any]] = set()
+        # turn events wait while an interrupted (cancelled) response is still finishing
+        self.turns = TurnQueue(lambda: self.active is not None and self.active.cancelled)
+        self._owed_response = False  # a turn ended while a response ran (interrupt_response off)
         self._configure_vad()
         self.handlers: dict[str, Handler] = {
             "session.update": self._session_update,
@@ -99,6 +103,7 @@ class Connection:
         finally:
             if expiry is not None:
                 expiry.cancel()
+            self.turns.clear()
             for run in list(self.runs.values()):
                 run.cancel("client_cancelled")
             for task in list(self._tasks):
@@ -205,7 +210,8 @@ class Connection:
         self.buffer.append(pcm)
         if self.vad is not None:
             for boundary in self.vad.feed(pcm):
-                await self._on_vad(boundary)
+                self._on_vad(boundary)
+            await self.turns.flush()
             if not self.vad.speaking and self.buffer.duration_ms() > 2 * IDLE_KEEP_S * 1000:
                 self.buffer.trim(IDLE_KEEP_S * 24000)
             await self._check_idle_timeout()
@@ -237,46 +243,80 @@ class Connection:
         )
         await self._commit_audio(self.buffer.take_range(start, end), item_id)
         if td.get("create_response", True):
-            self._start_response({}, list(self.conversation.items))
+            await self._start_response({}, list(self.conversation.items))
 
-    async def _on_vad(self, boundary: VadEvent) -> None:
-        td = self.session.turn_detection or {}
+    def _on_vad(self, boundary: VadEvent) -> None:
+        """Record a detected boundary now (buffer positions); queue its events in order."""
         assert self.vad is not None
         if boundary.kind == "started":
             padding = self.vad.settings.prefix_padding_ms * 24
             self._vad_start = max(boundary.sample - padding, self.buffer.start)
             self._vad_item_id = ids.new_id("item")
             self._idle_from = None
-            await self.emit(
-                "input_audio_buffer.speech_started",
-                audio_start_ms=ms(self._vad_start),
-                item_id=self._vad_item_id,
-            )
-            if self.active is not None and td.get("interrupt_response", True):
-                self.active.cancel("turn_detected")
+            self.turns.add(self._speech_started(ms(self._vad_start), self._vad_item_id))
             return
         item_id = self._vad_item_id or ids.new_id("item")
         self._vad_item_id = None
-        await self.emit(
-            "input_audio_buffer.speech_stopped",
-            audio_end_ms=ms(boundary.sample),
-            item_id=item_id,
-        )
         audio = self.buffer.take_range(self._vad_start, boundary.sample)
-        await self._commit_audio(audio, item_id)
-        if td.get("create_response", True):
-            if self.active is not None and self.active.cancelled and self.active.task is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(self.active.task), 5)
-            if self.active is None:
-                self._start_response({}, list(self.conversation.items))
+        self.turns.add(self._speech_stopped(ms(boundary.sample), item_id, audio, respond=True))
+
+    def _speech_started(self, start_ms: int, item_id: str) -> Callable[[], Awaitable[None]]:
+        async def action() -> None:
+            td = self.session.turn_detection or {}
+            await self.emit(
+                "input_audio_buffer.speech_started", audio_start_ms=start_ms, item_id=item_id
+            )
+            if self.active is not None and td.get("interrupt_response", True):
+                self.active.cancel("turn_detected")
+
+        return action
+
+    def _speech_stopped(
+        self, end_ms: int, item_id: str, audio: Any, *, respond: bool
+    ) -> Callable[[], Awaitable[None]]:
+        """``speech_stopped``, the commit, and (``create_response``) a response for the turn:
+        now, or when the running response ends (``interrupt_response`` off)."""
+
+        async def action() -> None:
+            await self.emit(
+                "input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id
+            )
+            await self._commit_audio(audio, item_id)
+            td = self.session.turn_detection or {}
+            if respond and td.get("create_response", True):
+                if self.active is None:
+                    await self._start_response({}, list(self.conversation.items))
+                else:
+                    self._owed_response = True
+
+        return action
+
+    def _cut_open_turn(self) -> str | None:
+        """A manual commit or clear ends an open VAD turn: queue its ``speech_stopped`` and
+        reset the detector. Returns the open turn's item id (None without one)."""
+        item_id = self._vad_item_id if self.vad is not None and self.vad.speaking else None
+        if item_id is not None:
+            end_ms = ms(self.buffer.total)
+
+            async def stopped() -> None:
+                await self.emit(
+                    "input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id
+                )
+
+            self.turns.add(stopped)
+        self._configure_vad()
+        return item_id
 
     async def _commit(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id"], "")
         audio = self.buffer.take_all()
-        item_id = self._vad_item_id or ids.new_id("item")
-        self._configure_vad()
-        await self._commit_audio(audio, item_id)
+        item_id = self._cut_open_turn() or ids.new_id("item")
+
+        async def commit() -> None:
+            await self._commit_audio(audio, item_id)
+
+        self.turns.add(commit)
+        await self.turns.flush()
 
     async def _commit_audio(self, audio: Any, item_id: str) -> None:
         """Turn committed audio into a user item: committed, item events, transcription."""
@@ -305,8 +345,13 @@ class Connection:
     async def _clear(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id"], "")
         self.buffer.clear()
-        self._configure_vad()
-        await self.emit("input_audio_buffer.cleared")
+        self._cut_open_turn()
+
+        async def cleared() -> None:
+            await self.emit("input_audio_buffer.cleared")
+
+        self.turns.add(cleared)
+        await self.turns.flush()
 
     async def _output_audio_clear(self, event: dict[str, Any]) -> None:
         raise errors.RealtimeError(
@@ -348,6 +393,9 @@ class Connection:
         index = v.integer(v.require_key(event, "content_index", ""), "content_index", 0)
         end = v.integer(v.require_key(event, "audio_end_ms", ""), "audio_end_ms", 0)
         self.conversation.truncate(item_id, index, end)
+        for run in list(self.runs.values()):  # a still-streaming item: its response stops here
+            if any(item.id == item_id and item.status == "in_progress" for item in run.output):
+                run.cancel("client_cancelled")
         await self.emit(
             "conversation.item.truncated", item_id=item_id, content_index=index, audio_end_ms=end
         )
@@ -390,14 +438,22 @@ class Connection:
                 f"{self.active.id}. Wait until the response is finished before creating a new one.",
                 code="conversation_already_has_active_response",
             )
-        self._start_response(params, context)
+        await self._start_response(params, context)
 
-    def _start_response(self, params: dict[str, Any], context: list[Item]) -> None:
+    async def _start_response(self, params: dict[str, Any], context: list[Item]) -> None:
+        """Announce the response (``response.created`` first), then stream it in a task."""
         run = ResponseRun(self, params, context, on_finish=self._finished)
         self.runs[run.id] = run
         if run.in_conversation:
             self.active = run
-        self._spawn(self._guarded(run))
+        try:
+            await run.announce()
+        except BaseException:
+            await self._finished(run)
+            raise
+        run.task = asyncio.ensure_future(self._guarded(run))
+        self._tasks.add(run.task)
+        run.task.add_done_callback(self._tasks.discard)
 
     async def _guarded(self, run: ResponseRun) -> None:
         """Run a response; a closed socket ends it quietly, a bug becomes a server_error."""
@@ -415,12 +471,18 @@ class Connection:
                     )
                 )
 
-    def _finished(self, run: ResponseRun) -> None:
+    async def _finished(self, run: ResponseRun) -> None:
+        """A response ended: run the turn events it held back, then any response owed."""
         self.runs.pop(run.id, None)
-        if self.active is run:
-            self.active = None
-            played = sum(len(p.audio) for i in run.output for p in i.content if p.audio is not None)
-            self._idle_from = self.buffer.total + played
+        if self.active is not run:
+            return
+        self.active = None
+        played = sum(len(p.audio) for i in run.output for p in i.content if p.audio is not None)
+        self._idle_from = self.buffer.total + played
+        await self.turns.flush()
+        if self._owed_response and self.active is None and not self.turns:
+            self._owed_response = False
+            await self._start_response({}, list(self.conversation.items))
 
     async def _response_cancel(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id", "response_id"], "")
@@ -428,6 +490,8 @@ class Connection:
         if wanted is not None:
             wanted = v.string(wanted, "response_id")
         run = self.runs.get(wanted) if wanted else self.active
+        if run is None and not wanted and len(self.runs) == 1:  # the only (out-of-band) one
+            run = next(iter(self.runs.values()))
         if run is None or run.cancelled:
             raise errors.RealtimeError(
                 "Cancellation failed: no active response found",

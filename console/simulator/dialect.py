@@ -21,6 +21,7 @@ from .session import (
     GA_VOICES,
     SessionState,
 )
+from .voice import voice_name
 
 GA_CLIENT_EVENTS = (
     "session.update",
@@ -444,7 +445,7 @@ class Dialect:
             "audio": {
                 "output": {
                     "format": self._render_format(fields["output_format"]),
-                    "voice": fields["voice"],
+                    "voice": voice_name(fields["voice"]),  # the SDK's model has a string
                 }
             },
             "usage": fields["usage"],
@@ -681,7 +682,7 @@ class BetaDialect(Dialect):
             "output": [self.render_item(item) for item in output],
             "conversation_id": fields["conversation_id"],
             "modalities": ["text", "audio"] if "audio" in fields["output_modalities"] else ["text"],
-            "voice": fields["voice"],
+            "voice": voice_name(fields["voice"]),
             "output_audio_format": _FORMAT_TO_BETA[fields["output_format"]],
             "temperature": fields["temperature"],
             "max_output_tokens": fields["max_output_tokens"],

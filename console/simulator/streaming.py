@@ -103,10 +103,12 @@ class ResponseRun:
         self.task: asyncio.Task[None] | None = None
 
     # control -------------------------------------------------------------------------------
-    def start(self) -> asyncio.Task[None]:
-        """Run in the background; returns the task."""
-        self.task = asyncio.get_running_loop().create_task(self.run())
-        return self.task
+    async def announce(self) -> None:
+        """Send ``response.created`` (and beta's ``rate_limits.updated``) before anything else
+        can refer to the response; :meth:`run` streams the rest."""
+        await self.host.emit("response.created", response=self._render())
+        if not self.host.dialect.rate_limits_after_done:
+            await self._rate_limits()
 
     def cancel(self, reason: str) -> None:
         """Ask the response to stop at the next delta (``client_cancelled``/``turn_detected``)."""
@@ -175,18 +177,18 @@ class ResponseRun:
             output_index=index,
             item=d.render_item(item),
         )
-        if self.in_conversation:
-            previous = None
-            items = self.host.conversation.items
-            if item in items and items.index(item) > 0:
-                previous = items[items.index(item) - 1].id
+        items = self.host.conversation.items
+        if self.in_conversation and item in items:  # a deleted item gets no more item events
+            index_in = items.index(item)
+            previous = items[index_in - 1].id if index_in > 0 else None
             await self.host.emit(
                 "conversation.item.done", previous_item_id=previous, item=d.render_item(item)
             )
 
     # the run -------------------------------------------------------------------------------
     async def run(self) -> None:
-        """Emit the whole response; always ends with ``response.done`` unless the socket closed."""
+        """Emit the response after :meth:`announce`; always ends with ``response.done`` unless
+        the socket closed."""
         try:
             await self._run()
         finally:
@@ -197,9 +199,6 @@ class ResponseRun:
 
     async def _run(self) -> None:
         cfg = self.host.session.config
-        await self.host.emit("response.created", response=self._render())
-        if not self.host.dialect.rate_limits_after_done:
-            await self._rate_limits()
         instructions = self.params.get("instructions", cfg["instructions"])
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
@@ -309,18 +308,17 @@ class ResponseRun:
         fmt = self.fields["output_format"]
         speed = float(self.host.session.config["audio"]["output"]["speed"])
         voice_name = self.fields["voice"]
-        name = voice_name if isinstance(voice_name, str) else str(voice_name.get("id", "custom"))
+        name = voice.voice_name(voice_name)
         started = time.monotonic()
         sent = 0
-        chunks: list[np.ndarray] = []
         for piece, samples in voice.speak(text, name, speed):
             if self.cancelled:
                 break
             part.transcript = (part.transcript or "") + piece
             await self.host.emit("response.output_audio_transcript.delta", **ids_, delta=piece)
             if len(samples):
-                chunks.append(samples)
-                part.audio = np.concatenate(chunks)
+                produced = part.audio if part.audio is not None else np.zeros(0, np.int16)
+                part.audio = np.concatenate([produced, samples])
                 await self.host.emit(
                     "response.output_audio.delta", **ids_, delta=encode_audio(samples, fmt)
                 )

@@ -31,6 +31,13 @@ _SCHWA = (500.0, 1500.0, 2500.0)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
+def voice_name(voice: object) -> str:
+    """A voice's name: built-in voices are strings, custom voices ``{"id": ...}`` objects."""
+    if isinstance(voice, dict):
+        return str(voice.get("id", "custom"))
+    return str(voice)
+
+
 def _voice_pitch(voice: str) -> float:
     """A base pitch per voice name, between about 100 and 220 Hz."""
     return 100.0 + (zlib.crc32(voice.encode()) % 120)
