@@ -3,9 +3,10 @@
 Values come from the user's words where possible (numbers in order of appearance, words and
 capitalised names for strings, enum members the user mentioned), else from ``default``,
 ``examples``/``example``, ``const``/``enum`` or a type-appropriate placeholder. Supported:
-object/array/string/number/integer/boolean/null, ``enum``, ``const``, ``anyOf``/``oneOf``
-(first usable branch), ``allOf`` (merged), local ``$ref``, numeric bounds and ``multipleOf``,
-string and array length limits. ``pattern`` and ``format`` are honoured only via defaults/examples.
+object/array/string/number/integer/boolean/null, ``enum`` (matched on word boundaries),
+``const``, ``anyOf``/``oneOf`` (first usable branch), ``allOf`` (merged), local ``$ref``, numeric
+bounds and ``multipleOf``, string and array length limits, ``format`` (fixed valid values) and
+``pattern`` (see :mod:`.string_values`); an optional string nothing fits is left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import math
 import re
 from typing import Any
 
+from .string_values import FORMATS, from_pattern, matches
+
 _STOPWORDS = {
     "a", "an", "the", "is", "are", "was", "what", "whats", "what's", "in", "on", "at", "for",
     "of", "to", "please", "can", "could", "you", "me", "my", "i", "and", "or", "with", "call",
@@ -21,7 +24,8 @@ _STOPWORDS = {
     "does", "be", "by", "from", "give", "show", "run", "now", "today", "some",
 }  # fmt: skip
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_WORD = re.compile(r"[^\W\d_][\w'\-]*")  # Unicode letters: "Zürich", "日本"
+_MISSING = object()  # no value fits: leave an optional property out
 
 
 class _Source:
@@ -124,13 +128,7 @@ def _number(schema: dict[str, Any], source: _Source, integer: bool) -> float | i
     return value
 
 
-def _string(schema: dict[str, Any], source: _Source) -> str:
-    found, example = _example(schema)
-    value = source.word()
-    if value is None:
-        value = str(example) if found else "example"
-    elif found and ("pattern" in schema or "format" in schema):
-        value = str(example)
+def _fit_length(schema: dict[str, Any], value: str) -> str:
     min_len = schema.get("minLength")
     max_len = schema.get("maxLength")
     if isinstance(min_len, int) and len(value) < min_len:
@@ -140,15 +138,65 @@ def _string(schema: dict[str, Any], source: _Source) -> str:
     return value
 
 
+def _length_ok(schema: dict[str, Any], value: str) -> bool:
+    min_len = schema.get("minLength")
+    max_len = schema.get("maxLength")
+    return not (
+        (isinstance(min_len, int) and len(value) < min_len)
+        or (isinstance(max_len, int) and len(value) > max_len)
+    )
+
+
+def _constrained_string(schema: dict[str, Any], source: _Source) -> Any:
+    """A string under ``pattern``/``format``: a fitting user word, example, or generated value."""
+    pattern = schema.get("pattern")
+    fmt = schema.get("format")
+    found, example = _example(schema)
+    candidates: list[Any] = []
+    if isinstance(pattern, str):
+        candidates += [w for w in source.words if matches(pattern, w)][:1]
+    if found:
+        candidates.append(example)
+    if isinstance(schema.get("examples"), list):
+        candidates += schema["examples"]
+    if isinstance(fmt, str) and fmt in FORMATS:
+        candidates.append(FORMATS[fmt])
+    if isinstance(pattern, str):
+        candidates.append(from_pattern(pattern))
+    for value in candidates:
+        if not isinstance(value, str) or not _length_ok(schema, value):
+            continue
+        if isinstance(pattern, str) and not matches(pattern, value):
+            continue
+        if value in source.words:
+            source.words.remove(value)
+        return value
+    return _MISSING
+
+
+def _string(schema: dict[str, Any], source: _Source) -> Any:
+    if isinstance(schema.get("pattern"), str) or schema.get("format") in FORMATS:
+        return _constrained_string(schema, source)
+    found, example = _example(schema)
+    value = source.word()
+    if value is None:
+        value = str(example) if found else "example"
+    return _fit_length(schema, value)
+
+
+def _mentioned(option: Any, text: str) -> bool:
+    """Whether ``text`` names ``option`` as a whole word (not inside a longer word)."""
+    if isinstance(option, bool) or not isinstance(option, str | int | float):
+        return False
+    word = str(option).strip()
+    if not word:
+        return False
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
+
+
 def _enum(options: list[Any], source: _Source) -> Any:
-    """The first option the user mentioned, else the first option."""
-    lowered = source.text.lower()
-    for option in options:
-        if isinstance(option, str) and option.lower() in lowered:
-            return option
-        if isinstance(option, int | float) and str(option) in source.text:
-            return option
-    return options[0]
+    """The first option the user named as a whole word, else the first option."""
+    return next((o for o in options if _mentioned(o, source.text)), options[0])
 
 
 def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> Any:
@@ -163,7 +211,11 @@ def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> An
         if isinstance(schema.get(key), list) and schema[key]:
             branches = [_resolve(b, root) for b in schema[key]]
             usable = [b for b in branches if _type_of(b) != "null"] or branches
-            return _value(usable[0], source, root, depth + 1)
+            for branch in usable:
+                value = _value(branch, source, root, depth + 1)
+                if value is not _MISSING:
+                    return value
+            return _MISSING
     kind = _type_of(schema)
     if kind == "object":
         return _object(schema, source, root, depth)
@@ -171,7 +223,12 @@ def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> An
         count = max(int(schema.get("minItems", 1) or 0), 1)
         if isinstance(schema.get("maxItems"), int):
             count = min(count, schema["maxItems"])
-        return [_value(schema.get("items", {}), source, root, depth + 1) for _ in range(count)]
+        items = [_value(schema.get("items", {}), source, root, depth + 1) for _ in range(count)]
+        if any(item is _MISSING for item in items):
+            if not schema.get("minItems"):
+                return []
+            items = [_fallback(schema.get("items", {}), root) for _ in range(count)]
+        return items
     if kind == "string":
         return _string(schema, source)
     if kind == "integer":
@@ -189,13 +246,25 @@ def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> An
     return example if found else source.word() or "example"
 
 
+def _fallback(schema: Any, root: dict[str, Any]) -> Any:
+    """Best effort for a required value nothing fits (a pattern the generator cannot read)."""
+    schema = _resolve(schema, root)
+    found, example = _example(schema)
+    return example if found else _fit_length(schema, "example")
+
+
 def _object(schema: dict[str, Any], source: _Source, root: dict[str, Any], depth: int) -> Any:
     properties = schema.get("properties")
     out: dict[str, Any] = {}
+    required = schema.get("required", []) or []
     if isinstance(properties, dict):
         for name, sub in properties.items():
-            out[name] = _value(sub, source, root, depth + 1)
-    for name in schema.get("required", []) or []:
+            value = _value(sub, source, root, depth + 1)
+            if value is not _MISSING:
+                out[name] = value
+            elif name in required:
+                out[name] = _fallback(sub, root)
+    for name in required:
         if name not in out:
             out[name] = source.word() or "example"
     return out
