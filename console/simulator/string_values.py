@@ -2,14 +2,16 @@
 
 Formats get fixed, valid values. Patterns are checked with :func:`re.fullmatch`; a value is
 generated from the pattern's parse tree (literals, character classes, ``\\d``/``\\w``/``\\s``,
-``.``, groups, first alternative, shortest repetition). Anything unusual yields None, and the
-caller falls back to examples/defaults or leaves an optional field out.
+``.``, groups, first alternative; repetitions as short as the length limits allow). Anything
+unusual yields None, and the caller falls back to examples/defaults or leaves an optional field
+out.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 _parser: Any = importlib.import_module("re._parser")  # stdlib; no public regex parse tree
@@ -79,7 +81,9 @@ def _in_item(item: tuple[Any, Any], char: str) -> bool:
     return True  # unknown member: assume it could exclude the character
 
 
-def _generate(tree: Any, depth: int = 0) -> str | None:
+def _generate(tree: Any, extra: int, depth: int = 0) -> str | None:
+    """A string for a parse ``tree``; each repetition repeats ``extra`` times more than its
+    minimum (within its maximum)."""
     if depth > 20:
         return None
     out = []
@@ -96,13 +100,13 @@ def _generate(tree: Any, depth: int = 0) -> str | None:
         elif name == "AT":
             piece = ""
         elif name == "SUBPATTERN":
-            piece = _generate(arg[-1], depth + 1)
+            piece = _generate(arg[-1], extra, depth + 1)
         elif name == "BRANCH":
-            piece = _generate(arg[1][0], depth + 1)
+            piece = _generate(arg[1][0], extra, depth + 1)
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _, sub = arg
-            one = _generate(sub, depth + 1)
-            piece = None if one is None else one * int(low)
+            low, high, sub = arg
+            one = _generate(sub, extra, depth + 1)
+            piece = None if one is None else one * min(int(low) + extra, int(high))
         else:
             return None
         if piece is None:
@@ -111,11 +115,17 @@ def _generate(tree: Any, depth: int = 0) -> str | None:
     return "".join(out)
 
 
-def from_pattern(pattern: str) -> str | None:
-    """A (shortest) string that fully matches a simple ``pattern``, or None."""
+def from_pattern(pattern: str, fits: Callable[[str], bool] = lambda _: True) -> str | None:
+    """The shortest generated string that fully matches a simple ``pattern`` and ``fits``
+    (length limits), or None."""
     try:
         tree = _parser.parse(pattern)
-    except (re.error, RecursionError, ValueError):
+    except (re.error, RecursionError, ValueError, OverflowError):
         return None
-    value = _generate(tree)
-    return value if value is not None and matches(pattern, value) else None
+    for extra in range(65):
+        value = _generate(tree, extra)
+        if value is None:
+            return None
+        if matches(pattern, value) and fits(value):
+            return value
+    return None

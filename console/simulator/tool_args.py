@@ -162,7 +162,7 @@ def _constrained_string(schema: dict[str, Any], source: _Source) -> Any:
     if isinstance(fmt, str) and fmt in FORMATS:
         candidates.append(FORMATS[fmt])
     if isinstance(pattern, str):
-        candidates.append(from_pattern(pattern))
+        candidates.append(from_pattern(pattern, lambda value: _length_ok(schema, value)))
     for value in candidates:
         if not isinstance(value, str) or not _length_ok(schema, value):
             continue

@@ -75,7 +75,48 @@ SCHEMAS: list[dict[str, Any]] = [
     "text", ["", "weather in Paris for 3 days in fahrenheit", "no 99 -5 1.5 Zed"]
 )
 def test_arguments_validate(schema: dict[str, Any], text: str) -> None:
-    jsonschema.validate(fill_arguments(schema, text, "tool"), schema)
+    jsonschema.validate(fill_arguments(schema, text, "tool"), schema, format_checker=FORMATS)
+
+
+FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
+CONSTRAINED: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "loc": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+        "unit": {"type": "string", "enum": ["c", "f"]},
+        "when": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+        "day": {"type": "string", "format": "date"},
+        "mail": {"type": "string", "format": "email"},
+        "id": {"type": "string", "format": "uuid"},
+        "site": {"type": "string", "format": "uri"},
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "phone": {"type": "string", "pattern": "^\\+?[0-9]{7,12}$", "minLength": 8},
+        "odd": {"type": "string", "pattern": "^(?=.*[0-9])[a-z0-9]{4}$"},  # beyond the generator
+    },
+    "required": ["loc", "unit", "when", "day", "mail", "id", "site", "code", "phone"],
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    "text", ["", "get weather in Zürich 日本 😀 12 unit f", "code ABC in celsius", "c f Zürich"]
+)
+def test_pattern_format_and_enum_arguments_validate(text: str) -> None:
+    args = fill_arguments(CONSTRAINED, text, "get_weather")
+    jsonschema.validate(args, CONSTRAINED, format_checker=FORMATS)
+    assert "odd" not in args  # an optional field nothing fits is left out
+
+
+def test_enum_values_match_whole_words_and_words_are_unicode() -> None:
+    args = fill_arguments(CONSTRAINED, "get weather in Zürich 12 unit f", "get_weather")
+    assert args["loc"]["city"] == "Zürich"
+    assert args["unit"] == "f"  # not "c" from inside "Zürich"
+    code = {"type": "object", "properties": {"code": CONSTRAINED["properties"]["code"]}}
+    assert fill_arguments(code, "the code is ABC", "x")["code"] == "ABC"  # a fitting user word
 
 
 def test_arguments_use_the_users_words() -> None:
@@ -100,6 +141,29 @@ leaf = st.one_of(
     ),
     st.just({"type": "boolean"}),
     st.just({"type": "null"}),
+    st.builds(
+        lambda fmt: {"type": "string", "format": fmt},
+        st.sampled_from(["date", "date-time", "time", "email", "uuid", "uri", "ipv4", "ipv6"]),
+    ),
+    st.builds(
+        lambda pattern, n: {"type": "string", "pattern": pattern, "maxLength": n},
+        st.sampled_from(
+            [
+                "^[A-Z]{3}$",
+                "^#[0-9a-f]{6}$",
+                "^\\d{3}-\\d{4}$",
+                "^[a-z0-9_-]{1,64}$",
+                "^(red|green|blue)$",
+                "^[^@\\s]+@[^@\\s]+\\.com$",
+                "ab+c",
+            ]
+        ),
+        st.integers(8, 64),
+    ),
+    st.builds(
+        lambda xs: {"type": "string", "enum": xs},
+        st.lists(st.sampled_from(["c", "f", "Zürich", "unit", "x y"]), min_size=1, max_size=3),
+    ),
 )
 schemas = st.recursive(
     leaf,
@@ -120,10 +184,18 @@ schemas = st.recursive(
 
 
 @settings(max_examples=150, deadline=None)
-@given(schema=schemas, text=st.text(max_size=40))
+@given(
+    schema=schemas,
+    text=st.one_of(
+        st.text(max_size=40),
+        st.lists(st.sampled_from(["c", "f", "Zürich", "ABC", "red", "12", "日本", "x"])).map(
+            " ".join
+        ),
+    ),
+)
 def test_arguments_validate_generated(schema: dict[str, Any], text: str) -> None:
     wrapped = {"type": "object", "properties": {"value": schema}, "required": ["value"]}
-    jsonschema.validate(fill_arguments(wrapped, text), wrapped)
+    jsonschema.validate(fill_arguments(wrapped, text), wrapped, format_checker=FORMATS)
 
 
 TOOLS = [
