@@ -8,6 +8,7 @@ wire) are decided by :mod:`.dialect`, which passes them in.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from . import errors
@@ -92,9 +93,30 @@ def noise_reduction(value: Any, param: str) -> dict[str, Any] | None:
     return out
 
 
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def _tool_name(tool: dict[str, Any], p: str, seen: set[str]) -> str:
+    """A function name as the API accepts it: ``^[a-zA-Z0-9_-]{1,64}$``, unique in the list."""
+    name = v.string(v.require_key(tool, "name", p), f"{p}.name")
+    if not TOOL_NAME.fullmatch(name):
+        raise errors.invalid_value(
+            f"{p}.name",
+            f"Invalid '{p}.name': string does not match pattern. Expected a string that "
+            "matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.",
+        )
+    if name in seen:
+        raise errors.invalid_value(
+            f"{p}.name", f"Invalid '{p}.name': duplicate tool name '{name}'."
+        )
+    seen.add(name)
+    return name
+
+
 def tools(value: Any, param: str) -> list[dict[str, Any]]:
-    """Function tools (name required, parameters an object); MCP tools are kept as given."""
+    """Function tools (valid, unique names; parameters an object); MCP tools kept as given."""
     out = []
+    seen: set[str] = set()
     for index, raw in enumerate(v.array(value, param)):
         p = f"{param}[{index}]"
         tool = v.require_object(raw, p)
@@ -104,7 +126,7 @@ def tools(value: Any, param: str) -> list[dict[str, Any]]:
             out.append(copy.deepcopy(tool))
             continue
         v.check_keys(tool, ["type", "name", "description", "parameters"], p)
-        name = v.string(v.require_key(tool, "name", p), f"{p}.name")
+        name = _tool_name(tool, p, seen)
         entry: dict[str, Any] = {"type": "function", "name": name}
         if "description" in tool:
             entry["description"] = v.optional_string(tool["description"], f"{p}.description")

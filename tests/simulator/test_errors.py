@@ -435,3 +435,25 @@ async def test_large_frame_under_limit_accepted(server: SimulatorServer) -> None
     committed = await client.recv_until("input_audio_buffer.committed", timeout=15)
     assert committed["item_id"].startswith("item_")
     await client.close()
+
+
+@pytest.mark.parametrize(
+    ("tools", "bad"),
+    [
+        ([{"type": "function", "name": "get weather"}], 0),
+        ([{"type": "function", "name": ""}], 0),
+        ([{"type": "function", "name": "x" * 65}], 0),
+        ([{"type": "function", "name": "a"}, {"type": "function", "name": "a"}], 1),
+    ],
+)
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_tool_names_must_be_valid_and_unique(
+    server: SimulatorServer, dialect: str, tools: list[dict[str, Any]], bad: int
+) -> None:
+    client = await connect(server, dialect)
+    session: dict[str, Any] = {"tools": tools}
+    if dialect == "ga":
+        session["type"] = "realtime"
+    event = {"type": "session.update", "session": session}
+    await expect_error(client, event, "invalid_value", f"session.tools[{bad}].name")
+    await client.close()
