@@ -288,8 +288,10 @@ class Connection(InputAudioHandlers):
             self.active = run
         try:
             await run.announce()
-        except BaseException:
-            await self._finished(run)
+        except BaseException:  # the socket closed: forget the run without sending anything
+            self.runs.pop(run.id, None)
+            if self.active is run:
+                self.active = None
             raise
         run.task = asyncio.ensure_future(self._guarded(run))
         self._tasks.add(run.task)

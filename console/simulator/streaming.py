@@ -6,7 +6,11 @@ Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``
 ``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done`` → (GA:
 ``rate_limits.updated``, where recorded GA sessions have it).
 Audio deltas carry the words whose transcript delta precedes them, paced in real time or
-sent as fast as possible. Cancellation (client or turn detection) is checked between deltas.
+sent as fast as possible. Cancellation (client or turn detection) wakes a paced wait at once,
+so a cancelled response sends its final events promptly. :meth:`ResponseRun.announce` sends
+``response.created`` from the client-event handler, before anything else can name the response;
+:meth:`ResponseRun.run` streams the rest in a task. Item events stop for an item the client
+deleted; the response itself still finishes.
 """
 
 from __future__ import annotations
