@@ -1,0 +1,239 @@
+"""Server-event routing of ``RealtimeClient``: conversation updates and high-level events.
+
+``RealtimeClient`` inherits this so that its own module holds only the public API. Every route
+is registered on ``client.realtime`` at construction (registration order = execution order, so
+a user's ``server.<type>`` handlers see the conversation already updated) and guarded: a
+malformed event becomes an ``invalid_event`` error, never an exception in the receive loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from .api import RealtimeAPI
+from .audio_buffer import InputAudioBuffer
+from .conversation import RealtimeConversation
+from .dialects import SERVER_EVENT_ALIASES
+from .event_handler import RealtimeEventHandler, make_error
+from .tools import ToolRunner
+from .tracking import UNSET, ResponseTracker, SessionUpdates
+from .utils import ms_to_samples
+
+_PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
+_UPDATES = (
+    "conversation.item.truncated",
+    "conversation.item.deleted",
+    "conversation.item.input_audio_transcription.delta",
+    "conversation.item.input_audio_transcription.completed",
+    "response.audio_transcript.delta",
+    "response.audio.delta",
+    "response.text.delta",
+    "response.function_call_arguments.delta",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ClientEventRouter(RealtimeEventHandler):
+    """Turns ``RealtimeAPI`` events into conversation changes and ``RealtimeClient`` events."""
+
+    realtime: RealtimeAPI
+    conversation: RealtimeConversation
+    input_audio_buffer: InputAudioBuffer
+    tools: dict[str, dict[str, Any]]
+    session_config: dict[str, Any]
+    session_created: bool
+    _completed_ids: set[str]
+    _responses: ResponseTracker
+    _session_updates: SessionUpdates
+    _tool_runner: ToolRunner
+
+    def _add_api_event_handlers(self) -> bool:
+        on = self.realtime.on
+        on("client.*", self._on_client_event)
+        on("client.response.create", self._on_response_requested)
+        on("server.*", self._on_server_event)
+        on("error", self._forward_error)
+        on("close", self._on_close)
+        routes: dict[str, Callable[[dict[str, Any]], object]] = {
+            "session.created": self._on_session_created,
+            "session.updated": self._on_session_updated,
+            "error": self._on_server_error,
+            "input_audio_buffer.committed": self._process,
+            "conversation.item.created": self._on_item_appended,
+            "conversation.item.done": self._on_item_done,
+            "response.output_item.done": self._on_output_item_done,
+            "input_audio_buffer.speech_started": self._on_speech_started,
+            "input_audio_buffer.speech_stopped": self._on_speech_stopped,
+            "response.created": self._on_response_created,
+            "response.done": self._on_response_done,
+        }
+        routes.update(dict.fromkeys(_PROCESS_ONLY, self._process))
+        routes.update(dict.fromkeys(_UPDATES, self._on_update))
+        aliases = {beta: ga for ga, beta in SERVER_EVENT_ALIASES.items()}
+        for event_type, route in routes.items():
+            guarded = self._guarded(route)
+            on(f"server.{event_type}", guarded)
+            if event_type in aliases:
+                on(f"server.{aliases[event_type]}", guarded)
+        return True
+
+    def _guarded(
+        self, route: Callable[[dict[str, Any]], object]
+    ) -> Callable[[dict[str, Any]], None]:
+        """Report a server event our handling cannot use (a malformed one) as ``invalid_event``."""
+
+        def guarded(event: dict[str, Any]) -> None:
+            try:
+                route(event)
+            except Exception as exc:
+                message = f"{event.get('type')}: malformed event ({type(exc).__name__}: {exc})"
+                self.dispatch(
+                    "error", make_error("invalid_event", message, event=event, exception=exc)
+                )
+
+        return guarded
+
+    # -- events from RealtimeAPI -------------------------------------------------------------
+
+    def _on_client_event(self, event: dict[str, Any]) -> None:
+        self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
+
+    def _on_server_event(self, event: dict[str, Any]) -> None:
+        self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
+
+    def _on_session_created(self, event: dict[str, Any]) -> None:
+        self.session_created = True
+
+    def _on_session_updated(self, event: dict[str, Any]) -> None:
+        self._session_updates.accepted()
+
+    def _on_response_requested(self, event: dict[str, Any]) -> None:
+        self._responses.requested(event["event_id"])
+
+    def _on_server_error(self, event: dict[str, Any]) -> None:
+        error = event.get("error")
+        if not isinstance(error, dict):
+            error = {"message": f"server sent an error without details: {error!r}"}
+        payload = make_error(
+            str(error.get("code") or "server_error"),
+            str(error.get("message") or ""),
+            source="server",
+            event=event,
+            error_type=str(error.get("type") or "server_error"),
+        )
+        payload["error"].update(error)
+        payload["error"]["code"] = error.get("code") or "server_error"
+        rejected = error.get("event_id")
+        if isinstance(rejected, str):
+            self._responses.rejected(rejected)
+            self._undo_session_changes(self._session_updates.rejected(rejected))
+        self.dispatch("error", payload)
+
+    def _undo_session_changes(self, changes: dict[str, tuple[Any, Any]]) -> None:
+        """Restore fields of a rejected ``session.update`` (unless changed again since)."""
+        for key, (old, new) in changes.items():
+            if self.session_config.get(key, UNSET) != new:
+                continue
+            if old is UNSET:
+                self.session_config.pop(key, None)
+            else:
+                self.session_config[key] = old
+
+    def _forward_error(self, payload: dict[str, Any]) -> None:
+        self.dispatch("error", payload)
+
+    def _on_close(self, payload: dict[str, Any]) -> None:
+        self.session_created = False
+        self._responses.clear()
+        self._session_updates.clear()
+        self.dispatch("close", payload)
+
+    def _error(self, code: str, message: str, exception: BaseException | None = None) -> None:
+        self.dispatch("error", make_error(code, message, exception=exception))
+
+    def _process(self, event: dict[str, Any], *args: Any) -> dict[str, Any] | None:
+        """Apply an event to the conversation; a failure becomes an ``error`` event."""
+        try:
+            result: dict[str, Any] = self.conversation.process_event(event, *args)
+            return result
+        except Exception as exc:  # ConversationError, or a malformed event's TypeError & co
+            self.dispatch(
+                "error",
+                make_error("conversation_error", str(exc), event=event, exception=exc),
+            )
+            return None
+
+    def _on_update(self, event: dict[str, Any]) -> None:
+        result = self._process(event)
+        if result and result["item"] is not None:
+            self.dispatch("conversation.updated", result)
+
+    def _on_item_appended(self, event: dict[str, Any]) -> None:
+        item_id = (event.get("item") or {}).get("id")
+        known = item_id in self.conversation.item_lookup
+        result = self._process(event)
+        if not result or result["item"] is None:
+            return
+        self.dispatch("conversation.updated", result)
+        if not known:
+            self.dispatch("conversation.item.appended", {"item": result["item"]})
+        self._announce_if_completed(result["item"], None)
+
+    def _on_item_done(self, event: dict[str, Any]) -> None:
+        item_id = (event.get("item") or {}).get("id")
+        if item_id not in self.conversation.item_lookup:
+            self._on_item_appended(event)
+            return
+        self._on_output_item_done(event)
+
+    def _on_output_item_done(self, event: dict[str, Any]) -> None:
+        result = self._process(event)
+        if not result or result["item"] is None:
+            return
+        self.dispatch("conversation.updated", result)
+        self._announce_if_completed(result["item"], event.get("response_id"))
+
+    def _announce_if_completed(self, item: dict[str, Any], response_id: str | None) -> None:
+        """Dispatch ``conversation.item.completed`` once per item; run its tool if registered."""
+        if item.get("status") != "completed" or item["id"] in self._completed_ids:
+            return
+        self._completed_ids.add(item["id"])
+        self.dispatch("conversation.item.completed", {"item": item})
+        tool = item["formatted"].get("tool")
+        if tool is not None and tool.get("name") in self.tools:
+            if not self._responses.is_active(response_id):
+                response_id = None  # its response is over: continue as soon as the tool is
+            handler = self.tools[tool["name"]]["handler"]
+            self._tool_runner.start(dict(tool), handler, response_id)
+
+    def _on_speech_started(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        self.dispatch(
+            "conversation.interrupted",
+            {"item_id": event.get("item_id"), "audio_start_ms": event.get("audio_start_ms")},
+        )
+
+    def _on_speech_stopped(self, event: dict[str, Any]) -> None:
+        self._process(event, self.input_audio_buffer)
+        end_ms = event.get("audio_end_ms")
+        if isinstance(end_ms, int | float):
+            self.input_audio_buffer.discard_before(ms_to_samples(end_ms))
+
+    def _on_response_created(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        response_id = (event.get("response") or {}).get("id")
+        if response_id:
+            self._responses.created(response_id)
+
+    def _on_response_done(self, event: dict[str, Any]) -> None:
+        self._process(event)
+        response = event.get("response") or {}
+        response_id = response.get("id")
+        if response_id:
+            self._responses.done(response_id)
+            self._tool_runner.response_done(response_id, response.get("status"))
