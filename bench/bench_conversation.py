@@ -98,8 +98,8 @@ def main() -> None:
     print(f"{'D':>5} {'R':>4} {'events':>8} {'conversation ev/s':>18} {'client path ev/s':>17}")
     for deltas, responses in ((60, 100), (600, 10)):
         frames = synthetic_stream(responses, deltas)
-        conversation_s = best_of(3, replay_conversation, frames)
-        client_s = best_of(3, replay_client, frames)
+        conversation_s = best_of(5, replay_conversation, frames)
+        client_s = best_of(5, replay_client, frames)
         results[deltas] = len(frames) / conversation_s
         print(
             f"{deltas:>5} {responses:>4} {len(frames):>8} {results[deltas]:>18,.0f} "
