@@ -324,6 +324,13 @@ def _refusal_close(exc: BaseException) -> tuple[int, str]:
 # The relay
 
 
+async def _forward_close(source: Connection, target: Connection, side: str) -> None:
+    """Close ``target`` with the code and (redacted) reason ``source`` closed with."""
+    rcvd = source.protocol.close_rcvd
+    code, reason = _close_to_forward(rcvd.code if rcvd else None, rcvd.reason if rcvd else "", side)
+    await target.close(code, _fit_reason(_redact(reason, _redactor.secrets)))
+
+
 @dataclass
 class _Stats:
     """Per-connection counters for the close log line."""
@@ -603,11 +610,7 @@ class RelayServer:
             upstream = await upstream_task
         except BaseException:
             return
-        rcvd = client.protocol.close_rcvd
-        code, reason = _close_to_forward(
-            rcvd.code if rcvd else None, rcvd.reason if rcvd else "", "client"
-        )
-        await upstream.close(code, _fit_reason(_redact(reason, _redactor.secrets)))
+        await _forward_close(client, upstream, "client")
 
     async def _relay(
         self,
@@ -647,11 +650,7 @@ class RelayServer:
             source, target = upstream, client
         stats.closed_by = closed_side
         await source.wait_closed()
-        rcvd = source.protocol.close_rcvd
-        code, reason = _close_to_forward(
-            rcvd.code if rcvd else None, rcvd.reason if rcvd else "", closed_side
-        )
-        await target.close(code, _fit_reason(_redact(reason, _redactor.secrets)))
+        await _forward_close(source, target, closed_side)
 
     async def _pump_client(
         self,

@@ -111,27 +111,24 @@ class Conversation:
             param="previous_item_id",
         )
 
-    def delete(self, item_id: str) -> None:
-        """Remove an item or raise the real ``item_delete_invalid_item_id`` error."""
+    def _existing(self, item_id: str, doing: str, code: str) -> Item:
+        """The item, or the real "Error <doing> item: ... does not exist." error."""
         item = self.get(item_id)
         if item is None:
             raise errors.RealtimeError(
-                f"Error deleting item: the item with id '{item_id}' does not exist.",
-                code="item_delete_invalid_item_id",
-                param="item_id",
-            )
-        self.items.remove(item)
-
-    def retrieve(self, item_id: str) -> Item:
-        """The item or the real ``item_retrieve_invalid_item_id`` error."""
-        item = self.get(item_id)
-        if item is None:
-            raise errors.RealtimeError(
-                f"Error retrieving item: the item with id '{item_id}' does not exist.",
-                code="item_retrieve_invalid_item_id",
+                f"Error {doing} item: the item with id '{item_id}' does not exist.",
+                code=code,
                 param="item_id",
             )
         return item
+
+    def delete(self, item_id: str) -> None:
+        """Remove an item or raise the real ``item_delete_invalid_item_id`` error."""
+        self.items.remove(self._existing(item_id, "deleting", "item_delete_invalid_item_id"))
+
+    def retrieve(self, item_id: str) -> Item:
+        """The item or the real ``item_retrieve_invalid_item_id`` error."""
+        return self._existing(item_id, "retrieving", "item_retrieve_invalid_item_id")
 
     def truncate(self, item_id: str, content_index: int, audio_end_ms: int) -> None:
         """Cut an assistant audio part at ``audio_end_ms`` and drop its transcript.
@@ -139,13 +136,7 @@ class Conversation:
         Errors as the real API: unknown item, not an assistant audio message, or a cut past
         the end ("Audio content of X ms is already shorter than Y ms").
         """
-        item = self.get(item_id)
-        if item is None:
-            raise errors.RealtimeError(
-                f"Error truncating item: the item with id '{item_id}' does not exist.",
-                code="item_truncate_invalid_item_id",
-                param="item_id",
-            )
+        item = self._existing(item_id, "truncating", "item_truncate_invalid_item_id")
         if item.type != "message" or item.role != "assistant":
             raise errors.RealtimeError(
                 "Only model output audio messages can be truncated",
