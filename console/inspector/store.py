@@ -1,0 +1,239 @@
+"""The bounded event store and the rows the events pane shows.
+
+Every ``realtime.event`` becomes an ``EventRecord`` (O(1), no rendering). Records are kept up
+to ``cap`` (oldest dropped and counted); export and ``--record`` see every event, cap or not.
+Rows fold deltas: within a burst of ``*.delta`` events (ended by any other event), each
+(source, type) gets one row with the true count and its first and last time, so interleaved
+audio and transcript deltas read as two rows rather than hundreds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Source = Literal["client", "server"]
+DEFAULT_EVENT_CAP = 10_000
+
+
+@dataclass(slots=True)
+class EventRecord:
+    """One event as sent or received, stamped with the store's clock (epoch seconds)."""
+
+    seq: int
+    time: float
+    source: Source
+    type: str
+    event: dict[str, Any]
+
+    @property
+    def is_error(self) -> bool:
+        """Server ``error`` events (and client-side errors the app logs as events)."""
+        return self.type == "error"
+
+
+@dataclass(slots=True)
+class EventRow:
+    """One line of the events list: a record, or a burst of one delta type folded together."""
+
+    row_id: int
+    first: EventRecord
+    last: EventRecord
+    count: int = 1
+
+    @property
+    def source(self) -> Source:
+        return self.first.source
+
+    @property
+    def type(self) -> str:
+        return self.first.type
+
+    @property
+    def is_error(self) -> bool:
+        return self.first.is_error
+
+
+def is_delta(event_type: str) -> bool:
+    """Whether events of this type stream in bursts and fold into one row."""
+    return event_type.endswith(".delta") or event_type == "input_audio_buffer.append"
+
+
+@dataclass
+class EventStore:
+    """Records and rows, bounded by ``cap`` records; ``version`` changes on every change."""
+
+    cap: int = DEFAULT_EVENT_CAP
+    clock: Callable[[], float] = time.time
+    records: deque[EventRecord] = field(init=False)
+    rows: deque[EventRow] = field(init=False)
+    total: int = field(init=False, default=0)
+    dropped: int = field(init=False, default=0)
+    version: int = field(init=False, default=0)
+    generation: int = field(init=False, default=0)
+    """Changes when the store is cleared, so views know to start over."""
+    _next_row_id: int = field(init=False, default=0)
+    _burst: dict[tuple[Source, str], EventRow] = field(init=False, default_factory=dict)
+    _listeners: list[Callable[[EventRecord], None]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.cap < 1:
+            raise ValueError(f"the event cap must be at least 1, not {self.cap}")
+        self.records = deque()
+        self.rows = deque()
+
+    def listen(self, listener: Callable[[EventRecord], None]) -> None:
+        """Call ``listener`` with every record as it is added (the recorder uses this)."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[EventRecord], None]) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def add(self, source: Source, event: dict[str, Any], at: float | None = None) -> EventRecord:
+        """Store one event (``at`` defaults to the clock: replays pass the recorded time)."""
+        event_type = event.get("type")
+        record = EventRecord(
+            seq=self.total,
+            time=self.clock() if at is None else at,
+            source=source,
+            type=event_type if isinstance(event_type, str) else "(no type)",
+            event=event,
+        )
+        self.total += 1
+        self.version += 1
+        self.records.append(record)
+        self._fold(record)
+        if len(self.records) > self.cap:
+            self._drop_oldest()
+        for listener in self._listeners:
+            listener(record)
+        return record
+
+    def _fold(self, record: EventRecord) -> None:
+        if not is_delta(record.type):
+            self._burst.clear()
+            self._new_row(record)
+            return
+        key = (record.source, record.type)
+        row = self._burst.get(key)
+        if row is None:
+            self._burst[key] = self._new_row(record)
+        else:
+            row.last = record
+            row.count += 1
+
+    def _new_row(self, record: EventRecord) -> EventRow:
+        row = EventRow(row_id=self._next_row_id, first=record, last=record)
+        self._next_row_id += 1
+        self.rows.append(row)
+        return row
+
+    def _drop_oldest(self) -> None:
+        oldest = self.records.popleft()
+        self.dropped += 1
+        first_kept = oldest.seq + 1
+        while self.rows and self.rows[0].last.seq < first_kept:
+            gone = self.rows.popleft()
+            if self._burst.get((gone.source, gone.type)) is gone:
+                del self._burst[(gone.source, gone.type)]
+        if self.rows and self.rows[0].first.seq < first_kept:
+            # A folded row lost its first records: it now starts at the oldest one kept.
+            row = self.rows[0]
+            row.count = max(1, row.count - (first_kept - row.first.seq))
+            row.first = self.records[0] if self.records else row.last
+
+    def clear(self) -> None:
+        """Forget every record and row (totals restart; listeners stay)."""
+        self.records.clear()
+        self.rows.clear()
+        self._burst.clear()
+        self.dropped = 0
+        self.total = 0
+        self.version += 1
+        self.generation += 1
+
+    def rows_after(self, row_id: int) -> Iterator[EventRow]:
+        """Rows newer than ``row_id`` (all rows for -1), oldest first."""
+        if not self.rows or self.rows[-1].row_id <= row_id:
+            return iter(())
+        start = max(0, row_id + 1 - self.rows[0].row_id)
+        return (self.rows[index] for index in range(start, len(self.rows)))
+
+    def records_of(self, row: EventRow) -> Iterator[EventRecord]:
+        """The records a row stands for that are still kept, oldest first."""
+        if not self.records:
+            return iter(())
+        base = self.records[0].seq
+        start = max(0, row.first.seq - base)
+        stop = row.last.seq - base
+        return (
+            record
+            for record in (self.records[index] for index in range(start, stop + 1))
+            if record.source == row.source and record.type == row.type
+        )
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which rows the events pane shows: by direction and by a substring of the type."""
+
+    client: bool = True
+    server: bool = True
+    text: str = ""
+
+    def matches(self, row: EventRow) -> bool:
+        if not (self.client if row.source == "client" else self.server):
+            return False
+        return not self.text or self.text.lower() in row.type.lower()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when every row passes."""
+        return self.client and self.server and not self.text
+
+
+class EventView:
+    """The filtered rows of a store, kept up to date incrementally by ``sync``."""
+
+    def __init__(self, store: EventStore, event_filter: EventFilter | None = None) -> None:
+        self.store = store
+        self.filter = event_filter or EventFilter()
+        self.rows: deque[EventRow] = deque()
+        self._last_row_id = -1
+        self._version = -1
+        self._generation = -1
+        self.rebuild()
+
+    def set_filter(self, event_filter: EventFilter) -> None:
+        """Show only the rows ``event_filter`` matches (rebuilds from the kept rows)."""
+        self.filter = event_filter
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self.rows = deque(row for row in self.store.rows if self.filter.matches(row))
+        self._last_row_id = self.store.rows[-1].row_id if self.store.rows else -1
+        self._version = self.store.version
+        self._generation = self.store.generation
+
+    def sync(self) -> bool:
+        """Take in what the store gained or lost since the last call; True if anything did."""
+        store = self.store
+        if store.version == self._version:
+            return False
+        if store.generation != self._generation or not store.rows:
+            self.rebuild()
+            return True
+        for row in store.rows_after(self._last_row_id):
+            if self.filter.matches(row):
+                self.rows.append(row)
+            self._last_row_id = row.row_id
+        first_kept = store.rows[0].row_id
+        while self.rows and self.rows[0].row_id < first_kept:
+            self.rows.popleft()
+        self._version = store.version
+        return True
