@@ -25,11 +25,9 @@ import hmac
 import http
 import itertools
 import logging
-import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -41,6 +39,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Data, Subprotocol
+
+from console.env import load_dotenv_value, resolve_api_key
 
 __all__ = [
     "DEFAULT_UPSTREAM_URL",
@@ -72,56 +72,6 @@ _ws_logger = logging.getLogger("console.relay.websockets")
 
 # --------------------------------------------------------------------------------------------
 # Secrets: where the key comes from, and keeping it out of logs and close reasons
-
-
-def load_dotenv_value(name: str, path: Path | str = ".env") -> str | None:
-    """Return ``name`` from a ``KEY=VALUE`` file such as ``.env``, or None.
-
-    A deliberately small parser so the relay needs no new dependency: blank lines and ``#``
-    comments are skipped, an ``export`` prefix is allowed, and matching single or double quotes
-    around the value are removed. Later lines win, as with shell assignments.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    value: str | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, rest = line.partition("=")
-        key = key.strip()
-        if key.startswith("export "):
-            key = key[len("export ") :].strip()
-        if key != name:
-            continue
-        rest = rest.strip()
-        if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
-            rest = rest[1:-1]
-        else:
-            rest = re.split(r"\s+#", rest, maxsplit=1)[0].strip()
-        value = rest
-    return value or None
-
-
-def resolve_api_key(
-    explicit: str | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: Path | str = ".env",
-) -> str | None:
-    """Find the upstream key: the argument, else ``OPENAI_API_KEY``, else ``.env`` in the cwd.
-
-    Empty strings count as unset, so ``OPENAI_API_KEY=`` does not hide a key in ``.env``.
-    """
-    if explicit:
-        return explicit
-    env = os.environ if environ is None else environ
-    from_env = env.get("OPENAI_API_KEY")
-    if from_env:
-        return from_env
-    return load_dotenv_value("OPENAI_API_KEY", dotenv_path)
 
 
 def is_openai_upstream(url: str) -> bool:
