@@ -1,0 +1,389 @@
+"""Record, export and replay sessions as JSONL, one event per line.
+
+Our envelope is ``{"time": ISO-8601 UTC with ms and "Z", "t": epoch seconds, "source":
+"client"|"server", "event": {...}}``: ``t`` keeps replayed timings exact, ``time`` is for
+people. ``load_recording`` also reads other tools' logs (one bare event per line, with or
+without a ``time``/``timestamp``) so a log from elsewhere can be replayed into the console.
+
+Why the recorder buffers: at 2,000 events/s a flush per event is a syscall per event; it
+flushes at least once a second (a timer on the running loop, or the next write) and on close,
+so a normal close loses nothing. Events never carry the API key, so neither does a recording.
+Loading never raises for a bad line (it is counted with its line number); lines and event
+counts are bounded so a huge or hostile file cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any, Literal, NamedTuple
+
+from console.realtime import RealtimeConversation
+from console.realtime.dialects import SERVER_EVENT_ALIASES
+
+from .store import EventRecord, EventStore, Source
+
+PathLike = str | os.PathLike[str]
+
+CLIENT_EVENT_TYPES = frozenset(
+    {
+        "session.update",
+        "input_audio_buffer.append",
+        "input_audio_buffer.commit",
+        "input_audio_buffer.clear",
+        "conversation.item.create",
+        "conversation.item.retrieve",
+        "conversation.item.truncate",
+        "conversation.item.delete",
+        "response.create",
+        "response.cancel",
+        "output_audio_buffer.clear",
+        "transcription_session.update",
+    }
+)
+"""Client event types of the GA and beta protocols: a bare event of another type is a server's."""
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_EVENTS = 1_000_000
+MAX_REPORTED = 1_000
+"""Skipped lines and replay errors kept with details (all are counted)."""
+
+_GA_ONLY = frozenset(SERVER_EVENT_ALIASES) | {"conversation.item.done"}
+_BETA_ONLY = frozenset(SERVER_EVENT_ALIASES.values()) | {
+    "transcription_session.update",
+    "transcription_session.updated",
+}
+
+
+class RecordingError(Exception):
+    """A recording that cannot be read at all, holds no event, or exceeds the event bound."""
+
+
+def iso_time(t: float) -> str:
+    """``2026-05-01T12:00:00.123Z`` for epoch seconds ``t``."""
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def record_to_json(record: EventRecord) -> str:
+    """One compact JSON line (no newline) in our envelope."""
+    envelope = {
+        "time": iso_time(record.time),
+        "t": record.time,
+        "source": record.source,
+        "event": record.event,
+    }
+    # default=repr: a listener must not fail on an odd value a client event might carry.
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, default=repr)
+
+
+def _open_for_writing(path: PathLike) -> IO[str]:
+    # backslashreplace turns a lone surrogate into "\udXXX", which is still valid JSON.
+    return open(path, "w", encoding="utf-8", errors="backslashreplace", buffering=1 << 16)
+
+
+class Recorder:
+    """Writes every record it is given to a JSONL file; ``store.listen(recorder.write)``.
+
+    A write failure (disk full) never raises into the store: it is kept in ``error`` and the
+    recorder stops writing.
+    """
+
+    def __init__(
+        self,
+        path: PathLike,
+        *,
+        flush_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self.flush_interval = flush_interval
+        self.lines_written = 0
+        self.error: OSError | None = None
+        self._clock = clock
+        self._file: IO[str] | None = _open_for_writing(path)
+        self._last_flush = clock()
+        self._dirty = False
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._file is None
+
+    def write(self, record: EventRecord) -> None:
+        """Append one record; flushes if the last flush is ``flush_interval`` old."""
+        if self._file is None:
+            return
+        try:
+            self._file.write(record_to_json(record) + "\n")
+        except OSError as exc:
+            self._fail(exc)
+            return
+        self.lines_written += 1
+        self._dirty = True
+        if self._clock() - self._last_flush >= self.flush_interval:
+            self.flush()
+        elif self._timer is None:
+            self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop: the next write or close flushes
+        delay = max(0.0, self.flush_interval - (self._clock() - self._last_flush))
+        self._timer = loop.call_later(delay, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._timer = None
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered to the operating system."""
+        self._last_flush = self._clock()
+        if self._file is None or not self._dirty:
+            return
+        try:
+            self._file.flush()
+        except OSError as exc:
+            self._fail(exc)
+            return
+        self._dirty = False
+
+    def _fail(self, exc: OSError) -> None:
+        self.error = exc
+        self.close()
+
+    def close(self) -> None:
+        """Flush and close the file (idempotent)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        file, self._file = self._file, None
+        if file is None:
+            return
+        try:
+            file.close()
+        except OSError as exc:
+            self.error = self.error or exc
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def export_jsonl(records: Iterable[EventRecord], path: PathLike) -> int:
+    """Write ``records`` as envelope lines to ``path``; returns how many were written."""
+    count = 0
+    with _open_for_writing(path) as file:
+        for record in records:
+            file.write(record_to_json(record) + "\n")
+            count += 1
+    return count
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+class Entry(NamedTuple):
+    """One loaded event: who sent it, the event, and when (epoch seconds, if recorded)."""
+
+    source: Source
+    event: dict[str, Any]
+    t: float | None
+
+
+@dataclass
+class Recording:
+    """The events of a loaded file, the lines skipped, and the wire dialect they look like."""
+
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, reason) of the first ``MAX_REPORTED`` malformed lines."""
+    skipped_count: int = 0
+    dialect_guess: Literal["ga", "beta"] = "ga"
+
+
+def parse_time(value: Any) -> float | None:
+    """Epoch seconds from an ISO-8601 string or a number (seconds, or milliseconds if huge)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = float(value) / 1000.0 if abs(value) > 1e11 else float(value)
+        return seconds if math.isfinite(seconds) else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_time(float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def parse_line(obj: Any) -> Entry | str:
+    """The entry a decoded line holds, or why it holds none."""
+    if not isinstance(obj, dict):
+        return f"not a JSON object ({type(obj).__name__})"
+    inner = obj.get("event")
+    if isinstance(inner, dict) and not isinstance(obj.get("type"), str):
+        if not isinstance(inner.get("type"), str):
+            return 'the event has no "type"'
+        source = obj.get("source")
+        if source not in ("client", "server", None):
+            return f"unknown source {source!r}"
+        t = parse_time(obj.get("t"))
+        if t is None:
+            t = parse_time(obj.get("time") or obj.get("timestamp"))
+        return Entry(source or _guess_source(inner["type"]), inner, t)
+    event_type = obj.get("type")
+    if not isinstance(event_type, str) or not event_type:
+        return 'no "type" (neither an event nor an envelope)'
+    return Entry(_guess_source(event_type), obj, parse_time(obj.get("time", obj.get("timestamp"))))
+
+
+def _guess_source(event_type: str) -> Source:
+    return "client" if event_type in CLIENT_EVENT_TYPES else "server"
+
+
+def guess_dialect(entries: Iterable[Entry]) -> Literal["ga", "beta"]:
+    """``beta`` when beta-only event names outnumber GA-only ones, else ``ga`` (the default)."""
+    ga = beta = 0
+    for entry in entries:
+        event_type = entry.event["type"]
+        if event_type in _GA_ONLY:
+            ga += 1
+        elif event_type in _BETA_ONLY:
+            beta += 1
+        elif event_type in ("session.created", "session.updated"):
+            session = entry.event.get("session")
+            if isinstance(session, dict):
+                ga += "output_modalities" in session or "type" in session
+                beta += "modalities" in session
+    return "beta" if beta > ga else "ga"
+
+
+def _lines(file: IO[bytes], max_line_bytes: int) -> Iterable[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; ``None`` for a line longer than ``max_line_bytes``."""
+    line_no = 0
+    while True:
+        line = file.readline(max_line_bytes + 1)
+        if not line:
+            return
+        line_no += 1
+        if len(line) > max_line_bytes and not line.endswith(b"\n"):
+            while (rest := file.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the over-long line without holding it
+            yield line_no, None
+        else:
+            yield line_no, line
+
+
+def load_recording(
+    path: PathLike,
+    *,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    max_line_bytes: int = MAX_LINE_BYTES,
+) -> Recording:
+    """Read a JSONL recording (ours or another tool's); bad lines are skipped and reported.
+
+    Raises ``RecordingError`` if the file cannot be read, holds no event, or holds more than
+    ``max_events`` events.
+    """
+    recording = Recording()
+
+    def skip(line_no: int, reason: str) -> None:
+        recording.skipped_count += 1
+        if len(recording.skipped) < MAX_REPORTED:
+            recording.skipped.append((line_no, reason))
+
+    try:
+        with open(path, "rb") as file:
+            for line_no, raw in _lines(file, max_line_bytes):
+                if raw is None:
+                    skip(line_no, f"line longer than {max_line_bytes} bytes")
+                    continue
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if not raw.strip():
+                    continue
+                try:
+                    parsed = parse_line(json.loads(raw.decode("utf-8")))
+                except UnicodeDecodeError as exc:
+                    parsed = f"not UTF-8 ({exc.reason} at byte {exc.start})"
+                except ValueError as exc:  # json.JSONDecodeError, or a too-deep nesting
+                    parsed = f"invalid JSON ({exc})"
+                except RecursionError:
+                    parsed = "invalid JSON (nested too deeply)"
+                if isinstance(parsed, str):
+                    skip(line_no, parsed)
+                    continue
+                if len(recording.entries) >= max_events:
+                    raise RecordingError(
+                        f"{os.fspath(path)}: more than {max_events:,} events (line {line_no}); "
+                        "raise max_events to load it"
+                    )
+                recording.entries.append(parsed)
+    except OSError as exc:
+        raise RecordingError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+    if not recording.entries:
+        detail = f"; {recording.skipped_count} malformed line(s)" if recording.skipped_count else ""
+        raise RecordingError(f"{os.fspath(path)} holds no event{detail}")
+    recording.dialect_guess = guess_dialect(recording.entries)
+    return recording
+
+
+# -- replay ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplayReport:
+    """What ``replay_into`` did: events replayed, and conversation errors (counted, not raised)."""
+
+    events: int = 0
+    error_count: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    """(entry index, message) of the first ``MAX_REPORTED`` errors."""
+
+
+def replay_into(
+    recording: Recording, conversation: RealtimeConversation, store: EventStore
+) -> ReplayReport:
+    """Rebuild ``store`` and ``conversation`` from ``recording`` (both are cleared first).
+
+    Records keep their recorded times; an entry without one takes the previous entry's time
+    (the store's clock for leading untimed entries). Server events the conversation handles go
+    through ``process_event``, as the client's receive loop does.
+    """
+    store.clear()
+    conversation.clear()
+    report = ReplayReport()
+    last_time: float | None = None
+    for index, entry in enumerate(recording.entries):
+        if entry.t is not None:
+            last_time = entry.t
+        elif last_time is None:
+            last_time = store.clock()
+        store.add(entry.source, entry.event, at=last_time)
+        report.events += 1
+        if entry.source != "server" or not RealtimeConversation.handles(entry.event["type"]):
+            continue
+        try:
+            conversation.process_event(entry.event)
+        except Exception as exc:  # ConversationError, or a malformed event's TypeError & co
+            report.error_count += 1
+            if len(report.errors) < MAX_REPORTED:
+                report.errors.append((index, f"{type(exc).__name__}: {exc}"))
+    return report
