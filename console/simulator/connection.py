@@ -44,10 +44,13 @@ class Connection(InputAudioHandlers):
         model: str,
         pace: str,
         expiry_s: float | None,
+        *,
+        item_done_first: bool = False,
     ) -> None:
         self.ws = ws
         self.dialect = dialect
         self.pace = pace
+        self.item_done_first = item_done_first  # see SimulatorServer
         self.expiry_s = expiry_s
         self.session = SessionState(model, dialect.default_voice, expiry_s)
         self.conversation = Conversation()

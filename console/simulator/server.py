@@ -75,7 +75,9 @@ class SimulatorServer:
     ``pace`` is ``"realtime"`` (audio deltas paced at playback speed, for people) or ``"fast"``
     (no pacing, for tests). ``require_key`` makes every other key fail with ``invalid_api_key``.
     ``session_expiry_s`` ends each session after that many seconds with the real
-    ``session_expired`` error and close code 1001.
+    ``session_expired`` error and close code 1001. ``item_done_first`` sends GA's
+    ``conversation.item.done`` before ``response.output_item.done`` instead of after (the
+    recorded order); a client must not depend on the order, and tests check both.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class SimulatorServer:
         pace: str = "fast",
         require_key: str | None = None,
         session_expiry_s: float | None = None,
+        item_done_first: bool = False,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")
@@ -93,6 +96,7 @@ class SimulatorServer:
         self.pace = pace
         self._require_key = require_key
         self.session_expiry_s = session_expiry_s
+        self.item_done_first = item_done_first
         self._server: Server | None = None
 
     def __repr__(self) -> str:
@@ -171,7 +175,14 @@ class SimulatorServer:
         dialect = client_dialect(headers)
         query = parse_qs(urlsplit(request.path).query)
         model = (query.get("model") or [dialect.default_model])[0]
-        conn = Connection(ws, dialect, model, self.pace, self.session_expiry_s)
+        conn = Connection(
+            ws,
+            dialect,
+            model,
+            self.pace,
+            self.session_expiry_s,
+            item_done_first=self.item_done_first,
+        )
         try:
             if self._require_key is not None:
                 key = client_key(headers)

@@ -4,7 +4,8 @@ Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``
 ``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
 ``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` →
 ``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done`` → (GA:
-``rate_limits.updated``, where recorded GA sessions have it).
+``rate_limits.updated``, where recorded GA sessions have it). With the connection's
+``item_done_first`` the two item ``done`` events swap, so clients can be tested against both.
 Audio deltas carry the words whose transcript delta precedes them, paced in real time or
 sent as fast as possible. Cancellation (client or turn detection) wakes a paced wait at once,
 so a cancelled response sends its final events promptly. :meth:`ResponseRun.announce` sends
@@ -41,6 +42,7 @@ class Host(Protocol):
     session: SessionState
     conversation: Conversation
     pace: str
+    item_done_first: bool
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -174,19 +176,30 @@ class ResponseRun:
 
     async def _finish_item(self, item: Item, index: int, status: str) -> None:
         item.status = status
-        d = self.host.dialect
+        if self.host.item_done_first:
+            await self._conversation_item_done(item)
+            await self._output_item_done(item, index)
+        else:
+            await self._output_item_done(item, index)
+            await self._conversation_item_done(item)
+
+    async def _output_item_done(self, item: Item, index: int) -> None:
         await self.host.emit(
             "response.output_item.done",
             response_id=self.id,
             output_index=index,
-            item=d.render_item(item),
+            item=self.host.dialect.render_item(item),
         )
+
+    async def _conversation_item_done(self, item: Item) -> None:
         items = self.host.conversation.items
         if self.in_conversation and item in items:  # a deleted item gets no more item events
             index_in = items.index(item)
             previous = items[index_in - 1].id if index_in > 0 else None
             await self.host.emit(
-                "conversation.item.done", previous_item_id=previous, item=d.render_item(item)
+                "conversation.item.done",
+                previous_item_id=previous,
+                item=self.host.dialect.render_item(item),
             )
 
     # the run -------------------------------------------------------------------------------
