@@ -386,14 +386,6 @@ class RealtimeClient(ClientEventRouter):
         )
         return {"item": item}
 
-    def _response_of(self, item_id: str) -> str | None:
-        """The id of the response that produced an item, if the conversation saw it."""
-        for response in reversed(self.conversation.responses):
-            if item_id in response.get("output", ()):
-                response_id = response.get("id")
-                return response_id if isinstance(response_id, str) else None
-        return None
-
     def _send_tool_output(self, call_id: str, output: str) -> None:
         item = {"type": "function_call_output", "call_id": call_id, "output": output}
         self.realtime.send("conversation.item.create", {"item": item})

@@ -4,6 +4,8 @@
 is registered on ``client.realtime`` at construction (registration order = execution order, so
 a user's ``server.<type>`` handlers see the conversation already updated) and guarded: a
 malformed event becomes an ``invalid_event`` error, never an exception in the receive loop.
+A completed tool call is tied to its response by ``response.output_item.added`` when the event
+completing it (GA's ``conversation.item.done``, which may come first) names no response.
 """
 
 from __future__ import annotations
@@ -206,10 +208,20 @@ class ClientEventRouter(RealtimeEventHandler):
         self.dispatch("conversation.item.completed", {"item": item})
         tool = item["formatted"].get("tool")
         if tool is not None and tool.get("name") in self.tools:
+            if response_id is None:  # conversation.item.done names no response: look it up
+                response_id = self._response_of(item["id"])
             if not self._responses.is_active(response_id):
                 response_id = None  # its response is over: continue as soon as the tool is
             handler = self.tools[tool["name"]]["handler"]
             self._tool_runner.start(dict(tool), handler, response_id)
+
+    def _response_of(self, item_id: str) -> str | None:
+        """The id of the response that produced an item (by ``response.output_item.added``)."""
+        for response in reversed(self.conversation.responses):
+            if item_id in response.get("output", ()):
+                response_id = response.get("id")
+                return response_id if isinstance(response_id, str) else None
+        return None
 
     def _on_speech_started(self, event: dict[str, Any]) -> None:
         self._process(event)
