@@ -17,6 +17,7 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError
 from .event_handler import RealtimeEventHandler
+from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "RealtimeEventHandler",
     "RealtimeNotConnectedError",
     "RealtimeUtils",
+    "ResponseState",
     "SessionConfigError",
 ]

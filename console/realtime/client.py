@@ -15,6 +15,9 @@ returns ``None`` on timeout and unregisters (9); ``cancel_response`` validates b
 cancels only an active response and clamps the truncation to the audio received (10);
 ``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
 are coroutines.
+
+Addition: ``response_state`` says whether a response is requested or active, and which, so an
+app polls the client instead of keeping a copy.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from .dialects import (
 )
 from .event_handler import RealtimeEventHandler, wait_future
 from .tools import ToolHandler, ToolRunner
-from .tracking import UNSET, ResponseTracker, SessionUpdates
+from .tracking import UNSET, ResponseState, ResponseTracker, SessionUpdates
 from .utils import (
     AudioLike,
     array_buffer_to_base64,
@@ -98,6 +101,13 @@ class RealtimeClient(ClientEventRouter):
     def dialect(self) -> str:
         """``"ga"`` or ``"beta"``: the wire dialect of ``realtime``."""
         return self.realtime.dialect
+
+    @property
+    def response_state(self) -> ResponseState:
+        """A frozen snapshot, cheap to poll: ``requested`` (``response.create`` not yet answered),
+        ``active_ids`` (created, not done, oldest first), ``in_flight``, ``active_id`` (latest).
+        """
+        return self._responses.state()
 
     # -- set-up ------------------------------------------------------------------------------
 

@@ -8,10 +8,34 @@ answer (``session.updated``, ``response.created``) belongs to, and an ``error`` 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 UNSET: Any = object()
 """Marks a session field that had no value before an update."""
+
+
+@dataclass(frozen=True)
+class ResponseState:
+    """A snapshot of ``RealtimeClient.response_state``: what the client knows of responses.
+
+    ``requested`` counts ``response.create`` events the server has neither answered with
+    ``response.created`` nor rejected; ``active_ids`` are the responses created and not yet done,
+    oldest first (out-of-band responses included).
+    """
+
+    requested: int = 0
+    active_ids: tuple[str, ...] = ()
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether a response is requested or active."""
+        return bool(self.requested or self.active_ids)
+
+    @property
+    def active_id(self) -> str | None:
+        """The most recently created active response, or ``None``."""
+        return self.active_ids[-1] if self.active_ids else None
 
 
 class ResponseTracker:
@@ -23,7 +47,7 @@ class ResponseTracker:
 
     def __init__(self) -> None:
         self._requested: OrderedDict[str, None] = OrderedDict()
-        self._active: set[str] = set()
+        self._active: dict[str, None] = {}  # insertion-ordered: oldest first
 
     def requested(self, event_id: str) -> None:
         """A ``response.create`` with this ``event_id`` was sent."""
@@ -33,11 +57,11 @@ class ResponseTracker:
         """``response.created``: the oldest request (if any) became this response."""
         if self._requested:
             self._requested.popitem(last=False)
-        self._active.add(response_id)
+        self._active[response_id] = None
 
     def done(self, response_id: str) -> None:
         """``response.done`` for this response."""
-        self._active.discard(response_id)
+        self._active.pop(response_id, None)
 
     def rejected(self, event_id: str) -> bool:
         """The server rejected this client event; True if it was a ``response.create``."""
@@ -50,6 +74,10 @@ class ResponseTracker:
     def in_flight(self) -> bool:
         """Whether a response is requested or active."""
         return bool(self._requested or self._active)
+
+    def state(self) -> ResponseState:
+        """An immutable snapshot of the requested and active responses."""
+        return ResponseState(len(self._requested), tuple(self._active))
 
     def clear(self) -> None:
         """Forget everything (the connection closed)."""
