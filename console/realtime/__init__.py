@@ -17,6 +17,7 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError
 from .event_handler import RealtimeEventHandler
+from .tools import ToolHandler
 from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
 
@@ -33,4 +34,5 @@ __all__ = [
     "RealtimeUtils",
     "ResponseState",
     "SessionConfigError",
+    "ToolHandler",
 ]

@@ -16,8 +16,9 @@ cancels only an active response and clamps the truncation to the audio received 
 ``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
 are coroutines.
 
-Addition: ``response_state`` says whether a response is requested or active, and which, so an
-app polls the client instead of keeping a copy.
+Additions: ``response_state`` says whether a response is requested or active, and which, so an
+app polls the client instead of keeping a copy; tool handlers never block the loop and are bounded
+by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``).
 """
 
 from __future__ import annotations
@@ -64,12 +65,14 @@ class RealtimeClient(ClientEventRouter):
         debug: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         max_input_audio_seconds: float = 300.0,
+        tool_timeout: float | None = 30.0,
         dangerously_allow_api_key_in_browser: bool = False,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
         ``max_input_audio_seconds`` bounds the local copy of appended input audio used to give
-        user items their ``formatted.audio``.
+        user items their ``formatted.audio``. ``tool_timeout`` bounds each tool handler, sync or
+        async, in seconds (``None``: no limit); past it the model gets an error output.
         """
         super().__init__()
         self.default_session_config = default_session_config()
@@ -93,7 +96,9 @@ class RealtimeClient(ClientEventRouter):
         self._explicit_keys: set[str] = set()
         self._responses = ResponseTracker()
         self._session_updates = SessionUpdates()
-        self._tool_runner = ToolRunner(self._send_tool_output, self.create_response, self._error)
+        self._tool_runner = ToolRunner(
+            self._send_tool_output, self.create_response, self._error, timeout=tool_timeout
+        )
         self._reset_config()
         self._add_api_event_handlers()
 
