@@ -1,0 +1,310 @@
+"""The session pane: a live editor of the session, with what the server made of each change.
+
+Fields are filled from ``client.session_config`` on mount and again whenever ``SessionState``
+changes (the app polls ``refresh_from_state`` on its ~30 Hz timer; an unchanged ``version``
+costs one comparison). A refresh never touches a field the user has changed but not applied, or
+is typing in. Apply (button, Ctrl+S) sends only the changed fields through
+``client.update_session``, which translates them to the wire dialect; while disconnected that
+only changes the local configuration, which ``connect`` sends. Beside each field: ✓ acknowledged,
+~ changed by the server (its value), ✗ refused (the server's code and message), from
+``SessionState``. Everything the server or the user wrote is shown as ``Content``, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from console.inspector.session_state import SessionState, tool_choice_value
+from console.realtime import RealtimeClient
+
+from .session_fields import (
+    TOOL_CHOICE_MODES,
+    TRANSCRIPTION_MODELS,
+    VOICES,
+    FormError,
+    ListSuggester,
+    TurnDetectionEditor,
+    max_tokens_value,
+    status_content,
+    summary_content,
+    voice_from_config,
+    voice_value,
+)
+from .tools_editor import ToolsEditor, ToolsError, tools_json
+
+FIELDS = (
+    "instructions",
+    "voice",
+    "output_modalities",
+    "turn_detection",
+    "input_audio_transcription",
+    "max_output_tokens",
+    "tool_choice",
+    "tools",
+)
+"""The fields the pane edits, named as ``SessionState`` names them."""
+
+_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending")
+
+
+class SessionPane(Vertical):
+    """Edit the session of ``client``; statuses and the summary come from ``state``."""
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "apply",
+            "Apply session",
+            id="session.apply",
+            tooltip="Send the changed session fields (session.update)",
+        )
+    ]
+
+    @dataclass
+    class Applied(Message):
+        """Apply went through: ``fields`` changed, ``sent`` False when only saved locally."""
+
+        fields: tuple[str, ...]
+        sent: bool
+
+    def __init__(
+        self, client: RealtimeClient, state: SessionState, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.client = client
+        self.state = state
+        self._seen_version = -1
+        self._baseline: dict[str, Any] = {}
+        self._status_widgets: dict[str, Static] = {}
+        self.summary = Static("", id="session-summary", markup=False)
+        self.instructions = TextArea(id="session-instructions", soft_wrap=True)
+        self.voice = Input(
+            id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
+        )
+        modalities = [("audio (+ transcript)", "audio"), ("text", "text")]
+        self.modalities = Select(
+            modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
+        )
+        self.turn = TurnDetectionEditor(id="session-turn-detection")
+        models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS)]
+        self.transcription = Select(
+            models, value="off", allow_blank=False, id="session-transcription", compact=True
+        )
+        self.max_tokens = Input(id="session-max-tokens", compact=True)
+        self.tool_choice = Input(
+            id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
+        )
+        self.tools = ToolsEditor(lambda: tuple(self.client.tools), id="session-tools-editor")
+        self.registered = Static("", id="session-registered-tools", markup=False)
+        self.result = Static("", id="session-apply-result", markup=False)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield self.summary
+        with VerticalScroll(id="session-form"):
+            yield from self._heading("Instructions", "instructions")
+            yield self.instructions
+            yield self._row("Voice", "voice", self.voice)
+            yield self._row("Output", "output_modalities", self.modalities)
+            yield self._row("Turn detection", "turn_detection", self.turn.kind)
+            yield self.turn
+            yield self._row("Transcription", "input_audio_transcription", self.transcription)
+            yield self._row("Max out tokens", "max_output_tokens", self.max_tokens)
+            yield self._row("Tool choice", "tool_choice", self.tool_choice)
+            yield from self._heading("Tools (JSON)", "tools")
+            yield self.tools
+            yield self.registered
+        with Horizontal(id="session-actions"):
+            yield Button("Apply (ctrl+s)", id="session-apply", variant="primary", compact=True)
+            yield self.result
+
+    def _status(self, name: str) -> Static:
+        widget = Static("", id=f"session-status-{name.replace('_', '-')}", markup=False)
+        widget.add_class("field-status")
+        self._status_widgets[name] = widget
+        return widget
+
+    def _row(self, label: str, name: str, control: Widget) -> Horizontal:
+        return Horizontal(
+            Label(label, classes="field-label"), control, self._status(name), classes="field-row"
+        )
+
+    def _heading(self, label: str, name: str) -> ComposeResult:
+        yield Horizontal(
+            Label(label, classes="field-label"), self._status(name), classes="field-row heading"
+        )
+
+    def on_mount(self) -> None:
+        self.refresh_from_state(force=True)
+
+    # -- reading the form --------------------------------------------------------------------
+
+    def _choices(self) -> list[str]:
+        return [*TOOL_CHOICE_MODES, *self.tools.tool_names(), *self.client.tools]
+
+    def _raw(self) -> dict[str, Any]:
+        """The form as typed, per field (what "changed" is measured on)."""
+        return {
+            "instructions": self.instructions.text,
+            "voice": self.voice.value,
+            "output_modalities": self.modalities.value,
+            "turn_detection": self.turn.raw(),
+            "input_audio_transcription": self.transcription.value,
+            "max_output_tokens": self.max_tokens.value,
+            "tool_choice": self.tool_choice.value,
+            "tools": self.tools.text,
+        }
+
+    def changed_fields(self) -> list[str]:
+        """Fields whose form value differs from what was last filled in or applied."""
+        raw = self._raw()
+        return [name for name in FIELDS if raw[name] != self._baseline.get(name)]
+
+    def _editing(self, name: str) -> bool:
+        widget = {
+            "instructions": self.instructions,
+            "voice": self.voice,
+            "output_modalities": self.modalities,
+            "turn_detection": self.turn,
+            "input_audio_transcription": self.transcription,
+            "max_output_tokens": self.max_tokens,
+            "tool_choice": self.tool_choice,
+            "tools": self.tools,
+        }[name]
+        return self.turn.editing if widget is self.turn else widget.has_focus_within
+
+    def _parse(self, name: str) -> tuple[str, Any]:
+        """The ``update_session`` keyword and value of one field; ``FormError``/``ToolsError``."""
+        parsers: dict[str, Callable[[], tuple[str, Any]]] = {
+            "instructions": lambda: ("instructions", self.instructions.text),
+            "voice": lambda: ("voice", voice_value(self.voice.value)),
+            "output_modalities": lambda: ("output_modalities", [self.modalities.value]),
+            "turn_detection": lambda: ("turn_detection", self.turn.parse()),
+            "input_audio_transcription": lambda: (
+                "input_audio_transcription",
+                None if self.transcription.value == "off" else {"model": self.transcription.value},
+            ),
+            "max_output_tokens": lambda: (
+                "max_output_tokens",
+                max_tokens_value(self.max_tokens.value),
+            ),
+            "tool_choice": self._parse_tool_choice,
+            "tools": lambda: ("tools", self.tools.validate_now()),
+        }
+        return parsers[name]()
+
+    def _parse_tool_choice(self) -> tuple[str, Any]:
+        choice = self.tool_choice.value.strip()
+        if not choice:
+            raise FormError("tool choice: auto, none, required, or a function name")
+        return "tool_choice", tool_choice_value(choice, self.client.dialect)
+
+    # -- applying ----------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "session-apply":
+            event.stop()
+            self.action_apply()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select is self.turn.kind:
+            self.turn.show_params()
+
+    def action_apply(self) -> None:
+        """Send the changed fields (or save them locally while disconnected)."""
+        names = self.changed_fields()
+        if not names:
+            self._say("Nothing changed.", "")
+            return
+        try:
+            fields = dict(self._parse(name) for name in names)
+        except (FormError, ToolsError) as exc:
+            self._say(f"Not sent: {exc}", "-error")
+            return
+        connected = self.client.is_connected()
+        try:
+            self.client.update_session(**fields)
+        except ValueError as exc:  # SessionConfigError, or a tool name clash
+            self._say(f"Not sent: {exc}", "-error")
+            return
+        raw = self._raw()
+        self._baseline.update({name: raw[name] for name in names})
+        listed = ", ".join(names)
+        if connected:
+            self._say(f"Sent {listed}; awaiting the server.", "")
+        else:
+            self._say(f"Not connected: saved {listed} locally; sent when you connect.", "-local")
+        self.post_message(self.Applied(tuple(names), connected))
+
+    def _say(self, text: str, css_class: str) -> None:
+        self.result.update(Content(text))
+        self.result.set_class(css_class == "-error", "-error")
+        self.result.set_class(css_class == "-local", "-local")
+
+    # -- refreshing --------------------------------------------------------------------------
+
+    def refresh_from_state(self, *, force: bool = False) -> None:
+        """Redraw statuses and refill untouched fields if ``state`` changed since last time."""
+        if not force and self.state.version == self._seen_version:
+            return
+        self._seen_version = self.state.version
+        self.summary.update(summary_content(self.state))
+        statuses = self.state.field_status()
+        for name, widget in self._status_widgets.items():
+            content, css_class = status_content(statuses.get(name))
+            widget.update(content)
+            for each in _STATUS_CLASSES:
+                widget.set_class(each == css_class, each)
+        self._fill_from_config()
+
+    def _fill_from_config(self) -> None:
+        """Show ``client.session_config`` in every field the user is not changing."""
+        config = self.client.session_config
+        dirty = set(self.changed_fields()) if self._baseline else set()
+        fill: dict[str, Callable[[], None]] = {
+            "instructions": lambda: self.instructions.load_text(config.get("instructions") or ""),
+            "voice": lambda: setattr(self.voice, "value", voice_from_config(config.get("voice"))),
+            "output_modalities": lambda: setattr(
+                self.modalities,
+                "value",
+                "audio" if "audio" in (config.get("modalities") or ()) else "text",
+            ),
+            "turn_detection": lambda: self.turn.fill(config.get("turn_detection")),
+            "input_audio_transcription": self._fill_transcription,
+            "max_output_tokens": lambda: setattr(
+                self.max_tokens, "value", str(config.get("max_response_output_tokens", "inf"))
+            ),
+            "tool_choice": self._fill_tool_choice,
+            "tools": lambda: self.tools.load(tools_json(config.get("tools") or [])),
+        }
+        for name in FIELDS:
+            if name in dirty or self._editing(name):
+                continue
+            fill[name]()
+            self._baseline[name] = self._raw()[name]
+        names = ", ".join(self.client.tools) or "none"
+        self.registered.update(Content(f"Tools with handlers (sent automatically): {names}"))
+
+    def _fill_transcription(self) -> None:
+        value = self.client.session_config.get("input_audio_transcription")
+        model = value.get("model") if isinstance(value, dict) else None
+        if model and model not in TRANSCRIPTION_MODELS:
+            options = [("off", "off"), *((m, m) for m in (*TRANSCRIPTION_MODELS, model))]
+            self.transcription.set_options(options)
+        self.transcription.value = model or "off"
+
+    def _fill_tool_choice(self) -> None:
+        value = self.client.session_config.get("tool_choice", "auto")
+        name = value.get("name") if isinstance(value, dict) else value
+        self.tool_choice.value = str(name or "auto")

@@ -1,0 +1,136 @@
+"""The session's tool definitions as a syntax-highlighted JSON array, validated as you type.
+
+Validation waits for a pause in typing (``DEBOUNCE_S``) so a half-typed brace does not flash
+an error on every key; ``validate_now`` checks at once, for Apply. Invalid text is never sent:
+the pane asks ``validate_now`` first and refuses to apply on an error.
+
+Only *manual* tools live here (those without a handler). Tools registered with
+``client.add_tool`` are sent by the library with every tool list, so naming one here is an error
+(the library would raise "already been defined"); the pane lists them beside the editor.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Static, TextArea
+
+DEBOUNCE_S = 0.3
+
+
+class ToolsError(ValueError):
+    """Tools JSON the console will not send; the message says where and why."""
+
+
+def parse_tools(text: str, registered: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The tool list in ``text``, or ``ToolsError`` ("line L, column C: message" for bad JSON).
+
+    Each tool must be an object with ``"type": "function"`` and a string ``name``, names unique
+    and not among ``registered`` (tools with a handler, sent automatically).
+    """
+    if not text.strip():
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ToolsError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if not isinstance(value, list):
+        raise ToolsError('tools must be a JSON array of tool objects: [{"type": "function", ...}]')
+    names: set[str] = set()
+    for index, tool in enumerate(value):
+        where = f"tool {index + 1}"
+        if not isinstance(tool, dict):
+            raise ToolsError(f"{where}: must be an object, not {type(tool).__name__}")
+        if tool.get("type") != "function":
+            raise ToolsError(f'{where}: "type" must be "function", not {tool.get("type")!r}')
+        name = tool.get("name")
+        if not isinstance(name, str) or not name:
+            raise ToolsError(f'{where}: "name" must be a non-empty string')
+        if name in names:
+            raise ToolsError(f'{where}: the name "{name}" is used twice')
+        if name in registered:
+            raise ToolsError(
+                f'{where}: "{name}" is registered with a handler (add_tool) and is sent '
+                "automatically; remove it here"
+            )
+        names.add(name)
+    return value
+
+
+def tools_json(tools: list[dict[str, Any]]) -> str:
+    """The editor text for a tool list (``type`` first, as the API documents it)."""
+    if not tools:
+        return "[]"
+    return json.dumps([{"type": "function", **tool} for tool in tools], indent=2)
+
+
+class ToolsEditor(Vertical):
+    """A JSON code editor plus an inline error line; ``-invalid`` while the JSON is unusable."""
+
+    def __init__(self, registered: Callable[[], Collection[str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._registered = registered
+        self._timer: Timer | None = None
+        self.error: str | None = None
+        """The last validation error, or ``None`` when the text is usable."""
+        self.text_area = TextArea.code_editor("[]", language="json", id="session-tools")
+        self._error_line = Static("", id="session-tools-error", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self.text_area
+        yield self._error_line
+
+    @property
+    def text(self) -> str:
+        """The editor's text as typed."""
+        return self.text_area.text
+
+    def load(self, text: str) -> None:
+        """Replace the text (from the session config) and validate it now."""
+        if text != self.text_area.text:
+            self.text_area.load_text(text)
+        self._validate()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Restart the debounce: validate once typing pauses."""
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_S, self._validate)
+
+    def validate_now(self) -> list[dict[str, Any]]:
+        """Validate at once (cancelling the debounce); the tools, or ``ToolsError``."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._validate()
+        if self.error is not None:
+            raise ToolsError(self.error)
+        return parse_tools(self.text, self._registered())
+
+    def tool_names(self) -> list[str]:
+        """Names of the tools in the editor when it is valid (for ``tool_choice`` suggestions)."""
+        try:
+            return [tool["name"] for tool in parse_tools(self.text, self._registered())]
+        except ToolsError:
+            return []
+
+    def _validate(self) -> None:
+        self._timer = None
+        try:
+            parse_tools(self.text, self._registered())
+        except ToolsError as exc:
+            self.error = str(exc)
+        else:
+            self.error = None
+        invalid = self.error is not None
+        self.text_area.set_class(invalid, "-invalid")
+        self._error_line.set_class(invalid, "-invalid")
+        self._error_line.display = invalid
+        self._error_line.update(Content(self.error or ""))

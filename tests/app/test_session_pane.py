@@ -1,0 +1,239 @@
+"""SessionPane with Pilot, on a tiny host app whose client talks to the fast simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Checkbox, Input, Select, Static
+
+from console.app.widgets.session import SessionPane
+from console.app.widgets.tools_editor import DEBOUNCE_S, parse_tools
+from console.inspector.session_state import SessionState
+from console.realtime import RealtimeClient
+from console.simulator import SimulatorServer
+
+STYLES = Path(__file__).resolve().parents[2] / "console" / "app" / "styles" / "session.tcss"
+
+
+class Host(App[None]):
+    """One client, one SessionState fed from ``realtime.event``, the pane polled at 30 Hz."""
+
+    CSS_PATH = STYLES
+
+    def __init__(self, client: RealtimeClient) -> None:
+        super().__init__()
+        self.client = client
+        self.state = SessionState()
+        self.sent: list[dict[str, Any]] = []
+        client.on("realtime.event", self._record)
+
+    def _record(self, record: dict[str, Any]) -> None:
+        self.state.observe(record["source"], record["event"])
+        if record["source"] == "client" and record["event"]["type"] == "session.update":
+            self.sent.append(record["event"])
+
+    def compose(self) -> ComposeResult:
+        yield SessionPane(self.client, self.state, id="session")
+
+    def on_mount(self) -> None:
+        pane = self.query_one(SessionPane)
+        self.set_interval(1 / 30, pane.refresh_from_state)
+
+
+@pytest.fixture(params=["ga", "beta"])
+def dialect(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def client(dialect: str) -> AsyncIterator[RealtimeClient]:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url, dialect=dialect)
+        yield client
+        await client.disconnect()
+
+
+def next_server_event(client: RealtimeClient, kind: str) -> asyncio.Future[dict[str, Any]]:
+    """A future for the next server event of ``kind``, registered before anything is sent."""
+    future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: dict[str, Any]) -> None:
+        if not future.done():
+            future.set_result(event)
+
+    client.realtime.on_next(f"server.{kind}", on_event)
+    return future
+
+
+async def connect(client: RealtimeClient) -> None:
+    """Connect and wait until the connect-time session.update is acknowledged."""
+    settled = next_server_event(client, "session.updated")
+    await client.connect()
+    await asyncio.wait_for(settled, 5)
+
+
+def text_of(app: App[None], selector: str) -> str:
+    return str(app.query_one(selector, Static).content)
+
+
+async def settle(pilot: Any, pane: SessionPane) -> None:
+    pane.refresh_from_state()
+    await pilot.pause()
+
+
+async def test_instructions_apply_and_show_acknowledged(client: RealtimeClient) -> None:
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        assert pane.tools.text_area.is_syntax_aware  # textual[syntax] + a working tree-sitter
+        assert "acknowledged: sess_" in text_of(app, "#session-summary")
+        pane.instructions.load_text("Talk like a [b]pirate[/b].")
+        updated = next_server_event(client, "session.updated")
+        await pilot.press("ctrl+s")  # focus is in the pane (the instructions editor)
+        event = await asyncio.wait_for(updated, 5)
+        assert event["session"]["instructions"] == "Talk like a [b]pirate[/b]."
+        assert list(app.sent[-1]["session"]) in (["type", "instructions"], ["instructions"])
+        await settle(pilot, pane)
+        assert text_of(app, "#session-status-instructions").startswith("✓")
+        assert pane.changed_fields() == []
+
+
+async def test_invalid_tools_json_is_never_sent(client: RealtimeClient) -> None:
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        before = len(app.sent)
+        pane.tools.text_area.load_text('[\n  {"type": "function", "name": "x",}\n]')
+        await pilot.pause(DEBOUNCE_S + 0.2)  # the debounced check has run
+        error = text_of(app, "#session-tools-error")
+        assert error.startswith("line 2, column 36:"), error
+        assert pane.tools.text_area.has_class("-invalid")
+        await pilot.click("#session-apply")
+        await pilot.pause()
+        assert "Not sent: line 2, column 36" in text_of(app, "#session-apply-result")
+        assert len(app.sent) == before
+
+
+async def test_valid_tools_apply_and_change_the_server(client: RealtimeClient) -> None:
+    client.add_tool({"name": "local_clock", "parameters": {"type": "object"}}, lambda args: "12")
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        assert "local_clock" in text_of(app, "#session-registered-tools")
+        tools = [
+            {
+                "type": "function",
+                "name": "get_weather",
+                "description": "Weather for a city",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            }
+        ]
+        pane.tools.load(json.dumps(tools))
+        assert not pane.tools.text_area.has_class("-invalid")
+        updated = next_server_event(client, "session.updated")
+        await pilot.click("#session-apply")
+        event = await asyncio.wait_for(updated, 5)
+        names = [tool["name"] for tool in event["session"]["tools"]]
+        assert names == ["get_weather", "local_clock"]  # the handler's tool was kept
+        await settle(pilot, pane)
+        assert text_of(app, "#session-status-tools").startswith("✓")
+
+
+async def test_voice_refused_after_audio_shows_the_reason(client: RealtimeClient) -> None:
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        client.send_user_message_content([{"type": "input_text", "text": "hello"}])
+        assert await client.wait_for_next_completed_item(5)
+        assert await client.wait_for_next_completed_item(5)  # the audio reply
+        await settle(pilot, pane)
+        pane.voice.value = "ash"
+        error = next_server_event(client, "error")
+        await pilot.click("#session-apply")
+        await asyncio.wait_for(error, 5)
+        await settle(pilot, pane)
+        status = app.query_one("#session-status-voice", Static)
+        assert str(status.content).startswith("✗ cannot_update_voice: Cannot update")
+        assert status.has_class("-refused")
+        assert pane.voice.value == "verse"  # the library undid it; the field shows the session
+
+
+async def test_server_vad_shows_its_parameters_and_sends_them(client: RealtimeClient) -> None:
+    client.update_session(turn_detection=None)
+    app = Host(client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        server_vad = app.query_one("#session-server-vad")
+        assert not server_vad.display
+        app.query_one("#session-turn", Select).value = "server_vad"
+        await pilot.pause()
+        assert server_vad.display
+        assert not app.query_one("#session-semantic").display
+        app.query_one("#session-vad-threshold", Input).value = "0.7"
+        app.query_one("#session-vad-silence", Input).value = "650"
+        app.query_one("#session-vad-create", Checkbox).value = False
+        updated = next_server_event(client, "session.updated")
+        await pilot.click("#session-apply")
+        event = await asyncio.wait_for(updated, 5)
+        session = event["session"]
+        if client.dialect == "ga":
+            turn = session["audio"]["input"]["turn_detection"]
+            sent = app.sent[-1]["session"]["audio"]["input"]["turn_detection"]
+        else:
+            turn, sent = session["turn_detection"], app.sent[-1]["session"]["turn_detection"]
+        assert sent["type"] == "server_vad" and sent["interrupt_response"] is True
+        assert (turn["threshold"], turn["silence_duration_ms"]) == (0.7, 650)
+        assert turn["create_response"] is False
+        await settle(pilot, pane)
+        assert text_of(app, "#session-status-turn-detection").startswith("✓")
+
+
+async def test_apply_while_disconnected_saves_locally() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/unused")
+    app = Host(client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(SessionPane)
+        assert "nothing yet" in text_of(app, "#session-summary")
+        pane.max_tokens.value = "lots"
+        await pilot.click("#session-apply")
+        await pilot.pause()
+        assert "max output tokens" in text_of(app, "#session-apply-result")
+        pane.max_tokens.value = "512"
+        pane.tool_choice.value = "required"
+        await pilot.press("ctrl+s")  # focus is on the Apply button, inside the pane
+        await pilot.pause()
+        assert "saved max_output_tokens, tool_choice locally" in text_of(
+            app, "#session-apply-result"
+        )
+        assert client.session_config["max_response_output_tokens"] == 512
+        assert client.session_config["tool_choice"] == "required"
+        assert app.sent == []
+
+
+def test_parse_tools_messages() -> None:
+    assert parse_tools("") == []
+    for text, message in [
+        ("{}", "JSON array"),
+        ("[1]", "tool 1: must be an object"),
+        ('[{"name": "a"}]', '"type" must be "function"'),
+        ('[{"type": "function"}]', '"name" must be a non-empty string'),
+        ('[{"type": "function", "name": "a"}, {"type": "function", "name": "a"}]', "twice"),
+        ('[{"type": "function", "name": "h"}]', "registered with a handler"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            parse_tools(text, registered={"h"})
