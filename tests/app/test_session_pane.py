@@ -13,9 +13,11 @@ from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
 from console.app.widgets.session import SessionPane
+from console.app.widgets.session_fields import status_content
 from console.app.widgets.tools_editor import DEBOUNCE_S, parse_tools
-from console.inspector.session_state import SessionState
+from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
+from console.realtime.dialects import SessionConfigError
 from console.simulator import SimulatorServer
 
 STYLES = Path(__file__).resolve().parents[2] / "console" / "app" / "styles" / "session.tcss"
@@ -31,6 +33,7 @@ class Host(App[None]):
         self.client = client
         self.state = SessionState()
         self.sent: list[dict[str, Any]] = []
+        self.applied: list[SessionPane.Applied] = []
         client.on("realtime.event", self._record)
 
     def _record(self, record: dict[str, Any]) -> None:
@@ -44,6 +47,9 @@ class Host(App[None]):
     def on_mount(self) -> None:
         pane = self.query_one(SessionPane)
         self.set_interval(1 / 30, pane.refresh_from_state)
+
+    def on_session_pane_applied(self, message: SessionPane.Applied) -> None:
+        self.applied.append(message)
 
 
 @pytest.fixture(params=["ga", "beta"])
@@ -223,6 +229,53 @@ async def test_apply_while_disconnected_saves_locally() -> None:
         assert client.session_config["max_response_output_tokens"] == 512
         assert client.session_config["tool_choice"] == "required"
         assert app.sent == []
+        assert [(m.fields, m.sent) for m in app.applied] == [
+            (("max_output_tokens", "tool_choice"), False)
+        ]
+
+
+async def test_refresh_fills_untouched_fields_only(client: RealtimeClient) -> None:
+    app = Host(client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        pane.voice.focus()
+        await pilot.press("end", "x")  # typed, not applied
+        pane.max_tokens.value = "77"  # changed, not applied, not focused
+        updated = next_server_event(client, "session.updated")
+        client.update_session(instructions="Set elsewhere.", voice="sage", tool_choice="none")
+        await asyncio.wait_for(updated, 5)
+        await settle(pilot, pane)
+        assert pane.instructions.text == "Set elsewhere."
+        assert pane.tool_choice.value == "none"
+        assert (pane.voice.value, pane.max_tokens.value) == ("versex", "77")
+        assert pane.changed_fields() == ["voice", "max_output_tokens"]
+
+
+async def test_library_errors_are_shown_not_raised(
+    client: RealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**fields: Any) -> bool:
+        raise SessionConfigError("voice must be a [b]voice name[/b]")
+
+    app = Host(client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(SessionPane)
+        monkeypatch.setattr(client, "update_session", refuse)
+        pane.voice.value = "ash"
+        await pilot.click("#session-apply")
+        await pilot.pause()
+        result = app.query_one("#session-apply-result", Static)
+        assert str(result.content) == "Not sent: voice must be a [b]voice name[/b]"
+        assert result.has_class("-error")
+        assert pane.changed_fields() == ["voice"]  # still to apply
+
+
+def test_server_text_is_never_markup() -> None:
+    status = FieldStatus("voice", "refused", "x", code="bad", reason="[red]no[/red]", culprit=True)
+    content, css_class = status_content(status)
+    assert (str(content), css_class) == ("✗ bad: [red]no[/red]", "-refused")
 
 
 def test_parse_tools_messages() -> None:

@@ -299,9 +299,9 @@ class SessionPane(Vertical):
     def _fill_transcription(self) -> None:
         value = self.client.session_config.get("input_audio_transcription")
         model = value.get("model") if isinstance(value, dict) else None
-        if model and model not in TRANSCRIPTION_MODELS:
-            options = [("off", "off"), *((m, m) for m in (*TRANSCRIPTION_MODELS, model))]
-            self.transcription.set_options(options)
+        if model and model not in TRANSCRIPTION_MODELS:  # a model this list lacks: offer it too
+            models = (*TRANSCRIPTION_MODELS, str(model))
+            self.transcription.set_options([("off", "off"), *((Content(m), m) for m in models)])
         self.transcription.value = model or "off"
 
     def _fill_tool_choice(self) -> None:
