@@ -273,7 +273,7 @@ class SessionPane(Vertical):
         config = self.client.session_config
         dirty = set(self.changed_fields()) if self._baseline else set()
         fill: dict[str, Callable[[], None]] = {
-            "instructions": lambda: self.instructions.load_text(config.get("instructions") or ""),
+            "instructions": self._fill_instructions,
             "voice": lambda: setattr(self.voice, "value", voice_from_config(config.get("voice"))),
             "output_modalities": lambda: setattr(
                 self.modalities,
@@ -295,6 +295,11 @@ class SessionPane(Vertical):
             self._baseline[name] = self._raw()[name]
         names = ", ".join(self.client.tools) or "none"
         self.registered.update(Content(f"Tools with handlers (sent automatically): {names}"))
+
+    def _fill_instructions(self) -> None:
+        text = self.client.session_config.get("instructions") or ""
+        if text != self.instructions.text:  # load_text also resets the cursor and undo history
+            self.instructions.load_text(text)
 
     def _fill_transcription(self) -> None:
         value = self.client.session_config.get("input_audio_transcription")
