@@ -11,15 +11,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from console import __version__
+
+if TYPE_CHECKING:
+    from console.app.config import ConsoleConfig
+    from console.inspector.connection import Target
+
+DEFAULT_EVENT_CAP = 10_000
 
 PROG = "realtime-console"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -48,6 +56,17 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"port out of range 0-65535: {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    """argparse type for a count of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
     return value
 
 
@@ -96,7 +115,38 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="embedded simulator pacing (default: realtime); not with --url",
     )
+    target.add_argument(
+        "--record", metavar="FILE.jsonl", help="write every event to FILE as it happens"
+    )
+    target.add_argument(
+        "--tools",
+        metavar="FILE.py",
+        help="load tools from a Python file defining TOOLS = [(definition, handler), ...]",
+    )
+    target.add_argument(
+        "--event-cap",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help=f"events kept in memory (default {DEFAULT_EVENT_CAP}; export and --record keep all)",
+    )
+    target.add_argument(
+        "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    replay = commands.add_parser(
+        "replay",
+        help="open the console read-only on a JSONL recording",
+        description=(
+            "Open the console read-only on a recording: ours (--record, export) or one server "
+            "event per line from another tool. Events and the conversation are rebuilt."
+        ),
+    )
+    replay.add_argument("file", metavar="FILE.jsonl")
+    replay.add_argument(
+        "--dialect", choices=("ga", "beta"), default=None, help="default: guessed from the events"
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -171,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         None: run_console,
         "serve": run_serve,
         "relay": run_relay,
+        "replay": run_replay,
     }
     try:
         return commands[args.command](args)
@@ -188,27 +239,116 @@ def _exit_code(code: object) -> int:
     return 1
 
 
-def run_console(args: argparse.Namespace) -> int:
-    """Open the console: the line-mode console until the Textual app lands.
+def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Target, bool]:
+    """Where the console connects, and whether the embedded simulator must be started.
 
-    Target: ``--url`` if given; else OpenAI when ``OPENAI_API_KEY`` is set (unless
-    ``--simulator``); else the embedded simulator. The key sent is ``--token`` if given, else
-    ``OPENAI_API_KEY`` when the target's host is ``api.openai.com``, else none: a relay or
-    another server never receives the user's OpenAI key unasked.
+    Target: ``--url`` if given; else OpenAI when a key is set (environment or ``.env``) unless
+    ``--simulator``; else the embedded simulator. The key sent is ``--token`` if given, else
+    the OpenAI key when the target's host is ``api.openai.com``, else none: a relay or another
+    server never receives the user's OpenAI key unasked.
     """
-    from console.line_console import run_line_console
+    from console.inspector.connection import Target
 
-    env_key = os.environ.get("OPENAI_API_KEY") or None
-    url = args.url
-    if url is None and env_key and not args.simulator:
-        url = OPENAI_URL
-    api_key: str | None = None  # the embedded simulator needs none; never send a real key to it
-    if url is not None:
-        api_key = args.token or (env_key if is_openai_api_host(url) else None)
-    pace = args.pace or "realtime"
-    return asyncio.run(
-        run_line_console(url, api_key, dialect=args.dialect, model=args.model, pace=pace)
+    if args.url is None and (args.simulator or not env_key):
+        why = "--simulator" if args.simulator else "no API key set"
+        label = f"simulator — {why}"
+        return Target(None, None, args.dialect, args.model, label), True
+    url = args.url or OPENAI_URL
+    api_key = args.token or (env_key if is_openai_api_host(url) else None)
+    label = "OpenAI" if is_openai_api_host(url) else Target(url).endpoint
+    target = Target(url, api_key, args.dialect, args.model, label, bool(args.token))
+    return target, False
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """Open the Textual console on the target ``console_target`` picks."""
+    from console.env import resolve_api_key
+
+    target, simulator = console_target(args, resolve_api_key())
+    try:
+        config = console_config(args, target)
+    except ValueError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    if not sys.stdout.isatty() and not os.environ.get("REALTIME_CONSOLE_FORCE_TUI"):
+        print(f"{PROG}: the console needs a terminal (stdout is not one)", file=sys.stderr)
+        return 2
+    return asyncio.run(open_console(config, (args.pace or "realtime") if simulator else None))
+
+
+def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
+    """The app's configuration from the options; ``ValueError`` for a bad file."""
+    from console.app.config import ConsoleConfig
+    from console.inspector.tools import ToolsFileError, load_tools_file
+
+    tools = []
+    if getattr(args, "tools", None):
+        try:
+            tools = load_tools_file(args.tools)
+        except ToolsFileError as exc:
+            raise ValueError(str(exc)) from None
+    return ConsoleConfig(
+        target=target,
+        event_cap=getattr(args, "event_cap", None) or DEFAULT_EVENT_CAP,
+        record_path=Path(args.record) if getattr(args, "record", None) else None,
+        tools=tools,
+        keymap=load_keymap(args.keymap) if getattr(args, "keymap", None) else {},
     )
+
+
+def load_keymap(path: str) -> dict[str, str]:
+    """``binding id = "keys"`` pairs from a TOML file (see the help screen for the ids)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"keymap {path}: {exc}") from None
+    keymap = {str(key): value for key, value in data.items() if isinstance(value, str)}
+    if len(keymap) != len(data):
+        raise ValueError(f'keymap {path}: every entry must be id = "keys"')
+    return keymap
+
+
+async def open_console(config: ConsoleConfig, simulator_pace: str | None) -> int:
+    """Run the app (with the embedded simulator in this loop when ``simulator_pace`` is set)."""
+    from console.app.app import make_app
+
+    async with contextlib.AsyncExitStack() as stack:
+        if simulator_pace is not None:
+            from console.simulator import SimulatorServer
+
+            server = await stack.enter_async_context(SimulatorServer(pace=simulator_pace))
+            config.target = dataclasses.replace(config.target, url=server.url)
+        app = make_app(config)
+        await app.run_async()
+        return app.return_code or 0
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """``realtime-console replay FILE``: the console, read-only, on a recording."""
+    from console.app.config import ConsoleConfig
+    from console.inspector.connection import Target
+    from console.inspector.recording import RecordingError, load_recording
+
+    try:
+        recording = load_recording(args.file)
+    except RecordingError as exc:
+        print(f"{PROG} replay: {exc}", file=sys.stderr)
+        return 2
+    dialect = args.dialect or recording.dialect_guess
+    label = f"replay — {Path(args.file).name}"
+    config = ConsoleConfig(
+        target=Target(None, None, dialect, None, label),
+        autoconnect=False,
+        replay=recording,
+        replay_name=str(args.file),
+    )
+    if not sys.stdout.isatty() and not os.environ.get("REALTIME_CONSOLE_FORCE_TUI"):
+        print(f"{PROG}: the console needs a terminal (stdout is not one)", file=sys.stderr)
+        return 2
+    return asyncio.run(open_console(config, None))
 
 
 def is_openai_api_host(url: str) -> bool:

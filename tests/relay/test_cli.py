@@ -19,6 +19,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 import console
+from console.app.config import ConsoleConfig
 from console.cli import main
 
 from .conftest import TIMEOUT, FakeUpstream
@@ -74,30 +75,6 @@ def test_defaults_bind_loopback_on_the_documented_ports():
     assert (serve.require_key, serve.session_expiry) == (None, None)
     relay = parser.parse_args(["relay"])
     assert (relay.host, relay.port, relay.upstream, relay.token) == ("127.0.0.1", 8081, None, None)
-
-
-@pytest.mark.parametrize(
-    ("argv", "env"),
-    [([], {}), (["--simulator"], {"OPENAI_API_KEY": "sk-must-not-be-used"})],
-    ids=["no-key", "key-but-simulator"],
-)
-def test_no_subcommand_opens_the_console_on_the_simulator(argv: list[str], env: dict[str, str]):
-    """The README's first command: the console, on the embedded simulator, answering."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "console.cli", "--pace", "fast", *argv],
-        input="Hello from the CLI test\n/quit\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=cli_env(**env),
-        cwd=REPO_ROOT,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "embedded simulator at ws://127.0.0.1:" in proc.stdout
-    assert "    user: Hello from the CLI test" in proc.stdout
-    assert "    assistant: " in proc.stdout
-    assert "sk-must-not-be-used" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize(
@@ -295,16 +272,19 @@ def test_the_packaged_entry_point_is_main():
 
 @pytest.fixture
 def console_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    """Replace the line console with a recorder of how the CLI would run it."""
-    import console.line_console
+    """Replace opening the app with a recorder of how the CLI would open it."""
+    import console.cli
 
     calls: list[dict[str, object]] = []
 
-    async def fake_console(url: str | None, api_key: str | None, **options: object) -> int:
-        calls.append({"url": url, "api_key": api_key, **options})
+    async def fake_open(config: ConsoleConfig, simulator_pace: str | None) -> int:
+        target = config.target
+        calls.append({"url": target.url, "api_key": target.api_key, "pace": simulator_pace})
         return 0
 
-    monkeypatch.setattr(console.line_console, "run_line_console", fake_console)
+    monkeypatch.setattr(console.cli, "open_console", fake_open)
+    monkeypatch.setenv("REALTIME_CONSOLE_FORCE_TUI", "1")
+    monkeypatch.chdir(Path(__file__).parent)  # no stray .env
     return calls
 
 
@@ -351,6 +331,39 @@ def test_pace_defaults_to_realtime_for_the_embedded_simulator(
     assert [(c["url"], c["pace"]) for c in console_calls] == [(None, "realtime"), (None, "fast")]
 
 
+def test_the_console_reads_the_key_from_dotenv_like_the_relay(
+    console_calls: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={ENV_KEY}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 0
+    assert console_calls == [{"url": OPENAI, "api_key": ENV_KEY, "pace": None}]
+
+
+def test_without_a_key_the_target_says_simulator_no_api_key_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from console.cli import build_parser, console_target
+
+    monkeypatch.chdir(tmp_path)
+    target, simulator = console_target(build_parser().parse_args([]), None)
+    assert simulator and target.label == "simulator — no API key set"
+    target, simulator = console_target(build_parser().parse_args(["--simulator"]), ENV_KEY)
+    assert simulator and target.api_key is None and "--simulator" in target.label
+    target, _ = console_target(build_parser().parse_args([]), ENV_KEY)
+    assert ENV_KEY not in repr(target) and target.label == "OpenAI"
+
+
+def test_a_console_that_is_not_on_a_terminal_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("REALTIME_CONSOLE_FORCE_TUI", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main([]) == 2  # pytest captures stdout: not a terminal
+    assert "needs a terminal" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -376,49 +389,3 @@ def test_help_documents_the_console_token(capsys: pytest.CaptureFixture[str]) ->
     out = " ".join(capsys.readouterr().out.split())
     assert "--token TOKEN" in out and "relay's --token" in out
     assert "OPENAI_API_KEY is sent only to api.openai.com" in out
-
-
-async def run_console_subprocess(
-    argv: list[str], env: dict[str, str], stdin: str
-) -> tuple[int, str]:
-    """Run ``python -m console.cli ARGV`` to its end (without blocking this loop)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "console.cli",
-        *argv,
-        cwd=REPO_ROOT,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(stdin.encode()), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert proc.returncode is not None
-    return proc.returncode, out.decode()
-
-
-async def test_console_keys_against_a_server_that_requires_one() -> None:
-    """The user's OpenAI key is not offered to another server; --token is."""
-    simulator_available()
-    from console.simulator import SimulatorServer
-
-    server_key = "server-key-2718281828"
-    async with SimulatorServer(pace="fast", require_key=server_key) as server:
-        # Even when it happens to be the right key, OPENAI_API_KEY is not sent to --url ...
-        env = cli_env(OPENAI_API_KEY=server_key)
-        code, out = await run_console_subprocess(["--url", server.url], env, "Hi\n")
-        assert code == 1, out
-        assert "invalid_api_key" in out and "session ended by the server" in out
-        assert "Traceback" not in out
-        # ... while --token is.
-        argv = ["--url", server.url, "--token", server_key]
-        code, out = await run_console_subprocess(argv, cli_env(), "Hi\n/quit\n")
-        assert code == 0, out
-        assert "    assistant: " in out and "invalid_api_key" not in out
-    assert server_key not in out

@@ -1,0 +1,1 @@
+"""The Textual console: renders the inspector model; never parses protocol events itself."""

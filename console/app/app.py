@@ -1,0 +1,377 @@
+"""The console app: one ``RealtimeClient``, one ``Inspector``, panes that render them.
+
+``make_app(config)`` is the one factory the CLI, the Pilot tests, the snapshots and the
+screenshot script all use. The client's listeners only append to the inspector; a ~30 Hz timer
+asks each pane to render what changed since its last frame (never one message per event).
+Connecting runs as a worker that reports failures in plain words; the app never exits on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Static
+
+from console.app.config import ConsoleConfig
+from console.app.screens.composer import ComposerScreen
+from console.app.screens.help import HelpScreen
+from console.app.screens.item_detail import ItemDetailScreen
+from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.events import EventsPane
+from console.app.widgets.meter import MeterPane
+from console.app.widgets.session import SessionPane
+from console.app.widgets.status import StatusBar
+from console.inspector.connection import explain_connect_failure
+from console.inspector.model import Inspector
+from console.inspector.recording import Recorder, export_jsonl
+from console.inspector.tools import demo_tools
+from console.realtime import RealtimeClient
+
+STYLES = Path(__file__).parent / "styles"
+FRAME_SECONDS = 1 / 30
+PANES = ("conversation", "events", "session", "meter")
+
+
+def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
+    """The console for ``config`` (the one way every caller builds it)."""
+    return RealtimeConsoleApp(config)
+
+
+class RealtimeConsoleApp(App[int]):
+    """Conversation, events, session and audio panes over one Realtime connection."""
+
+    TITLE = "realtime-console"
+    CSS_PATH = [str(path) for path in sorted(STYLES.glob("*.tcss"))]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "toggle_connection", "Connect", id="app.connect"),
+        Binding("f3", "composer", "Compose", id="app.composer"),
+        Binding("f4", "cycle_turn_detection", "Turns", id="app.turns"),
+        Binding("f5", "toggle_pane('session')", "Session", id="app.toggle_session"),
+        Binding("f6", "zoom", "Zoom", id="app.zoom"),
+        Binding("ctrl+l", "clear_events", "Clear events", id="app.clear_events", show=False),
+        Binding("ctrl+e", "export_events", "Export", id="app.export", show=False),
+        Binding("escape", "focus_input", "Input", id="app.focus_input", show=False),
+    ]
+
+    def __init__(self, config: ConsoleConfig) -> None:
+        super().__init__()
+        self.config = config
+        target = config.target
+        self.client = RealtimeClient(
+            url=target.url,
+            api_key=target.api_key,
+            model=target.model,
+            dialect=target.dialect,
+            tool_timeout=config.tool_timeout,
+        )
+        self.inspector = Inspector(
+            self.client, target, event_cap=config.event_cap, clock=config.clock
+        )
+        self.sub_title = target.label
+        self._status_version = -1
+        self._timings_version = -1
+        self.recorder: Recorder | None = None
+        self._register_tools()
+
+    # -- building -------------------------------------------------------------------------
+
+    def _register_tools(self) -> None:
+        tools = list(self.config.tools)
+        if self.config.demo_tools:
+            tools += demo_tools(self.inspector.memory, self.config.weather_url)
+        for definition, handler in tools:
+            self.client.add_tool(definition, handler)
+
+    def compose(self) -> ComposeResult:
+        inspector = self.inspector
+        yield Header(show_clock=False, icon="◉")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield ConversationPane(
+                    self.client,
+                    truncations=inspector.truncations,
+                    figures_for=inspector.figures_for,
+                    id="conversation",
+                )
+                yield MeterPane(
+                    inspector.input_levels, inspector.output_levels, inspector.clock, id="meter"
+                )
+                yield MemoryView(inspector.memory, id="memory")
+            yield EventsPane(inspector.store, tz=self.config.tz, refresh_interval=None, id="events")
+            yield SessionPane(self.client, inspector.session, id="session")
+        yield Input(placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt")
+        yield StatusBar(inspector, id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self.query_one("#prompt", Input).focus()
+        self._conversation = self.query_one(ConversationPane)
+        self._status = self.query_one(StatusBar)
+        self._memory = self.query_one(MemoryView)
+        self._events = self.query_one(EventsPane)
+        self._session = self.query_one(SessionPane)
+        self._meter = self.query_one(MeterPane)
+        for pane in (self._conversation, self._events, self._session):
+            pane.ALLOW_MAXIMIZE = True  # type: ignore[misc]  # F6 zooms the whole pane
+        if self.config.record_path is not None:
+            self._start_recording(self.config.record_path)
+        self.set_interval(FRAME_SECONDS, self.render_frame)
+        if self.config.replay is not None:
+            self._load_replay()
+        elif self.config.autoconnect:
+            self.action_connect()
+
+    def render_frame(self) -> None:
+        """Render what changed since the last frame, pane by pane."""
+        reset, changed = self.inspector.take_item_changes()
+        if self._conversation.display:
+            self._conversation.refresh_items(reset, changed)
+        if self._events.display:
+            self._events.refresh_from_store()
+        if self._session.display:
+            self._session.refresh_from_state()
+        if self._meter.display:
+            self._meter.tick()
+        if self.inspector.timings.version != self._timings_version:
+            self._timings_version = self.inspector.timings.version
+            self._conversation.refresh_figures()
+        if self.inspector.version != self._status_version:
+            self._status_version = self.inspector.version
+            self._status.refresh()
+            self._conversation.refresh_figures()
+            self._memory.refresh()
+
+    # -- connection -----------------------------------------------------------------------
+
+    def action_toggle_connection(self) -> None:
+        if self.client.is_connected():
+            self.action_disconnect()
+        else:
+            self.action_connect()
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def action_connect(self) -> None:
+        """Connect (or reconnect); a failure is shown, never raised."""
+        if self.config.replay is not None:
+            self.notify("A replay is read-only.", severity="warning")
+            return
+        if self.client.is_connected():
+            await self.client.disconnect()
+        self.inspector.set_connection("connecting", self.inspector.target.endpoint)
+        try:
+            await self.client.connect()
+        except (TimeoutError, ConnectionError, OSError, RuntimeError) as exc:
+            detail = explain_connect_failure(exc, self.inspector.target)
+            self.inspector.set_connection("disconnected", detail)
+            self.notify(detail, title="Could not connect", severity="error", timeout=10)
+            return
+        self.inspector.set_connection("connected")
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def action_disconnect(self) -> None:
+        await self.client.disconnect()
+        self.inspector.set_connection("disconnected", "disconnected by you")
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def action_reset(self) -> None:
+        """Disconnect and forget the conversation and the session (events stay)."""
+        await self.client.reset()
+        self._register_tools()
+        self.inspector.reset_conversation()
+        self.inspector.set_connection("disconnected", "reset")
+
+    # -- sending --------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#prompt")
+    def send_message(self, event: Input.Submitted) -> None:
+        """Send the line as a user message, cancelling a response in progress first."""
+        text = event.value.strip()
+        if not text:
+            return
+        if not self.client.is_connected():
+            self.notify("Not connected (F2 connects).", severity="error")
+            return
+        try:
+            self.client.cancel_response()
+            self.client.send_user_message_content([{"type": "input_text", "text": text}])
+        except Exception as exc:  # the socket closed under us
+            self.notify(f"Not sent: {exc}", severity="error")
+            return
+        event.input.clear()
+
+    def send_raw(self, event: dict[str, Any]) -> None:
+        """Send one client event typed in the composer (raises when not connected)."""
+        payload = {key: value for key, value in event.items() if key != "type"}
+        self.client.realtime.send(str(event["type"]), payload)
+
+    # -- panes ----------------------------------------------------------------------------
+
+    def action_toggle_pane(self, name: str) -> None:
+        pane = self.query_one(f"#{name}")
+        pane.display = not pane.display
+
+    def action_zoom(self) -> None:
+        """Fill the screen with the pane that has focus, or go back."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        pane = (
+            next(
+                (node for node in screen.focused.ancestors_with_self if node.id in PANES),
+                None,
+            )
+            if screen.focused is not None
+            else None
+        )
+        if pane is None or not isinstance(pane, Widget):
+            self.notify("Focus a pane first (Tab), then zoom.")
+            return
+        screen.maximize(pane, container=False)
+
+    def action_focus_input(self) -> None:
+        self.query_one("#prompt", Input).focus()
+
+    def action_help(self) -> None:
+        keys = [
+            (binding.key_display or binding.key, binding.description, binding.id or "")
+            for binding in self._all_bindings()
+        ]
+        self.push_screen(HelpScreen(keys))
+
+    def _all_bindings(self) -> list[Binding]:
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        for pane in (self._conversation, self._events, self._session):
+            bindings += [b for b in pane.BINDINGS if isinstance(b, Binding)]
+        return bindings
+
+    @on(ConversationPane.ItemSelected)
+    def show_item(self, message: ConversationPane.ItemSelected) -> None:
+        self.push_screen(ItemDetailScreen(message.item_id, message.detail))
+
+    def action_cycle_turn_detection(self) -> None:
+        """none → server_vad → semantic_vad → none."""
+        order = [None, "server_vad", "semantic_vad"]
+        current = self.client.get_turn_detection_type()
+        following = order[(order.index(current) + 1) % len(order)] if current in order else None
+        turn_detection = {"type": following} if following else None
+        try:
+            self.client.update_session(turn_detection=turn_detection)
+        except Exception as exc:
+            self.notify(f"Turn detection not changed: {exc}", severity="error")
+            return
+        self.inspector.version += 1
+        self.notify(f"Turn detection: {following or 'manual (none)'}")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Any:
+        yield from super().get_system_commands(screen)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Connect", "Connect (or reconnect) to the target", self.action_connect),
+            ("Disconnect", "Close the connection", self.action_disconnect),
+            ("Reset", "Disconnect and forget conversation and session", self.action_reset),
+            ("Help", "Keys and what each pane shows", self.action_help),
+            (
+                "Turn detection",
+                "Cycle none / server_vad / semantic_vad",
+                self.action_cycle_turn_detection,
+            ),
+            ("Zoom pane", "Fill the screen with the focused pane", self.action_zoom),
+        ]
+        commands += [
+            ("Clear events", "Forget the events kept in memory", self.action_clear_events),
+            ("Export events", "Write the kept events to a JSONL file", self.action_export_events),
+            ("Compose event", "Send any client event typed as JSON", self.action_composer),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+        for name in PANES:
+            yield SystemCommand(
+                f"Toggle {name} pane",
+                f"Show or hide the {name} pane",
+                partial(self.action_toggle_pane, name),
+            )
+
+    # -- replay ---------------------------------------------------------------------------
+
+    def _load_replay(self) -> None:
+        """Rebuild events, session and conversation from the recording, read-only."""
+        recording = self.config.replay
+        conversation = self.client.conversation
+        failures = 0
+        for entry in recording.entries:
+            self.inspector.add_event(entry.source, entry.event, entry.t)
+            if entry.source == "server" and conversation.handles(str(entry.event.get("type"))):
+                try:
+                    conversation.process_event(entry.event)
+                except Exception:  # a recording from elsewhere may not fit the conversation
+                    failures += 1
+        self.inspector.reset_conversation()
+        skipped = len(recording.skipped)
+        detail = f"{len(recording.entries)} events from {self.config.replay_name}"
+        if skipped or failures:
+            detail += f" ({skipped} lines skipped, {failures} events not applied)"
+        self.inspector.set_connection("replay", detail)
+
+    # -- recording and export ---------------------------------------------------------------
+
+    def _start_recording(self, path: Path) -> None:
+        try:
+            self.recorder = Recorder(path)
+        except OSError as exc:
+            self.inspector.note_error(f"cannot record to {path}: {exc.strerror or exc}")
+            return
+        self.inspector.store.listen(self.recorder.write)
+
+    def action_export_events(self, path: str | None = None) -> None:
+        """Write the events kept in memory to a JSONL file (``--record`` keeps everything)."""
+        stamp = datetime.fromtimestamp(self.config.clock()).strftime("%Y%m%d-%H%M%S")
+        target = Path(path or f"realtime-events-{stamp}.jsonl")
+        try:
+            count = export_jsonl(self.inspector.store.records, target)
+        except OSError as exc:
+            self.notify(f"Export failed: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Exported {count} events to {target}")
+
+    def action_clear_events(self) -> None:
+        self._events.action_clear()
+
+    def action_composer(self) -> None:
+        self.push_screen(ComposerScreen(self.send_raw))
+
+    async def action_quit(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.client.is_connected():
+            await self.client.disconnect()
+        self.exit(0)
+
+
+class MemoryView(Static):
+    """What ``set_memory`` saved, as ``key: value`` lines."""
+
+    BORDER_TITLE = "set_memory()"
+
+    def __init__(self, memory: dict[str, Any], *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
+        self.memory = memory
+
+    def render(self) -> str:
+        if not self.memory:
+            return "(empty — the model saves here with set_memory)"
+        return "\n".join(f"{key}: {value}" for key, value in self.memory.items())

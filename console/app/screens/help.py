@@ -1,0 +1,45 @@
+"""The help screen: what each pane shows and the keys, from the live bindings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+ABOUT = """\
+realtime-console — an inspector for the OpenAI Realtime API.
+
+Conversation  items as they stream; per response: time to first delta, total time, tokens.
+              Tab to an item: Enter for its JSON, Delete to delete it on the server.
+Events        every event both ways (↑ client, ↓ server); bursts of deltas fold into one row
+              with the true count. Enter opens the JSON; type in the filter to narrow.
+Session       edit instructions, voice, turn detection, transcription, tools (JSON); Apply
+              sends session.update; ✓ acknowledged, ~ changed by the server, ✗ refused.
+Audio         input and output levels (RMS, peak, voice-band spectrum).
+
+The input line sends a user message (and cancels a response in progress first).
+Ctrl+P opens the command palette with every action. Escape closes this screen.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """What the console shows, and every key binding with its id (for the keymap)."""
+
+    BINDINGS = [Binding("escape,q,f1", "app.pop_screen", "Close", id="help.close")]
+
+    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        text = Text(ABOUT)
+        text.append("\nKeys (remap them by id in a keymap file, see --keymap)\n", style="bold")
+        for key, description, binding_id in self.keys:
+            text.append(f"  {key:<14}", style="bold cyan")
+            text.append(f"{description:<34}")
+            text.append(f"{binding_id}\n", style="dim")
+        with VerticalScroll(id="help-body"):
+            yield Static(text, markup=False)

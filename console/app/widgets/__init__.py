@@ -1,0 +1,1 @@
+"""Widgets of the console: each renders part of the inspector model."""

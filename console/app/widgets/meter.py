@@ -1,0 +1,72 @@
+"""The audio meter: input and output levels (RMS and peak in dBFS) and a voice-band spectrum.
+
+It draws from two ``LevelMeter``s fed by the inspector with the audio passing through the
+client (appended input, received output). The app redraws it at ~30 Hz only while audio is
+flowing; silence costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widget import Widget
+
+from console.audio.levels import LevelMeter
+
+FLOOR_DB = -60.0
+BAR_WIDTH = 16
+SPARKS = " ▁▂▃▄▅▆▇█"
+
+
+def level_bar(dbfs: float, width: int = BAR_WIDTH) -> str:
+    """A bar filled in proportion to ``dbfs`` between ``FLOOR_DB`` and 0."""
+    fraction = min(1.0, max(0.0, (dbfs - FLOOR_DB) / -FLOOR_DB))
+    filled = round(fraction * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def spectrum(bands: tuple[float, ...]) -> str:
+    """One character per band, its height the band's 0..1 level."""
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[round(min(1.0, max(0.0, value)) * top)] for value in bands)
+
+
+class MeterPane(Widget):
+    """Two lines: ``mic`` and ``out``."""
+
+    BORDER_TITLE = "Audio"
+
+    def __init__(
+        self,
+        input_meter: LevelMeter,
+        output_meter: LevelMeter,
+        clock: Callable[[], float],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.meters = {"mic": input_meter, "out": output_meter}
+        self.clock = clock
+        self._was_active = True
+
+    def tick(self) -> None:
+        """Redraw while audio flows, and once more when it stops."""
+        now = self.clock()
+        active = any(meter.is_active(now) for meter in self.meters.values())
+        if active or self._was_active:
+            self.refresh()
+        self._was_active = active
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        for index, (name, meter) in enumerate(self.meters.items()):
+            levels = meter.levels()
+            style = "cyan" if name == "mic" else "green"
+            if index:
+                text.append("\n")
+            text.append(f"{name:<4}", style=f"bold {style}")
+            text.append(level_bar(levels.rms_dbfs), style=style)
+            text.append(f" {levels.rms_dbfs:4.0f} dB rms {levels.peak_dbfs:4.0f} pk ")
+            text.append(spectrum(levels.bands), style=style)
+        return text

@@ -1,0 +1,76 @@
+"""Where the console connects, and failures told in plain words.
+
+The target never carries the key into anything printable: ``Target.__repr__`` hides it and the
+endpoint shown is the URL without its query string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+CLOSE_REASONS = {
+    1000: "closed normally",
+    1001: "the session expired or the server is going away",
+    1006: "the connection dropped without a close frame",
+    1008: "the server refused the session (policy)",
+    1011: "the server failed",
+    4000: "the server refused the protocol shape (beta_api_shape_disabled: use --dialect ga)",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A Realtime server to connect to; ``label`` is what the header says about it."""
+
+    url: str | None = field(repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    dialect: str = "ga"
+    model: str | None = None
+    label: str = ""
+    token_option: bool = False
+    """True when the key came from ``--token`` (so a 401 can say the token is wrong)."""
+
+    @property
+    def endpoint(self) -> str:
+        """The URL without query or credentials, safe to show."""
+        if not self.url:
+            return "(none)"
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def explain_connect_failure(error: BaseException, target: Target) -> str:
+    """A sentence that says what went wrong and what to do about it."""
+    text = str(error) or type(error).__name__
+    if target.api_key:
+        text = text.replace(target.api_key, "***")
+    # The library says 'Could not connect to "URL": reason'; the status bar shows the URL.
+    if text.startswith("Could not connect to ") and '": ' in text:
+        text = text.split('": ', 1)[1]
+    lowered = text.lower()
+    if "http 401" in lowered or "http 403" in lowered:
+        if target.api_key is None:
+            return f"{text} — the server wants a key: start with --token TOKEN"
+        if target.token_option:
+            return f"{text} — the server refused the --token given"
+        return f"{text} — the server refused the key (check OPENAI_API_KEY)"
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return f"{text} — nothing is listening there; is the server or relay running?"
+    if "timed out" in lowered or isinstance(error, TimeoutError):
+        return f"{text} — no answer in time"
+    return text
+
+
+def explain_close(code: int | None, reason: str) -> str:
+    """``closed (1001): session expired …`` from a websocket close code and reason."""
+    meaning = CLOSE_REASONS.get(code or 0, "")
+    parts = [f"closed ({code})" if code is not None else "closed"]
+    if reason:
+        parts.append(reason)
+    if meaning and meaning not in reason:
+        parts.append(meaning)
+    return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if len(parts) > 1 else "")

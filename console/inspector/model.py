@@ -1,0 +1,190 @@
+"""``Inspector``: everything the console knows about one ``RealtimeClient``, without Textual.
+
+The client's listeners only append here (O(1) per event, no rendering); the app's widgets read
+on a ~30 Hz timer what changed since their last frame: store rows, conversation item ids, the
+session state, response timings, audio levels, the connection and the last error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from console.audio.levels import LevelMeter, pcm16_from_base64
+from console.realtime import RealtimeClient
+
+from .connection import Target, explain_close
+from .session_state import SessionState
+from .store import DEFAULT_EVENT_CAP, EventRecord, EventStore, Source
+from .timings import ResponseTiming, ResponseTimings
+
+MAX_TRUNCATIONS = 10_000
+
+EventObserver = Callable[[EventRecord], None]
+
+
+@dataclass
+class ConnectionStatus:
+    """``state`` is one of disconnected, connecting, connected, replay; ``detail`` says why."""
+
+    state: str = "disconnected"
+    detail: str = ""
+    session_id: str = ""
+    model: str = ""
+
+
+class Inspector:
+    """Feeds the event store and the other views from one client's events."""
+
+    def __init__(
+        self,
+        client: RealtimeClient,
+        target: Target,
+        *,
+        event_cap: int = DEFAULT_EVENT_CAP,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.clock = clock
+        self.store = EventStore(cap=event_cap, clock=clock)
+        self.session = SessionState()
+        self.timings = ResponseTimings(clock=clock)
+        self.input_levels = LevelMeter()
+        self.output_levels = LevelMeter()
+        self.truncations: dict[str, int] = {}
+        """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
+        self.connection = ConnectionStatus()
+        self.last_error = ""
+        self.errors = 0
+        self.version = 0
+        """Changes whenever the connection, the last error or the session id changes."""
+        self.memory: dict[str, Any] = {}
+        """What the demo ``set_memory`` tool saved."""
+        self._observers: list[EventObserver] = []
+        self._changed_items: set[str] = set()
+        self._items_reset = False
+        client.on("realtime.event", self._on_realtime_event)
+        client.on("conversation.updated", self._on_conversation_updated)
+        client.on("conversation.item.appended", self._on_item)
+        client.on("conversation.item.completed", self._on_item)
+        client.on("error", self._on_error)
+        client.on("close", self._on_close)
+
+    def observe(self, observer: EventObserver) -> None:
+        """Call ``observer`` with every record after it is stored."""
+        self._observers.append(observer)
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    def _on_realtime_event(self, payload: dict[str, Any]) -> None:
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            return
+        source: Source = "client" if payload.get("source") == "client" else "server"
+        self.add_event(source, event)
+
+    def add_event(self, source: Source, event: dict[str, Any], at: float | None = None) -> None:
+        """Store one event and tell the observers (replays pass the recorded time)."""
+        record = self.store.add(source, event, at)
+        self.session.observe(source, event)
+        self.timings.observe(record)
+        kind = record.type
+        if kind in ("session.created", "session.updated"):
+            self._note_session(event)
+        elif kind == "input_audio_buffer.append" and isinstance(event.get("audio"), str):
+            self.input_levels.push(pcm16_from_base64(event["audio"]), record.time)
+        elif kind == "conversation.item.truncated":
+            self._note_truncation(event)
+        for observer in self._observers:
+            observer(record)
+
+    def _note_session(self, event: dict[str, Any]) -> None:
+        session = event.get("session")
+        if isinstance(session, dict):
+            self.connection.session_id = str(session.get("id") or "")
+            self.connection.model = str(session.get("model") or "")
+            self.version += 1
+
+    def _note_truncation(self, event: dict[str, Any]) -> None:
+        item_id, end_ms = event.get("item_id"), event.get("audio_end_ms")
+        if isinstance(item_id, str) and isinstance(end_ms, int):
+            if len(self.truncations) >= MAX_TRUNCATIONS:
+                self.truncations.pop(next(iter(self.truncations)))
+            self.truncations[item_id] = end_ms
+            self._changed_items.add(item_id)
+
+    def _on_conversation_updated(self, payload: dict[str, Any]) -> None:
+        item = payload.get("item")
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            self._changed_items.add(item["id"])
+        delta = payload.get("delta")
+        if isinstance(delta, dict) and delta.get("audio") is not None:
+            self.output_levels.push(delta["audio"], self.clock())
+
+    def figures_for(self, item_id: str) -> str:
+        """``first delta 210 ms · total 1.8 s · tokens 120 in / 45 out`` for an output item."""
+        timing = self.timings.for_item(item_id)
+        return "" if timing is None else describe_timing(timing)
+
+    def _on_item(self, payload: dict[str, Any]) -> None:
+        self._on_conversation_updated(payload)
+
+    def _on_error(self, payload: dict[str, Any]) -> None:
+        error = payload.get("error")
+        if isinstance(error, dict):
+            code = str(error.get("code") or error.get("type") or "error")
+            message = str(error.get("message") or "")
+            self.note_error(f"{code}: {message}" if message else code)
+
+    def _on_close(self, payload: dict[str, Any]) -> None:
+        code = payload.get("code")
+        reason = str(payload.get("reason") or "")
+        self.set_connection(
+            "disconnected", explain_close(code if isinstance(code, int) else None, reason)
+        )
+
+    # -- state the app changes ------------------------------------------------------------
+
+    def note_error(self, text: str) -> None:
+        """Remember ``text`` as the last error (the status bar shows it)."""
+        self.errors += 1
+        self.last_error = text
+        self.version += 1
+
+    def set_connection(self, state: str, detail: str = "") -> None:
+        """Record the connection state (the app does, around ``connect``/``disconnect``)."""
+        self.connection.state = state
+        self.connection.detail = detail
+        if state != "connected":
+            self.connection.session_id = ""
+        self.version += 1
+
+    def reset_conversation(self) -> None:
+        """The conversation was cleared: the pane redraws from nothing."""
+        self._items_reset = True
+        self._changed_items.clear()
+
+    def take_item_changes(self) -> tuple[bool, set[str]]:
+        """``(reset, ids)`` changed since the last call; the conversation pane drains this."""
+        reset, changed = self._items_reset, self._changed_items
+        self._items_reset = False
+        self._changed_items = set()
+        return reset, changed
+
+
+def describe_timing(timing: ResponseTiming) -> str:
+    """The figures a voice-agent developer debugs with, in one short line."""
+    parts = []
+    if timing.first_delta_ms is not None:
+        parts.append(f"first delta {timing.first_delta_ms:.0f} ms")
+    if timing.total_ms is not None:
+        parts.append(f"total {timing.total_ms / 1000:.2f} s")
+    usage = timing.usage
+    if usage is not None and usage.input_tokens is not None:
+        parts.append(f"tokens {usage.input_tokens} in / {usage.output_tokens} out")
+    if timing.status and timing.status != "completed":
+        parts.append(str(timing.status))
+    return " · ".join(parts)
