@@ -1,0 +1,193 @@
+"""The events pane: a one-row filter bar, the events list and a status line with totals.
+
+The pane never gets a message per event. It reads the store on a timer it starts itself
+(``refresh_interval``, 30 Hz by default; ``None`` leaves the calling of ``refresh_from_store`` to
+the owner, as the tests and the bench do). A tick does nothing while the pane is not on screen
+(a hidden tab), and catches up from the store on the first tick after it is shown again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Button, Input, Static
+
+from console.app.screens.event_detail import EventDetailScreen
+from console.app.widgets.event_list import EventList
+from console.inspector.payloads import event_json
+from console.inspector.store import EventStore
+
+__all__ = ["EventList", "EventsPane"]
+
+
+class EventsPane(Vertical):
+    """Every event both ways, folded, filterable, with a detail view."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_detail", "Detail", id="events.open_detail"),
+        Binding("c", "copy_event", "Copy", id="events.copy_event"),
+        Binding("f", "toggle_follow", "Follow", id="events.toggle_follow"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="events.focus_filter"),
+        Binding("u", "toggle_client", "↑ client", id="events.toggle_client"),
+        Binding("d", "toggle_server", "↓ server", id="events.toggle_server"),
+        Binding("ctrl+l", "clear", "Clear", id="events.clear"),
+    ]
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        tz: tzinfo | None = None,
+        refresh_interval: float | None = 1 / 30,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """``tz`` for the clock column (local when None); see the module doc for the timer."""
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self.tz = tz
+        self.refresh_interval = refresh_interval
+        self.event_list = EventList(store, tz=tz, id="events-list")
+        self._filter_input = Input(placeholder="filter by type", id="events-filter", compact=True)
+        self._client_button = Button("↑ client", id="events-client", compact=True)
+        self._server_button = Button("↓ server", id="events-server", compact=True)
+        self._totals = Static("", id="events-totals", markup=False)
+        self._follow_label = Static("", id="events-follow", markup=False)
+        self._timer: Timer | None = None
+        self.status_text = ""
+        """The totals line as shown: rows shown / events kept / total, dropped (cap)."""
+        self.follow_text = ""
+        """``following`` or ``paused · N new``."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="events-filter-bar"):
+            yield self._filter_input
+            yield self._client_button
+            yield self._server_button
+        yield self.event_list
+        with Horizontal(id="events-status"):
+            yield self._totals
+            yield self._follow_label
+
+    def on_mount(self) -> None:
+        self._update_status()
+        if self.refresh_interval is not None:
+            self._timer = self.set_interval(self.refresh_interval, self._tick)
+
+    def _tick(self) -> None:
+        if self.is_on_screen:
+            self.refresh_from_store()
+
+    def refresh_from_store(self) -> bool:
+        """Render what the store gained since the last call; True if anything changed."""
+        changed = self.event_list.refresh_from_store()
+        self._update_status()
+        return changed
+
+    # Actions (also callable as methods).
+
+    def action_clear(self) -> None:
+        """Forget every stored event (the store's totals restart too)."""
+        self.store.clear()
+        self.refresh_from_store()
+
+    def action_toggle_follow(self) -> None:
+        self.event_list.follow(not self.event_list.following)
+        self._update_status()
+
+    def action_focus_filter(self) -> None:
+        self._filter_input.focus()
+
+    def action_open_detail(self) -> None:
+        """Show the selected row's event(s) in ``EventDetailScreen``."""
+        row = self.event_list.cursor_row
+        if row is not None:
+            self.app.push_screen(EventDetailScreen(self.store, row, tz=self.tz))
+
+    def action_copy_event(self) -> None:
+        """Copy the selected row's (first) event as JSON, audio redacted."""
+        row = self.event_list.cursor_row
+        if row is None:
+            return
+        self.app.copy_to_clipboard(event_json(row.first.event))
+        self.notify(f"Copied {row.type}", timeout=2)
+
+    def action_toggle_client(self) -> None:
+        event_filter = self.event_list.event_filter
+        self._set_filter(client=not event_filter.client)
+
+    def action_toggle_server(self) -> None:
+        event_filter = self.event_list.event_filter
+        self._set_filter(server=not event_filter.server)
+
+    # Widgets.
+
+    @on(Input.Changed, "#events-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._set_filter(text=event.value)
+
+    @on(Input.Submitted, "#events-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.event_list.focus()
+
+    @on(Button.Pressed, "#events-client")
+    def _client_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_toggle_client()
+
+    @on(Button.Pressed, "#events-server")
+    def _server_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_toggle_server()
+
+    @on(EventList.FollowChanged)
+    def _follow_changed(self, event: EventList.FollowChanged) -> None:
+        event.stop()
+        self._update_status()
+
+    @on(EventList.RowActivated)
+    def _row_activated(self, event: EventList.RowActivated) -> None:
+        event.stop()
+        self.app.push_screen(EventDetailScreen(self.store, event.row, tz=self.tz))
+
+    def _set_filter(
+        self, *, client: bool | None = None, server: bool | None = None, text: str | None = None
+    ) -> None:
+        current = self.event_list.event_filter
+        new = replace(
+            current,
+            client=current.client if client is None else client,
+            server=current.server if server is None else server,
+            text=current.text if text is None else text,
+        )
+        self.event_list.set_filter(new)
+        self._client_button.set_class(not new.client, "-off")
+        self._server_button.set_class(not new.server, "-off")
+        self._update_status()
+
+    def _update_status(self) -> None:
+        store = self.store
+        status = (
+            f"{self.event_list.row_count:,} rows shown / {len(store.records):,} events kept"
+            f" / {store.total:,} total, {store.dropped:,} dropped (cap {store.cap:,})"
+        )
+        if status != self.status_text:
+            self.status_text = status
+            self._totals.update(Content(status), layout=False)
+        pending = self.event_list.pending
+        follow = "following" if self.event_list.following else f"paused · {pending:,} new"
+        if follow != self.follow_text:
+            self.follow_text = follow
+            self._follow_label.update(Content(follow))
+            self._follow_label.set_class(not self.event_list.following, "-paused")
