@@ -1,0 +1,154 @@
+"""The events pane under a firehose: event-loop lag, CPU and RSS while events pour in.
+
+A headless app holds one ``EventsPane`` (120x40) over an ``EventStore``. A producer adds RATE
+events/s for SECONDS (in 10 ms batches; mostly ``response.output_audio.delta`` with ~6 KB of
+base64, plus transcript deltas, client audio appends and the events that end each burst), the
+pane is refreshed at 30 Hz as the app does, and a 5 ms asyncio heartbeat measures how late the
+loop runs. Prints lag p50/p99/max, CPU % of one core, and RSS each second. Follow mode is on
+(the list scrolls every tick, the costly case); ``--paused`` measures a paused list.
+
+Run: python3 bench/bench_events_pane.py [--rate 2000] [--seconds 10] [--cap 10000] [--paused]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import statistics
+import time
+from datetime import UTC
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from console.app.widgets.events import EventsPane
+from console.inspector.store import EventStore
+
+STYLES = Path(__file__).resolve().parents[1] / "console" / "app" / "styles" / "events.tcss"
+AUDIO = base64.b64encode(os.urandom(4800)).decode()  # 6,400 characters: 100 ms at 24 kHz
+HEARTBEAT = 0.005
+
+
+class BenchApp(App[None]):
+    CSS_PATH = str(STYLES)
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield EventsPane(self.store, tz=UTC, refresh_interval=None)
+
+
+def response_cycle() -> list[tuple[str, dict[str, object]]]:
+    """One response's worth of events (100), the mix the producer repeats."""
+    events: list[tuple[str, dict[str, object]]] = [
+        ("client", {"type": "input_audio_buffer.append", "audio": AUDIO}) for _ in range(6)
+    ]
+    events += [
+        ("client", {"type": "input_audio_buffer.commit"}),
+        ("client", {"type": "response.create"}),
+        ("server", {"type": "response.created", "response": {"id": "resp_1"}}),
+        ("server", {"type": "response.output_item.added", "item": {"id": "item_1"}}),
+    ]
+    for index in range(80):
+        events.append(("server", {"type": "response.output_audio.delta", "delta": AUDIO}))
+        if index % 8 == 0:
+            events.append(
+                ("server", {"type": "response.output_audio_transcript.delta", "delta": "hi"})
+            )
+    events += [
+        ("server", {"type": "response.output_audio.done"}),
+        ("server", {"type": "response.output_item.done", "item": {"id": "item_1"}}),
+        ("server", {"type": "response.done", "response": {"id": "resp_1", "output": []}}),
+        ("server", {"type": "rate_limits.updated", "rate_limits": []}),
+    ]
+    return events
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def run(rate: int, seconds: float, cap: int, paused: bool) -> None:
+    store = EventStore(cap=cap)
+    app = BenchApp(store)
+    cycle = response_cycle()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(EventsPane)
+        await pilot.pause()
+        if paused:
+            pane.event_list.follow(False)
+        lags: list[float] = []
+        rss: list[tuple[int, float]] = []
+        sent = 0
+        stop = False
+
+        async def heartbeat() -> None:
+            while not stop:
+                before = time.perf_counter()
+                await asyncio.sleep(HEARTBEAT)
+                lags.append(time.perf_counter() - before - HEARTBEAT)
+
+        async def produce() -> None:
+            nonlocal sent
+            start = time.perf_counter()
+            position = 0
+            while (elapsed := time.perf_counter() - start) < seconds:
+                due = int(elapsed * rate)
+                while sent < due:
+                    source, event = cycle[position]
+                    store.add(source, event)  # type: ignore[arg-type]
+                    position = (position + 1) % len(cycle)
+                    sent += 1
+                await asyncio.sleep(0.01)
+
+        timer = pane.set_interval(1 / 30, pane.refresh_from_store)
+        beat = asyncio.create_task(heartbeat())
+        cpu_start, wall_start = time.process_time(), time.perf_counter()
+        producer = asyncio.create_task(produce())
+        second = 0
+        while not producer.done():
+            await asyncio.sleep(0.05)
+            if time.perf_counter() - wall_start >= second + 1:
+                second += 1
+                rss.append((second, rss_mb()))
+        cpu = time.process_time() - cpu_start
+        wall = time.perf_counter() - wall_start
+        stop = True
+        await beat
+        timer.stop()
+        pane.refresh_from_store()
+        await pilot.pause()
+
+    ms = sorted(lag * 1000 for lag in lags)
+    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+    print(f"events pane, {rate:,} events/s for {seconds:g} s, cap {cap:,}, follow {not paused}")
+    print(f"  sent {sent:,} events ({sent / wall:,.0f}/s), store kept {len(store.records):,}")
+    print(f"  rows shown {pane.event_list.row_count:,}; status: {pane.status_text}")
+    print(
+        f"  loop lag (5 ms heartbeat, {len(ms):,} beats): p50 {statistics.median(ms):.1f} ms,"
+        f" p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
+    )
+    print(f"  CPU {100 * cpu / wall:.0f}% of one core")
+    print("  RSS MB by second: " + ", ".join(f"{s}s {mb:.0f}" for s, mb in rss))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--cap", type=int, default=10_000)
+    parser.add_argument("--paused", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(run(args.rate, args.seconds, args.cap, args.paused))
+
+
+if __name__ == "__main__":
+    main()
