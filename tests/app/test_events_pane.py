@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.event_detail import EventDetailScreen
@@ -36,10 +38,6 @@ class Host(App[None]):
     def compose(self) -> ComposeResult:
         yield EventsPane(self.store, tz=UTC, refresh_interval=self.refresh_interval, id="events")
 
-    @property
-    def pane(self) -> EventsPane:
-        return self.query_one(EventsPane)
-
 
 class Feeder:
     """Adds events to a store one millisecond apart, from 12:00:00.000 UTC."""
@@ -53,6 +51,10 @@ class Feeder:
         self.store.add(source, event, at=T0 + self.count / 1000)
         self.count += 1
         return event
+
+
+def pane_of(pilot: Pilot[None]) -> EventsPane:
+    return pilot.app.query_one(EventsPane)
 
 
 def lines(pane: EventsPane) -> list[str]:
@@ -78,14 +80,14 @@ async def test_folding_shows_true_counts() -> None:
     feed("server", "response.done", response={})
     async with Host(store).run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert shown(pilot.app.pane) == [
+        assert shown(pane_of(pilot)) == [
             "12:00:00.000 ↓ server session.created",
             "12:00:00.001 ↑ client response.create",
             "12:00:00.002 ↓ server response.output_audio.delta ×118  …12:00:00.125",
             "12:00:00.003 ↓ server response.output_audio_transcript.delta ×6  …12:00:00.108",
             "12:00:00.126 ↓ server response.done",
         ]
-        assert not pilot.app.pane.refresh_from_store()  # nothing new: no work
+        assert not pane_of(pilot).refresh_from_store()  # nothing new: no work
 
 
 async def test_counts_grow_in_place_between_refreshes() -> None:
@@ -93,7 +95,7 @@ async def test_counts_grow_in_place_between_refreshes() -> None:
     feed = Feeder(store)
     feed("server", "response.output_audio.delta", delta=AUDIO)
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
         assert shown(pane) == ["12:00:00.000 ↓ server response.output_audio.delta"]
@@ -112,7 +114,7 @@ async def test_errors_stand_out_with_code_and_message() -> None:
     feed("client", "session.update", session={"voice": "nope"})
     feed("server", "error", error={"code": "invalid_value", "message": "Bad voice [b]x[/b]"})
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
         assert shown(pane)[1] == "12:00:00.001 ↓ server error  invalid_value: Bad voice [b]x[/b]"
@@ -129,9 +131,9 @@ async def test_event_text_is_never_markup() -> None:
     store = EventStore()
     Feeder(store)("server", "[bold red]x[/] $var")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pilot.app.pane.refresh_from_store()
+        pane_of(pilot).refresh_from_store()
         await pilot.pause()
-        assert shown(pilot.app.pane) == ["12:00:00.000 ↓ server [bold red]x[/] $var"]
+        assert shown(pane_of(pilot)) == ["12:00:00.000 ↓ server [bold red]x[/] $var"]
 
 
 async def test_filter_by_text_and_direction() -> None:
@@ -143,7 +145,7 @@ async def test_filter_by_text_and_direction() -> None:
     feed("server", "response.output_text.delta", delta="x")
     feed("server", "response.done")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         pane.event_list.focus()
         await pilot.press("slash", *"RESPONSE", "enter")
@@ -164,6 +166,36 @@ async def test_filter_by_text_and_direction() -> None:
         assert pane.status_text.startswith("2 rows shown / 5 events kept / 5 total")
         await pilot.click("#events-client")
         assert len(shown(pane)) == 3
+        pilot.app.query_one("#events-filter", Input).value = ""
+        await pilot.press("slash", *"dune")  # letters go to the input, not bindings
+        assert pane.event_list.event_filter.text == "dune"
+        assert pane.event_list.event_filter.server and shown(pane) == []
+
+
+async def test_moving_the_cursor_repaints_old_and_new_lines_only() -> None:
+    store = EventStore()
+    feed = Feeder(store)
+    for index in range(10):
+        feed("server", f"event.{index}")
+    async with Host(store).run_test(size=(120, 40)) as pilot:
+        event_list = pane_of(pilot).event_list
+        pane_of(pilot).refresh_from_store()
+        event_list.focus()
+        await pilot.pause()
+        repainted: list[int] = []
+        original = event_list.refresh_lines
+
+        def record(y_start: int, line_count: int = 1) -> None:
+            repainted.append(y_start)
+            original(y_start, line_count)
+
+        event_list.refresh_lines = record  # type: ignore[method-assign]
+        await pilot.press("up")
+        assert sorted(repainted) == [8, 9]
+        repainted.clear()
+        feed("server", "event.10")
+        pane_of(pilot).refresh_from_store()
+        assert repainted == [10]  # paused: only the new line, nothing else moved
 
 
 async def test_follow_then_pause_with_new_count_then_resume() -> None:
@@ -172,7 +204,7 @@ async def test_follow_then_pause_with_new_count_then_resume() -> None:
     for index in range(100):
         feed("server", f"event.{index}")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         event_list = pane.event_list
         pane.refresh_from_store()
         event_list.focus()
@@ -210,7 +242,7 @@ async def test_scrolling_up_pauses_and_f_resumes() -> None:
     for index in range(100):
         feed("client", f"event.{index}")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
         pane.event_list.scroll_up(animate=False)
@@ -229,7 +261,7 @@ async def test_click_selects_and_double_click_opens_detail() -> None:
     for index in range(5):
         feed("server", f"event.{index}")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
         await pilot.click(EventList, offset=(5, 2))
@@ -248,7 +280,7 @@ async def test_detail_redacts_audio_highlights_json_and_steps_through_a_run() ->
         feed("client", "input_audio_buffer.append", audio=AUDIO, event_id=f"e{index}")
     feed("client", "input_audio_buffer.commit")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         pane.event_list.focus()
         await pilot.press("up", "enter")
@@ -276,7 +308,7 @@ async def test_copy_puts_the_selected_event_json_on_the_clipboard() -> None:
     delta = feed("server", "response.output_audio.delta", delta=AUDIO, item_id="item_1")
     feed("server", "response.done")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         pane.event_list.focus()
         await pilot.press("up", "c")
@@ -290,7 +322,7 @@ async def test_clear_empties_store_and_list() -> None:
     for index in range(10):
         feed("server", f"event.{index}")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         pane.event_list.focus()
         await pilot.press("ctrl+l")
@@ -312,7 +344,7 @@ async def test_cap_keeps_5000_of_20000_and_status_shows_totals() -> None:
         else:
             feed("server", "response.output_audio.delta", delta="AAAA")
     async with Host(store).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
         assert len(store.records) == 5_000
@@ -328,7 +360,7 @@ async def test_timer_skips_work_while_hidden() -> None:
     store = EventStore()
     feed = Feeder(store)
     async with Host(store, refresh_interval=1 / 30).run_test(size=(120, 40)) as pilot:
-        pane = pilot.app.pane
+        pane = pane_of(pilot)
         pane.display = False
         await pilot.pause()
         feed("server", "session.created")
@@ -409,7 +441,7 @@ async def test_events_from_the_simulator_show_up() -> None:
             assert await client.wait_for_next_completed_item(timeout=10)
             assert await client.wait_for_next_completed_item(timeout=10)
             await client.disconnect()
-            pane = pilot.app.pane
+            pane = pane_of(pilot)
             pane.refresh_from_store()
             await pilot.pause()
             text = "\n".join(lines(pane))
