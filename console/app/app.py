@@ -84,7 +84,8 @@ class RealtimeConsoleApp(App[int]):
         self._status_version = -1
         self._timings_version = -1
         self.recorder: Recorder | None = None
-        self._register_tools()
+        if config.replay is None:
+            self._register_tools()  # a replay runs no tools: it only shows what happened
 
     # -- building -------------------------------------------------------------------------
 
@@ -321,6 +322,11 @@ class RealtimeConsoleApp(App[int]):
                 except Exception:  # a recording from elsewhere may not fit the conversation
                     failures += 1
         self.inspector.reset_conversation()
+        for name, value in self.inspector.session.acknowledged_fields.items():
+            try:  # show the recorded session in the editor; fields it cannot take stay default
+                self.client.update_session(**{name: value})
+            except Exception:
+                continue
         skipped = len(recording.skipped)
         detail = f"{len(recording.entries)} events from {self.config.replay_name}"
         if skipped or failures:

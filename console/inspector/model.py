@@ -180,8 +180,9 @@ def describe_timing(timing: ResponseTiming) -> str:
     parts = []
     if timing.first_delta_ms is not None:
         parts.append(f"first delta {timing.first_delta_ms:.0f} ms")
-    if timing.total_ms is not None:
-        parts.append(f"total {timing.total_ms / 1000:.2f} s")
+    total = timing.total_ms
+    if total is not None:
+        parts.append(f"total {total:.0f} ms" if total < 1000 else f"total {total / 1000:.2f} s")
     usage = timing.usage
     if usage is not None and usage.input_tokens is not None:
         parts.append(f"tokens {usage.input_tokens} in / {usage.output_tokens} out")

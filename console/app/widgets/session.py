@@ -135,9 +135,12 @@ class SessionPane(Vertical):
         self._status_widgets[name] = widget
         return widget
 
-    def _row(self, label: str, name: str, control: Widget) -> Horizontal:
-        return Horizontal(
-            Label(label, classes="field-label"), control, self._status(name), classes="field-row"
+    def _row(self, label: str, name: str, control: Widget) -> Vertical:
+        """Label and control on one line; the status (when there is one) on the next."""
+        return Vertical(
+            Horizontal(Label(label, classes="field-label"), control, classes="field-row"),
+            self._status(name),
+            classes="field",
         )
 
     def _heading(self, label: str, name: str) -> ComposeResult:
@@ -264,6 +267,7 @@ class SessionPane(Vertical):
         for name, widget in self._status_widgets.items():
             content, css_class = status_content(statuses.get(name))
             widget.update(content)
+            widget.display = bool(css_class)  # no line for a field nobody changed
             for each in _STATUS_CLASSES:
                 widget.set_class(each == css_class, each)
         self._fill_from_config()

@@ -1,0 +1,95 @@
+"""How the console looks: SVG snapshots of its main screens (pytest-textual-snapshot).
+
+Screens with a conversation come from a committed recording (``fixtures/conversation.jsonl``),
+so ids and times are the same on every run; times are shown in UTC. Update the baselines with
+``python3 -m pytest tests/app/test_snapshots.py --snapshot-update`` and look at them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from console.app.app import RealtimeConsoleApp
+from console.inspector.recording import load_recording
+
+from .conftest import console_app
+
+FIXTURE = Path(__file__).parent / "fixtures" / "conversation.jsonl"
+OFFLINE_URL = "ws://127.0.0.1:9/v1/realtime"
+WIDE = (160, 48)
+NARROW = (100, 30)
+
+
+def replay_app() -> RealtimeConsoleApp:
+    return console_app(
+        None, replay=load_recording(FIXTURE), replay_name="conversation.jsonl", autoconnect=False
+    )
+
+
+def idle_app() -> RealtimeConsoleApp:
+    return console_app(OFFLINE_URL, autoconnect=False, clock=lambda: 1_767_268_800.0)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Steady cursors and one rendered frame."""
+    app = pilot.app
+    assert isinstance(app, RealtimeConsoleApp)
+    for widget in app.query(Input):
+        widget.cursor_blink = False
+    for area in app.query(TextArea):
+        area.cursor_blink = False
+    app.render_frame()
+    await pilot.pause()
+
+
+class TestConsole:
+    def test_idle(self, snap_compare: Any) -> None:
+        """Not connected: empty panes, the input focused, the status bar says disconnected."""
+        assert snap_compare(idle_app(), terminal_size=WIDE, run_before=settle)
+
+    def test_mid_conversation_with_a_tool_call(self, snap_compare: Any) -> None:
+        """A message, a set_memory call with its output, the answer; events folded."""
+        assert snap_compare(replay_app(), terminal_size=WIDE, run_before=settle)
+
+    def test_replay_at_100_by_30(self, snap_compare: Any) -> None:
+        """The same recording on a small terminal: the session pane waits behind F5."""
+        assert snap_compare(replay_app(), terminal_size=NARROW, run_before=settle)
+
+    def test_event_json_detail(self, snap_compare: Any) -> None:
+        """An audio delta's JSON, highlighted, its base64 shown as a byte count."""
+
+        async def open_detail(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            pilot.app.query_one("#events-list").focus()
+            await pilot.press("home", *["down"] * 12, "enter")
+            await settle(pilot)
+
+        assert snap_compare(replay_app(), terminal_size=WIDE, run_before=open_detail)
+
+
+class TestSessionEditor:
+    def test_invalid_tools_json(self, snap_compare: Any) -> None:
+        """Tools JSON with a syntax error: line and column shown, Apply would send nothing."""
+
+        async def break_tools(pilot: Pilot[Any]) -> None:
+            area = pilot.app.query_one("#session-tools", TextArea)
+            area.load_text('[\n  {"type": "function", "name": "x"\n]')
+            await pilot.pause(0.5)  # the editor validates after a 300 ms debounce
+            await settle(pilot)
+
+        assert snap_compare(idle_app(), terminal_size=WIDE, run_before=break_tools)
+
+    def test_refused_field(self, snap_compare: Any) -> None:
+        """A voice change the server refused once audio existed, with the server's reason."""
+
+        async def zoom_session(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            pilot.app.query_one("#session").focus()
+            pilot.app.screen.maximize(pilot.app.query_one("#session"), container=False)
+            await settle(pilot)
+
+        assert snap_compare(replay_app(), terminal_size=WIDE, run_before=zoom_session)
