@@ -81,11 +81,11 @@ async def test_folding_shows_true_counts() -> None:
     async with Host(store).run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert shown(pane_of(pilot)) == [
-            "12:00:00.000 ↓ server session.created",
-            "12:00:00.001 ↑ client response.create",
-            "12:00:00.002 ↓ server response.output_audio.delta ×118  …12:00:00.125",
-            "12:00:00.003 ↓ server response.output_audio_transcript.delta ×6  …12:00:00.108",
-            "12:00:00.126 ↓ server response.done",
+            "12:00:00.000 ↓ session.created",
+            "12:00:00.001 ↑ response.create",
+            "12:00:00.002 ↓ response.output_audio.delta ×118  …12:00:00.125",
+            "12:00:00.003 ↓ response.output_audio_transcript.delta ×6  …12:00:00.108",
+            "12:00:00.126 ↓ response.done",
         ]
         assert not pane_of(pilot).refresh_from_store()  # nothing new: no work
 
@@ -98,14 +98,12 @@ async def test_counts_grow_in_place_between_refreshes() -> None:
         pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
-        assert shown(pane) == ["12:00:00.000 ↓ server response.output_audio.delta"]
+        assert shown(pane) == ["12:00:00.000 ↓ response.output_audio.delta"]
         feed("server", "response.output_audio.delta", delta=AUDIO)
         feed("server", "response.output_audio.delta", delta=AUDIO)
         pane.refresh_from_store()
         await pilot.pause()
-        assert shown(pane) == [
-            "12:00:00.000 ↓ server response.output_audio.delta ×3  …12:00:00.002"
-        ]
+        assert shown(pane) == ["12:00:00.000 ↓ response.output_audio.delta ×3  …12:00:00.002"]
 
 
 async def test_errors_stand_out_with_code_and_message() -> None:
@@ -117,7 +115,7 @@ async def test_errors_stand_out_with_code_and_message() -> None:
         pane = pane_of(pilot)
         pane.refresh_from_store()
         await pilot.pause()
-        assert shown(pane)[1] == "12:00:00.001 ↓ server error  invalid_value: Bad voice [b]x[/b]"
+        assert shown(pane)[1] == "12:00:00.001 ↓ error  invalid_value: Bad voice [b]x[/b]"
         strip = pane.event_list.render_line(1)
         error_style = pane.event_list.get_component_rich_style("event-list--error")
         styled = {segment.text: segment.style for segment in strip}
@@ -133,7 +131,7 @@ async def test_event_text_is_never_markup() -> None:
     async with Host(store).run_test(size=(120, 40)) as pilot:
         pane_of(pilot).refresh_from_store()
         await pilot.pause()
-        assert shown(pane_of(pilot)) == ["12:00:00.000 ↓ server [bold red]x[/] $var"]
+        assert shown(pane_of(pilot)) == ["12:00:00.000 ↓ [bold red]x[/] $var"]
 
 
 async def test_filter_by_text_and_direction() -> None:
@@ -151,17 +149,17 @@ async def test_filter_by_text_and_direction() -> None:
         await pilot.press("slash", *"RESPONSE", "enter")
         assert pane.event_list.has_focus
         assert [line[13:] for line in shown(pane)] == [
-            "↑ client response.create",
-            "↓ server response.output_text.delta",
-            "↓ server response.done",
+            "↑ response.create",
+            "↓ response.output_text.delta",
+            "↓ response.done",
         ]
         await pilot.press("d")  # hide server events
-        assert [line[13:] for line in shown(pane)] == ["↑ client response.create"]
+        assert [line[13:] for line in shown(pane)] == ["↑ response.create"]
         assert pilot.app.query_one("#events-server").has_class("-off")
         await pilot.press("u", "d")  # client hidden, server back
         assert [line[13:] for line in shown(pane)] == [
-            "↓ server response.output_text.delta",
-            "↓ server response.done",
+            "↓ response.output_text.delta",
+            "↓ response.done",
         ]
         assert pane.status_text.startswith("2 rows shown / 5 events kept / 5 total")
         await pilot.click("#events-client")
@@ -332,7 +330,7 @@ async def test_clear_empties_store_and_list() -> None:
         feed("server", "after.clear")
         pane.refresh_from_store()
         await pilot.pause()
-        assert shown(pane) == ["12:00:00.010 ↓ server after.clear"]
+        assert shown(pane) == ["12:00:00.010 ↓ after.clear"]
 
 
 async def test_cap_keeps_5000_of_20000_and_status_shows_totals() -> None:
@@ -446,11 +444,11 @@ async def test_events_from_the_simulator_show_up() -> None:
             await pilot.pause()
             text = "\n".join(lines(pane))
             for event_type in (
-                "↓ server session.created",
-                "↑ client conversation.item.create",
-                "↑ client response.create",
-                "↓ server response.output_audio.delta ×",
-                "↓ server response.done",
+                "↓ session.created",
+                "↑ conversation.item.create",
+                "↑ response.create",
+                "↓ response.output_audio.delta ×",
+                "↓ response.done",
             ):
                 assert event_type in text, text
             assert pane.event_list.following

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from console.app.app import RealtimeConsoleApp
+from console.app.widgets.event_list import EventList
 from console.inspector.recording import load_recording
 
 from .conftest import console_app
@@ -64,8 +65,10 @@ class TestConsole:
 
         async def open_detail(pilot: Pilot[Any]) -> None:
             await settle(pilot)
-            pilot.app.query_one("#events-list").focus()
-            await pilot.press("home", *["down"] * 12, "enter")
+            events = pilot.app.query_one("#events-list", EventList)
+            events.focus()
+            audio = next(i for i, row in enumerate(events.rows) if row.type.endswith("audio.delta"))
+            await pilot.press("home", *["down"] * audio, "enter")
             await settle(pilot)
 
         assert snap_compare(replay_app(), terminal_size=WIDE, run_before=open_detail)

@@ -372,7 +372,9 @@ class EventList(ScrollView, can_focus=True):
         segments = [
             Segment(format_clock(row.first.time, self.tz), time_style),
             gap,
-            Segment(f"{ARROWS.get(row.source, '?')} {row.source:<6}", source_style),
+            # The arrow's colour and direction say who sent it (the filter buttons are the key);
+            # the words "client"/"server" would cost the type column seven characters.
+            Segment(ARROWS.get(row.source, "?"), source_style),
             gap,
             Segment(_one_line(row.type), type_style),
         ]
