@@ -12,15 +12,15 @@ from textual.widgets import Static
 ABOUT = """\
 realtime-console — an inspector for the OpenAI Realtime API.
 
-Conversation  items as they stream; per response: time to first delta, total time, tokens.
-              Tab to an item: Enter for its JSON, Delete to delete it on the server.
-Events        every event both ways (↑ client, ↓ server); bursts of deltas fold into one row
-              with the true count. Enter opens the JSON; type in the filter to narrow.
-Session       edit instructions, voice, turn detection, transcription, tools (JSON); Apply
-              sends session.update; ✓ acknowledged, ~ changed by the server, ✗ refused.
-Audio         input and output levels (RMS, peak, voice-band spectrum).
+Conversation  items as they stream; per response: first delta, total time, tokens.
+              Tab to an item: Enter shows its JSON, Delete deletes it on the server.
+Events        every event both ways (↑ client, ↓ server); a burst of deltas folds
+              into one row with the true count. Enter opens the JSON; / filters.
+Session       instructions, voice, turn detection, transcription, tools (JSON).
+              Apply sends session.update: ✓ acknowledged, ~ changed, ✗ refused.
+Audio         input and output levels: RMS, peak, voice-band spectrum.
 
-The input line sends a user message (and cancels a response in progress first).
+The input line sends a user message (cancelling a response in progress first).
 Ctrl+P opens the command palette with every action. Escape closes this screen.
 """
 
