@@ -39,6 +39,7 @@ from console.realtime import RealtimeClient
 
 STYLES = Path(__file__).parent / "styles"
 FRAME_SECONDS = 1 / 30
+CONVERSATION_EVERY = 3
 PANES = ("conversation", "events", "session", "meter")
 
 
@@ -83,6 +84,7 @@ class RealtimeConsoleApp(App[int]):
         self.sub_title = target.label
         self._status_version = -1
         self._timings_version = -1
+        self._frames = 0
         self.recorder: Recorder | None = None
         if config.replay is None:
             self._register_tools()  # a replay runs no tools: it only shows what happened
@@ -127,20 +129,28 @@ class RealtimeConsoleApp(App[int]):
         self._events = self.query_one(EventsPane)
         self._session = self.query_one(SessionPane)
         self._meter = self.query_one(MeterPane)
-        for pane in (self._conversation, self._events, self._session):
-            pane.ALLOW_MAXIMIZE = True  # type: ignore[misc]  # F6 zooms the whole pane
         if self.config.record_path is not None:
             self._start_recording(self.config.record_path)
-        self.set_interval(FRAME_SECONDS, self.render_frame)
+        self.set_interval(FRAME_SECONDS, self._tick)
         if self.config.replay is not None:
             self._load_replay()
         elif self.config.autoconnect:
             self.action_connect()
 
-    def render_frame(self) -> None:
-        """Render what changed since the last frame, pane by pane."""
-        reset, changed = self.inspector.take_item_changes()
-        if self._conversation.display:
+    def _tick(self) -> None:
+        """The 30 Hz timer: every pane each frame, the conversation every third."""
+        self._frames += 1
+        self.render_frame(conversation=self._frames % CONVERSATION_EVERY == 0)
+
+    def render_frame(self, *, conversation: bool = True) -> None:
+        """Render what changed since the last frame, pane by pane.
+
+        The conversation's items are widgets whose growing text needs layout passes, which walk
+        the whole screen; at 10 Hz streaming text still reads as live and a flood of deltas
+        costs a third of the layouts. Its changes wait (they accumulate) until it renders.
+        """
+        if conversation and self._conversation.display:
+            reset, changed = self.inspector.take_item_changes()
             self._conversation.refresh_items(reset, changed)
         if self._events.display:
             self._events.refresh_from_store()
@@ -148,6 +158,8 @@ class RealtimeConsoleApp(App[int]):
             self._session.refresh_from_state()
         if self._meter.display:
             self._meter.tick()
+        if self._memory.display:
+            self._memory.tick()
         if self.inspector.timings.version != self._timings_version:
             self._timings_version = self.inspector.timings.version
             self._conversation.refresh_figures()
@@ -155,7 +167,6 @@ class RealtimeConsoleApp(App[int]):
             self._status_version = self.inspector.version
             self._status.refresh()
             self._conversation.refresh_figures()
-            self._memory.refresh()
 
     # -- connection -----------------------------------------------------------------------
 
@@ -276,7 +287,7 @@ class RealtimeConsoleApp(App[int]):
         except Exception as exc:
             self.notify(f"Turn detection not changed: {exc}", severity="error")
             return
-        self.inspector.version += 1
+        self.inspector.touch()
         self.notify(f"Turn detection: {following or 'manual (none)'}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Any:
@@ -369,15 +380,24 @@ class RealtimeConsoleApp(App[int]):
 
 
 class MemoryView(Static):
-    """What ``set_memory`` saved, as ``key: value`` lines."""
+    """What ``set_memory`` saved, as ``key: value`` lines (the tool runs in a worker thread)."""
 
     BORDER_TITLE = "set_memory()"
+    EMPTY = "(empty — the model saves here with set_memory)"
+    MAX_VALUE_CHARS = 200
 
     def __init__(self, memory: dict[str, Any], *, id: str | None = None) -> None:
-        super().__init__(markup=False, id=id)
+        super().__init__(self.EMPTY, markup=False, id=id)
         self.memory = memory
+        self._shown = self.EMPTY
 
-    def render(self) -> str:
-        if not self.memory:
-            return "(empty — the model saves here with set_memory)"
-        return "\n".join(f"{key}: {value}" for key, value in self.memory.items())
+    def tick(self) -> None:
+        """Redraw when the memory changed (at most 200 short lines, so comparing is cheap)."""
+        lines = [
+            f"{key}: {str(value)[: self.MAX_VALUE_CHARS]}"
+            for key, value in list(self.memory.items())
+        ]
+        text = "\n".join(lines) or self.EMPTY
+        if text != self._shown:
+            self._shown = text
+            self.update(text)

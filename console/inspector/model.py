@@ -148,6 +148,10 @@ class Inspector:
 
     # -- state the app changes ------------------------------------------------------------
 
+    def touch(self) -> None:
+        """Something the status bar shows changed outside the events (turn detection)."""
+        self.version += 1
+
     def note_error(self, text: str) -> None:
         """Remember ``text`` as the last error (the status bar shows it)."""
         self.errors += 1

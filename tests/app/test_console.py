@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from console.app.widgets.conversation import ConversationPane, ItemView
+from console.app.widgets.conversation import ConversationPane
 from console.inspector.connection import Target
 from console.simulator import SimulatorServer
 
@@ -63,9 +63,9 @@ async def test_a_message_streams_into_the_conversation_with_figures(
         await waiter
         app.render_frame()
         await pilot.pause()
-        views = list(app.query(ItemView))
-        assert len(views) == 2
-        user, assistant = (app.client.conversation.get_item(v.item_id) for v in views)
+        shown = app.query_one(ConversationPane).item_ids
+        assert len(shown) == 2
+        user, assistant = (app.client.conversation.get_item(item_id) for item_id in shown)
         assert user["role"] == "user" and assistant["role"] == "assistant"
         text = screen_text(app)
         assert "Hello console" in text
@@ -197,14 +197,17 @@ async def test_delete_an_item_from_the_conversation(simulator: SimulatorServer) 
         await waiter
         app.render_frame()
         await pilot.pause()
-        first = app.query(ItemView).first()
-        first.focus()
+        pane = app.query_one(ConversationPane)
+        first = pane.item_ids[0]
+        pane.focus()
+        await pilot.press("up", "up")  # from nothing selected: the newest, then the one before
+        assert pane.selected_id == first
         deleted = expect(app, server_event("conversation.item.deleted"))
         await pilot.press("delete")
         await deleted
         app.render_frame()
         await pilot.pause()
-        assert first.item_id not in [v.item_id for v in app.query(ItemView)]
+        assert first not in pane.item_ids
 
 
 async def test_item_details_open_with_audio_as_its_length(simulator: SimulatorServer) -> None:
@@ -216,8 +219,8 @@ async def test_item_details_open_with_audio_as_its_length(simulator: SimulatorSe
         await waiter
         app.render_frame()
         await pilot.pause()
-        list(app.query(ItemView))[-1].focus()
-        await pilot.press("enter")
+        app.query_one(ConversationPane).focus()
+        await pilot.press("up", "enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "ItemDetailScreen"
         assert "samples" in app.screen.detail and '"role": "assistant"' in app.screen.detail

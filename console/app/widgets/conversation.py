@@ -1,112 +1,57 @@
 """The conversation pane: items in order, streaming, with per-response figures.
 
 It renders ``client.conversation`` (the library's model) and asks the inspector which items
-changed since its last frame; it never parses events. One small widget per item, capped at
-``MAX_SHOWN`` (older items are counted, not mounted: a widget per item stays cheap only for
-hundreds), updated in place as deltas stream.
+changed since its last frame; it never parses events. It is one Line-API ``ScrollView``: each
+item is wrapped into strips once per change (or width), and a frame paints only the rows on
+screen. Widgets per item were measured first: their growing text forced whole-screen layout
+passes that pushed event-loop lag past 70 ms under a 2,000 events/s flood (bench_console.py).
+At most ``MAX_SHOWN`` items are drawn; older ones are counted.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
+from console.app.widgets.conversation_text import FiguresFor, item_detail, item_text
+from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
 MAX_SHOWN = 300
-SAMPLE_RATE = 24_000
-ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
-
-FiguresFor = Callable[[str], str]
-"""Per-response figures for an item id (first delta, total, tokens), or ``""``."""
 
 
-def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
-    """``assistant · completed · audio 2.4 s · first delta 210 ms …`` for one item."""
-    kind = item.get("role") or str(item.get("type", "item")).replace("_", " ")
-    title = Text(str(kind), style=ROLE_STYLES.get(str(kind), "bold yellow"))
-    status = item.get("status")
-    details = [str(status)] if status else []
-    if truncated_ms is not None:
-        details.append(f"truncated at {truncated_ms} ms")
-    audio = item.get("formatted", {}).get("audio")
-    if audio is not None and len(audio):
-        details.append(f"audio {len(audio) / SAMPLE_RATE:.1f} s")
-    if figures:
-        details.append(figures)
-    if details:
-        title.append(" · " + " · ".join(details), style="dim")
-    return title
+@dataclass
+class _Entry:
+    """One item as drawn: its strips at ``width`` and the figures they include."""
+
+    item_id: str
+    text: Text
+    figures: str
+    width: int = 0
+    strips: list[Strip] = field(default_factory=list)
 
 
-def item_body(item: dict[str, Any]) -> str:
-    """What the item says: text, transcript, a call with its arguments, or an output."""
-    formatted = item.get("formatted") or {}
-    kind = item.get("type")
-    if kind == "function_call_output":
-        return str(formatted.get("output") or item.get("output") or "")
-    tool = formatted.get("tool")
-    if kind == "function_call" or tool:
-        tool = tool or {}
-        name = tool.get("name") or item.get("name") or "?"
-        return f"{name}({tool.get('arguments') or item.get('arguments') or ''})"
-    transcript = formatted.get("transcript") or ""
-    text = formatted.get("text") or ""
-    if transcript and text and transcript != text:
-        return f"{text}\n{transcript}"
-    if transcript or text:
-        return str(transcript or text)
-    if item.get("role") == "user" and audio_length(item):
-        return "(awaiting transcript)"
-    return "(truncated)" if item.get("role") == "assistant" and item.get("status") else ""
-
-
-def audio_length(item: dict[str, Any]) -> int:
-    audio = (item.get("formatted") or {}).get("audio")
-    return 0 if audio is None else len(audio)
-
-
-def item_detail(item: dict[str, Any]) -> str:
-    """The item as JSON, audio replaced by its length (for the detail screen)."""
-    shown = {key: value for key, value in item.items() if key != "formatted"}
-    formatted = dict(item.get("formatted") or {})
-    if "audio" in formatted:
-        samples = len(formatted["audio"])
-        formatted["audio"] = f"<{samples} samples, {samples / SAMPLE_RATE:.2f} s>"
-    shown["formatted"] = formatted
-    return json.dumps(shown, indent=2, ensure_ascii=False, default=str)
-
-
-class ItemView(Static, can_focus=True):
-    """One conversation item; focus it to select it."""
-
-    def __init__(self, item_id: str) -> None:
-        super().__init__(markup=False, classes="item")
-        self.item_id = item_id
-
-    def show(self, item: dict[str, Any], truncated_ms: int | None, figures: str) -> None:
-        text = item_title(item, truncated_ms, figures)
-        body = item_body(item)
-        if body:
-            text.append("\n" + body)
-        self.set_class(item.get("role") == "user", "-user")
-        self.set_class(item.get("status") == "in_progress", "-streaming")
-        self.update(text)
-
-
-class ConversationPane(VerticalScroll):
+class ConversationPane(ScrollView, can_focus=True):
     """Items of the client's conversation, following the newest until you scroll up."""
 
     BORDER_TITLE = "Conversation"
+    ALLOW_MAXIMIZE = True
+    COMPONENT_CLASSES = {"conversation--cursor", "conversation--earlier"}
     BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous item", show=False, id="conversation.up"),
+        Binding("down", "cursor(1)", "Next item", show=False, id="conversation.down"),
+        Binding("end", "follow", "Follow", show=False, id="conversation.follow"),
         Binding("enter", "open_item", "Details", id="conversation.details"),
         Binding("delete,d", "delete_item", "Delete item", id="conversation.delete"),
     ]
@@ -131,77 +76,153 @@ class ConversationPane(VerticalScroll):
         self.client = client
         self.truncations = truncations
         self.figures_for = figures_for
-        self._views: dict[str, ItemView] = {}
-        self._order: list[str] = []
-        self._earlier = Static("", markup=False, classes="earlier")
+        self.earlier = 0
+        """Items older than the ``MAX_SHOWN`` drawn, counted in the first row."""
+        self.cursor: int | None = None
+        self._entries: list[_Entry] = []
+        self._index: dict[str, int] = {}
+        self._starts: list[int] = []
+        self.following = True
 
-    def compose(self) -> ComposeResult:
-        yield self._earlier
+    # -- what the app calls ---------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.anchor()
-        self._earlier.display = False
+    @property
+    def item_ids(self) -> list[str]:
+        """The ids drawn, oldest first."""
+        return [entry.item_id for entry in self._entries]
+
+    @property
+    def selected_id(self) -> str | None:
+        if self.cursor is None or not 0 <= self.cursor < len(self._entries):
+            return None
+        return self._entries[self.cursor].item_id
+
+    def select(self, item_id: str) -> None:
+        """Put the cursor on an item (and stop following)."""
+        if item_id in self._index:
+            self._move_cursor(self._index[item_id])
 
     def refresh_items(self, reset: bool, changed: set[str]) -> None:
-        """Redraw the items that changed (all of them after a reset or a reorder)."""
+        """Redraw the items that changed; take in new, deleted and reordered ones."""
         if not reset and not changed:
             return
         items = self.client.conversation.get_items()
         shown = items[-MAX_SHOWN:]
-        ids = [item["id"] for item in shown]
-        earlier = len(items) - len(shown)
-        self._earlier.display = earlier > 0
-        if earlier:
-            self._earlier.update(f"… {earlier} earlier items (not shown)")
-        self._drop_scrolled_off(ids)
-        if reset or ids[: len(self._order)] != self._order:
-            self._rebuild(shown)
-            return
-        new = shown[len(self._order) :]
-        for item in shown[: len(self._order)]:
-            if item["id"] in changed:
-                self._show(self._views[item["id"]], item)
-        if new:
-            views = [self._make_view(item) for item in new]
-            self.mount_all(views)
-
-    def _drop_scrolled_off(self, ids: list[str]) -> None:
-        """Unmount the oldest views once newer items push them past ``MAX_SHOWN``."""
-        if not ids or not self._order or ids[0] == self._order[0] or ids[0] not in self._views:
-            return
-        drop = self._order.index(ids[0])
-        for item_id in self._order[:drop]:
-            self._views.pop(item_id).remove()
-        del self._order[:drop]
+        self.earlier = len(items) - len(shown)
+        if reset or [item["id"] for item in shown] != self.item_ids:
+            selected = self.selected_id
+            old = {entry.item_id: entry for entry in self._entries}
+            self._entries = [old.get(item["id"]) or self._entry(item) for item in shown]
+            self._index = {entry.item_id: index for index, entry in enumerate(self._entries)}
+            self.cursor = self._index.get(selected) if selected else None
+            changed = changed | {item["id"] for item in shown if item["id"] not in old}
+        for item_id in changed:
+            index = self._index.get(item_id)
+            item = self.client.conversation.get_item(item_id)
+            if index is not None and item is not None:
+                self._entries[index] = self._entry(item)
+        self._relayout()
 
     def refresh_figures(self) -> None:
-        """Redraw every shown item's title (after a response finished)."""
-        for item_id, view in self._views.items():
-            item = self.client.conversation.get_item(item_id)
-            if item is not None:
-                self._show(view, item)
+        """Redraw the titles whose figures changed (after a response finished)."""
+        changed = {e.item_id for e in self._entries if self.figures_for(e.item_id) != e.figures}
+        if changed:
+            self.refresh_items(False, changed)
 
-    def _rebuild(self, shown: list[dict[str, Any]]) -> None:
-        for view in self._views.values():
-            view.remove()
-        self._views.clear()
-        self._order = []
-        self.mount_all([self._make_view(item) for item in shown])
+    # -- drawing --------------------------------------------------------------------------
 
-    def _make_view(self, item: dict[str, Any]) -> ItemView:
-        view = ItemView(item["id"])
-        self._views[item["id"]] = view
-        self._order.append(item["id"])
-        self._show(view, item)
-        return view
+    def _entry(self, item: dict[str, Any]) -> _Entry:
+        item_id = item["id"]
+        figures = self.figures_for(item_id)
+        return _Entry(item_id, item_text(item, self.truncations.get(item_id), figures), figures)
 
-    def _show(self, view: ItemView, item: dict[str, Any]) -> None:
-        view.show(item, self.truncations.get(item["id"]), self.figures_for(item["id"]))
+    def _strips(self, entry: _Entry, width: int) -> list[Strip]:
+        if entry.width != width:
+            console = self.app.console
+            options = console.options.update_width(width)
+            lines = console.render_lines(entry.text, options, pad=False)
+            entry.strips = [Strip(line) for line in lines] + [Strip.blank(0)]
+            entry.width = width
+        return entry.strips
 
-    @property
-    def selected_id(self) -> str | None:
-        focused = self.screen.focused if self.is_mounted else None
-        return focused.item_id if isinstance(focused, ItemView) else None
+    def _relayout(self) -> None:
+        """Wrap what changed, recount rows, keep following the newest."""
+        width = max(10, self.scrollable_content_region.width)
+        at_end = self.following or self.scroll_y >= self.max_scroll_y
+        self._starts = []
+        row = 1 if self.earlier else 0
+        for entry in self._entries:
+            self._starts.append(row)
+            row += len(self._strips(entry, width))
+        set_virtual_size(self, Size(width, row))
+        self.refresh()
+        if at_end and self.following:
+            self.scroll_end(animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        base = self.rich_style
+        if self.earlier and row == 0:
+            style = self.get_component_rich_style("conversation--earlier")
+            text = f"… {self.earlier:,} earlier items (not shown)"
+            return Strip([Segment(text, style)]).crop_extend(0, width, base)
+        index = bisect_right(self._starts, row) - 1
+        if index < 0 or index >= len(self._entries):
+            return Strip.blank(width, base)
+        entry = self._entries[index]
+        strips = self._strips(entry, max(10, width))
+        line = row - self._starts[index]
+        if line >= len(strips):
+            return Strip.blank(width, base)
+        strip = strips[line]
+        if index == self.cursor and line < len(strips) - 1:
+            cursor = self.get_component_rich_style("conversation--cursor")
+            strip = strip.apply_style(Style(bgcolor=cursor.bgcolor))
+        return strip.crop_extend(0, width, base)
+
+    # -- moving and acting ----------------------------------------------------------------
+
+    def _move_cursor(self, index: int) -> None:
+        if not self._entries:
+            return
+        self.cursor = max(0, min(index, len(self._entries) - 1))
+        self.following = self.cursor == len(self._entries) - 1
+        start = self._starts[self.cursor] if self._starts else 0
+        height = len(self._entries[self.cursor].strips)
+        self.scroll_to_region_if_needed(start, height)
+        self.refresh()
+
+    def scroll_to_region_if_needed(self, start: int, height: int) -> None:
+        top, visible = self.scroll_offset.y, self.scrollable_content_region.height
+        if start < top:
+            self.scroll_to(y=start, animate=False)
+        elif start + height > top + visible:
+            self.scroll_to(y=max(0, start + height - visible), animate=False)
+
+    def action_cursor(self, step: int) -> None:
+        if self.cursor is None:
+            self._move_cursor(len(self._entries) - 1 if step < 0 else 0)
+        else:
+            self._move_cursor(self.cursor + step)
+
+    def action_follow(self) -> None:
+        self.following = True
+        self.cursor = None
+        self.scroll_end(animate=False)
+        self.refresh()
+
+    def on_mouse_scroll_up(self) -> None:
+        self.following = False
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + self.scroll_offset.y
+        index = bisect_right(self._starts, row) - 1
+        if 0 <= index < len(self._entries):
+            self._move_cursor(index)
 
     def action_open_item(self) -> None:
         item_id = self.selected_id
@@ -212,7 +233,7 @@ class ConversationPane(VerticalScroll):
     def action_delete_item(self) -> None:
         item_id = self.selected_id
         if item_id is None:
-            self.notify("Select an item first (Tab to it).", severity="warning")
+            self.notify("Select an item first (up/down in the conversation).", severity="warning")
             return
         try:
             self.client.delete_item(item_id)

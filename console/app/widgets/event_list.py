@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.app.widgets.scrolling import set_virtual_size
 from console.inspector.payloads import error_summary
 from console.inspector.store import EventFilter, EventRow, EventStore, EventView
 
@@ -314,9 +315,7 @@ class EventList(ScrollView, can_focus=True):
             self._adjusting = False
 
     def _update_height(self) -> None:
-        size = Size(0, len(self._view.rows))
-        if size != self.virtual_size:
-            self.virtual_size = size
+        set_virtual_size(self, Size(0, len(self._view.rows)))
 
     def _key(
         self, row: EventRow, width: int, cursor_id: int | None

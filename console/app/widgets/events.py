@@ -31,6 +31,8 @@ __all__ = ["EventList", "EventsPane"]
 class EventsPane(Vertical):
     """Every event both ways, folded, filterable, with a detail view."""
 
+    ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_detail", "Detail", id="events.open_detail"),
         Binding("c", "copy_event", "Copy", id="events.copy_event"),

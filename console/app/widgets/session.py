@@ -60,6 +60,8 @@ _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending")
 class SessionPane(Vertical):
     """Edit the session of ``client``; statuses and the summary come from ``state``."""
 
+    ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
+
     BINDINGS = [
         Binding(
             "ctrl+s",

@@ -1,0 +1,89 @@
+"""How a conversation item reads: its title line, its body and its JSON detail (pure functions)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+
+SAMPLE_RATE = 24_000
+ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
+
+FiguresFor = Callable[[str], str]
+"""Per-response figures for an item id (first delta, total, tokens), or ``""``."""
+
+
+def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
+    """``assistant · completed · audio 2.4 s · first delta 210 ms …`` for one item."""
+    kind = item.get("role") or str(item.get("type", "item")).replace("_", " ")
+    title = Text(str(kind), style=ROLE_STYLES.get(str(kind), "bold yellow"))
+    status = item.get("status")
+    details = [str(status)] if status else []
+    if truncated_ms is not None:
+        details.append(f"truncated at {truncated_ms} ms")
+    audio = item.get("formatted", {}).get("audio")
+    if audio is not None and len(audio):
+        details.append(f"audio {len(audio) / SAMPLE_RATE:.1f} s")
+    if figures:
+        details.append(figures)
+    if details:
+        title.append(" · " + " · ".join(details), style="dim")
+    return title
+
+
+def item_body(item: dict[str, Any]) -> str:
+    """What the item says: text, transcript, a call with its arguments, or an output."""
+    formatted = item.get("formatted") or {}
+    kind = item.get("type")
+    if kind == "function_call_output":
+        return str(formatted.get("output") or item.get("output") or "")
+    tool = formatted.get("tool")
+    if kind == "function_call" or tool:
+        tool = tool or {}
+        name = tool.get("name") or item.get("name") or "?"
+        return f"{name}({tool.get('arguments') or item.get('arguments') or ''})"
+    transcript = formatted.get("transcript") or ""
+    text = formatted.get("text") or ""
+    if transcript and text and transcript != text:
+        return f"{text}\n{transcript}"
+    if transcript or text:
+        return str(transcript or text)
+    if item.get("role") == "user" and audio_length(item):
+        return "(awaiting transcript)"
+    return "(truncated)" if item.get("role") == "assistant" and item.get("status") else ""
+
+
+def audio_length(item: dict[str, Any]) -> int:
+    audio = (item.get("formatted") or {}).get("audio")
+    return 0 if audio is None else len(audio)
+
+
+def item_detail(item: dict[str, Any]) -> str:
+    """The item as JSON, audio replaced by its length (for the detail screen)."""
+    shown = {key: value for key, value in item.items() if key != "formatted"}
+    formatted = dict(item.get("formatted") or {})
+    if "audio" in formatted:
+        samples = len(formatted["audio"])
+        formatted["audio"] = f"<{samples} samples, {samples / SAMPLE_RATE:.2f} s>"
+    shown["formatted"] = formatted
+    return json.dumps(shown, indent=2, ensure_ascii=False, default=str)
+
+
+
+MAX_BODY_CHARS = 4_000
+"""Longer bodies are cut on screen (the detail screen has everything)."""
+
+
+def item_text(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
+    """Title and body of one item, as the conversation pane draws it."""
+    text = item_title(item, truncated_ms, figures)
+    body = item_body(item)
+    if len(body) > MAX_BODY_CHARS:
+        hidden = len(body) - MAX_BODY_CHARS
+        body = f"{body[:MAX_BODY_CHARS]} … {hidden:,} more characters (Enter shows all)"
+    if body:
+        style = ROLE_STYLES.get(str(item.get("role")), "")
+        text.append("\n" + body, style=style.replace("bold ", "") if style else "")
+    return text
