@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
@@ -92,11 +93,17 @@ class RealtimeConsoleApp(App[int]):
     # -- building -------------------------------------------------------------------------
 
     def _register_tools(self) -> None:
+        """The user's tools, then the demo tools whose names the user's do not take."""
         tools = list(self.config.tools)
+        taken = {definition.get("name") for definition, _ in tools}
         if self.config.demo_tools:
-            tools += demo_tools(self.inspector.memory, self.config.weather_url)
+            demos = demo_tools(self.inspector.memory, self.config.weather_url)
+            tools += [(d, handler) for d, handler in demos if d.get("name") not in taken]
         for definition, handler in tools:
-            self.client.add_tool(definition, handler)
+            try:
+                self.client.add_tool(definition, handler)
+            except ValueError as exc:  # the library refuses a malformed definition
+                self.inspector.note_error(f"tool {definition.get('name')!r} not added: {exc}")
 
     def compose(self) -> ComposeResult:
         inspector = self.inspector
@@ -197,13 +204,16 @@ class RealtimeConsoleApp(App[int]):
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_disconnect(self) -> None:
         await self.client.disconnect()
+        self.inspector.reset_conversation()  # the client forgot its conversation
         self.inspector.set_connection("disconnected", "disconnected by you")
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_reset(self) -> None:
         """Disconnect and forget the conversation and the session (events stay)."""
         await self.client.reset()
+        self.inspector.attach()  # reset() dropped every handler, the inspector's too
         self._register_tools()
+        self.inspector.session.clear()
         self.inspector.reset_conversation()
         self.inspector.set_connection("disconnected", "reset")
 
@@ -230,6 +240,18 @@ class RealtimeConsoleApp(App[int]):
         """Send one client event typed in the composer (raises when not connected)."""
         payload = {key: value for key, value in event.items() if key != "type"}
         self.client.realtime.send(str(event["type"]), payload)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications never parse markup: they quote server text, ids and exceptions."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- panes ----------------------------------------------------------------------------
 

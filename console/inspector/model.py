@@ -66,6 +66,11 @@ class Inspector:
         self._observers: list[EventObserver] = []
         self._changed_items: set[str] = set()
         self._items_reset = False
+        self.attach()
+
+    def attach(self) -> None:
+        """Listen to the client (again after ``client.reset()``, which drops every handler)."""
+        client = self.client
         client.on("realtime.event", self._on_realtime_event)
         client.on("conversation.updated", self._on_conversation_updated)
         client.on("conversation.item.appended", self._on_item)
@@ -159,7 +164,14 @@ class Inspector:
         self.version += 1
 
     def set_connection(self, state: str, detail: str = "") -> None:
-        """Record the connection state (the app does, around ``connect``/``disconnect``)."""
+        """Record the connection state (the app does, around ``connect``/``disconnect``).
+
+        A new connection is a new session: the last error and the drawn conversation (the
+        client cleared its own on disconnect) start over.
+        """
+        if state == "connecting":
+            self.last_error = ""
+            self.reset_conversation()
         self.connection.state = state
         self.connection.detail = detail
         if state != "connected":

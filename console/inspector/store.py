@@ -1,7 +1,8 @@
 """The bounded event store and the rows the events pane shows.
 
 Every ``realtime.event`` becomes an ``EventRecord`` (O(1), no rendering). Records are kept up
-to ``cap`` (oldest dropped and counted); export and ``--record`` see every event, cap or not.
+to ``cap`` events and ``cap_bytes`` of payload (oldest dropped and counted); ``--record`` sees
+every event, cap or not.
 Rows fold deltas: within a burst of ``*.delta`` events (ended by any other event), each
 (source, type) gets one row with the true count and its first and last time, so interleaved
 audio and transcript deltas read as two rows rather than hundreds.
@@ -17,6 +18,21 @@ from typing import Any, Literal
 
 Source = Literal["client", "server"]
 DEFAULT_EVENT_CAP = 10_000
+DEFAULT_BYTE_CAP = 128 * 2**20
+"""Records kept also stay under this many bytes of string payload (audio is most of it)."""
+
+
+def payload_size(value: Any, depth: int = 0) -> int:
+    """About how many bytes ``value``'s strings hold (a bounded walk, cheap per event)."""
+    if isinstance(value, str):
+        return len(value)
+    if depth >= 4:
+        return 64
+    if isinstance(value, dict):
+        return 64 + sum(payload_size(item, depth + 1) for item in list(value.values())[:64])
+    if isinstance(value, list):
+        return 64 + sum(payload_size(item, depth + 1) for item in value[:64])
+    return 8
 
 
 @dataclass(slots=True)
@@ -28,10 +44,14 @@ class EventRecord:
     source: Source
     type: str
     event: dict[str, Any]
+    size: int = 0
+    """About how many bytes the event holds (``payload_size``)."""
+    row: EventRow | None = field(default=None, repr=False, compare=False)
+    """The row that shows this record (set by the store)."""
 
     @property
     def is_error(self) -> bool:
-        """Server ``error`` events (and client-side errors the app logs as events)."""
+        """``error`` events."""
         return self.type == "error"
 
 
@@ -68,6 +88,8 @@ class EventStore:
 
     cap: int = DEFAULT_EVENT_CAP
     clock: Callable[[], float] = time.time
+    cap_bytes: int = DEFAULT_BYTE_CAP
+    kept_bytes: int = field(init=False, default=0)
     records: deque[EventRecord] = field(init=False)
     rows: deque[EventRow] = field(init=False)
     total: int = field(init=False, default=0)
@@ -103,12 +125,16 @@ class EventStore:
             source=source,
             type=event_type if isinstance(event_type, str) else "(no type)",
             event=event,
+            size=payload_size(event),
         )
+        self.kept_bytes += record.size
         self.total += 1
         self.version += 1
         self.records.append(record)
         self._fold(record)
-        if len(self.records) > self.cap:
+        while len(self.records) > self.cap or (
+            self.kept_bytes > self.cap_bytes and len(self.records) > 1
+        ):
             self._drop_oldest()
         for listener in self._listeners:
             listener(record)
@@ -117,15 +143,16 @@ class EventStore:
     def _fold(self, record: EventRecord) -> None:
         if not is_delta(record.type):
             self._burst.clear()
-            self._new_row(record)
+            record.row = self._new_row(record)
             return
         key = (record.source, record.type)
         row = self._burst.get(key)
         if row is None:
-            self._burst[key] = self._new_row(record)
+            row = self._burst[key] = self._new_row(record)
         else:
             row.last = record
             row.count += 1
+        record.row = row
 
     def _new_row(self, record: EventRecord) -> EventRow:
         row = EventRow(row_id=self._next_row_id, first=record, last=record)
@@ -134,24 +161,31 @@ class EventStore:
         return row
 
     def _drop_oldest(self) -> None:
+        """Forget the oldest record; its row shrinks, or goes once it shows nothing kept."""
         oldest = self.records.popleft()
         self.dropped += 1
-        first_kept = oldest.seq + 1
-        while self.rows and self.rows[0].last.seq < first_kept:
-            gone = self.rows.popleft()
-            if self._burst.get((gone.source, gone.type)) is gone:
-                del self._burst[(gone.source, gone.type)]
-        if self.rows and self.rows[0].first.seq < first_kept:
-            # A folded row lost its first records: it now starts at the oldest one kept.
-            row = self.rows[0]
-            row.count = max(1, row.count - (first_kept - row.first.seq))
-            row.first = self.records[0] if self.records else row.last
+        self.kept_bytes -= oldest.size
+        row = oldest.row
+        oldest.row = None
+        if row is None:
+            return
+        row.count -= 1
+        if row.count <= 0:
+            self.rows.remove(row)  # one of the first few rows: those of the oldest burst
+            if self._burst.get((row.source, row.type)) is row:
+                del self._burst[(row.source, row.type)]
+            return
+        # The row now starts at its oldest record still kept (interleaved bursts: few steps).
+        row.first = next(record for record in self.records if record.row is row)
 
     def clear(self) -> None:
         """Forget every record and row (totals restart; listeners stay)."""
+        for record in self.records:
+            record.row = None  # no cycles left for the collector
         self.records.clear()
         self.rows.clear()
         self._burst.clear()
+        self.kept_bytes = 0
         self.dropped = 0
         self.total = 0
         self.version += 1
@@ -174,7 +208,7 @@ class EventStore:
         return (
             record
             for record in (self.records[index] for index in range(start, stop + 1))
-            if record.source == row.source and record.type == row.type
+            if record.row is row
         )
 
 

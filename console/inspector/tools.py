@@ -4,7 +4,7 @@
 open-meteo for the current weather, and with no network it fails, which the library turns into a
 tool error for the model (the console goes on). ``--tools FILE.py`` loads a module whose
 ``TOOLS`` is a list of ``(definition, handler)`` pairs; handlers may be plain functions (run in a
-worker thread by the library) or coroutines.
+worker thread by the library) or coroutines. A user tool named like a demo tool replaces it.
 """
 
 from __future__ import annotations
@@ -104,12 +104,15 @@ def load_tools_file(path: str | Path) -> list[Tool]:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
+    except SystemExit as exc:  # a tools file must not end the console
+        raise ToolsFileError(f"{path}: called sys.exit({exc.code!r}) while loading") from exc
     except Exception as exc:
         raise ToolsFileError(f"{path}: {type(exc).__name__}: {exc}") from exc
     tools = getattr(module, "TOOLS", None)
     if not isinstance(tools, list | tuple):
         raise ToolsFileError(f"{path}: define TOOLS = [(definition, handler), ...]")
     checked: list[Tool] = []
+    names: set[str] = set()
     for index, entry in enumerate(tools):
         where = f"{path}: TOOLS[{index}]"
         if not (isinstance(entry, tuple | list) and len(entry) == 2):
@@ -119,5 +122,8 @@ def load_tools_file(path: str | Path) -> list[Tool]:
             raise ToolsFileError(f"{where}: the definition needs a string 'name'")
         if not callable(handler):
             raise ToolsFileError(f"{where}: the handler is not callable")
+        if definition["name"] in names:
+            raise ToolsFileError(f"{where}: a second tool named {definition['name']!r}")
+        names.add(definition["name"])
         checked.append((definition, handler))
     return checked

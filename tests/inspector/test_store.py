@@ -103,3 +103,32 @@ def test_listeners_see_every_record_cap_or_not() -> None:
 def test_a_cap_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         EventStore(cap=0)
+
+
+def test_counts_stay_true_when_interleaved_deltas_are_dropped() -> None:
+    store = EventStore(cap=4, clock=clock_from())
+    store.add("server", {"type": "response.created"})
+    for _ in range(3):
+        store.add("server", delta())
+        store.add("server", delta("response.output_audio_transcript.delta"))
+    # kept: audio(4) transcript(5) audio(6)... the last 4 of seq 1..6 are seq 3..6
+    kept = {(r.type, r.seq) for r in store.records}
+    for row in store.rows:
+        records = list(store.records_of(row))
+        assert row.count == len(records), row.type
+        assert row.first is records[0] and row.last is records[-1]
+        assert {(r.type, r.seq) for r in records} <= kept
+    assert [r.type for r in store.rows] == [
+        delta()["type"],
+        "response.output_audio_transcript.delta",
+    ]
+
+
+def test_the_byte_cap_drops_big_events_first_in_first_out() -> None:
+    store = EventStore(cap=1000, cap_bytes=50_000, clock=clock_from())
+    for _ in range(20):
+        store.add("server", {"type": "response.output_audio.delta", "delta": "A" * 10_000})
+    assert store.kept_bytes <= 50_000 and len(store.records) == 4
+    assert store.dropped == 16 and store.rows[0].count == 4
+    store.add("server", {"type": "huge", "delta": "B" * 200_000})  # alone over the cap: kept
+    assert [r.type for r in store.records] == ["huge"]
