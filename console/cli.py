@@ -59,6 +59,19 @@ def _port(text: str) -> int:
     return value
 
 
+def _realtime_url(text: str) -> str:
+    """argparse type for a websocket URL (``http(s)://`` is taken as ``ws(s)://``)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a URL: {text!r}") from None
+    if parts.scheme not in ("ws", "wss", "http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not a websocket URL: {text!r} (expected ws://host:port/v1/realtime or wss://...)"
+        )
+    return text
+
+
 def _positive_int(text: str) -> int:
     """argparse type for a count of at least 1."""
     try:
@@ -95,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = target.add_mutually_exclusive_group()
     where.add_argument(
         "--url",
+        type=_realtime_url,
         help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
         "else the embedded simulator); OPENAI_API_KEY is sent only to api.openai.com",
     )

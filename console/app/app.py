@@ -8,6 +8,7 @@ Connecting runs as a worker that reports failures in plain words; the app never 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -42,6 +43,7 @@ STYLES = Path(__file__).parent / "styles"
 FRAME_SECONDS = 1 / 30
 CONVERSATION_EVERY = 3
 PANES = ("conversation", "events", "session", "meter")
+REPLAY_HIDES = frozenset({"toggle_connection", "connect", "composer", "cycle_turn_detection"})
 
 
 def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
@@ -86,6 +88,8 @@ class RealtimeConsoleApp(App[int]):
         self._status_version = -1
         self._timings_version = -1
         self._frames = 0
+        self._errors_shown = 0
+        self._error_toast_at = 0.0
         self.recorder: Recorder | None = None
         if config.replay is None:
             self._register_tools()  # a replay runs no tools: it only shows what happened
@@ -124,7 +128,7 @@ class RealtimeConsoleApp(App[int]):
             yield SessionPane(self.client, inspector.session, id="session")
         yield Input(placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt")
         yield StatusBar(inspector, id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -170,6 +174,10 @@ class RealtimeConsoleApp(App[int]):
         if self.inspector.timings.version != self._timings_version:
             self._timings_version = self.inspector.timings.version
             self._conversation.refresh_figures()
+        now = time.monotonic()
+        if self.inspector.errors != self._errors_shown and now - self._error_toast_at > 1.0:
+            self._errors_shown, self._error_toast_at = self.inspector.errors, now
+            self.notify(self.inspector.last_error, title="Error", severity="error", timeout=6)
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
             self._status.refresh()
@@ -313,7 +321,10 @@ class RealtimeConsoleApp(App[int]):
         self.notify(f"Turn detection: {following or 'manual (none)'}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Any:
-        yield from super().get_system_commands(screen)
+        # Ours replace Textual's "Keys" (Help lists ids too) and "Maximize" (Zoom toggles).
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Maximize"):
+                yield command
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("Connect", "Connect (or reconnect) to the target", self.action_connect),
             ("Disconnect", "Close the connection", self.action_disconnect),
@@ -343,28 +354,21 @@ class RealtimeConsoleApp(App[int]):
     # -- replay ---------------------------------------------------------------------------
 
     def _load_replay(self) -> None:
-        """Rebuild events, session and conversation from the recording, read-only."""
-        recording = self.config.replay
-        conversation = self.client.conversation
-        failures = 0
-        for entry in recording.entries:
-            self.inspector.add_event(entry.source, entry.event, entry.t)
-            if entry.source == "server" and conversation.handles(str(entry.event.get("type"))):
-                try:
-                    conversation.process_event(entry.event)
-                except Exception:  # a recording from elsewhere may not fit the conversation
-                    failures += 1
-        self.inspector.reset_conversation()
+        """Rebuild events, session and conversation from the recording; nothing is sent."""
+        self.inspector.replay(self.config.replay)
         for name, value in self.inspector.session.acknowledged_fields.items():
             try:  # show the recorded session in the editor; fields it cannot take stay default
                 self.client.update_session(**{name: value})
             except Exception:
                 continue
-        skipped = len(recording.skipped)
-        detail = f"{len(recording.entries)} events from {self.config.replay_name}"
-        if skipped or failures:
-            detail += f" ({skipped} lines skipped, {failures} events not applied)"
-        self.inspector.set_connection("replay", detail)
+        prompt = self.query_one("#prompt", Input)
+        prompt.disabled = True
+        prompt.placeholder = f"Replay of {self.config.replay_name} — read-only"
+        self._session.disabled = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A replay sends nothing: the actions that would are hidden."""
+        return self.config.replay is None or action not in REPLAY_HIDES
 
     # -- recording and export ---------------------------------------------------------------
 
@@ -392,6 +396,11 @@ class RealtimeConsoleApp(App[int]):
 
     def action_composer(self) -> None:
         self.push_screen(ComposerScreen(self.send_raw))
+
+    def on_unmount(self) -> None:
+        """However the app ends, the recording keeps every line written so far."""
+        if self.recorder is not None:
+            self.recorder.close()
 
     async def action_quit(self) -> None:
         if self.recorder is not None:

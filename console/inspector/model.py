@@ -16,6 +16,7 @@ from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
 from .connection import Target, explain_close
+from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventRecord, EventStore, Source
 from .timings import ResponseTiming, ResponseTimings
@@ -89,9 +90,9 @@ class Inspector:
         if not isinstance(event, dict):
             return
         source: Source = "client" if payload.get("source") == "client" else "server"
-        self.add_event(source, event)
+        self.add(source, event)
 
-    def add_event(self, source: Source, event: dict[str, Any], at: float | None = None) -> None:
+    def add(self, source: Source, event: dict[str, Any], at: float | None = None) -> None:
         """Store one event and tell the observers (replays pass the recorded time)."""
         record = self.store.add(source, event, at)
         self.session.observe(source, event)
@@ -152,6 +153,28 @@ class Inspector:
         )
 
     # -- state the app changes ------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget the events, the session seen and the timings (a replay starts from nothing)."""
+        self.store.clear()
+        self.session.clear()
+        self.timings.clear()
+        self.truncations.clear()
+        self.reset_conversation()
+        self.version += 1
+
+    def replay(self, recording: Recording) -> ReplayReport:
+        """Rebuild everything from a recording, as if its events had just happened."""
+        report = replay_into(recording, self.client.conversation, self)
+        self.reset_conversation()
+        detail = f"{report.events} events"
+        if recording.skipped_count or report.error_count:
+            detail += (
+                f" ({recording.skipped_count} lines skipped, "
+                f"{report.error_count} not applied to the conversation)"
+            )
+        self.set_connection("replay", detail)
+        return report
 
     def touch(self) -> None:
         """Something the status bar shows changed outside the events (turn detection)."""

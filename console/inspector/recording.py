@@ -22,12 +22,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any, Literal, NamedTuple
+from typing import IO, Any, Literal, NamedTuple, Protocol
 
 from console.realtime import RealtimeConversation
 from console.realtime.dialects import SERVER_EVENT_ALIASES
 
-from .store import EventRecord, EventStore, Source
+from .store import EventRecord, Source
 
 PathLike = str | os.PathLike[str]
 
@@ -358,8 +358,18 @@ class ReplayReport:
     """(entry index, message) of the first ``MAX_REPORTED`` errors."""
 
 
+class EventSink(Protocol):
+    """Where replayed events go: an ``EventStore``, or the ``Inspector`` that owns one."""
+
+    def clear(self) -> None: ...
+
+    def clock(self) -> float: ...
+
+    def add(self, source: Source, event: dict[str, Any], at: float | None = None) -> Any: ...
+
+
 def replay_into(
-    recording: Recording, conversation: RealtimeConversation, store: EventStore
+    recording: Recording, conversation: RealtimeConversation, store: EventSink
 ) -> ReplayReport:
     """Rebuild ``store`` and ``conversation`` from ``recording`` (both are cleared first).
 

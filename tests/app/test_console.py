@@ -336,3 +336,92 @@ async def test_user_tools_from_a_file_are_called(
         await say(app, pilot, "please lookup_order")
         output = await waiter
         assert "shipped" in output["event"]["item"]["output"]
+
+
+async def test_server_text_with_markup_never_breaks_a_notification(tmp_path: Path) -> None:
+    from console.inspector.recording import load_recording
+
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"type": "[/oops]", "event_id": "e1"}\n{"type": "[bold red]x[/]"}\n')
+    app = console_app(None, replay=load_recording(path), autoconnect=False)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        app.render_frame()
+        app.query_one("#events-list").focus()
+        await pilot.press("home", "c", "down", "c")
+        await pilot.pause()
+        assert app.is_running
+        assert app.clipboard and "[bold red]x[/]" in app.clipboard
+
+
+async def test_reset_then_connect_keeps_the_panes_fed(simulator: SimulatorServer) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        app.action_reset()
+        await app.workers.wait_for_complete()
+        before = app.inspector.store.total
+        app.action_connect()
+        await connected(app)
+        waiter = expect(app, server_event("response.done"))
+        await say(app, pilot, "after the reset")
+        await waiter
+        app.render_frame()
+        await pilot.pause()
+        assert app.inspector.store.total > before + 5
+        assert len(app.query_one(ConversationPane).item_ids) == 2
+        assert set(app.client.tools) == {"set_memory", "get_weather"}
+
+
+async def test_a_reconnect_starts_the_conversation_pane_afresh(simulator: SimulatorServer) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        waiter = expect(app, server_event("response.done"))
+        await say(app, pilot, "first session")
+        await waiter
+        app.render_frame()
+        assert len(app.query_one(ConversationPane).item_ids) == 2
+        app.action_connect()  # reconnect
+        await connected(app)
+        app.render_frame()
+        await pilot.pause()
+        assert app.query_one(ConversationPane).item_ids == []
+
+
+async def test_a_user_tool_named_like_a_demo_tool_replaces_it(
+    simulator: SimulatorServer,
+) -> None:
+    calls: list[dict[str, object]] = []
+    definition = {
+        "type": "function",
+        "name": "set_memory",
+        "description": "mine",
+        "parameters": {"type": "object", "properties": {}},
+    }
+    app = console_app(simulator.url, tools=[(definition, calls.append)])
+    async with app.run_test(size=(160, 48)):
+        assert app.client.tools["set_memory"]["definition"]["description"] == "mine"
+
+
+async def test_a_replay_is_read_only(tmp_path: Path) -> None:
+    from console.inspector.recording import load_recording
+
+    fixture = Path(__file__).parent / "fixtures" / "conversation.jsonl"
+    app = console_app(None, replay=load_recording(fixture), autoconnect=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.render_frame()
+        await pilot.pause()
+        assert app.query_one("#prompt", Input).disabled
+        assert app.query_one("#session").disabled
+        for action in ("composer", "cycle_turn_detection", "toggle_connection"):
+            assert app.check_action(action, ()) is False
+        await pilot.press("f3", "f4")
+        assert type(app.screen).__name__ != "ComposerScreen"
+        assert app.client.get_turn_detection_type() is None
+
+
+def test_the_cli_refuses_a_url_that_is_not_a_websocket(capsys) -> None:
+    from console.cli import main
+
+    assert main(["--url", "foo"]) == 2
+    assert "not a websocket URL" in capsys.readouterr().err

@@ -53,7 +53,7 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("down", "cursor(1)", "Next item", show=False, id="conversation.down"),
         Binding("end", "follow", "Follow", show=False, id="conversation.follow"),
         Binding("enter", "open_item", "Details", id="conversation.details"),
-        Binding("delete,d", "delete_item", "Delete item", id="conversation.delete"),
+        Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
     ]
 
     class ItemSelected(Message):
@@ -178,11 +178,11 @@ class ConversationPane(ScrollView, can_focus=True):
         line = row - self._starts[index]
         if line >= len(strips):
             return Strip.blank(width, base)
-        strip = strips[line]
         if index == self.cursor and line < len(strips) - 1:
             cursor = self.get_component_rich_style("conversation--cursor")
-            strip = strip.apply_style(Style(bgcolor=cursor.bgcolor))
-        return strip.crop_extend(0, width, base)
+            base = base + Style(bgcolor=cursor.bgcolor)
+        # The pane's own background under the text (segments carry only their colours).
+        return strips[line].apply_style(base).crop_extend(0, width, base)
 
     # -- moving and acting ----------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> 
     details = [str(status)] if status else []
     if truncated_ms is not None:
         details.append(f"truncated at {truncated_ms} ms")
-    audio = item.get("formatted", {}).get("audio")
+    audio = (item.get("formatted") or {}).get("audio")
     if audio is not None and len(audio):
         details.append(f"audio {len(audio) / SAMPLE_RATE:.1f} s")
     if figures:
@@ -69,7 +69,6 @@ def item_detail(item: dict[str, Any]) -> str:
         formatted["audio"] = f"<{samples} samples, {samples / SAMPLE_RATE:.2f} s>"
     shown["formatted"] = formatted
     return json.dumps(shown, indent=2, ensure_ascii=False, default=str)
-
 
 
 MAX_BODY_CHARS = 4_000

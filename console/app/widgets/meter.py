@@ -17,6 +17,7 @@ from console.audio.levels import LevelMeter
 FLOOR_DB = -60.0
 BAR_WIDTH = 16
 SPARKS = " ▁▂▃▄▅▆▇█"
+DECAY_SECONDS = 2.0
 
 
 def level_bar(dbfs: float, width: int = BAR_WIDTH) -> str:
@@ -53,7 +54,8 @@ class MeterPane(Widget):
     def tick(self) -> None:
         """Redraw while audio flows, and once more when it stops."""
         now = self.clock()
-        active = any(meter.is_active(now) for meter in self.meters.values())
+        # Held for the meter's decay (levels fall back to the floor over about a second).
+        active = any(meter.is_active(now, hold=DECAY_SECONDS) for meter in self.meters.values())
         if active or self._was_active:
             self.refresh()
         self._was_active = active
