@@ -425,3 +425,17 @@ def test_the_cli_refuses_a_url_that_is_not_a_websocket(capsys) -> None:
 
     assert main(["--url", "foo"]) == 2
     assert "not a websocket URL" in capsys.readouterr().err
+
+
+async def test_folded_counts_stay_visible_at_100_columns(simulator: SimulatorServer) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(app)
+        waiter = expect(app, server_event("response.done"))
+        await say(app, pilot, "Say something long enough for several transcript deltas")
+        await waiter
+        app.render_frame()
+        await pilot.pause()
+        text = screen_text(app)
+        rows = [r for r in app.inspector.store.rows if r.count > 1 and "transcript" in r.type]
+        assert rows and f"\u00d7{rows[0].count}" in text  # the multiplication sign

@@ -42,6 +42,16 @@ def format_clock(epoch: float, tz: tzinfo | None = None) -> str:
     return f"{moment:%H:%M:%S}.{moment.microsecond // 1000:03d}"
 
 
+def elide_middle(text: str, room: int) -> str:
+    """``text`` in ``room`` characters, its middle replaced by ``…`` (the ends say the most)."""
+    if len(text) <= room:
+        return text
+    if room < 8:
+        return text[: max(0, room)]
+    head = (room - 1) // 3
+    return text[:head] + "…" + text[len(text) - (room - 1 - head) :]
+
+
 def _one_line(text: str) -> str:
     """``text`` on one line: control characters would break a strip."""
     return " ".join(text.split()) if not text.isprintable() else text
@@ -368,19 +378,28 @@ class EventList(ScrollView, can_focus=True):
         error_style = base + self._component("error")
         type_style = error_style if row.is_error else base + self._component("type")
         gap = Segment(" ", base)
+        clock = format_clock(row.first.time, self.tz)
+        count = f" {TIMES}{row.count:,}" if row.count > 1 else ""
+        last = f"  …{format_clock(row.last.time, self.tz)}" if row.count > 1 else ""
+        # The count matters more than the type's middle or the last time: fit it first.
+        room = width - len(clock) - 3 - len(count)
+        event_type = _one_line(row.type)
+        if len(event_type) + len(last) > room:
+            last = ""
+            event_type = elide_middle(event_type, room)
         segments = [
-            Segment(format_clock(row.first.time, self.tz), time_style),
+            Segment(clock, time_style),
             gap,
             # The arrow's colour and direction say who sent it (the filter buttons are the key);
             # the words "client"/"server" would cost the type column seven characters.
             Segment(ARROWS.get(row.source, "?"), source_style),
             gap,
-            Segment(_one_line(row.type), type_style),
+            Segment(event_type, type_style),
         ]
-        if row.count > 1:
+        if count:
             segments += [
-                Segment(f" {TIMES}{row.count:,}", base + self._component("count")),
-                Segment(f"  …{format_clock(row.last.time, self.tz)}", time_style),
+                Segment(count, base + self._component("count")),
+                Segment(last, time_style),
             ]
         if row.is_error:
             summary = error_summary(row.first.event)
