@@ -13,7 +13,7 @@ ABOUT = """\
 realtime-console — an inspector for the OpenAI Realtime API.
 
 Conversation  items as they stream; per response: first delta, total time, tokens.
-              Tab to an item: Enter shows its JSON, Delete deletes it on the server.
+              ↑/↓ pick an item: Enter shows its JSON, Delete deletes it on the server.
 Events        every event both ways (↑ client, ↓ server); a burst of deltas folds
               into one row with the true count. Enter opens the JSON; / filters.
 Session       instructions, voice, turn detection, transcription, tools (JSON).
