@@ -31,6 +31,7 @@ from console.app.screens.item_detail import ItemDetailScreen
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.meter import MeterPane
+from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
 from console.inspector.connection import explain_connect_failure
@@ -126,7 +127,9 @@ class RealtimeConsoleApp(App[int]):
                 yield MemoryView(inspector.memory, id="memory")
             yield EventsPane(inspector.store, tz=self.config.tz, refresh_interval=None, id="events")
             yield SessionPane(self.client, inspector.session, id="session")
-        yield Input(placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt")
+        yield PromptInput(
+            placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt"
+        )
         yield StatusBar(inspector, id="status")
         yield Footer(compact=True)
 
