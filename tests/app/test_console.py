@@ -439,3 +439,19 @@ async def test_folded_counts_stay_visible_at_100_columns(simulator: SimulatorSer
         text = screen_text(app)
         rows = [r for r in app.inspector.store.rows if r.count > 1 and "transcript" in r.type]
         assert rows and f"\u00d7{rows[0].count}" in text  # the multiplication sign
+
+
+async def test_the_meter_shows_the_reply_audio_level(simulator: SimulatorServer) -> None:
+    from console.app.widgets.meter import MeterPane
+
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        waiter = expect(app, server_event("response.output_audio.delta"))
+        await say(app, pilot, "Speak to the meter")
+        await waiter
+        app.query_one(MeterPane).tick()
+        await pilot.pause()
+        out_line = next(line for line in screen_text(app).splitlines() if " out " in line)
+        assert "-100 dB rms" not in out_line, out_line
+        assert app.inspector.output_levels.levels().rms_dbfs > -60
