@@ -6,11 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.binding import Binding, BindingType
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from console.app.widgets.session import SessionPane
 from console.app.widgets.session_fields import status_content
@@ -24,9 +25,11 @@ STYLES = Path(__file__).resolve().parents[2] / "console" / "app" / "styles" / "s
 
 
 class Host(App[None]):
-    """One client, one SessionState fed from ``realtime.event``, the pane polled at 30 Hz."""
+    """One client, one SessionState fed from ``realtime.event``, the pane polled at 30 Hz; below
+    it the app's message input, which Escape focuses (as in the app)."""
 
     CSS_PATH = STYLES
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "focus_input", "Input", show=False)]
 
     def __init__(self, client: RealtimeClient) -> None:
         super().__init__()
@@ -43,6 +46,10 @@ class Host(App[None]):
 
     def compose(self) -> ComposeResult:
         yield SessionPane(self.client, self.state, id="session")
+        yield Input(id="prompt")
+
+    def action_focus_input(self) -> None:
+        self.query_one("#prompt", Input).focus()
 
     def on_mount(self) -> None:
         pane = self.query_one(SessionPane)
@@ -102,8 +109,9 @@ async def test_instructions_apply_and_show_acknowledged(client: RealtimeClient) 
         assert pane.tools.text_area.is_syntax_aware  # textual[syntax] + a working tree-sitter
         assert "acknowledged: sess_" in text_of(app, "#session-summary")
         pane.instructions.load_text("Talk like a [b]pirate[/b].")
+        pane.instructions.focus()
         updated = next_server_event(client, "session.updated")
-        await pilot.press("ctrl+s")  # focus is in the pane (the instructions editor)
+        await pilot.press("ctrl+s")  # in the instructions editor, Ctrl+S is the pane's
         event = await asyncio.wait_for(updated, 5)
         assert event["session"]["instructions"] == "Talk like a [b]pirate[/b]."
         assert list(app.sent[-1]["session"]) in (["type", "instructions"], ["instructions"])
@@ -112,7 +120,7 @@ async def test_instructions_apply_and_show_acknowledged(client: RealtimeClient) 
         assert pane.changed_fields() == []
 
 
-async def test_invalid_tools_json_is_never_sent(client: RealtimeClient) -> None:
+async def test_invalid_form_is_never_sent_and_every_error_shows(client: RealtimeClient) -> None:
     app = Host(client)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(SessionPane)
@@ -124,9 +132,13 @@ async def test_invalid_tools_json_is_never_sent(client: RealtimeClient) -> None:
         error = text_of(app, "#session-tools-error")
         assert error.startswith("line 2, column 36:"), error
         assert pane.tools.text_area.has_class("-invalid")
+        assert text_of(app, "#session-status-tools") == "● edited, invalid — not applied"
+        pane.max_tokens.value = "lots"
         await pilot.click("#session-apply")
         await pilot.pause()
-        assert "Not sent: line 2, column 36" in text_of(app, "#session-apply-result")
+        result = text_of(app, "#session-apply-result")
+        assert result.startswith("Not sent: max output tokens: 'lots' is not"), result
+        assert "; tools: line 2, column 36" in result  # every error, not only the first
         assert len(app.sent) == before
 
 
@@ -157,7 +169,7 @@ async def test_valid_tools_apply_and_change_the_server(client: RealtimeClient) -
         assert text_of(app, "#session-status-tools").startswith("✓")
 
 
-async def test_voice_refused_after_audio_shows_the_reason(client: RealtimeClient) -> None:
+async def test_refused_update_keeps_every_edit_and_says_why(client: RealtimeClient) -> None:
     app = Host(client)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(SessionPane)
@@ -166,15 +178,96 @@ async def test_voice_refused_after_audio_shows_the_reason(client: RealtimeClient
         assert await client.wait_for_next_completed_item(5)
         assert await client.wait_for_next_completed_item(5)  # the audio reply
         await settle(pilot, pane)
+        pane.instructions.clear()
+        pane.instructions.focus()
+        await pilot.press(*"Be brief.")
         pane.voice.value = "ash"
         error = next_server_event(client, "error")
-        await pilot.click("#session-apply")
+        await pilot.click("#session-apply")  # focus leaves both fields
         await asyncio.wait_for(error, 5)
         await settle(pilot, pane)
         status = app.query_one("#session-status-voice", Static)
         assert str(status.content).startswith("✗ cannot_update_voice: Cannot update")
         assert status.has_class("-refused")
-        assert pane.voice.value == "verse"  # the library undid it; the field shows the session
+        # The library rolled its session_config back; the form keeps what the user typed.
+        assert client.session_config["voice"] == "verse"
+        assert (pane.instructions.text, pane.voice.value) == ("Be brief.", "ash")
+        assert pane.changed_fields() == ["instructions", "voice"]
+        assert text_of(app, "#session-status-instructions") == (
+            "✗ not applied: the update was refused over voice (cannot_update_voice)"
+        )
+        result = text_of(app, "#session-apply-result")
+        assert result.startswith("Refused: cannot_update_voice: Cannot update"), result
+        assert result.endswith("nothing applied; instructions, voice kept in the form.")
+        # Put the voice back and apply again: the instructions go through alone.
+        pane.voice.value = "verse"
+        await pilot.pause()
+        assert text_of(app, "#session-status-instructions").startswith("✗ not applied")
+        updated = next_server_event(client, "session.updated")
+        await pilot.press("ctrl+s")  # focus is on the Apply button, inside the pane
+        event = await asyncio.wait_for(updated, 5)
+        assert "voice" not in json.dumps(app.sent[-1]["session"])
+        assert event["session"]["instructions"] == "Be brief."
+        await settle(pilot, pane)
+        assert text_of(app, "#session-status-instructions") == "✓ acknowledged"
+        assert text_of(app, "#session-apply-result") == "Applied instructions."
+        assert pane.changed_fields() == []
+        assert pane.instructions.text == "Be brief."
+
+
+async def test_edited_fields_say_so_until_acknowledged(client: RealtimeClient) -> None:
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        await connect(client)
+        await settle(pilot, pane)
+        assert text_of(app, "#session-status-voice") == "✓ acknowledged"  # sent at connect
+        pane.voice.clear()
+        pane.voice.focus()
+        await pilot.press(*"sage")
+        voice = app.query_one("#session-status-voice", Static)
+        assert (str(voice.content), voice.has_class("-edited")) == (
+            "● edited — Ctrl+S applies",
+            True,
+        )
+        pane.tools.text_area.focus()
+        await pilot.press("end", "x")  # the JSON breaks at once; its check waits for a pause
+        assert text_of(app, "#session-status-tools") == "● edited — Ctrl+S applies"
+        await pilot.pause(DEBOUNCE_S + 0.2)
+        assert text_of(app, "#session-status-tools") == "● edited, invalid — not applied"
+        await pilot.press("backspace")  # back to the session's tools
+        assert text_of(app, "#session-status-tools") == "✓ acknowledged"
+        updated = next_server_event(client, "session.updated")
+        pane.action_apply()  # as Ctrl+S does; read before the (fast) server can answer
+        assert (str(voice.content), voice.has_class("-pending")) == (
+            "… sent, awaiting the server",
+            True,
+        )
+        await asyncio.wait_for(updated, 5)
+        await settle(pilot, pane)
+        assert (str(voice.content), voice.has_class("-applied")) == ("✓ acknowledged", True)
+        assert text_of(app, "#session-apply-result") == "Applied voice."
+
+
+async def test_tab_and_escape_leave_the_editors() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/unused")
+    app = Host(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(SessionPane)
+        app.query_one("#prompt").focus()
+        await pilot.press("tab")  # wraps round to the pane's first stop: a field
+        assert app.focused is pane.instructions
+        await pilot.press("tab")
+        assert app.focused is pane.voice and pane.instructions.text == ""
+        pane.tools.text_area.focus()
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#session-apply")
+        assert pane.tools.text == "[]"  # Tab moved on, it did not indent
+        for area in (pane.instructions, pane.tools.text_area):
+            area.focus()
+            await pilot.press("escape")
+            assert app.focused is app.query_one("#prompt", Input), area
+            assert isinstance(area, TextArea)
 
 
 async def test_server_vad_shows_its_parameters_and_sends_them(client: RealtimeClient) -> None:

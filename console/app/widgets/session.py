@@ -5,9 +5,16 @@ changes (the app polls ``refresh_from_state`` on its ~30 Hz timer; an unchanged 
 costs one comparison). A refresh never touches a field the user has changed but not applied, or
 is typing in. Apply (button, Ctrl+S) sends only the changed fields through
 ``client.update_session``, which translates them to the wire dialect; while disconnected that
-only changes the local configuration, which ``connect`` sends. Beside each field: ✓ acknowledged,
-~ changed by the server (its value), ✗ refused (the server's code and message), from
-``SessionState``. Everything the server or the user wrote is shown as ``Content``, never markup.
+only changes the local configuration, which ``connect`` sends. Beside each field: ● edited (not
+applied yet), ✓ acknowledged, ~ changed by the server (its value), ✗ refused (the server's code
+and message), from ``SessionState``. Everything the server or the user wrote is shown as
+``Content``, never markup.
+
+"Changed" is measured against a baseline: what was last filled in, or what the server
+acknowledged. A sent field's baseline moves only when ``session.updated`` settles its update, not
+at Apply: a refused update leaves every field it carried as typed (the library rolls back its
+``session_config``, and a refill would otherwise throw the user's other edits away), so the user
+can fix the one the server blamed and apply again.
 """
 
 from __future__ import annotations
@@ -16,15 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from console.inspector.session_state import SessionState, tool_choice_value
+from console.inspector.session_state import FieldStatus, SessionState, tool_choice_value
 from console.realtime import RealtimeClient
 
 from .session_fields import (
@@ -34,7 +42,9 @@ from .session_fields import (
     FormError,
     ListSuggester,
     TurnDetectionEditor,
+    edited_content,
     max_tokens_value,
+    outcome_text,
     status_content,
     summary_content,
     voice_from_config,
@@ -54,7 +64,7 @@ FIELDS = (
 )
 """The fields the pane edits, named as ``SessionState`` names them."""
 
-_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending")
+_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
 
 
 class SessionPane(Vertical):
@@ -87,9 +97,16 @@ class SessionPane(Vertical):
         self.state = state
         self._seen_version = -1
         self._baseline: dict[str, Any] = {}
+        self._sent: dict[str, tuple[str, Any]] = {}
+        """Fields sent, not yet acknowledged: the ``session.update``'s event id, the form value."""
+        self._awaiting: tuple[str, tuple[str, ...]] | None = None
+        """The last Apply's event id and fields, until the server answers it."""
         self._status_widgets: dict[str, Static] = {}
+        self._drawn: dict[str, tuple[str, str]] = {}
         self.summary = Static("", id="session-summary", markup=False)
-        self.instructions = TextArea(id="session-instructions", soft_wrap=True)
+        self.instructions = TextArea(
+            id="session-instructions", soft_wrap=True, tab_behavior="focus"
+        )
         self.voice = Input(
             id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
         )
@@ -114,7 +131,7 @@ class SessionPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.summary
-        with VerticalScroll(id="session-form"):
+        with VerticalScroll(id="session-form", can_focus=False):  # Tab lands on a field
             yield from self._heading("Instructions", "instructions")
             yield self.instructions
             yield self._row("Voice", "voice", self.voice)
@@ -172,7 +189,7 @@ class SessionPane(Vertical):
         }
 
     def changed_fields(self) -> list[str]:
-        """Fields whose form value differs from what was last filled in or applied."""
+        """Fields whose form value differs from what was last filled in or acknowledged."""
         raw = self._raw()
         return [name for name in FIELDS if raw[name] != self._baseline.get(name)]
 
@@ -225,6 +242,7 @@ class SessionPane(Vertical):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select is self.turn.kind:
             self.turn.show_params()
+        self._draw_statuses()
 
     def action_apply(self) -> None:
         """Send the changed fields (or save them locally while disconnected)."""
@@ -232,25 +250,41 @@ class SessionPane(Vertical):
         if not names:
             self._say("Nothing changed.", "")
             return
-        try:
-            fields = dict(self._parse(name) for name in names)
-        except (FormError, ToolsError) as exc:
-            self._say(f"Not sent: {exc}", "-error")
+        fields: dict[str, Any] = {}
+        errors: list[str] = []
+        for name in names:  # every error at once, not one per Apply
+            try:
+                key, value = self._parse(name)
+            except ToolsError as exc:
+                errors.append(f"tools: {exc}")
+            except FormError as exc:
+                errors.append(str(exc))
+            else:
+                fields[key] = value
+        if errors:
+            self._say("Not sent: " + "; ".join(errors), "-error")
             return
         connected = self.client.is_connected()
+        before = self.state.last_request
         try:
             self.client.update_session(**fields)
         except ValueError as exc:  # SessionConfigError, or a tool name clash
             self._say(f"Not sent: {exc}", "-error")
             return
         raw = self._raw()
-        self._baseline.update({name: raw[name] for name in names})
+        request = self.state.last_request
         listed = ", ".join(names)
-        if connected:
+        if connected and request is not None and request is not before:
+            event_id = str(request.get("event_id"))
+            self._sent.update({name: (event_id, raw[name]) for name in names})
+            self._awaiting = (event_id, tuple(names))
             self._say(f"Sent {listed}; awaiting the server.", "")
-        else:
-            self._say(f"Not connected: saved {listed} locally; sent when you connect.", "-local")
+        else:  # nothing to wait for: saved locally (or a state that does not see the socket)
+            self._baseline.update({name: raw[name] for name in names})
+            local = f"Not connected: saved {listed} locally; sent when you connect."
+            self._say(f"Sent {listed}." if connected else local, "" if connected else "-local")
         self.post_message(self.Applied(tuple(names), connected))
+        self._draw_statuses()
 
     def _say(self, text: str, css_class: str) -> None:
         self.result.update(Content(text))
@@ -266,13 +300,59 @@ class SessionPane(Vertical):
         self._seen_version = self.state.version
         self.summary.update(summary_content(self.state))
         statuses = self.state.field_status()
+        self._settle(statuses)
+        self._fill_from_config()
+        self._draw_statuses(statuses)
+
+    def _settle(self, statuses: dict[str, FieldStatus]) -> None:
+        """Move the baseline of sent fields the server acknowledged; say how the last Apply went."""
+        for name, (event_id, raw) in list(self._sent.items()):
+            status = statuses.get(name)
+            if status is None or status.event_id != event_id:  # sent again since, or reset
+                del self._sent[name]
+            elif status.state in ("applied", "changed"):
+                self._baseline[name] = raw
+                del self._sent[name]
+            # refused: kept, so the field shows the refusal while it holds what was refused
+        if self._awaiting is not None:
+            event_id, names = self._awaiting
+            settled = [
+                status
+                for name in names
+                if (status := statuses.get(name)) is not None and status.event_id == event_id
+            ]
+            outcome = outcome_text(names, settled)
+            if outcome is not None:
+                self._say(*outcome)
+                self._awaiting = None
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(ToolsEditor.Checked)
+    def _form_changed(self) -> None:
+        self._draw_statuses()
+
+    def _draw_statuses(self, statuses: dict[str, FieldStatus] | None = None) -> None:
+        """Each field's line: ● edited while it differs from the session, else its outcome."""
+        if not self._baseline:  # not filled yet: nothing can be "edited"
+            return
+        statuses = self.state.field_status() if statuses is None else statuses
+        raw = self._raw()
         for name, widget in self._status_widgets.items():
-            content, css_class = status_content(statuses.get(name))
+            status, sent = statuses.get(name), self._sent.get(name)
+            awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
+            if raw[name] != self._baseline.get(name) and not awaited:
+                content, css_class = edited_content(self.tools.error if name == "tools" else None)
+            else:
+                content, css_class = status_content(status)
+            if self._drawn.get(name) == (content.plain, css_class):
+                continue
+            self._drawn[name] = (content.plain, css_class)
             widget.update(content)
             widget.display = bool(css_class)  # no line for a field nobody changed
             for each in _STATUS_CLASSES:
                 widget.set_class(each == css_class, each)
-        self._fill_from_config()
 
     def _fill_from_config(self) -> None:
         """Show ``client.session_config`` in every field the user is not changing."""

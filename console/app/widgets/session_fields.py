@@ -71,6 +71,34 @@ def status_content(status: FieldStatus | None) -> tuple[Content, str]:
     )
 
 
+def edited_content(error: str | None = None) -> tuple[Content, str]:
+    """The status of a field the user changed and has not applied (``error``: it cannot be)."""
+    if error:
+        return Content("● edited, invalid — not applied"), "-edited"
+    return Content("● edited — Ctrl+S applies"), "-edited"
+
+
+def outcome_text(names: tuple[str, ...], settled: list[FieldStatus]) -> tuple[str, str] | None:
+    """The Apply line once the server answered the update that sent ``names``: the text and
+    its class; ``None`` while it is still pending. ``settled`` is those fields' statuses for
+    that update (empty when a later update or a reset replaced them)."""
+    listed = ", ".join(names)
+    refused = [status for status in settled if status.state == "refused"]
+    if refused:
+        blame = next((status for status in refused if status.culprit), refused[0])
+        return (
+            f"Refused: {blame.code}: {blame.reason} — nothing applied; {listed} kept in the form.",
+            "-error",
+        )
+    if any(status.state == "pending" for status in settled):
+        return None
+    if not settled:
+        return f"No answer recorded for {listed} (updated again, or reset).", ""
+    changed = [status.name for status in settled if status.state == "changed"]
+    text = f"Applied {listed}."
+    return (text + f" The server changed {', '.join(changed)}." if changed else text), ""
+
+
 def summary_content(state: SessionState) -> Content:
     """The read-only line of what the server acknowledged last."""
     if state.acknowledged is None:

@@ -18,6 +18,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
@@ -71,7 +72,15 @@ def tools_json(tools: list[dict[str, Any]]) -> str:
 
 
 class ToolsEditor(Vertical):
-    """A JSON code editor plus an inline error line; ``-invalid`` while the JSON is unusable."""
+    """A JSON code editor plus an inline error line; ``-invalid`` while the JSON is unusable.
+
+    Tab moves focus on (``tab_behavior="focus"``) rather than indenting, so the editor is no
+    trap for the keyboard and Escape reaches the app (an indenting ``TextArea`` takes Escape
+    to move focus itself); JSON needs no indentation to be typed.
+    """
+
+    class Checked(Message):
+        """The text was validated (``error`` may have changed)."""
 
     def __init__(self, registered: Callable[[], Collection[str]], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -79,7 +88,9 @@ class ToolsEditor(Vertical):
         self._timer: Timer | None = None
         self.error: str | None = None
         """The last validation error, or ``None`` when the text is usable."""
-        self.text_area = TextArea.code_editor("[]", language="json", id="session-tools")
+        self.text_area = TextArea.code_editor(
+            "[]", language="json", id="session-tools", tab_behavior="focus"
+        )
         self._error_line = Static("", id="session-tools-error", markup=False)
 
     def compose(self) -> ComposeResult:
@@ -98,8 +109,7 @@ class ToolsEditor(Vertical):
         self._validate()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        """Restart the debounce: validate once typing pauses."""
-        event.stop()
+        """Restart the debounce: validate once typing pauses (the event goes on to the pane)."""
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_S, self._validate)
@@ -134,3 +144,4 @@ class ToolsEditor(Vertical):
         self._error_line.set_class(invalid, "-invalid")
         self._error_line.display = invalid
         self._error_line.update(Content(self.error or ""))
+        self.post_message(self.Checked())
