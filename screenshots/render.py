@@ -17,7 +17,6 @@ from datetime import UTC
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
 
 from console.app.app import RealtimeConsoleApp, make_app
 from console.app.config import ConsoleConfig
@@ -44,13 +43,10 @@ def replay_app() -> RealtimeConsoleApp:
 
 
 async def steady(pilot: Pilot[int]) -> None:
+    """Steady cursors and one rendered frame."""
     app = pilot.app
     assert isinstance(app, RealtimeConsoleApp)
-    for widget in app.query(Input):
-        widget.cursor_blink = False
-    for area in app.query(TextArea):
-        area.cursor_blink = False
-    app.render_frame()
+    app.hold_still()
     await pilot.pause()
 
 

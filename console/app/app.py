@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
@@ -150,6 +150,14 @@ class RealtimeConsoleApp(App[int]):
             self._load_replay()
         elif self.config.autoconnect:
             self.action_connect()
+
+    def hold_still(self) -> None:
+        """Stop blinking cursors and draw a frame: the same picture every time (snapshots)."""
+        for widget in self.query(Input):
+            widget.cursor_blink = False
+        for area in self.query(TextArea):
+            area.cursor_blink = False
+        self.render_frame()
 
     def _tick(self) -> None:
         """The 30 Hz timer: every pane each frame, the conversation every third."""

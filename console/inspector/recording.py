@@ -25,29 +25,12 @@ from datetime import UTC, datetime
 from typing import IO, Any, Literal, NamedTuple, Protocol
 
 from console.realtime import RealtimeConversation
-from console.realtime.dialects import SERVER_EVENT_ALIASES
+from console.realtime.dialects import CLIENT_EVENT_TYPES, SERVER_EVENT_ALIASES
 
 from .store import EventRecord, Source
 
 PathLike = str | os.PathLike[str]
 
-CLIENT_EVENT_TYPES = frozenset(
-    {
-        "session.update",
-        "input_audio_buffer.append",
-        "input_audio_buffer.commit",
-        "input_audio_buffer.clear",
-        "conversation.item.create",
-        "conversation.item.retrieve",
-        "conversation.item.truncate",
-        "conversation.item.delete",
-        "response.create",
-        "response.cancel",
-        "output_audio_buffer.clear",
-        "transcription_session.update",
-    }
-)
-"""Client event types of the GA and beta protocols: a bare event of another type is a server's."""
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_EVENTS = 1_000_000

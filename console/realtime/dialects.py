@@ -348,3 +348,22 @@ def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
     if audio:
         session["audio"] = audio
     return session
+
+
+CLIENT_EVENT_TYPES = frozenset(
+    {
+        "session.update",
+        "input_audio_buffer.append",
+        "input_audio_buffer.commit",
+        "input_audio_buffer.clear",
+        "conversation.item.create",
+        "conversation.item.retrieve",
+        "conversation.item.truncate",
+        "conversation.item.delete",
+        "response.create",
+        "response.cancel",
+        "output_audio_buffer.clear",
+        "transcription_session.update",
+    }
+)
+"""Client event types of the GA and beta protocols: a bare event of another type is a server's."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from console.app.app import RealtimeConsoleApp
 from console.app.widgets.event_list import EventList
@@ -39,11 +39,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Steady cursors and one rendered frame."""
     app = pilot.app
     assert isinstance(app, RealtimeConsoleApp)
-    for widget in app.query(Input):
-        widget.cursor_blink = False
-    for area in app.query(TextArea):
-        area.cursor_blink = False
-    app.render_frame()
+    app.hold_still()
     await pilot.pause()
 
 
