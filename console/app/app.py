@@ -134,8 +134,6 @@ class RealtimeConsoleApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
         self.query_one("#prompt", Input).focus()
         self._conversation = self.query_one(ConversationPane)
         self._status = self.query_one(StatusBar)
@@ -143,6 +141,8 @@ class RealtimeConsoleApp(App[int]):
         self._events = self.query_one(EventsPane)
         self._session = self.query_one(SessionPane)
         self._meter = self.query_one(MeterPane)
+        if self.config.keymap:
+            self._apply_keymap(self.config.keymap)
         if self.config.record_path is not None:
             self._start_recording(self.config.record_path)
         self.set_interval(FRAME_SECONDS, self._tick)
@@ -150,6 +150,14 @@ class RealtimeConsoleApp(App[int]):
             self._load_replay()
         elif self.config.autoconnect:
             self.action_connect()
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        """Remap keys by binding id; an id no binding has is reported, not ignored."""
+        known = {binding.id for binding in self._all_bindings()}
+        unknown = sorted(set(keymap) - known)
+        if unknown:
+            self.inspector.note_error(f"keymap: no binding with id {', '.join(unknown)} (see F1)")
+        self.set_keymap({key: value for key, value in keymap.items() if key in known})
 
     def hold_still(self) -> None:
         """Stop blinking cursors and draw a frame: the same picture every time (snapshots)."""

@@ -455,3 +455,16 @@ async def test_the_meter_shows_the_reply_audio_level(simulator: SimulatorServer)
         out_line = next(line for line in screen_text(app).splitlines() if " out " in line)
         assert "-100 dB rms" not in out_line, out_line
         assert app.inspector.output_levels.levels().rms_dbfs > -60
+
+
+async def test_a_keymap_remaps_by_id_and_reports_unknown_ids() -> None:
+    app = console_app(
+        "ws://127.0.0.1:9/v1/realtime",
+        autoconnect=False,
+        keymap={"app.help": "f9", "app.nonsense": "f10"},
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert "app.nonsense" in app.inspector.last_error
