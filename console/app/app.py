@@ -9,7 +9,6 @@ Connecting runs as a worker that reports failures in plain words; the app never 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,14 +21,16 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Header, Input, TextArea
 
+from console.app.commands import PALETTE, REPLACED_SYSTEM_COMMANDS
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import ItemDetailScreen
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
+from console.app.widgets.memory import MemoryView
 from console.app.widgets.meter import MeterPane
 from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
@@ -44,7 +45,9 @@ STYLES = Path(__file__).parent / "styles"
 FRAME_SECONDS = 1 / 30
 CONVERSATION_EVERY = 3
 PANES = ("conversation", "events", "session", "meter")
-REPLAY_HIDES = frozenset({"toggle_connection", "connect", "composer", "cycle_turn_detection"})
+REPLAY_HIDES = frozenset(
+    {"toggle_connection", "connect", "disconnect", "reset", "composer", "cycle_turn_detection"}
+)
 
 
 def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
@@ -340,35 +343,13 @@ class RealtimeConsoleApp(App[int]):
         self.notify(f"Turn detection: {following or 'manual (none)'}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Any:
-        # Ours replace Textual's "Keys" (Help lists ids too) and "Maximize" (Zoom toggles).
+        """Every action in the palette (those a replay hides are left out)."""
         for command in super().get_system_commands(screen):
-            if command.title not in ("Keys", "Maximize"):
+            if command.title not in REPLACED_SYSTEM_COMMANDS:
                 yield command
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Connect", "Connect (or reconnect) to the target", self.action_connect),
-            ("Disconnect", "Close the connection", self.action_disconnect),
-            ("Reset", "Disconnect and forget conversation and session", self.action_reset),
-            ("Help", "Keys and what each pane shows", self.action_help),
-            (
-                "Turn detection",
-                "Cycle none / server_vad / semantic_vad",
-                self.action_cycle_turn_detection,
-            ),
-            ("Zoom pane", "Fill the screen with the focused pane", self.action_zoom),
-        ]
-        commands += [
-            ("Clear events", "Forget the events kept in memory", self.action_clear_events),
-            ("Export events", "Write the kept events to a JSONL file", self.action_export_events),
-            ("Compose event", "Send any client event typed as JSON", self.action_composer),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
-        for name in PANES:
-            yield SystemCommand(
-                f"Toggle {name} pane",
-                f"Show or hide the {name} pane",
-                partial(self.action_toggle_pane, name),
-            )
+        for title, help_text, action in PALETTE:
+            if self.check_action(action.partition("(")[0], ()):
+                yield SystemCommand(title, help_text, partial(self.run_action, action))
 
     # -- replay ---------------------------------------------------------------------------
 
@@ -427,27 +408,3 @@ class RealtimeConsoleApp(App[int]):
         if self.client.is_connected():
             await self.client.disconnect()
         self.exit(0)
-
-
-class MemoryView(Static):
-    """What ``set_memory`` saved, as ``key: value`` lines (the tool runs in a worker thread)."""
-
-    BORDER_TITLE = "set_memory()"
-    EMPTY = "(empty — the model saves here with set_memory)"
-    MAX_VALUE_CHARS = 200
-
-    def __init__(self, memory: dict[str, Any], *, id: str | None = None) -> None:
-        super().__init__(self.EMPTY, markup=False, id=id)
-        self.memory = memory
-        self._shown = self.EMPTY
-
-    def tick(self) -> None:
-        """Redraw when the memory changed (at most 200 short lines, so comparing is cheap)."""
-        lines = [
-            f"{key}: {str(value)[: self.MAX_VALUE_CHARS]}"
-            for key, value in list(self.memory.items())
-        ]
-        text = "\n".join(lines) or self.EMPTY
-        if text != self._shown:
-            self._shown = text
-            self.update(text)
