@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 # The GA<->flat tables are the library's; reused rather than copied, though module-private there.
 from console.realtime.dialects import (
-    _GA_ALIASES,
-    _GA_AUDIO_PATHS,
+    GA_ALIASES,
+    GA_AUDIO_PATHS,
     SessionConfigError,
     fold_session_update,
 )
@@ -95,13 +95,13 @@ def neutral_fields(session: Mapping[str, Any]) -> dict[str, Any]:
                 if not isinstance(settings, Mapping):
                     continue
                 for name, setting in settings.items():
-                    flat = _GA_AUDIO_PATHS.get((direction, name))
+                    flat = GA_AUDIO_PATHS.get((direction, name))
                     if flat is None:
                         fields[f"audio.{direction}.{name}"] = copy.deepcopy(setting)
                     else:
                         fields[neutral_name(flat)] = neutral_value(flat, setting)
             continue
-        flat = _GA_ALIASES.get(key, key)
+        flat = GA_ALIASES.get(key, key)
         fields[neutral_name(flat)] = neutral_value(flat, value)
     return fields
 
@@ -113,18 +113,9 @@ def field_of_param(param: str | None) -> str | None:
         return None
     path = param.removeprefix("session.").replace("[", ".").split(".")
     if path[0] == "audio" and len(path) >= 3:
-        flat = _GA_AUDIO_PATHS.get((path[1], path[2]))
+        flat = GA_AUDIO_PATHS.get((path[1], path[2]))
         return neutral_name(flat) if flat else ".".join(path[:3])
-    return neutral_name(_GA_ALIASES.get(path[0], path[0]))
-
-
-def tool_choice_value(choice: str, dialect: str) -> Any:
-    """The wire value of a ``tool_choice``: a mode as is; a function name as GA's
-    ``{"type": "function", "name": ...}`` or beta's bare name. (``update_session`` passes
-    ``tool_choice`` through untranslated, so the console translates this one field here.)"""
-    if choice in ("auto", "none", "required") or dialect == "beta":
-        return choice
-    return {"type": "function", "name": choice}
+    return neutral_name(GA_ALIASES.get(path[0], path[0]))
 
 
 def matches(requested: Any, acknowledged: Any) -> bool:

@@ -75,9 +75,9 @@ _GA_ONLY_KEYS = frozenset(
 FLAT_SESSION_KEYS = _COMMON_KEYS | _BETA_ONLY_KEYS | _GA_ONLY_KEYS
 
 # GA-only spellings a caller may use, and the flat key each becomes.
-_GA_ALIASES = {"output_modalities": "modalities", "max_output_tokens": "max_response_output_tokens"}
+GA_ALIASES = {"output_modalities": "modalities", "max_output_tokens": "max_response_output_tokens"}
 # GA nested ``audio`` paths and their flat keys.
-_GA_AUDIO_PATHS: dict[tuple[str, str], str] = {
+GA_AUDIO_PATHS: dict[tuple[str, str], str] = {
     ("input", "format"): "input_audio_format",
     ("input", "transcription"): "input_audio_transcription",
     ("input", "turn_detection"): "turn_detection",
@@ -144,12 +144,12 @@ def fold_session_update(update: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in update.items():
         if key == "audio":
             flat.update(_fold_ga_audio(value))
-        elif key in _GA_ALIASES:
-            flat[_GA_ALIASES[key]] = value
+        elif key in GA_ALIASES:
+            flat[GA_ALIASES[key]] = value
         elif key in FLAT_SESSION_KEYS:
             flat[key] = value
         else:
-            known = ", ".join(sorted(FLAT_SESSION_KEYS | set(_GA_ALIASES) | {"audio"}))
+            known = ", ".join(sorted(FLAT_SESSION_KEYS | set(GA_ALIASES) | {"audio"}))
             raise SessionConfigError(f"unknown session field {key!r}; known fields: {known}")
     return {key: _normalise_value(key, value) for key, value in flat.items()}
 
@@ -162,7 +162,7 @@ def _fold_ga_audio(audio: Any) -> dict[str, Any]:
         if direction not in ("input", "output") or not isinstance(settings, Mapping):
             raise SessionConfigError(f"unknown audio section {direction!r} (use input/output)")
         for name, value in settings.items():
-            target = _GA_AUDIO_PATHS.get((direction, name))
+            target = GA_AUDIO_PATHS.get((direction, name))
             if target is None:
                 raise SessionConfigError(f"unknown session field 'audio.{direction}.{name}'")
             flat[target] = value
@@ -179,6 +179,8 @@ def _normalise_value(key: str, value: Any) -> Any:
         return _flat_turn_detection(value)
     if key == "tools":
         return _tool_list(value)
+    if key == "tool_choice":
+        return _flat_tool_choice(value)
     if key == "voice" and not (
         (isinstance(value, str) and value) or (isinstance(value, Mapping) and value.get("id"))
     ):
@@ -188,6 +190,20 @@ def _normalise_value(key: str, value: Any) -> Any:
             f"session type {value!r} is not supported: RealtimeClient runs 'realtime' sessions"
         )
     return copy.deepcopy(value)
+
+
+TOOL_CHOICE_MODES = frozenset({"auto", "none", "required"})
+
+
+def _flat_tool_choice(value: Any) -> str:
+    """A mode or a function's name (GA's ``{"type": "function", "name": ...}`` accepted)."""
+    if isinstance(value, Mapping) and value.get("type") == "function":
+        value = value.get("name")
+    if not isinstance(value, str) or not value:
+        raise SessionConfigError(
+            f"tool_choice must be auto, none, required or a function name, not {value!r}"
+        )
+    return value
 
 
 def _tool_list(value: Any) -> list[dict[str, Any]]:
@@ -270,8 +286,8 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
                 if target is None:
                     raise SessionConfigError(f"unknown response field 'audio.output.{name}'")
                 flat[target] = setting
-        elif key in _GA_ALIASES:
-            flat[_GA_ALIASES[key]] = value
+        elif key in GA_ALIASES:
+            flat[GA_ALIASES[key]] = value
         elif key in _RESPONSE_KEYS | _RESPONSE_BETA_ONLY | _RESPONSE_GA_ONLY:
             flat[key] = value
         else:
@@ -330,7 +346,7 @@ def session_update_payload(
 def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
     session: dict[str, Any] = {"type": fields.get("type", "realtime")}
     audio: dict[str, dict[str, Any]] = {}
-    flat_to_path = {flat: path for path, flat in _GA_AUDIO_PATHS.items()}
+    flat_to_path = {flat: path for path, flat in GA_AUDIO_PATHS.items()}
     for key, value in fields.items():
         if key == "type":
             continue
@@ -343,6 +359,8 @@ def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
             session["output_modalities"] = ["audio"] if "audio" in value else ["text"]
         elif key == "max_response_output_tokens":
             session["max_output_tokens"] = value
+        elif key == "tool_choice" and value not in TOOL_CHOICE_MODES:
+            session["tool_choice"] = {"type": "function", "name": value}
         else:
             session[key] = copy.deepcopy(value)
     if audio:

@@ -13,7 +13,6 @@ from console.inspector.session_state import (
     field_of_param,
     matches,
     neutral_fields,
-    tool_choice_value,
 )
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
@@ -230,6 +229,3 @@ def test_helpers() -> None:
     assert field_of_param(None) is None
     assert matches({"a": 1}, {"a": 1, "b": 2}) and not matches({"a": 1}, {"a": 2})
     assert not matches([1], [1, 2]) and matches("x", "x")
-    assert tool_choice_value("auto", "ga") == "auto"
-    assert tool_choice_value("f", "ga") == {"type": "function", "name": "f"}
-    assert tool_choice_value("f", "beta") == "f"

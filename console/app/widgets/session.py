@@ -32,7 +32,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from console.inspector.session_state import FieldStatus, SessionState, tool_choice_value
+from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
 
 from .session_fields import (
@@ -230,7 +230,7 @@ class SessionPane(Vertical):
         choice = self.tool_choice.value.strip()
         if not choice:
             raise FormError("tool choice: auto, none, required, or a function name")
-        return "tool_choice", tool_choice_value(choice, self.client.dialect)
+        return "tool_choice", choice  # the library spells a function name for the dialect
 
     # -- applying ----------------------------------------------------------------------------
 

@@ -1,0 +1,34 @@
+"""``tool_choice`` names a function in either dialect's spelling and is sent in the right one."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.realtime.dialects import (
+    SessionConfigError,
+    fold_session_update,
+    session_update_payload,
+)
+
+
+@pytest.mark.parametrize("given", ["lookup", {"type": "function", "name": "lookup"}])
+def test_a_function_name_is_sent_as_each_dialect_spells_it(given: object) -> None:
+    flat = fold_session_update({"tool_choice": given})
+    assert session_update_payload(flat, None, "ga")["tool_choice"] == {
+        "type": "function",
+        "name": "lookup",
+    }
+    assert session_update_payload(flat, None, "beta")["tool_choice"] == "lookup"
+
+
+@pytest.mark.parametrize("mode", ["auto", "none", "required"])
+def test_modes_are_sent_as_they_are(mode: str) -> None:
+    flat = fold_session_update({"tool_choice": mode})
+    for dialect in ("ga", "beta"):
+        assert session_update_payload(flat, None, dialect)["tool_choice"] == mode
+
+
+@pytest.mark.parametrize("bad", ["", 3, {"type": "function"}, None])
+def test_anything_else_is_refused(bad: object) -> None:
+    with pytest.raises(SessionConfigError, match="tool_choice"):
+        fold_session_update({"tool_choice": bad})
