@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Footer, Static, TextArea
 
 from console.inspector.payloads import ComposerError, parse_client_event
 
@@ -56,6 +56,7 @@ class ComposerScreen(ModalScreen[None]):
             with Horizontal(id="composer-buttons"):
                 yield Button("Send", id="composer-send", variant="primary", compact=True)
                 yield Button("Close", id="composer-close", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.editor.cursor_blink = False

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 from console.app.widgets.event_list import ARROWS, TIMES, format_clock
 from console.inspector.payloads import event_json
@@ -62,6 +62,7 @@ class EventDetailScreen(ModalScreen[None]):
             yield self._header
             yield self.editor
             yield self._position
+        yield Footer(compact=True)  # this screen's keys: n/p, </>, c, escape
 
     def on_mount(self) -> None:
         self.editor.cursor_blink = False

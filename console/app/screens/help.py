@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 ABOUT = """\
 realtime-console — an inspector for the OpenAI Realtime API.
@@ -43,3 +43,4 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"{binding_id}\n", style="dim")
         with VerticalScroll(id="help-body"):
             yield Static(text, markup=False)
+        yield Footer(compact=True)

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.widgets import Footer, Label, TextArea
 
 
 class ItemDetailScreen(ModalScreen[None]):
@@ -26,6 +26,7 @@ class ItemDetailScreen(ModalScreen[None]):
         with Vertical(id="item-detail"):
             yield Label(f"item {self.item_id}", markup=False)
             yield TextArea.code_editor(self.detail, language="json", read_only=True)
+        yield Footer(compact=True)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.detail)
