@@ -18,7 +18,10 @@ are coroutines.
 
 Additions: ``response_state`` says whether a response is requested or active, and which, so an
 app polls the client instead of keeping a copy; tool handlers never block the loop and are bounded
-by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``).
+by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``);
+``append_input_audio_threadsafe`` feeds input audio from any thread (a sound card's callback),
+bounded: past ``max_queued_input_chunks`` waiting for the loop, the oldest chunk is dropped and
+counted in ``dropped_input_audio_chunks`` (``audio_feed``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 from .api import RealtimeAPI
 from .audio_buffer import InputAudioBuffer
+from .audio_feed import ThreadsafeAudioFeed
 from .client_events import ClientEventRouter
 from .conversation import RealtimeConversation
 from .dialects import (
@@ -66,6 +70,7 @@ class RealtimeClient(ClientEventRouter):
         extra_headers: Mapping[str, str] | None = None,
         max_input_audio_seconds: float = 300.0,
         tool_timeout: float | None = 30.0,
+        max_queued_input_chunks: int = 50,
         dangerously_allow_api_key_in_browser: bool = False,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
@@ -73,6 +78,7 @@ class RealtimeClient(ClientEventRouter):
         ``max_input_audio_seconds`` bounds the local copy of appended input audio used to give
         user items their ``formatted.audio``. ``tool_timeout`` bounds each tool handler, sync or
         async, in seconds (``None``: no limit); past it the model gets an error output.
+        ``max_queued_input_chunks`` bounds ``append_input_audio_threadsafe``'s queue.
         """
         super().__init__()
         self.default_session_config = default_session_config()
@@ -98,6 +104,9 @@ class RealtimeClient(ClientEventRouter):
         self._session_updates = SessionUpdates()
         self._tool_runner = ToolRunner(
             self._send_tool_output, self.create_response, self._error, timeout=tool_timeout
+        )
+        self._audio_feed = ThreadsafeAudioFeed(
+            self.append_input_audio, self.is_connected, max_queued_input_chunks
         )
         self._reset_config()
         self._add_api_event_handlers()
@@ -137,6 +146,7 @@ class RealtimeClient(ClientEventRouter):
         self.input_audio_buffer.reset()
         self._completed_ids.clear()
         await self.realtime.connect(model, timeout=timeout)
+        self._audio_feed.bind(asyncio.get_running_loop())
         self.update_session()
         return True
 
@@ -342,6 +352,19 @@ class RealtimeClient(ClientEventRouter):
             )
             self.input_audio_buffer.append(samples)
         return True
+
+    def append_input_audio_threadsafe(self, audio: AudioLike) -> bool:
+        """``append_input_audio`` from any thread: copies ``audio`` and queues it for the loop.
+
+        Never blocks. Past ``max_queued_input_chunks`` chunks waiting, the oldest is dropped;
+        chunks arriving while not connected are dropped too (False when dropped at once).
+        """
+        return self._audio_feed.put(audio)
+
+    @property
+    def dropped_input_audio_chunks(self) -> int:
+        """Chunks ``append_input_audio_threadsafe`` dropped (the loop behind, or no socket)."""
+        return self._audio_feed.dropped
 
     def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
         """Ask for a response; in manual mode first commit the audio appended since last time.
