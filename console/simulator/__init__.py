@@ -21,13 +21,18 @@ What it does, module by module:
 - :mod:`.input_audio` + :mod:`.vad` — the input buffer and an energy VAD (threshold,
   prefix_padding_ms, silence_duration_ms, idle_timeout_ms counted in input audio; semantic_vad
   eagerness → silence length).
-- :mod:`.responder`, :mod:`.tool_args`, :mod:`.streaming`, :mod:`.voice` — deterministic replies
-  (echo, instructions, tools, function-call outputs), schema-valid tool arguments, the event
-  sequence of a response, and speech-like synthetic audio aligned with transcript deltas.
+- :mod:`.responder`, :mod:`.tool_choice`, :mod:`.tool_args`, :mod:`.streaming`, :mod:`.voice` —
+  deterministic replies (echo, instructions, tools, function-call outputs), tools picked from the
+  user's words with a spoken preamble, schema-valid tool arguments, the event sequence of a
+  response (generated ahead of playback, closed properly when cancelled), and speech-like
+  synthetic audio aligned with transcript deltas.
+- :mod:`.transcription` — asynchronous input transcription (whisper-1 or token-billed models);
+  :mod:`.accounting` — usage and token-bucket rate limits.
 - :mod:`.g711` — μ-law/A-law for ``audio/pcmu``/``audio/pcma`` (beta ``g711_ulaw``/``g711_alaw``).
 
 Not simulated: speech recognition (transcripts are placeholders such as ``[speech 1.4 s]``),
-transcription-only sessions, MCP tools (accepted, never called), WebRTC/SIP-only events.
+language understanding (tools are picked by word matching), transcription-only sessions, MCP
+tools (accepted, never called), WebRTC/SIP-only events (``output_audio_buffer.*``).
 
 Depends only on the standard library, numpy and websockets; it never imports the client library
 (``console.realtime``), so the two sides of the protocol check each other.

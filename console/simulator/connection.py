@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from . import errors, ids
 from . import validation as v
+from .accounting import RateLimits
 from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
@@ -46,11 +47,16 @@ class Connection(InputAudioHandlers):
         expiry_s: float | None,
         *,
         item_done_first: bool = False,
+        generation_speed: float = 3.0,
+        transcription_delay_s: float = 0.3,
     ) -> None:
         self.ws = ws
         self.dialect = dialect
         self.pace = pace
         self.item_done_first = item_done_first  # see SimulatorServer
+        self.generation_speed = generation_speed  # see SimulatorServer
+        self.transcription_delay_s = transcription_delay_s  # see SimulatorServer
+        self.rate_limits = RateLimits(dialect.rate_limit_names)
         self.expiry_s = expiry_s
         self.session = SessionState(model, dialect.default_voice, expiry_s)
         self.conversation = Conversation()

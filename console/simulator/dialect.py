@@ -96,6 +96,7 @@ class Dialect:
     # Real GA traffic sends rate_limits.updated near the end of a response; beta right after
     # response.created.
     rate_limits_after_done = True
+    rate_limit_names: tuple[str, ...] = ("tokens",)  # recorded GA sessions report only tokens
 
     # events --------------------------------------------------------------------------------
     def event_type(self, canonical: str) -> str | None:
@@ -456,10 +457,6 @@ class Dialect:
     def _render_format(fmt: str) -> dict[str, Any]:
         return {"type": fmt, "rate": 24000} if fmt == "audio/pcm" else {"type": fmt}
 
-    def function_call_done_fields(self, name: str) -> dict[str, Any]:
-        """Extra fields of ``response.function_call_arguments.done`` (GA includes ``name``)."""
-        return {"name": name}
-
 
 class BetaDialect(Dialect):
     """The retired beta protocol (``OpenAI-Beta: realtime=v1``)."""
@@ -471,17 +468,11 @@ class BetaDialect(Dialect):
     client_events = BETA_CLIENT_EVENTS
     assistant_part_types = ("text", "audio")
     rate_limits_after_done = False
+    rate_limit_names = ("requests", "tokens")
 
     def event_type(self, canonical: str) -> str | None:
         """Beta names (``response.text.delta``…); GA-only events map to None."""
         return _BETA_EVENT_NAMES.get(canonical, canonical)
-
-    def shape_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        """Rename, and drop ``name`` from ``function_call_arguments.done`` (beta lacks it)."""
-        shaped = super().shape_event(event)
-        if shaped is not None and shaped["type"] == "response.function_call_arguments.done":
-            shaped = {k: val for k, val in shaped.items() if k != "name"}
-        return shaped
 
     def render_session(self, state: SessionState) -> dict[str, Any]:
         """The flat beta session object."""
@@ -689,10 +680,6 @@ class BetaDialect(Dialect):
             "usage": fields["usage"],
             "metadata": fields["metadata"],
         }
-
-    def function_call_done_fields(self, name: str) -> dict[str, Any]:
-        """Beta's ``function_call_arguments.done`` has no ``name``."""
-        return {}
 
 
 GA = Dialect()

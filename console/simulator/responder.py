@@ -2,19 +2,21 @@
 
 The simulator does not understand language. It echoes the user's last input ("You said: …"),
 reports its instructions or tools when asked, turns a function's output into the reply after a
-tool call, and calls a tool when the user's words name it (or ``tool_choice`` forces one).
+tool call, and calls the tools the user's words ask for (:mod:`.tool_choice`), after a spoken
+preamble when the model picked them itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import ids
 from .conversation import Item
 from .tool_args import fill_arguments
+from .tool_choice import choose_tools, function_tools, preamble
 
 GREETING = (
     "Hello! I am the realtime-console simulator. Type or say something and I will echo it back."
@@ -22,39 +24,20 @@ GREETING = (
 
 
 @dataclass
+class Call:
+    """One function call: the tool's name, compact JSON arguments and a call id."""
+
+    name: str
+    arguments: str
+    call_id: str = field(default_factory=ids.call_id)
+
+
+@dataclass
 class Plan:
-    """A response's single output: a message text, or a function call."""
+    """A response's outputs: a message (a reply, or the preamble before calls), then calls."""
 
-    kind: str  # "message" | "function_call"
     text: str = ""
-    name: str = ""
-    arguments: str = ""
-    call_id: str = ""
-
-
-def _function_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [t for t in tools if t.get("type", "function") == "function" and t.get("name")]
-
-
-def _mentions(text: str, name: str) -> bool:
-    """Whether ``text`` names the tool (``get_weather`` or "get weather")."""
-    lowered = text.lower()
-    spaced = re.sub(r"[_\-]+", " ", name.lower())
-    return name.lower() in lowered or spaced in lowered
-
-
-def choose_tool(text: str, tools: list[dict[str, Any]], tool_choice: Any) -> dict[str, Any] | None:
-    """The tool to call, or None: honours ``none``/``auto``/``required``/a named function."""
-    available = _function_tools(tools)
-    if not available or tool_choice == "none":
-        return None
-    if isinstance(tool_choice, dict):
-        wanted = tool_choice.get("name")
-        return next((t for t in available if t["name"] == wanted), None)
-    mentioned = next((t for t in available if _mentions(text, t["name"])), None)
-    if tool_choice == "required":
-        return mentioned or available[0]
-    return mentioned
+    calls: list[Call] = field(default_factory=list)
 
 
 def describe(text: str, instructions: str, tools: list[dict[str, Any]]) -> str:
@@ -68,7 +51,7 @@ def describe(text: str, instructions: str, tools: list[dict[str, Any]]) -> str:
             f"My instructions are: {instructions}" if instructions else "I have no instructions."
         )
     if re.search(r"\b(tools?|functions?)\b", lowered):
-        names = [t["name"] for t in _function_tools(tools)]
+        names = [t["name"] for t in function_tools(tools)]
         if names:
             plural = "tool" if len(names) == 1 else "tools"
             sentences.append(f"I have {len(names)} {plural}: {', '.join(names)}.")
@@ -83,8 +66,9 @@ def plan(
     instructions: str,
     tools: list[dict[str, Any]],
     tool_choice: Any,
+    parallel_tool_calls: bool = True,
 ) -> Plan:
-    """Decide the response's output from the items it sees.
+    """Decide the response's outputs from the items it sees.
 
     ``context`` is what the response reads (the conversation, or a response's own ``input``);
     ``history`` is searched for the function call that a ``function_call_output`` answers.
@@ -103,22 +87,35 @@ def plan(
         name = call.name if call is not None and call.name else "function"
         forced = tool_choice == "required" or isinstance(tool_choice, dict)
         if not forced:
-            return Plan("message", text=f"The {name} tool returned: {last.output}")
+            return Plan(text=f"The {name} tool returned: {last.output}")
     user_text = ""
     for item in reversed(context):
         if item.type == "message" and item.role == "user":
             user_text = item.text()
             break
-    tool = choose_tool(user_text, tools, tool_choice)
-    if tool is not None:
-        args = fill_arguments(tool.get("parameters"), user_text, tool["name"])
-        return Plan(
-            "function_call",
-            name=tool["name"],
-            arguments=json.dumps(args),
-            call_id=ids.call_id(),
-        )
-    return Plan("message", text=describe(user_text, instructions, tools))
+    pick = choose_tools(user_text, tools, tool_choice, parallel_tool_calls)
+    if pick.tools:
+        calls = [
+            Call(t["name"], compact_json(fill_arguments(t.get("parameters"), user_text, t["name"])))
+            for t in pick.tools
+        ]
+        return Plan(text=preamble(pick.tools) if pick.preamble else "", calls=calls)
+    return Plan(text=describe(user_text, instructions, tools))
+
+
+def compact_json(value: Any) -> str:
+    """JSON as a model writes function arguments: no spaces, non-ASCII kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+# A word with its leading space, a run of digits, a run of punctuation, or a lone character:
+# roughly the pieces a tokenizer cuts JSON into ('{"', 'city', '":"', 'Paris', '"}').
+_TOKEN = re.compile(r" ?[^\W\d_]{1,8}| ?\d{1,3}|[^\w\s]{1,3}|\s+|.", re.DOTALL)
+
+
+def token_pieces(text: str) -> list[str]:
+    """``text`` cut into token-sized pieces (joined, they give ``text`` back)."""
+    return _TOKEN.findall(text)
 
 
 def count_tokens(text: str) -> int:

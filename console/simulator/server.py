@@ -78,6 +78,11 @@ class SimulatorServer:
     ``session_expired`` error and close code 1001. ``item_done_first`` sends GA's
     ``conversation.item.done`` before ``response.output_item.done`` instead of after (the
     recorded order); a client must not depend on the order, and tests check both.
+    ``generation_speed`` (``pace="realtime"`` only) is how many times faster than real time a
+    response's audio is generated (default 3, so generation runs well ahead of playback, as the
+    real server's does). ``transcription_delay_s`` is how long after a commit the input audio
+    transcription starts arriving (default 0.3 s; it runs beside the response, as the real
+    server's does, so it usually arrives after ``response.created``), in both paces.
     """
 
     def __init__(
@@ -88,9 +93,17 @@ class SimulatorServer:
         require_key: str | None = None,
         session_expiry_s: float | None = None,
         item_done_first: bool = False,
+        generation_speed: float = 3.0,
+        transcription_delay_s: float = 0.3,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")
+        if not generation_speed > 0:
+            raise ValueError(f"generation_speed must be positive, not {generation_speed!r}")
+        if not transcription_delay_s >= 0:
+            raise ValueError(f"transcription_delay_s must be >= 0, not {transcription_delay_s!r}")
+        self.generation_speed = float(generation_speed)
+        self.transcription_delay_s = float(transcription_delay_s)
         self.host = host
         self.port = port
         self.pace = pace
@@ -182,6 +195,8 @@ class SimulatorServer:
             self.pace,
             self.session_expiry_s,
             item_done_first=self.item_done_first,
+            generation_speed=self.generation_speed,
+            transcription_delay_s=self.transcription_delay_s,
         )
         try:
             if self._require_key is not None:

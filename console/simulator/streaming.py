@@ -1,17 +1,25 @@
 """Running one response: the server event sequence for text, audio and function-call outputs.
 
-Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``) →
-``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
-``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` →
-``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done`` → (GA:
-``rate_limits.updated``, where recorded GA sessions have it). With the connection's
-``item_done_first`` the two item ``done`` events swap, so clients can be tested against both.
-Audio deltas carry the words whose transcript delta precedes them, paced in real time or
-sent as fast as possible. Cancellation (client or turn detection) wakes a paced wait at once,
-so a cancelled response sends its final events promptly. :meth:`ResponseRun.announce` sends
-``response.created`` from the client-event handler, before anything else can name the response;
-:meth:`ResponseRun.run` streams the rest in a task. Item events stop for an item the client
-deleted; the response itself still finishes.
+Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``) → for each
+output: ``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
+``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` (or the
+function call's argument deltas and ``.done``) → ``response.output_item.done`` →
+``conversation.item.done`` (GA) → ``response.done`` → (GA: ``rate_limits.updated``, where recorded
+GA sessions have it). A tool call the model picked itself comes after a spoken preamble message
+(output 0, the calls from output 1). With the connection's ``item_done_first`` the two item
+``done`` events swap, so clients can be tested against both.
+
+Audio deltas carry the words whose transcript delta precedes them. With ``pace="realtime"``,
+generation runs ahead of playback as a real server's does: the first output comes after a short
+think, then audio is produced ``generation_speed`` times faster than it plays (default 3), so a
+response usually finishes generating long before its audio has played; with ``pace="fast"`` it
+is sent as fast as possible. Cancellation (client or turn detection) wakes a paced wait at once;
+a response cancelled mid-stream still closes what it opened (audio and transcript ``done`` with
+the partial transcript, ``content_part.done``, the item ``incomplete``) before ``response.done``
+(``cancelled``); one cancelled before any output has zero usage and no rate-limit update.
+:meth:`ResponseRun.announce` sends ``response.created`` from the client-event handler, before
+anything else can name the response; :meth:`ResponseRun.run` streams the rest in a task. Item
+events stop for an item the client deleted; the response itself still finishes.
 """
 
 from __future__ import annotations
@@ -25,14 +33,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import ids, responder, voice
+from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
 from .session import SessionState
 
-AUDIO_LEAD_S = 0.25  # realtime pace: stay this far ahead of playback
+FIRST_OUTPUT_S = 0.2  # realtime pace: time to the first output
 TEXT_DELAY_S = 0.03  # realtime pace: per text delta
-ARGS_CHUNK = 12  # characters per function_call_arguments.delta
+ARGS_DELAY_S = 0.01  # realtime pace: per function_call_arguments.delta
 
 
 class Host(Protocol):
@@ -42,26 +51,11 @@ class Host(Protocol):
     session: SessionState
     conversation: Conversation
     pace: str
+    generation_speed: float
     item_done_first: bool
+    rate_limits: RateLimits
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
-
-
-def _usage(input_text: int, input_audio: int, out_text: int, out_audio: int) -> dict[str, Any]:
-    """A usage object with the real field set."""
-    return {
-        "total_tokens": input_text + input_audio + out_text + out_audio,
-        "input_tokens": input_text + input_audio,
-        "output_tokens": out_text + out_audio,
-        "input_token_details": {
-            "text_tokens": input_text,
-            "audio_tokens": input_audio,
-            "image_tokens": 0,
-            "cached_tokens": 0,
-            "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
-        },
-        "output_token_details": {"text_tokens": out_text, "audio_tokens": out_audio},
-    }
 
 
 def _limit_words(text: str, max_tokens: int | str) -> tuple[str, bool]:
@@ -110,11 +104,9 @@ class ResponseRun:
 
     # control -------------------------------------------------------------------------------
     async def announce(self) -> None:
-        """Send ``response.created`` (and beta's ``rate_limits.updated``) before anything else
-        can refer to the response; :meth:`run` streams the rest."""
+        """Send ``response.created`` before anything else can refer to the response; :meth:`run`
+        streams the rest."""
         await self.host.emit("response.created", response=self._render())
-        if not self.host.dialect.rate_limits_after_done:
-            await self._rate_limits()
 
     def cancel(self, reason: str) -> None:
         """Ask the response to stop at the next delta (``client_cancelled``/``turn_detected``)."""
@@ -150,12 +142,7 @@ class ResponseRun:
         return out
 
     async def _rate_limits(self) -> None:
-        limits = [{"name": "tokens", "limit": 40000, "remaining": 39000, "reset_seconds": 1.5}]
-        if self.host.dialect.name == "beta":
-            limits.insert(
-                0, {"name": "requests", "limit": 20000, "remaining": 19999, "reset_seconds": 0.003}
-            )
-        await self.host.emit("rate_limits.updated", rate_limits=limits)
+        await self.host.emit("rate_limits.updated", rate_limits=self.host.rate_limits.report())
 
     async def _add_item(self, item: Item) -> int:
         index = len(self.output)
@@ -220,22 +207,37 @@ class ResponseRun:
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
         plan = responder.plan(
-            self.context, self.host.conversation.items, instructions, tools, tool_choice
+            self.context,
+            self.host.conversation.items,
+            instructions,
+            tools,
+            tool_choice,
+            bool(cfg.get("parallel_tool_calls", True)),
         )
+        await self._pause(time.monotonic() + FIRST_OUTPUT_S)
+        beta_limits = not self.host.dialect.rate_limits_after_done
+        if beta_limits and not self.cancelled:  # beta reports the limits before any output
+            self.host.rate_limits.take(requests=1)
+            await self._rate_limits()
         out_text = out_audio = 0
         incomplete = False
-        if not self.cancelled:
-            if plan.kind == "function_call":
-                out_text = await self._function_call(plan)
-            else:
-                out_text, out_audio, incomplete = await self._message(plan.text)
-        in_text = responder.count_tokens(instructions) + sum(
-            responder.count_tokens(i.text() or i.output or i.arguments or "") for i in self.context
-        )
-        in_audio = sum(
-            p.audio_ms() // 50 for i in self.context for p in i.content if p.audio is not None
-        )
-        self.fields["usage"] = _usage(in_text, in_audio, out_text, out_audio)
+        if plan.text and not self.cancelled:
+            out_text, out_audio, incomplete = await self._message(plan.text)
+        for call in plan.calls:
+            if self.cancelled or incomplete:
+                break
+            out_text += await self._function_call(call)
+        if self.output:
+            in_text = responder.count_tokens(instructions) + sum(
+                responder.count_tokens(i.text() or i.output or i.arguments or "")
+                for i in self.context
+            )
+            in_audio = sum(
+                p.audio_ms() // 50 for i in self.context for p in i.content if p.audio is not None
+            )
+            self.fields["usage"] = usage(in_text, in_audio, out_text, out_audio)
+        else:  # nothing generated, nothing billed
+            self.fields["usage"] = usage(0, 0, 0, 0)
         if self.cancelled:
             self.fields["status"] = "cancelled"
             self.fields["status_details"] = {"type": "cancelled", "reason": self.cancel_reason}
@@ -244,36 +246,38 @@ class ResponseRun:
             self.fields["status_details"] = {"type": "incomplete", "reason": "max_output_tokens"}
         else:
             self.fields["status"] = "completed"
+        if self.output:
+            total = int(self.fields["usage"]["total_tokens"])
+            self.host.rate_limits.take(requests=0 if beta_limits else 1, tokens=total)
         await self.host.emit("response.done", response=self._render())
-        if self.host.dialect.rate_limits_after_done:
+        if self.output and not beta_limits:
             await self._rate_limits()
 
-    async def _function_call(self, plan: responder.Plan) -> int:
+    async def _function_call(self, call: responder.Call) -> int:
         item = Item(
             "function_call",
             status="in_progress",
-            name=plan.name,
-            call_id=plan.call_id,
+            name=call.name,
+            call_id=call.call_id,
             arguments="",
         )
         index = await self._add_item(item)
-        base = {**self._ids(item, index), "call_id": plan.call_id}
-        for start in range(0, len(plan.arguments), ARGS_CHUNK):
+        base = {**self._ids(item, index), "call_id": call.call_id}
+        for delta in responder.token_pieces(call.arguments):
             if self.cancelled:
                 break
-            delta = plan.arguments[start : start + ARGS_CHUNK]
             item.arguments = (item.arguments or "") + delta
             await self.host.emit("response.function_call_arguments.delta", **base, delta=delta)
-            await self._pause(time.monotonic() + 0.01)
+            await self._pause(time.monotonic() + ARGS_DELAY_S)
         if not self.cancelled:
             await self.host.emit(
                 "response.function_call_arguments.done",
                 **base,
-                arguments=plan.arguments,
-                **self.host.dialect.function_call_done_fields(plan.name),
+                arguments=call.arguments,
+                name=call.name,  # GA and beta alike, though the SDK's beta model lacks it
             )
         await self._finish_item(item, index, "incomplete" if self.cancelled else "completed")
-        return responder.count_tokens(plan.arguments)
+        return responder.count_tokens(item.arguments or "")
 
     async def _message(self, text: str) -> tuple[int, int, bool]:
         """Stream an assistant message; returns (text tokens, audio tokens, cut short)."""
@@ -296,17 +300,17 @@ class ResponseRun:
             await self._stream_audio(part, text, ids_)
         else:
             await self._stream_text(part, text, ids_)
-        if not self.cancelled:
-            if audio:
-                await self.host.emit("response.output_audio.done", **ids_)
-                await self.host.emit(
-                    "response.output_audio_transcript.done", **ids_, transcript=part.transcript
-                )
-                done_part = {"type": "audio", "transcript": part.transcript}
-            else:
-                await self.host.emit("response.output_text.done", **ids_, text=part.text)
-                done_part = {"type": "text", "text": part.text}
-            await self.host.emit("response.content_part.done", **ids_, part=done_part)
+        # Cancelled or not, close what was opened (a cancelled part keeps what was generated).
+        if audio:
+            await self.host.emit("response.output_audio.done", **ids_)
+            await self.host.emit(
+                "response.output_audio_transcript.done", **ids_, transcript=part.transcript
+            )
+            done_part = {"type": "audio", "transcript": part.transcript}
+        else:
+            await self.host.emit("response.output_text.done", **ids_, text=part.text)
+            done_part = {"type": "text", "text": part.text}
+        await self.host.emit("response.content_part.done", **ids_, part=done_part)
         status = "incomplete" if self.cancelled or cut else "completed"
         await self._finish_item(item, index, status)
         spoken = part.transcript if audio else part.text
@@ -340,4 +344,4 @@ class ResponseRun:
                     "response.output_audio.delta", **ids_, delta=encode_audio(samples, fmt)
                 )
                 sent += len(samples)
-            await self._pause(started + sent / 24000 - AUDIO_LEAD_S)
+            await self._pause(started + sent / 24000 / self.host.generation_speed)

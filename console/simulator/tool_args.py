@@ -17,7 +17,7 @@ from typing import Any
 
 from .string_values import FORMATS, from_pattern, matches
 
-_STOPWORDS = {
+STOPWORDS = {
     "a", "an", "the", "is", "are", "was", "what", "whats", "what's", "in", "on", "at", "for",
     "of", "to", "please", "can", "could", "you", "me", "my", "i", "and", "or", "with", "call",
     "use", "tool", "function", "tell", "about", "how", "get", "set", "it", "this", "that", "do",
@@ -34,7 +34,7 @@ class _Source:
     def __init__(self, text: str, exclude: set[str]) -> None:
         self.text = text
         self.numbers = [float(n) for n in _NUMBER.findall(text)]
-        words = [w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]
+        words = [w for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
         words = [w for w in words if w.lower() not in exclude]
         # Prefer capitalised names (not sentence-initial), then other words.
         names = [w for i, w in enumerate(words) if w[0].isupper() and (i > 0 or len(words) == 1)]

@@ -8,13 +8,14 @@ finished. A manual commit or clear during speech first ends the open turn with
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 import numpy as np
 
-from . import ids
+from . import ids, transcription
 from . import validation as v
-from .conversation import Conversation, Item, Part, placeholder_transcript
+from .conversation import Conversation, Item, Part
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer, decode_audio, ms
 from .session import SessionState
 from .streaming import ResponseRun
@@ -35,6 +36,8 @@ class InputAudioHandlers:
     _vad_start: int
     _idle_from: int | None
     _owed_response: bool
+    pace: str
+    transcription_delay_s: float
 
     async def emit(self, event_type: str, **fields: Any) -> None:
         """Send a server event (the connection's)."""
@@ -44,6 +47,9 @@ class InputAudioHandlers:
         raise NotImplementedError
 
     async def _announce_item(self, item: Item, previous: str | None) -> None:
+        raise NotImplementedError
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
         raise NotImplementedError
 
     def _configure_vad(self) -> None:
@@ -175,23 +181,10 @@ class InputAudioHandlers:
         previous = self.conversation.insert(item, None, at_end=True)
         await self.emit("input_audio_buffer.committed", previous_item_id=previous, item_id=item_id)
         await self._announce_item(item, previous)
-        transcription = self.session.transcription
-        if transcription is not None:
-            transcript = placeholder_transcript(audio)
-            await self.emit(
-                "conversation.item.input_audio_transcription.delta",
-                item_id=item_id,
-                content_index=0,
-                delta=transcript,
-            )
-            item.content[0].transcript = transcript
-            await self.emit(
-                "conversation.item.input_audio_transcription.completed",
-                item_id=item_id,
-                content_index=0,
-                transcript=transcript,
-                usage={"type": "duration", "seconds": round(len(audio) / 24000, 3)},
-            )
+        settings = self.session.transcription
+        if settings is not None:  # asynchronous, as the real server's (see .transcription)
+            model = str(settings.get("model") or "whisper-1")
+            self._spawn(transcription.run(self, item, model, self.transcription_delay_s))
 
     async def _clear(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id"], "")

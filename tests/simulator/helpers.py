@@ -119,6 +119,19 @@ class Client:
         await self.recv_until(event_type, timeout)
         return self.received[start:]
 
+    async def recv_each(self, *event_types: str, timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+        """Read events until each of ``event_types`` has arrived, in any order (asynchronous
+        transcription may come before or after a response's events); returns them all."""
+        start = len(self.received)
+        missing = set(event_types)
+
+        async def loop() -> None:
+            while missing:
+                missing.discard((await self.recv(timeout))["type"])
+
+        await asyncio.wait_for(loop(), timeout)
+        return self.received[start:]
+
     async def error(self, timeout: float = TIMEOUT) -> dict[str, Any]:
         """The next ``error`` event's ``error`` object."""
         return (await self.recv_until("error", timeout))["error"]
