@@ -1,0 +1,42 @@
+"""The audio tests' virtual sound card: a private PulseAudio daemon for the whole session.
+
+Tests that use ``pulse`` (all marked ``audio``) skip with a reason where PulseAudio is absent;
+under CI (the ``CI`` environment variable set) a missing PulseAudio fails them instead, so CI can
+never go green without running them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from .pulse import PrivatePulse, PulseUnavailable
+
+
+@pytest.fixture(scope="session")
+def pulse() -> Iterator[PrivatePulse]:
+    """A running null sink ``vsink`` (24 kHz mono) whose monitor is the default source."""
+    daemon = PrivatePulse()
+    try:
+        daemon.start()
+    except PulseUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the audio tests, but: {exc}")
+        pytest.skip(f"audio test: {exc}")
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as exc:
+        daemon.stop()
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the audio tests, but sounddevice/PortAudio: {exc}")
+        pytest.skip(f"audio test: sounddevice/PortAudio unavailable ({exc})")
+    sd._terminate()
+    sd._initialize()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+        sd._terminate()
+        sd._initialize()
