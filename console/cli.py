@@ -193,6 +193,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="close each session after this many seconds, as the real API does (fault tests)",
     )
+    serve.add_argument(
+        "--generation-speed",
+        metavar="X",
+        type=_seconds,
+        default=3.0,
+        help="with --pace realtime, generate audio this many times faster than it plays, as the "
+        "real server runs ahead of playback (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--transcription-delay",
+        metavar="SECONDS",
+        type=_seconds,
+        default=0.3,
+        help="input audio transcription arrives this long after a commit, beside the response "
+        "(default: %(default)s)",
+    )
 
     relay = commands.add_parser(
         "relay",
@@ -384,6 +400,8 @@ def run_serve(args: argparse.Namespace) -> int:
         pace=args.pace,
         require_key=args.require_key,
         session_expiry_s=args.session_expiry,
+        generation_speed=args.generation_speed,
+        transcription_delay_s=args.transcription_delay,
     )
 
     def banner() -> str:

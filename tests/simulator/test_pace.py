@@ -78,3 +78,14 @@ async def test_barge_in_after_done_cancels_nothing_and_truncate_succeeds(
     assert [d["status"] for d in dones] == ["completed", "completed"]
     assert not [e for e in client.received if e["type"] == "error"]
     await client.close()
+
+
+def test_serve_takes_the_pace_options() -> None:
+    from console.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.generation_speed, args.transcription_delay) == (3.0, 0.3)
+    args = build_parser().parse_args(
+        ["serve", "--generation-speed", "5", "--transcription-delay", "0.8"]
+    )
+    assert (args.generation_speed, args.transcription_delay) == (5.0, 0.8)
