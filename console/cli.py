@@ -233,6 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="clients must present this token (Bearer header, subprotocol or ?token=)",
     )
+    relay.add_argument(
+        "--max-queue-bytes",
+        metavar="BYTES",
+        type=_positive_int,
+        default=None,
+        help="most a client may send before its upstream is open; past it the client is "
+        "closed with 1008 (default: 16777216, 16 MiB)",
+    )
+    relay.add_argument(
+        "--max-queue-frames",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="most frames a client may send before its upstream is open (default: 1000)",
+    )
     return parser
 
 
@@ -424,8 +439,18 @@ def run_relay(args: argparse.Namespace) -> int:
         )
         return 2
     try:
+        caps = {
+            name: value
+            for name in ("max_queue_bytes", "max_queue_frames")
+            if (value := getattr(args, name)) is not None
+        }
         relay = RelayServer(
-            upstream_url=upstream, api_key=key, host=args.host, port=args.port, token=args.token
+            upstream_url=upstream,
+            api_key=key,
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            **caps,
         )
     except ValueError as exc:
         print(f"{PROG} relay: {exc}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ from console.relay import RelayServer
 
 TIMEOUT = 5.0
 """Upper bound for any single wait in these tests; nothing here should take close to it."""
+
+UPSTREAM_LOGGER = logging.getLogger("tests.relay.fake_upstream")
+CLIENT_LOGGER = logging.getLogger("tests.relay.client")
+"""Loggers for the fake upstream and for test clients, which legitimately see credentials."""
 
 
 @dataclass
@@ -45,6 +50,7 @@ class FakeUpstream:
         self.gate: asyncio.Event | None = None
         self.request_seen = asyncio.Event()
         self.refuse_status: int | None = None
+        self.refuse_body = "refused by the fake upstream\n"
         self.greeting: Data | None = None
         self.echo = True
         self.requests: list[Request] = []
@@ -70,7 +76,7 @@ class FakeUpstream:
         if self.gate is not None:
             await self.gate.wait()
         if self.refuse_status is not None:
-            return connection.respond(self.refuse_status, "refused by the fake upstream\n")
+            return connection.respond(self.refuse_status, self.refuse_body)
         return None
 
     async def _handler(self, connection: ServerConnection) -> None:
@@ -102,6 +108,7 @@ class FakeUpstream:
             0,
             process_request=self._process_request,
             max_size=None,
+            logger=UPSTREAM_LOGGER,  # kept apart from the relay's logs, which tests search
         )
 
     async def stop(self) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 import console
 from console.app.config import ConsoleConfig
@@ -64,6 +65,8 @@ def test_relay_help_documents_its_options(capsys: pytest.CaptureFixture[str]):
     out = capsys.readouterr().out
     for option in ("--host", "--port", "--upstream", "--token"):
         assert option in out
+    for option in ("--max-queue-bytes", "--max-queue-frames", "16 MiB", "1000"):
+        assert option in " ".join(out.split())
 
 
 def test_defaults_bind_loopback_on_the_documented_ports():
@@ -84,6 +87,8 @@ def test_defaults_bind_loopback_on_the_documented_ports():
         ["serve", "--pace", "slow"],
         ["serve", "--session-expiry", "-1"],
         ["relay", "--port", "x"],
+        ["relay", "--max-queue-bytes", "0"],
+        ["relay", "--max-queue-frames", "many"],
         ["bogus"],
     ],
 )
@@ -185,6 +190,28 @@ async def test_relay_subprocess_relays_and_exits_0_on_ctrl_c(
     assert code == 0, err
     assert secret not in out + err
     assert "connection 1 closed by client" in err  # the relay logs to stderr
+
+
+async def test_relay_subprocess_caps_the_queue_before_the_upstream_opens(
+    upstream: FakeUpstream, tmp_path: Path
+):
+    upstream.gate = asyncio.Event()  # the upstream handshake never completes
+    env = cli_env(OPENAI_API_KEY="sk-x")
+    args = ["relay", "--port", "0", "--upstream", upstream.url]
+    args += ["--max-queue-bytes", "1000", "--max-queue-frames", "3"]
+    async with cli_process(args, tmp_path, env) as (proc, url):
+        async with connect(url) as ws:
+            for i in range(4):
+                await ws.send(f"frame {i}")
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), TIMEOUT)
+            assert ws.close_code == 1008
+            assert ws.close_reason == "sent over 3 frames before the upstream opened"
+        code, _, err = await interrupt(proc)
+    assert code == 0, err
+    assert "over the relay's queue cap of 3 frames or 1000 bytes" in err
+    assert "(4 queued before open)" in err
 
 
 async def test_relay_subprocess_requires_its_token(upstream: FakeUpstream, tmp_path: Path):

@@ -183,6 +183,25 @@ async def test_a_subprotocol_is_selected_even_without_realtime(relay: RelayServe
         assert ws.subprotocol == "openai-beta.realtime-v1"
 
 
+@pytest.mark.parametrize("token", [None, "relay-token-1234"])
+async def test_a_key_carrying_subprotocol_is_never_selected(
+    upstream: FakeUpstream, no_ambient_key: None, token: str | None
+):
+    """Echoing ``openai-insecure-api-key.<token>`` would write the credential back to the client;
+    a client that offered nothing else gets no subprotocol."""
+    offered = ["openai-insecure-api-key.relay-token-1234"]
+    async with (
+        RelayServer(upstream_url=upstream.url, api_key=SERVER_KEY, port=0, token=token) as relay,
+        connect(relay.url, subprotocols=offered) as ws,  # type: ignore[arg-type]
+    ):
+        await ws.send("ping")
+        assert await recv(ws) == "ping"
+        assert ws.subprotocol is None
+        assert ws.response is not None
+        assert "Sec-WebSocket-Protocol" not in ws.response.headers
+        assert "relay-token-1234" not in str(ws.response.headers)
+
+
 async def test_ga_client_sends_no_beta_header(relay: RelayServer, upstream: FakeUpstream):
     async with connect(relay.url):
         up = await upstream.next_connection()
@@ -508,9 +527,9 @@ async def test_binds_loopback_by_default(upstream: FakeUpstream, no_ambient_key:
 def test_redaction_rewrites_only_where_secrets_are(
     text: str, secrets: set[str], expected: str
 ) -> None:
-    from console.relay import _redact
+    from console.relay.redact import redact
 
-    assert _redact(text, secrets) == expected
+    assert redact(text, secrets) == expected
 
 
 async def test_a_short_token_leaves_log_lines_readable(
