@@ -147,7 +147,23 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument(
         "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
     )
+    audio = parser.add_argument_group("audio (see `realtime-console devices`)")
+    audio.add_argument("--no-audio", action="store_true", help="text only: open no sound device")
+    audio.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
+    audio.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
+    audio.add_argument(
+        "--input-wav", metavar="FILE.wav", help="stream a WAV file as the microphone, in real time"
+    )
+    audio.add_argument(
+        "--save-audio", metavar="DIR", help="write each completed item's audio as a WAV file"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser(
+        "devices",
+        help="list the sound devices the console can use",
+        description="List input and output sound devices (for --input-device/--output-device).",
+    )
 
     replay = commands.add_parser(
         "replay",
@@ -267,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": run_serve,
         "relay": run_relay,
         "replay": run_replay,
+        "devices": run_devices,
     }
     try:
         return commands[args.command](args)
@@ -338,7 +355,40 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         record_path=Path(args.record) if getattr(args, "record", None) else None,
         tools=tools,
         keymap=load_keymap(args.keymap) if getattr(args, "keymap", None) else {},
+        audio=not getattr(args, "no_audio", False),
+        input_device=getattr(args, "input_device", None),
+        output_device=getattr(args, "output_device", None),
+        input_wav=_existing_file(args.input_wav) if getattr(args, "input_wav", None) else None,
+        save_audio=_directory(args.save_audio) if getattr(args, "save_audio", None) else None,
     )
+
+
+def _existing_file(path: str) -> Path:
+    if not Path(path).is_file():
+        raise ValueError(f"{path}: no such file")
+    return Path(path)
+
+
+def _directory(path: str) -> Path:
+    directory = Path(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot write audio to {path}: {exc.strerror or exc}") from None
+    return directory
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    """``realtime-console devices``: the sound devices, or why there are none."""
+    from console.audio.devices import AudioUnavailable, format_devices, list_devices
+
+    try:
+        devices = list_devices()
+    except AudioUnavailable as exc:
+        print(f"{PROG} devices: {exc.reason}", file=sys.stderr)
+        return 1
+    print(format_devices(devices) if devices else "no sound devices")
+    return 0
 
 
 def load_keymap(path: str) -> dict[str, str]:

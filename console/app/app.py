@@ -23,7 +23,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TextArea
 
-from console.app.commands import PALETTE, REPLACED_SYSTEM_COMMANDS
+from console.app.audio import VoiceKeys, make_voice_session
+from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
@@ -46,7 +47,16 @@ FRAME_SECONDS = 1 / 30
 CONVERSATION_EVERY = 3
 PANES = ("conversation", "events", "session", "meter")
 REPLAY_HIDES = frozenset(
-    {"toggle_connection", "connect", "disconnect", "reset", "composer", "cycle_turn_detection"}
+    {
+        "toggle_connection",
+        "connect",
+        "disconnect",
+        "reset",
+        "composer",
+        "cycle_turn_detection",
+        "talk",
+        "mute",
+    }
 )
 
 
@@ -61,18 +71,7 @@ class RealtimeConsoleApp(App[int]):
     TITLE = "realtime-console"
     CSS_PATH = [str(path) for path in sorted(STYLES.glob("*.tcss"))]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "toggle_connection", "Connect", id="app.connect"),
-        Binding("f3", "composer", "Compose", id="app.composer"),
-        Binding("f4", "cycle_turn_detection", "Turns", id="app.turns"),
-        Binding("f5", "toggle_pane('session')", "Session", id="app.toggle_session"),
-        Binding("f6", "zoom", "Zoom", id="app.zoom"),
-        Binding("ctrl+l", "clear_events", "Clear events", id="app.clear_events", show=False),
-        Binding("ctrl+e", "export_events", "Export", id="app.export", show=False),
-        Binding("escape", "focus_input", "Input", id="app.focus_input", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
     def __init__(self, config: ConsoleConfig) -> None:
         super().__init__()
@@ -95,6 +94,9 @@ class RealtimeConsoleApp(App[int]):
         self._errors_shown = 0
         self._error_toast_at = 0.0
         self.recorder: Recorder | None = None
+        self.voice = make_voice_session(config, self.client, self.inspector)
+        self._voice_keys = VoiceKeys(self.voice, self.notify, self._voice_changed)
+        self._turns_seen: str | None = None
         if config.replay is None:
             self._register_tools()  # a replay runs no tools: it only shows what happened
 
@@ -162,6 +164,13 @@ class RealtimeConsoleApp(App[int]):
             self.inspector.note_error(f"keymap: no binding with id {', '.join(unknown)} (see F1)")
         self.set_keymap({key: value for key, value in keymap.items() if key in known})
 
+    def _voice_changed(self) -> None:
+        """The status bar says what the microphone does."""
+        status = getattr(self, "_status", None)  # set on mount
+        if self.voice is not None and status is not None:
+            status.extra = self.voice.describe()
+            self.inspector.touch()
+
     def hold_still(self) -> None:
         """Stop blinking cursors and draw a frame: the same picture every time (snapshots)."""
         for widget in self.query(Input):
@@ -200,6 +209,14 @@ class RealtimeConsoleApp(App[int]):
         if self.inspector.errors != self._errors_shown and now - self._error_toast_at > 1.0:
             self._errors_shown, self._error_toast_at = self.inspector.errors, now
             self.notify(self.inspector.last_error, title="Error", severity="error", timeout=6)
+        if self.voice is not None:
+            turns = self.client.get_turn_detection_type()
+            if turns != self._turns_seen:
+                self._turns_seen = turns
+                self.voice.turn_detection_changed()
+                self._voice_changed()
+            elif self.voice.notice and self._status.extra != self.voice.describe():
+                self._voice_changed()
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
             self._status.refresh()
@@ -230,9 +247,16 @@ class RealtimeConsoleApp(App[int]):
             self.notify(detail, title="Could not connect", severity="error", timeout=10)
             return
         self.inspector.set_connection("connected")
+        if self.voice is not None:
+            self.voice.start()
+            # Devices that opened feed the meters; without any, the events still do.
+            self.inspector.meter_from_events = not self.voice.streaming
+            self._voice_changed()
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_disconnect(self) -> None:
+        if self.voice is not None:
+            self.voice.stop()
         await self.client.disconnect()
         self.inspector.reset_conversation()  # the client forgot its conversation
         self.inspector.set_connection("disconnected", "disconnected by you")
@@ -401,6 +425,19 @@ class RealtimeConsoleApp(App[int]):
         """However the app ends, the recording keeps every line written so far."""
         if self.recorder is not None:
             self.recorder.close()
+        if self.voice is not None:
+            self.voice.stop()
+
+    # -- audio (VoiceKeys says what happened) -------------------------------------------
+
+    def action_talk(self) -> None:
+        self._voice_keys.talk()
+
+    def action_mute(self) -> None:
+        self._voice_keys.mute()
+
+    def action_play_item(self) -> None:
+        self._voice_keys.play(self._conversation.selected_id)
 
     async def action_quit(self) -> None:
         if self.recorder is not None:

@@ -34,3 +34,11 @@ class ConsoleConfig:
     tz: tzinfo | None = None
     """Time zone of the times shown (None: local)."""
     tool_timeout: float = 30.0
+    audio: bool = False
+    """Open the microphone and the speaker (the CLI turns this on unless --no-audio)."""
+    input_device: str | None = None
+    output_device: str | None = None
+    input_wav: Path | None = None
+    """A WAV file streamed as the microphone, in real time (``--input-wav``)."""
+    save_audio: Path | None = None
+    """Write each completed item's audio here as WAV (``--save-audio``)."""

@@ -55,6 +55,8 @@ class Inspector:
         self.timings = ResponseTimings(clock=clock)
         self.input_levels = LevelMeter()
         self.output_levels = LevelMeter()
+        self.meter_from_events = True
+        """Meter the audio the events carry; off when real devices feed the meters."""
         self.truncations: dict[str, int] = {}
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
         self.connection = ConnectionStatus()
@@ -100,7 +102,11 @@ class Inspector:
         kind = record.type
         if kind in ("session.created", "session.updated"):
             self._note_session(event)
-        elif kind == "input_audio_buffer.append" and isinstance(event.get("audio"), str):
+        elif (
+            kind == "input_audio_buffer.append"
+            and self.meter_from_events
+            and isinstance(event.get("audio"), str)
+        ):
             self.input_levels.push(pcm16_from_base64(event["audio"]), record.time)
         elif kind == "conversation.item.truncated":
             self._note_truncation(event)
@@ -127,7 +133,7 @@ class Inspector:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             self._changed_items.add(item["id"])
         delta = payload.get("delta")
-        if isinstance(delta, dict) and delta.get("audio") is not None:
+        if self.meter_from_events and isinstance(delta, dict) and delta.get("audio") is not None:
             self.output_levels.push(delta["audio"], self.clock())
 
     def figures_for(self, item_id: str) -> str:

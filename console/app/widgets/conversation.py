@@ -54,6 +54,7 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("end", "follow", "Follow", show=False, id="conversation.follow"),
         Binding("enter", "open_item", "Details", id="conversation.details"),
         Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
+        Binding("p", "app.play_item", "Play audio", id="conversation.play"),
     ]
 
     class ItemSelected(Message):
