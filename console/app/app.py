@@ -436,6 +436,10 @@ class RealtimeConsoleApp(App[int]):
     def action_mute(self) -> None:
         self._voice_keys.mute()
 
+    def action_retry_audio(self) -> None:
+        self._voice_keys.retry()
+        self.inspector.meter_from_events = self.voice is None or not self.voice.streaming
+
     def action_play_item(self) -> None:
         self._voice_keys.play(self._conversation.selected_id)
 

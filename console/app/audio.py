@@ -89,6 +89,15 @@ class VoiceKeys:
             self.notify("Microphone muted." if muted else "Microphone live.")
             self.changed()
 
+    def retry(self) -> None:
+        """Reopen the devices after one came back (no restart needed)."""
+        if self.voice is None:
+            self.notify("Audio is off (started with --no-audio, or a replay).", severity="warning")
+            return
+        self.voice.retry()
+        self.notify(self.voice.describe())
+        self.changed()
+
     def play(self, item_id: str | None) -> None:
         """Play an item's audio through the speaker."""
         if self.voice is None or item_id is None or not self.voice.play_item(item_id):

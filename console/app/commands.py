@@ -39,6 +39,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
     ("Play item audio", "Play the selected conversation item's audio", "play_item"),
+    ("Retry audio devices", "Look for sound devices again and reopen them", "retry_audio"),
     ("Toggle conversation pane", "Show or hide the conversation", "toggle_pane('conversation')"),
     ("Toggle events pane", "Show or hide the events", "toggle_pane('events')"),
     ("Toggle session pane", "Show or hide the session editor", "toggle_pane('session')"),

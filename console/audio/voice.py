@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from console.realtime import RealtimeClient
 from console.realtime.utils import Int16Array
 
-from .devices import AudioUnavailable
+from .devices import AudioUnavailable, rescan
 from .levels import LevelMeter
 from .playback import Speaker
 from .wav import write_wav
@@ -134,6 +134,13 @@ class VoiceSession:
             self._guard(self.speaker.start)
         if self.microphone is not None and not self.manual:
             self._guard(self.microphone.start)
+
+    def retry(self) -> None:
+        """Look for devices again (one plugged in or a sound server started) and reopen them."""
+        self.stop()
+        with contextlib.suppress(AudioUnavailable):  # start() says what is still missing
+            rescan()
+        self.start()
 
     def stop(self) -> None:
         """Close both devices."""

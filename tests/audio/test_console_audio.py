@@ -74,3 +74,38 @@ async def test_missing_devices_are_a_notice_and_text_goes_on() -> None:
             app.query_one("#conversation").focus()
             await pilot.press("space")  # push-to-talk without a microphone: a notice, no crash
             assert app.is_running
+
+
+async def test_a_device_that_comes_back_is_used_without_restarting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from .test_devices import fake_sounddevice
+
+    card = {
+        "index": 0,
+        "name": "USB Headset",
+        "hostapi": 0,
+        "max_input_channels": 1,
+        "max_output_channels": 2,
+        "default_samplerate": 48000.0,
+    }
+    devices: list[dict[str, object]] = []
+    module = fake_sounddevice(devices)  # no device yet
+    module._terminate = lambda: None  # type: ignore[attr-defined]
+    module._initialize = lambda: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sounddevice", module)
+    async with SimulatorServer(pace="fast") as simulator:
+        app = console_app(simulator.url, audio=True)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await connected(app)
+            assert app.voice is not None
+            assert app.voice.notice == "no audio: no output device found"
+            devices.append(card)  # plugged in
+            await pilot.press("ctrl+p")
+            await pilot.press(*"Retry audio")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.voice.notice is None and app.voice.streaming
+            assert not app.inspector.meter_from_events
