@@ -27,7 +27,14 @@ import numpy.typing as npt
 
 from console.realtime.utils import SAMPLE_RATE, Int16Array
 
-from .devices import AudioUnavailable, DeviceInfo, DeviceSpec, find_device, sounddevice
+from .devices import (
+    AudioUnavailable,
+    DeviceInfo,
+    DeviceSpec,
+    close_stream,
+    find_device,
+    sounddevice,
+)
 from .devices import stream_error as _stream_error
 from .handoff import Handoff
 from .resample import Chunker, InputConverter, resample
@@ -180,11 +187,7 @@ class Microphone(_Source):
         """Stop and close the stream (pending blocks are dropped, not delivered)."""
         self._stopping = True
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.stop()
-            with contextlib.suppress(Exception):
-                stream.close()
+        close_stream(stream)
         self._release()
 
     def _release(self) -> None:

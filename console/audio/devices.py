@@ -11,6 +11,7 @@ PortAudio scans devices once, when it initialises; ``rescan()`` makes it look ag
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -162,3 +163,13 @@ def stream_error(kind: Kind, device: DeviceInfo | None, exc: BaseException) -> A
     """``AudioUnavailable`` for a stream that would not open or start (a busy device...)."""
     name = f" {device.name!r}" if device is not None else ""
     return AudioUnavailable(f"no audio: the {kind} device{name} cannot be used ({exc})")
+
+
+def close_stream(stream: Any) -> None:
+    """Stop and close a PortAudio stream, whatever state a vanished device left it in."""
+    if stream is None:
+        return
+    with contextlib.suppress(Exception):
+        stream.stop()
+    with contextlib.suppress(Exception):
+        stream.close()

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, to_pcm16
 
-from .devices import DeviceInfo, DeviceSpec, find_device, sounddevice, stream_error
+from .devices import DeviceInfo, DeviceSpec, close_stream, find_device, sounddevice, stream_error
 from .handoff import Handoff
 from .jitter import JitterBuffer, PlaybackTracker
 from .resample import OutputConverter
@@ -141,11 +141,7 @@ class Speaker:
         """Stop and close the stream; queued audio stays (``start`` plays it)."""
         self._stopping = True
         stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.stop()
-            with contextlib.suppress(Exception):
-                stream.close()
+        close_stream(stream)
         if self._handoff is not None:
             self._handoff.close()
             self._handoff = None
