@@ -31,6 +31,15 @@ def tool_output(payload) -> bool:
     )
 
 
+async def exchange(app, pilot, text: str) -> None:
+    """Say ``text``, wait for the reply's ``response.done``, and draw a frame."""
+    waiter = expect(app, server_event("response.done"))
+    await say(app, pilot, text)
+    await waiter
+    app.render_frame()
+    await pilot.pause()
+
+
 async def say(app, pilot, text: str) -> None:
     prompt = app.query_one("#prompt", Input)
     prompt.focus()
@@ -192,11 +201,7 @@ async def test_delete_an_item_from_the_conversation(simulator: SimulatorServer) 
     app = console_app(simulator.url)
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
-        waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "Hello")
-        await waiter
-        app.render_frame()
-        await pilot.pause()
+        await exchange(app, pilot, "Hello")
         pane = app.query_one(ConversationPane)
         first = pane.item_ids[0]
         pane.focus()
@@ -214,11 +219,7 @@ async def test_item_details_open_with_audio_as_its_length(simulator: SimulatorSe
     app = console_app(simulator.url)
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
-        waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "Hello")
-        await waiter
-        app.render_frame()
-        await pilot.pause()
+        await exchange(app, pilot, "Hello")
         app.query_one(ConversationPane).focus()
         await pilot.press("up", "enter")
         await pilot.pause()
@@ -261,11 +262,7 @@ async def test_usable_at_100_by_30(simulator: SimulatorServer) -> None:
     app = console_app(simulator.url)
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(app)
-        waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "Hi small screen")
-        await waiter
-        app.render_frame()
-        await pilot.pause()
+        await exchange(app, pilot, "Hi small screen")
         assert not app.query_one("#session").display  # F5 shows it
         assert app.query_one(ConversationPane).region.width >= 30
         assert app.query_one("#events").region.width >= 40
@@ -362,11 +359,7 @@ async def test_reset_then_connect_keeps_the_panes_fed(simulator: SimulatorServer
         before = app.inspector.store.total
         app.action_connect()
         await connected(app)
-        waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "after the reset")
-        await waiter
-        app.render_frame()
-        await pilot.pause()
+        await exchange(app, pilot, "after the reset")
         assert app.inspector.store.total > before + 5
         assert len(app.query_one(ConversationPane).item_ids) == 2
         assert set(app.client.tools) == {"set_memory", "get_weather"}
@@ -431,11 +424,7 @@ async def test_folded_counts_stay_visible_at_100_columns(simulator: SimulatorSer
     app = console_app(simulator.url)
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(app)
-        waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "Say something long enough for several transcript deltas")
-        await waiter
-        app.render_frame()
-        await pilot.pause()
+        await exchange(app, pilot, "Say something long enough for several transcript deltas")
         text = screen_text(app)
         rows = [r for r in app.inspector.store.rows if r.count > 1 and "transcript" in r.type]
         assert rows and f"\u00d7{rows[0].count}" in text  # the multiplication sign
