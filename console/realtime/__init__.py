@@ -13,6 +13,7 @@ GA protocol by default; ``dialect="beta"`` for beta-shaped servers.
 
 from .api import RealtimeAPI, RealtimeNotConnectedError
 from .audio_buffer import InputAudioBuffer, Pcm16Buffer
+from .audio_codec import FirResampler, Resampler
 from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError
@@ -24,6 +25,7 @@ from .utils import AudioFormatError, RealtimeUtils
 __all__ = [
     "AudioFormatError",
     "ConversationError",
+    "FirResampler",
     "InputAudioBuffer",
     "Pcm16Buffer",
     "RealtimeAPI",
@@ -32,6 +34,7 @@ __all__ = [
     "RealtimeEventHandler",
     "RealtimeNotConnectedError",
     "RealtimeUtils",
+    "Resampler",
     "ResponseState",
     "SessionConfigError",
     "ToolHandler",

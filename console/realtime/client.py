@@ -21,7 +21,8 @@ app polls the client instead of keeping a copy; tool handlers never block the lo
 by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``);
 ``append_input_audio_threadsafe`` feeds input audio from any thread (a sound card's callback),
 bounded: past ``max_queued_input_chunks`` waiting for the loop, the oldest chunk is dropped and
-counted in ``dropped_input_audio_chunks`` (``audio_feed``).
+counted in ``dropped_input_audio_chunks`` (``audio_feed``); G.711 sessions work through the
+same 24 kHz PCM16 API, converted at the edges (``audio_codec``; ``resampler`` to inject one).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 from .api import RealtimeAPI
 from .audio_buffer import InputAudioBuffer
+from .audio_codec import ResamplerFactory, SessionAudio
 from .audio_feed import ThreadsafeAudioFeed
 from .client_events import ClientEventRouter
 from .conversation import RealtimeConversation
@@ -49,7 +51,6 @@ from .tools import ToolHandler, ToolRunner
 from .tracking import UNSET, ResponseState, ResponseTracker, SessionUpdates
 from .utils import (
     AudioLike,
-    array_buffer_to_base64,
     generate_id,
     samples_to_ms,
     to_pcm16,
@@ -72,6 +73,7 @@ class RealtimeClient(ClientEventRouter):
         tool_timeout: float | None = 30.0,
         max_queued_input_chunks: int = 50,
         dangerously_allow_api_key_in_browser: bool = False,
+        resampler: ResamplerFactory | None = None,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
@@ -79,6 +81,8 @@ class RealtimeClient(ClientEventRouter):
         user items their ``formatted.audio``. ``tool_timeout`` bounds each tool handler, sync or
         async, in seconds (``None``: no limit); past it the model gets an error output.
         ``max_queued_input_chunks`` bounds ``append_input_audio_threadsafe``'s queue.
+        ``resampler`` makes the 8 kHz ↔ 24 kHz converter of each G.711 stream (default
+        ``audio_codec.FirResampler``, numpy only).
         """
         super().__init__()
         self.default_session_config = default_session_config()
@@ -94,7 +98,8 @@ class RealtimeClient(ClientEventRouter):
             extra_headers=extra_headers,
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
         )
-        self.conversation = RealtimeConversation()
+        self._session_audio = SessionAudio(lambda key: self.session_config.get(key), resampler)
+        self.conversation = RealtimeConversation(self._session_audio)
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False
@@ -131,6 +136,7 @@ class RealtimeClient(ClientEventRouter):
         self.session_config = default_session_config()
         self._explicit_keys = set()
         self.input_audio_buffer.reset()
+        self._session_audio.reset()
         return True
 
     # -- connection --------------------------------------------------------------------------
@@ -144,6 +150,7 @@ class RealtimeClient(ClientEventRouter):
         if self.is_connected():
             raise RuntimeError("Already connected, use .disconnect() first")
         self.input_audio_buffer.reset()
+        self._session_audio.reset()
         self._completed_ids.clear()
         await self.realtime.connect(model, timeout=timeout)
         self._audio_feed.bind(asyncio.get_running_loop())
@@ -330,13 +337,14 @@ class RealtimeClient(ClientEventRouter):
     def send_user_message_content(self, content: Iterable[Mapping[str, Any]] = ()) -> bool:
         """Send a user message (if ``content`` is not empty), then ask for a response.
 
-        ``input_audio`` parts may carry numpy int16/float arrays, PCM16 bytes or base64; they are
-        sent as base64 without changing the caller's objects.
+        ``input_audio`` parts may carry 24 kHz audio as numpy int16/float arrays, PCM16 bytes or
+        base64 of PCM16; they are sent as base64 in the session's input format without changing
+        the caller's objects.
         """
         parts = [dict(part) for part in content]
         for part in parts:
             if part.get("type") == "input_audio" and part.get("audio") is not None:
-                part["audio"] = array_buffer_to_base64(part["audio"])
+                part["audio"] = self._session_audio.encode_clip(part["audio"])
         if parts:
             item = {"type": "message", "role": "user", "content": parts}
             self.realtime.send("conversation.item.create", {"item": item})
@@ -344,12 +352,14 @@ class RealtimeClient(ClientEventRouter):
         return True
 
     def append_input_audio(self, audio: AudioLike) -> bool:
-        """Stream PCM16 audio to the server's input buffer (and keep a bounded local copy)."""
+        """Stream 24 kHz PCM16 audio to the server's input buffer, in the session's input format
+        (G.711 is resampled to 8 kHz as one stream), and keep a bounded local copy at 24 kHz.
+        """
         samples = to_pcm16(audio)
         if len(samples):
-            self.realtime.send(
-                "input_audio_buffer.append", {"audio": array_buffer_to_base64(samples)}
-            )
+            encoded = self._session_audio.encode_input(samples)
+            if encoded:  # under 3 samples at 8 kHz: they leave with the next chunk
+                self.realtime.send("input_audio_buffer.append", {"audio": encoded})
             self.input_audio_buffer.append(samples)
         return True
 

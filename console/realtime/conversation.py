@@ -13,7 +13,8 @@ audio per delta; odd-length audio raises a clear error; manually committed audio
 item ``input_audio_buffer.committed`` names (the reference gave it to the next user item,
 even a text one). Deltas for items of out-of-band responses (``conversation: "none"``), which
 never join the conversation, are ignored rather than reported as unknown items; ``event_id``
-is not required.
+is not required. Audio is decoded by an ``AudioDecoder`` (``audio_codec``): the client's follows
+the session's formats (G.711 becomes 24 kHz PCM16); a conversation on its own reads PCM16.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .audio_buffer import InputAudioBuffer, Pcm16Buffer
+from .audio_codec import AudioDecoder, Pcm16Decoder
 from .dialects import TEXT_PART_TYPES, canonical_event_type
-from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, base64_to_pcm16, empty_pcm16
+from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
 
 Item = dict[str, Any]
 Processed = dict[str, Any]
@@ -69,7 +71,9 @@ class RealtimeConversation:
 
     default_frequency = SAMPLE_RATE
 
-    def __init__(self) -> None:
+    def __init__(self, audio: AudioDecoder | None = None) -> None:
+        """``audio`` decodes audio payloads (default: 24 kHz PCM16, as the reference did)."""
+        self.audio: AudioDecoder = audio or Pcm16Decoder()
         self.item_lookup: dict[str, Item] = {}
         self.items: list[Item] = []
         self.response_lookup: dict[str, dict[str, Any]] = {}
@@ -182,7 +186,7 @@ class RealtimeConversation:
                 formatted["audio"] = self.queued_input_audio
                 self.queued_input_audio = None
             elif not len(formatted["audio"]):
-                formatted["audio"] = _audio_from_content(content)
+                formatted["audio"] = self._audio_from_content(content)
         elif kind == "function_call":
             item["status"] = item.get("status") or "in_progress"
             formatted["tool"] = {
@@ -196,6 +200,17 @@ class RealtimeConversation:
             formatted["output"] = item.get("output")
         elif kind == "message":
             item["status"] = item.get("status") or "in_progress"
+
+    def _audio_from_content(self, content: list[dict[str, Any]]) -> Int16Array:
+        """Audio a user item carries inline (``input_audio.audio``), if any and decodable."""
+        for part in content:
+            audio = part.get("audio") if part.get("type") == "input_audio" else None
+            if isinstance(audio, str) and audio:
+                try:
+                    return self.audio.decode_input(audio)
+                except AudioFormatError:
+                    return empty_pcm16()
+        return empty_pcm16()
 
     def _item_done(self, event: Mapping[str, Any]) -> Processed:
         """GA's ``conversation.item.done``: create the item if unseen, else take its status."""
@@ -372,7 +387,7 @@ class RealtimeConversation:
 
     def _audio_delta(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)
-        chunk = base64_to_pcm16(_require(event, "delta"))
+        chunk = self.audio.decode_output(_require(event, "item_id"), _require(event, "delta"))
         if item is None:
             return {"item": None, "delta": None}
         formatted = item["formatted"]
@@ -396,15 +411,3 @@ class RealtimeConversation:
         )
         tool["arguments"] = (tool.get("arguments") or "") + delta
         return {"item": item, "delta": {"arguments": delta}}
-
-
-def _audio_from_content(content: list[dict[str, Any]]) -> Int16Array:
-    """Audio a user item carries inline (``input_audio.audio``), if any and decodable."""
-    for part in content:
-        audio = part.get("audio") if part.get("type") == "input_audio" else None
-        if isinstance(audio, str) and audio:
-            try:
-                return base64_to_pcm16(audio)
-            except AudioFormatError:
-                return empty_pcm16()
-    return empty_pcm16()

@@ -93,6 +93,8 @@ _FORMATS_BETA_TO_GA: dict[str, dict[str, Any]] = {
     "g711_alaw": {"type": "audio/pcma"},
 }
 _FORMATS_GA_TO_BETA = {v["type"]: k for k, v in _FORMATS_BETA_TO_GA.items()}
+AudioEncoding = Literal["pcm16", "ulaw", "alaw"]
+_ENCODINGS: dict[str, AudioEncoding] = {"pcm16": "pcm16", "g711_ulaw": "ulaw", "g711_alaw": "alaw"}
 
 SERVER_EVENT_ALIASES: dict[str, str] = {
     "conversation.item.added": "conversation.item.created",
@@ -221,6 +223,17 @@ def _flat_format(key: str, value: Any) -> str:
         return _FORMATS_GA_TO_BETA[value]
     allowed = sorted(_FORMATS_BETA_TO_GA) + sorted(_FORMATS_GA_TO_BETA)
     raise SessionConfigError(f"invalid {key} {value!r}; use one of {allowed}")
+
+
+def audio_encoding(audio_format: Any) -> AudioEncoding:
+    """How audio in a session format travels: ``pcm16`` (24 kHz), ``ulaw`` or ``alaw`` (8 kHz).
+
+    Accepts either dialect's spelling (``g711_ulaw``, ``audio/pcmu``, ``{"type": ...}``);
+    ``None`` (no format set) is PCM16. Raises ``SessionConfigError`` for other values.
+    """
+    if audio_format is None:
+        return "pcm16"
+    return _ENCODINGS[_flat_format("audio format", audio_format)]
 
 
 def _flat_modalities(value: Any) -> list[str]:
