@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TextArea
 
-from console.app.audio import SoxrResampler, VoiceKeys, make_voice_session
+from console.app.audio import VoiceKeys, make_voice_session
 from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
@@ -83,7 +83,9 @@ class RealtimeConsoleApp(App[int]):
             model=target.model,
             dialect=target.dialect,
             tool_timeout=config.tool_timeout,
-            resampler=SoxrResampler,
+            # G.711 sessions use the library's polyphase FIR (3.3 ms of delay, nothing held
+            # back): soxr's streams hold back 25-40 ms at 3:1 and, with no flush in the
+            # resampler protocol, would cut the end of every reply and push-to-talk turn.
         )
         self.inspector = Inspector(
             self.client, target, event_cap=config.event_cap, clock=config.clock

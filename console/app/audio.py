@@ -7,30 +7,10 @@ from collections.abc import Callable
 from console.app.config import ConsoleConfig
 from console.audio.capture import Microphone, WavMicrophone
 from console.audio.devices import AudioUnavailable
-from console.audio.g711 import G711_RATE
 from console.audio.playback import Speaker
-from console.audio.resample import InputConverter
 from console.audio.voice import AudioSource, VoiceSession
 from console.inspector.model import Inspector
 from console.realtime import RealtimeClient
-from console.realtime.utils import SAMPLE_RATE, Int16Array
-
-
-class SoxrResampler:
-    """The client's 8 kHz <-> 24 kHz converter for G.711 sessions (``resampler=``), with soxr.
-
-    soxr's LQ streams hold back 25 ms or more each way at 3:1 (the library's default 3.3 ms).
-    """
-
-    def __init__(self) -> None:
-        self._up = InputConverter(G711_RATE, out_rate=SAMPLE_RATE)
-        self._down = InputConverter(SAMPLE_RATE, out_rate=G711_RATE)
-
-    def to_24k(self, samples_8k: Int16Array) -> Int16Array:
-        return self._up.convert(samples_8k)
-
-    def from_24k(self, samples_24k: Int16Array) -> Int16Array:
-        return self._down.convert(samples_24k)
 
 
 def make_voice_session(
