@@ -271,16 +271,18 @@ class RealtimeAPI(RealtimeEventHandler):
         if self._sender is not None:
             self._sender.cancel()
         code, reason = ws.close_code, ws.close_reason or ""
+        sent = ws.protocol.close_sent
+        if not failed and sent is not None and sent.code == 1009:
+            # websockets failed the connection itself (close 1009); the server's side of the
+            # closing is at most an echo, often nothing (1006): say what really happened.
+            code, reason = 1009, "frame_too_large"
+            mib = MAX_FRAME_BYTES // (1024 * 1024)
+            message = f"a frame over {mib} MiB arrived; the client closed the connection"
+            self.dispatch("error", make_error("frame_too_large", message))
+            failed = True
         clean = code == 1000 and not failed
         if not clean and not failed:
-            self.dispatch(
-                "error",
-                make_error(
-                    "connection_lost",
-                    f"connection closed by the server: code {code}"
-                    + (f" ({reason})" if reason else ""),
-                ),
-            )
+            self.dispatch("error", _connection_lost(code, reason))
         self.log(f'Disconnected from "{_safe_url(self.url)}" (code {code})')
         self.dispatch("close", {"error": not clean, "code": code, "reason": reason})
 
@@ -299,6 +301,19 @@ class RealtimeAPI(RealtimeEventHandler):
             while not queue.empty():  # let disconnect()'s flush finish
                 queue.get_nowait()
                 queue.task_done()
+
+
+def _connection_lost(code: int | None, reason: str) -> dict[str, Any]:
+    """The ``error`` payload of a connection the server (or the network) ended."""
+    if code == 1006:
+        message = "connection lost without a close frame (code 1006): network or server gone"
+    else:
+        message = f"connection closed by the server: code {code}"
+    if reason:
+        message += f" ({reason})"
+    payload = make_error("connection_lost", message)
+    payload["close"] = {"code": code, "reason": reason}
+    return payload
 
 
 def _safe_url(url: str) -> str:

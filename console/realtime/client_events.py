@@ -36,6 +36,16 @@ _UPDATES = (
 )
 
 
+def _text(value: Any) -> str | None:
+    """A server-given error field as text: ``None`` stays, anything else becomes ``str``."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except Exception:  # a str() that fails (absurdly deep or large values)
+        return f"<{type(value).__name__}>"
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -122,15 +132,19 @@ class ClientEventRouter(RealtimeEventHandler):
         if not isinstance(error, dict):
             error = {"message": f"server sent an error without details: {error!r}"}
         payload = make_error(
-            str(error.get("code") or "server_error"),
-            str(error.get("message") or ""),
+            _text(error.get("code")) or "server_error",
+            _text(error.get("message")) or "",
             source="server",
             event=event,
-            error_type=str(error.get("type") or "server_error"),
+            error_type=_text(error.get("type")) or "server_error",
         )
-        payload["error"].update(error)
-        payload["error"]["code"] = error.get("code") or "server_error"
-        rejected = error.get("event_id")
+        # Extra fields pass through; the ones handlers read are strings (or None) whatever a
+        # hostile or buggy server sent.
+        known = payload["error"]
+        known["param"] = _text(error.get("param"))
+        known["event_id"] = _text(error.get("event_id"))
+        payload["error"] = {**error, **known}
+        rejected = known["event_id"]
         if isinstance(rejected, str):
             self._responses.rejected(rejected)
             self._undo_session_changes(self._session_updates.rejected(rejected))
