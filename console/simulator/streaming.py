@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import numpy as np
+from websockets.exceptions import ConnectionClosed
 
 from . import ids, responder, voice
 from .accounting import RateLimits, usage
@@ -38,6 +40,8 @@ from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
 from .session import SessionState
+
+log = logging.getLogger(__name__)
 
 FIRST_OUTPUT_S = 0.2  # realtime pace: time to the first output
 TEXT_DELAY_S = 0.03  # realtime pace: per text delta
@@ -101,6 +105,7 @@ class ResponseRun:
             "usage": None,
         }
         self.task: asyncio.Task[None] | None = None
+        self._done_sent = False
 
     # control -------------------------------------------------------------------------------
     async def announce(self) -> None:
@@ -194,7 +199,13 @@ class ResponseRun:
         """Emit the response after :meth:`announce`; always ends with ``response.done`` unless
         the socket closed."""
         try:
-            await self._run()
+            try:
+                await self._run()
+            except (ConnectionClosed, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("simulator: response %s failed", self.id)
+                await self._fail()
         finally:
             if self.on_finish is not None:
                 result = self.on_finish(self)
@@ -249,9 +260,35 @@ class ResponseRun:
         if self.output:
             total = int(self.fields["usage"]["total_tokens"])
             self.host.rate_limits.take(requests=0 if beta_limits else 1, tokens=total)
-        await self.host.emit("response.done", response=self._render())
+        await self._done()
         if self.output and not beta_limits:
             await self._rate_limits()
+
+    async def _fail(self) -> None:
+        """An internal failure: close the items still open (``incomplete``) and end the response
+        with ``response.done`` status ``failed`` and ``status_details.error``, as the real server
+        does; never a ``server_error`` with no ``response.done``."""
+        if self._done_sent:
+            return
+        for index, item in enumerate(self.output):
+            if item.status == "in_progress":
+                await self._finish_item(item, index, "incomplete")
+        self.fields["status"] = "failed"
+        self.fields["status_details"] = {
+            "type": "failed",
+            "error": {
+                "type": "server_error",
+                "code": "server_error",
+                "message": "The server had an error while generating the response.",
+            },
+        }
+        if self.fields["usage"] is None:
+            self.fields["usage"] = usage(0, 0, 0, 0)
+        await self._done()
+
+    async def _done(self) -> None:
+        self._done_sent = True
+        await self.host.emit("response.done", response=self._render())
 
     async def _function_call(self, call: responder.Call) -> int:
         item = Item(
