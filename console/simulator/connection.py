@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,6 +34,40 @@ from .vad import EnergyVad
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _non_finite(constant: str) -> float:
+    raise errors.RealtimeError(
+        f"Invalid value: {constant} is not a JSON number (numbers must be finite).",
+        code="invalid_value",
+    )
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        _non_finite(text)
+    return value
+
+
+def parse_json(message: str) -> Any:
+    """A client frame as JSON: ``invalid_json`` for anything unparsable (syntax, integers past
+    Python's 4,300-digit limit, nesting too deep); ``invalid_value`` for ``NaN``,
+    ``Infinity`` and numbers too large for a double (they would come back as non-standard JSON)."""
+    try:
+        return json.loads(message, parse_constant=_non_finite, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise errors.RealtimeError(
+            f"Invalid client event: could not parse JSON ({exc.msg} at char {exc.pos}).",
+            code="invalid_json",
+        ) from None
+    except errors.RealtimeError:
+        raise
+    except (ValueError, RecursionError) as exc:  # ValueError: int digit limit
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise errors.RealtimeError(
+            f"Invalid client event: could not parse JSON ({detail}).", code="invalid_json"
+        ) from None
 
 
 class Connection(InputAudioHandlers):
@@ -138,13 +173,7 @@ class Connection(InputAudioHandlers):
                         "Invalid client event: binary frames must be UTF-8 encoded JSON.",
                         code="invalid_json",
                     ) from exc
-            try:
-                event = json.loads(message)
-            except json.JSONDecodeError as exc:
-                raise errors.RealtimeError(
-                    f"Invalid client event: could not parse JSON ({exc.msg} at char {exc.pos}).",
-                    code="invalid_json",
-                ) from exc
+            event = parse_json(message)
             if not isinstance(event, dict):
                 raise errors.invalid_type("event", "an object", event)
             if isinstance(event.get("event_id"), str):

@@ -18,21 +18,36 @@ MIN_COMMIT_MS = 100
 IDLE_KEEP_S = 60  # with server VAD and no speech, older buffered audio is dropped
 
 
-def decode_audio(payload: str, fmt: str, param: str = "audio") -> np.ndarray:
-    """Decode base64 audio in ``fmt`` (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``) to 24 kHz."""
+def decode_base64(payload: str, param: str = "audio") -> bytes:
+    """The bytes of base64 ``payload`` or ``invalid_value``."""
     try:
-        raw = base64.b64decode(payload, validate=True)
+        return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise errors.invalid_value(
             param, f"Invalid '{param}': expected base64-encoded audio."
         ) from exc
+
+
+def pcm_from_bytes(raw: bytes, fmt: str) -> np.ndarray:
+    """Bytes in ``fmt`` (whole samples) as 24 kHz int16."""
     if fmt == "audio/pcmu":
         return g711.to_24k(g711.ulaw_decode(raw))
     if fmt == "audio/pcma":
         return g711.to_24k(g711.alaw_decode(raw))
-    if len(raw) % 2:
-        raw = raw[:-1]
     return np.frombuffer(raw, dtype="<i2").astype(np.int16)
+
+
+def decode_audio(payload: str, fmt: str, param: str = "audio") -> np.ndarray:
+    """Decode base64 audio in ``fmt`` (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``) to 24 kHz;
+    PCM16 with an odd byte count (half a sample) is refused with ``invalid_value``."""
+    raw = decode_base64(payload, param)
+    if fmt == "audio/pcm" and len(raw) % 2:
+        raise errors.invalid_value(
+            param,
+            f"Invalid '{param}': PCM16 audio must be a whole number of 16-bit samples, "
+            f"but got {len(raw)} bytes.",
+        )
+    return pcm_from_bytes(raw, fmt)
 
 
 def encode_audio(pcm: np.ndarray, fmt: str) -> str:
@@ -58,6 +73,7 @@ class InputAudioBuffer:
         self._chunks: list[np.ndarray] = []
         self.start = 0  # absolute position of the first buffered sample
         self.total = 0  # samples appended in the whole session
+        self.odd_byte = b""  # PCM16: the first half of a sample split across two appends
 
     def append(self, pcm: np.ndarray) -> None:
         """Add samples at the end."""
@@ -110,3 +126,15 @@ class InputAudioBuffer:
         """Drop the buffered audio (the session-wide position is kept)."""
         self._chunks = []
         self.start = self.total
+        self.odd_byte = b""
+
+    def decode_append(self, payload: str, fmt: str) -> np.ndarray:
+        """Decode an ``input_audio_buffer.append`` payload as part of one byte stream: a PCM16
+        append with an odd byte count keeps its last byte, which completes a sample with the
+        next append's first byte (nothing is dropped)."""
+        raw = decode_base64(payload)
+        if fmt == "audio/pcm":
+            raw = self.odd_byte + raw
+            cut = len(raw) - len(raw) % 2
+            raw, self.odd_byte = raw[:cut], raw[cut:]
+        return pcm_from_bytes(raw, fmt)

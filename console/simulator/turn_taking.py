@@ -16,7 +16,7 @@ import numpy as np
 from . import ids, transcription
 from . import validation as v
 from .conversation import Conversation, Item, Part
-from .input_audio import IDLE_KEEP_S, InputAudioBuffer, decode_audio, ms
+from .input_audio import IDLE_KEEP_S, InputAudioBuffer, ms
 from .session import SessionState
 from .streaming import ResponseRun
 from .turns import Action, TurnQueue
@@ -65,7 +65,7 @@ class InputAudioHandlers:
     async def _append(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id", "audio"], "")
         payload = v.string(v.require_key(event, "audio", ""), "audio")
-        pcm = decode_audio(payload, self.session.input_format)
+        pcm = self.buffer.decode_append(payload, self.session.input_format)
         self.buffer.append(pcm)
         if self.vad is not None:
             for boundary in self.vad.feed(pcm):

@@ -6,6 +6,7 @@ response validators so that ``param`` paths use the names that dialect puts on t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -68,9 +69,16 @@ def number(value: Any, param: str, lo: float | None = None, hi: float | None = N
     """A JSON number within ``[lo, hi]``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise errors.invalid_type(param, "a decimal", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise errors.invalid_value(
+            param, f"Invalid '{param}': expected a finite number, but got {value} instead."
+        )
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise errors.out_of_range(param, value, lo, hi)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise errors.invalid_value(param, f"Invalid '{param}': number too large.") from None
 
 
 def enum(value: Any, param: str, supported: tuple[str, ...]) -> str:
