@@ -148,11 +148,31 @@ class Connection(InputAudioHandlers):
         finally:
             if expiry is not None:
                 expiry.cancel()
-            self.turns.clear()
-            for run in list(self.runs.values()):
-                run.cancel("client_cancelled")
-            for task in list(self._tasks):
-                task.cancel()
+            await self._release()
+
+    async def _release(self) -> None:
+        """The socket closed: stop every task, wait for them, then break the reference cycles
+        (bound-method handlers, the turn queue's closure, runs and tasks pointing back here) so
+        the connection, its audio and its conversation are freed at once, not by the cycle
+        collector."""
+        self.turns.clear()
+        for run in list(self.runs.values()):
+            run.cancel("client_cancelled")
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        del tasks
+        for run in list(self.runs.values()):
+            run.release()
+        self._tasks.clear()
+        self.runs.clear()
+        self.active = None
+        self.handlers = {}
+        self.turns = TurnQueue(lambda: False)
+        self.buffer = InputAudioBuffer()
+        self.conversation = Conversation()
 
     async def _expire(self, seconds: float) -> None:
         """Session expiry: the real error, then close code 1001."""

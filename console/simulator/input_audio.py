@@ -15,6 +15,7 @@ from . import errors, g711
 
 SAMPLE_RATE = 24000
 MIN_COMMIT_MS = 100
+MAX_BUFFER_MS = 15 * 60 * 1000  # the input buffer holds at most 15 minutes (43 MB at 24 kHz)
 IDLE_KEEP_S = 60  # with server VAD and no speech, older buffered audio is dropped
 
 
@@ -76,7 +77,16 @@ class InputAudioBuffer:
         self.odd_byte = b""  # PCM16: the first half of a sample split across two appends
 
     def append(self, pcm: np.ndarray) -> None:
-        """Add samples at the end."""
+        """Add samples at the end; past :data:`MAX_BUFFER_MS` of buffered audio the append is
+        refused (``input_audio_buffer_too_large``) and the buffer is unchanged."""
+        if (self.total - self.start + len(pcm)) * 1000 > MAX_BUFFER_MS * SAMPLE_RATE:
+            raise errors.RealtimeError(
+                "Error appending to input audio buffer: the buffer would exceed the maximum of "
+                f"{MAX_BUFFER_MS // 60_000} minutes of audio (it holds "
+                f"{self.duration_ms():.0f}ms). Commit or clear it first.",
+                code="input_audio_buffer_too_large",
+                param="audio",
+            )
         if len(pcm):
             self._chunks.append(pcm)
             self.total += len(pcm)

@@ -119,6 +119,13 @@ class ResponseRun:
             self.cancel_reason = reason
             self._cancelled.set()
 
+    def release(self) -> None:
+        """Drop the references back to the connection (it closed)."""
+        self.task = None
+        self.on_finish = None
+        self.context = []
+        self.output = []
+
     @property
     def cancelled(self) -> bool:
         """Whether cancellation was requested."""
