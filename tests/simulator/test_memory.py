@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from console.simulator import SimulatorServer, input_audio, server as server_module
+from console.simulator import SimulatorServer, input_audio
+from console.simulator import server as server_module
 
 from .helpers import Client, pcm_b64, silence, tone
 
