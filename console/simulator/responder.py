@@ -40,6 +40,20 @@ class Plan:
     calls: list[Call] = field(default_factory=list)
 
 
+MAX_TOOL_TEXT_CHARS = 4000
+MAX_REPLY_CHARS = 2000  # replies quote at most this much (a 35 KB message is not echoed whole)
+
+
+def bounded(text: str, limit: int = MAX_REPLY_CHARS) -> str:
+    """``text`` cut at a word boundary to about ``limit`` characters, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + " …"
+
+
 def describe(text: str, instructions: str, tools: list[dict[str, Any]]) -> str:
     """The reply to a user message ``text``."""
     if not text:
@@ -57,7 +71,7 @@ def describe(text: str, instructions: str, tools: list[dict[str, Any]]) -> str:
             sentences.append(f"I have {len(names)} {plural}: {', '.join(names)}.")
         else:
             sentences.append("I have no tools.")
-    return " ".join(sentences) if sentences else f"You said: {text}"
+    return bounded(" ".join(sentences) if sentences else f"You said: {text}")
 
 
 def plan(
@@ -87,19 +101,20 @@ def plan(
         name = call.name if call is not None and call.name else "function"
         forced = tool_choice == "required" or isinstance(tool_choice, dict)
         if not forced:
-            return Plan(text=f"The {name} tool returned: {last.output}")
+            return Plan(text=bounded(f"The {name} tool returned: {last.output}"))
     user_text = ""
     for item in reversed(context):
         if item.type == "message" and item.role == "user":
             user_text = item.text()
             break
+    user_text = user_text[:MAX_TOOL_TEXT_CHARS]  # word matching and arguments read this much
     pick = choose_tools(user_text, tools, tool_choice, parallel_tool_calls)
     if pick.tools:
         calls = [
             Call(t["name"], compact_json(fill_arguments(t.get("parameters"), user_text, t["name"])))
             for t in pick.tools
         ]
-        return Plan(text=preamble(pick.tools) if pick.preamble else "", calls=calls)
+        return Plan(text=bounded(preamble(pick.tools)) if pick.preamble else "", calls=calls)
     return Plan(text=describe(user_text, instructions, tools))
 
 

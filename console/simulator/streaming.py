@@ -71,6 +71,24 @@ def _limit_words(text: str, max_tokens: int | str) -> tuple[str, bool]:
     return cut, True
 
 
+class _Growing:
+    """An int16 array that grows by doubling (appending per word stays linear overall)."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(24000, np.int16)
+        self._size = 0
+
+    def add(self, samples: np.ndarray) -> np.ndarray:
+        end = self._size + len(samples)
+        if end > len(self._data):
+            grown = np.zeros(max(end, 2 * len(self._data)), np.int16)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : end] = samples
+        self._size = end
+        return self._data[:end]
+
+
 class ResponseRun:
     """One response from ``response.created`` to ``response.done``."""
 
@@ -362,7 +380,7 @@ class ResponseRun:
         return responder.count_tokens(spoken or ""), audio_tokens, cut
 
     async def _stream_text(self, part: Part, text: str, ids_: dict[str, Any]) -> None:
-        for piece, _ in voice.speak(text):
+        for piece in voice.pieces(text):
             if self.cancelled:
                 return
             part.text = (part.text or "") + piece
@@ -376,16 +394,18 @@ class ResponseRun:
         name = voice.voice_name(voice_name)
         started = time.monotonic()
         sent = 0
+        audio = _Growing()
         for piece, samples in voice.speak(text, name, speed):
             if self.cancelled:
                 break
             part.transcript = (part.transcript or "") + piece
             await self.host.emit("response.output_audio_transcript.delta", **ids_, delta=piece)
             if len(samples):
-                produced = part.audio if part.audio is not None else np.zeros(0, np.int16)
-                part.audio = np.concatenate([produced, samples])
+                part.audio = audio.add(samples)  # a view: truncation sees what was sent
                 await self.host.emit(
                     "response.output_audio.delta", **ids_, delta=encode_audio(samples, fmt)
                 )
                 sent += len(samples)
             await self._pause(started + sent / 24000 / self.host.generation_speed)
+        if part.audio is not None:
+            part.audio = part.audio.copy()  # not the growing buffer's spare capacity

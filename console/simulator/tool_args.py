@@ -26,6 +26,8 @@ STOPWORDS = {
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _WORD = re.compile(r"[^\W\d_][\w'\-]*")  # Unicode letters: "Zürich", "日本"
 _MISSING = object()  # no value fits: leave an optional property out
+MAX_PATTERN_WORDS = 50  # user words tried against a pattern
+MAX_PATTERN_WORD = 24  # longer words are not tried (bounds regex backtracking)
 
 
 class _Source:
@@ -154,7 +156,8 @@ def _constrained_string(schema: dict[str, Any], source: _Source) -> Any:
     found, example = _example(schema)
     candidates: list[Any] = []
     if isinstance(pattern, str):
-        candidates += [w for w in source.words if matches(pattern, w)][:1]
+        words = (w for w in source.words[:MAX_PATTERN_WORDS] if len(w) <= MAX_PATTERN_WORD)
+        candidates += [next((w for w in words if matches(pattern, w)), None)]
     if found:
         candidates.append(example)
     if isinstance(schema.get("examples"), list):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -18,6 +19,8 @@ SAMPLE_RATE = 24000
 SYLLABLE_S = 0.17
 WORD_GAP_S = 0.06
 PEAK = 9000.0
+MAX_SYLLABLES = 8  # a very long "word" is said as at most this many syllables
+MAX_WORD_CHARS = 64
 
 # (F1, F2, F3) in Hz for the vowel letters; "y" and unknowns fall back to a schwa.
 _FORMANTS = {
@@ -46,7 +49,7 @@ def _voice_pitch(voice: str) -> float:
 def _syllables(word: str) -> list[str]:
     """The vowel of each syllable of ``word`` (at least one)."""
     groups = _VOWEL_GROUPS.findall(word.lower())
-    return [g[0] for g in groups] or ["e"]
+    return [g[0] for g in groups][:MAX_SYLLABLES] or ["e"]
 
 
 def _formant_gain(freqs: np.ndarray, formants: tuple[float, float, float]) -> np.ndarray:
@@ -91,20 +94,29 @@ def _word_audio(word: str, voice: str, speed: float) -> np.ndarray:
     return (wave / peak * PEAK).astype(np.int16)
 
 
-def speak(text: str, voice: str = "alloy", speed: float = 1.0) -> list[tuple[str, np.ndarray]]:
-    """Split ``text`` into transcript pieces, each with the 24 kHz int16 audio that says it.
+def pieces(text: str) -> list[str]:
+    """``text`` cut into transcript pieces (" word", with following whitespace attached); joined,
+    they give ``text`` back. No audio: text-only replies use this."""
+    out: list[str] = []
+    for piece in re.findall(r"\s*\S+|\s+", text):  # " word" pieces, like model tokens
+        if piece.strip() or not out:
+            out.append(piece)
+        else:
+            out[-1] += piece
+    return out
 
-    Concatenating the pieces' text gives ``text`` back exactly; transcript and audio deltas
-    built from the pairs are therefore aligned word by word.
+
+def speak(text: str, voice: str = "alloy", speed: float = 1.0) -> Iterator[tuple[str, np.ndarray]]:
+    """Yield ``text``'s transcript pieces, each with the 24 kHz int16 audio that says it.
+
+    A generator: each word is synthesised when it is needed, so a caller that yields to the
+    event loop between pieces never blocks it for longer than one word (at most
+    :data:`MAX_SYLLABLES` syllables). Concatenating the pieces' text gives ``text`` back
+    exactly; transcript and audio deltas built from the pairs are aligned word by word.
     """
-    pieces = re.findall(r"\s*\S+|\s+", text)  # " word" pieces, like model tokens
-    out: list[tuple[str, np.ndarray]] = []
-    for piece in pieces:
+    for piece in pieces(text):
         word = piece.strip()
         if word:
-            out.append((piece, _word_audio(word, voice, speed)))
-        elif out:
-            out[-1] = (out[-1][0] + piece, out[-1][1])
+            yield piece, _word_audio(word[:MAX_WORD_CHARS], voice, speed)
         else:
-            out.append((piece, np.zeros(0, dtype=np.int16)))
-    return out
+            yield piece, np.zeros(0, dtype=np.int16)

@@ -54,12 +54,12 @@ def test_syllable_rate_envelope() -> None:
 
 def test_deterministic_and_aligned_pieces() -> None:
     text = "Hello there, friend."
-    first = voice.speak(text, "alloy")
-    second = voice.speak(text, "alloy")
+    first = list(voice.speak(text, "alloy"))
+    second = list(voice.speak(text, "alloy"))
     assert "".join(p for p, _ in first) == text
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(first, second, strict=True))
     assert [p for p, _ in first] == ["Hello", " there,", " friend."]
-    other = voice.speak(text, "echo")
+    other = list(voice.speak(text, "echo"))
     assert not np.array_equal(first[0][1], other[0][1])  # voices differ in pitch
 
 
