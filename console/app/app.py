@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TextArea
 
+from console.app import connection
 from console.app.audio import VoiceKeys, make_voice_session
 from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
 from console.app.config import ConsoleConfig
@@ -36,7 +37,6 @@ from console.app.widgets.meter import MeterPane
 from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
-from console.inspector.connection import explain_connect_failure
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder, export_jsonl
 from console.inspector.tools import demo_tools
@@ -50,6 +50,7 @@ REPLAY_HIDES = frozenset(
     {
         "toggle_connection",
         "connect",
+        "reconnect_with_history",
         "disconnect",
         "reset",
         "composer",
@@ -98,7 +99,7 @@ class RealtimeConsoleApp(App[int]):
         self._error_toast_at = 0.0
         self.recorder: Recorder | None = None
         self.voice = make_voice_session(config, self.client, self.inspector)
-        self._voice_keys = VoiceKeys(self.voice, self.notify, self._voice_changed)
+        self._voice_keys = VoiceKeys(self.voice, self.notify, self.voice_changed)
         self._turns_seen: str | None = None
         if config.replay is None:
             self._register_tools()  # a replay runs no tools: it only shows what happened
@@ -167,7 +168,7 @@ class RealtimeConsoleApp(App[int]):
             self.inspector.note_error(f"keymap: no binding with id {', '.join(unknown)} (see F1)")
         self.set_keymap({key: value for key, value in keymap.items() if key in known})
 
-    def _voice_changed(self) -> None:
+    def voice_changed(self) -> None:
         """The status bar says what the microphone does."""
         status = getattr(self, "_status", None)  # set on mount
         if self.voice is not None and status is not None:
@@ -217,9 +218,9 @@ class RealtimeConsoleApp(App[int]):
             if turns != self._turns_seen:
                 self._turns_seen = turns
                 self.voice.turn_detection_changed()
-                self._voice_changed()
+                self.voice_changed()
             elif self.voice.notice and self._status.extra != self.voice.describe():
-                self._voice_changed()
+                self.voice_changed()
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
             self._status.refresh()
@@ -235,34 +236,17 @@ class RealtimeConsoleApp(App[int]):
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_connect(self) -> None:
-        """Connect (or reconnect); a failure is shown, never raised."""
-        if self.config.replay is not None:
-            self.notify("A replay is read-only.", severity="warning")
-            return
-        if self.client.is_connected():
-            await self.client.disconnect()
-        self.inspector.set_connection("connecting", self.inspector.target.endpoint)
-        try:
-            await self.client.connect()
-        except (TimeoutError, ConnectionError, OSError, RuntimeError) as exc:
-            detail = explain_connect_failure(exc, self.inspector.target)
-            self.inspector.set_connection("disconnected", detail)
-            self.notify(detail, title="Could not connect", severity="error", timeout=10)
-            return
-        self.inspector.set_connection("connected")
-        if self.voice is not None:
-            self.voice.start()
-            # Devices that opened feed the meters; without any, the events still do.
-            self.inspector.meter_from_events = not self.voice.streaming
-            self._voice_changed()
+        """Connect (or reconnect: same session config and tools); failures are shown."""
+        await connection.connect(self)
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def action_reconnect_with_history(self) -> None:
+        """Reconnect, then give the new session the conversation's text."""
+        await connection.connect(self, with_history=True)
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_disconnect(self) -> None:
-        if self.voice is not None:
-            self.voice.stop()
-        await self.client.disconnect()
-        self.inspector.reset_conversation()  # the client forgot its conversation
-        self.inspector.set_connection("disconnected", "disconnected by you")
+        await connection.disconnect(self)
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def action_reset(self) -> None:

@@ -28,6 +28,11 @@ REPLACED_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize"})
 
 PALETTE: list[tuple[str, str, str]] = [
     ("Connect", "Connect (or reconnect) to the target", "connect"),
+    (
+        "Reconnect with history",
+        "Reconnect and give the new session the conversation's text",
+        "reconnect_with_history",
+    ),
     ("Disconnect", "Close the connection", "disconnect"),
     ("Reset", "Disconnect and forget conversation and session", "reset"),
     ("Help", "Keys and what each pane shows", "help"),

@@ -181,6 +181,8 @@ class VoiceSession:
                 self.microphone.stop()
             if self.client.is_connected():
                 self.client.create_response()
+            else:
+                self.notice = "not connected: the turn was not sent (F2 reconnects)"
             return False
         if self.microphone is None:
             self.notice = "no microphone"

@@ -6,7 +6,9 @@ endpoint shown is the URL without its query string.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 CLOSE_REASONS = {
@@ -15,8 +17,16 @@ CLOSE_REASONS = {
     1006: "the connection dropped without a close frame",
     1008: "the server refused the session (policy)",
     1011: "the server failed",
-    4000: "the server refused the protocol shape (beta_api_shape_disabled: use --dialect ga)",
+    4000: (
+        "use the GA dialect (--dialect ga): the server no longer accepts the beta protocol"
+        " (beta_api_shape_disabled)"
+    ),
 }
+RECONNECT_HINT = "F2 reconnects"
+NO_RECONNECT_HINT = frozenset({4000})
+"""Closes a reconnect with the same settings cannot help."""
+MAX_CARRIED_MESSAGES = 100
+"""The last user/assistant messages "Reconnect with history" carries into the new session."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,24 @@ def explain_close(code: int | None, reason: str) -> str:
     """``closed (1001): session expired …`` from a websocket close code and reason."""
     meaning = CLOSE_REASONS.get(code or 0, "")
     parts = [f"closed ({code})" if code is not None else "closed"]
-    if reason:
+    if reason and reason not in meaning:
         parts.append(reason)
     if meaning and meaning not in reason:
         parts.append(meaning)
     return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def carried_history(items: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """``(role, text)`` of the conversation's user and assistant messages that have text (or a
+    transcript), oldest first, at most ``MAX_CARRIED_MESSAGES``: what a new session is given.
+    """
+    carried = []
+    for item in items:
+        role = item.get("role")
+        if item.get("type") != "message" or role not in ("user", "assistant"):
+            continue
+        formatted = item.get("formatted") or {}
+        text = str(formatted.get("text") or formatted.get("transcript") or "").strip()
+        if text:
+            carried.append((str(role), text))
+    return carried[-MAX_CARRIED_MESSAGES:]

@@ -15,7 +15,7 @@ from typing import Any
 from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
-from .connection import Target, explain_close
+from .connection import NO_RECONNECT_HINT, Target, explain_close
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventRecord, EventStore, Source
@@ -34,6 +34,8 @@ class ConnectionStatus:
     detail: str = ""
     session_id: str = ""
     model: str = ""
+    lost: bool = False
+    """The connection was lost (not closed by you): the status bar offers to reconnect."""
 
 
 class Inspector:
@@ -154,9 +156,10 @@ class Inspector:
     def _on_close(self, payload: dict[str, Any]) -> None:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
-        self.set_connection(
-            "disconnected", explain_close(code if isinstance(code, int) else None, reason)
-        )
+        detail = explain_close(code if isinstance(code, int) else None, reason)
+        self.set_connection("disconnected", detail)
+        # Lost, not closed by you: what was shown stays and a reconnect may help (not for 4000).
+        self.connection.lost = bool(payload.get("error")) and code not in NO_RECONNECT_HINT
 
     # -- state the app changes ------------------------------------------------------------
 
@@ -195,14 +198,16 @@ class Inspector:
     def set_connection(self, state: str, detail: str = "") -> None:
         """Record the connection state (the app does, around ``connect``/``disconnect``).
 
-        A new connection is a new session: the last error and the drawn conversation (the
-        client cleared its own on disconnect) start over.
+        A new connection is a new session: the last error starts over and the conversation
+        pane redraws from the client's (cleared by a disconnect you asked for, kept after a
+        lost connection).
         """
         if state == "connecting":
             self.last_error = ""
             self.reset_conversation()
         self.connection.state = state
         self.connection.detail = detail
+        self.connection.lost = False
         if state != "connected":
             self.connection.session_id = ""
         self.version += 1

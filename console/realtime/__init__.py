@@ -16,7 +16,7 @@ from .audio_buffer import InputAudioBuffer, Pcm16Buffer
 from .audio_codec import FirResampler, Resampler
 from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
-from .dialects import SessionConfigError
+from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
 from .tools import ToolHandler
 from .tracking import ResponseState
@@ -38,4 +38,5 @@ __all__ = [
     "ResponseState",
     "SessionConfigError",
     "ToolHandler",
+    "text_message_item",
 ]

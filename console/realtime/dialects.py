@@ -111,6 +111,26 @@ TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
 AUDIO_OUTPUT_PART_TYPES = frozenset({"audio", "output_audio"})
 
 
+_MESSAGE_TEXT_PART = {
+    ("ga", "user"): "input_text",
+    ("ga", "assistant"): "output_text",
+    ("beta", "user"): "input_text",
+    ("beta", "assistant"): "text",
+}
+"""The text part a ``conversation.item.create`` message takes, by dialect and role."""
+
+
+def text_message_item(role: str, text: str, dialect: Dialect) -> dict[str, Any]:
+    """A ``conversation.item.create`` item carrying ``text`` as a ``user`` or ``assistant``
+    message (GA assistant text is ``output_text``, beta's ``text``): how earlier turns are
+    carried into a new session, as livekit and pipecat do on reconnect.
+    """
+    part = _MESSAGE_TEXT_PART.get((dialect, role))
+    if part is None:
+        raise ValueError(f"no text message of role {role!r} in dialect {dialect!r}")
+    return {"type": "message", "role": role, "content": [{"type": part, "text": text}]}
+
+
 class SessionConfigError(ValueError):
     """An ``update_session`` key or value the Realtime API would reject."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from console.inspector.connection import RECONNECT_HINT
 from console.inspector.model import Inspector
 
 STATE_STYLES = {
@@ -32,6 +33,8 @@ class StatusBar(Widget):
         target = inspector.target
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {status.state} ", style=STATE_STYLES.get(status.state, "bold"))
+        if status.lost:
+            text.append(f" {RECONNECT_HINT} ", style="bold reverse")
         fields = [target.endpoint, target.dialect.upper()]
         fields.append(status.model or target.model or "default model")
         if status.session_id:
