@@ -13,6 +13,7 @@ from typing import Any
 
 from . import errors
 from . import validation as v
+from .schema_limits import check_parameters
 from .session import EAGERNESS, TRANSCRIPTION_MODELS
 
 
@@ -131,9 +132,9 @@ def tools(value: Any, param: str) -> list[dict[str, Any]]:
         if "description" in tool:
             entry["description"] = v.optional_string(tool["description"], f"{p}.description")
         if "parameters" in tool:
-            entry["parameters"] = copy.deepcopy(
-                v.require_object(tool["parameters"], f"{p}.parameters")
-            )
+            parameters = v.require_object(tool["parameters"], f"{p}.parameters")
+            check_parameters(parameters, f"{p}.parameters")
+            entry["parameters"] = copy.deepcopy(parameters)
         out.append(entry)
     return out
 

@@ -82,3 +82,87 @@ async def test_huge_message_bounded_and_others_not_blocked(
     await _ping(hostile)
     await hostile.close()
     await other.close()
+
+
+def _tool(parameters: dict[str, object]) -> dict[str, object]:
+    return {"type": "function", "name": "lookup", "parameters": parameters}
+
+
+def _nested_arrays(levels: int, min_items: int) -> dict[str, object]:
+    schema: dict[str, object] = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "array", "minItems": min_items, "items": schema}
+    return {"type": "object", "properties": {"x": schema}, "required": ["x"]}
+
+
+HOSTILE_SCHEMAS = {
+    "nested_repeat_pattern": {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": "(a+)+b"}},
+        "required": ["code"],
+    },
+    "backreference": {
+        "type": "object",
+        "properties": {"c": {"type": "string", "pattern": r"(a*)\1b"}},
+    },
+    "huge_repeat": {
+        "type": "object",
+        "properties": {"c": {"type": "string", "pattern": "a{100000}"}},
+    },
+    "invalid_pattern": {"type": "object", "properties": {"c": {"type": "string", "pattern": "(a"}}},
+    "nested_min_items": _nested_arrays(3, 100),
+    "min_length": {
+        "type": "object",
+        "properties": {"s": {"type": "string", "minLength": 10_000_000}},
+        "required": ["s"],
+    },
+    "cyclic_ref": {
+        "type": "object",
+        "properties": {"node": {"$ref": "#/$defs/node"}},
+        "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
+    },
+    "root_ref": {"type": "object", "properties": {"self": {"$ref": "#"}}},
+    "remote_ref": {"type": "object", "properties": {"r": {"$ref": "https://example.com/s.json"}}},
+    "dangling_ref": {"type": "object", "properties": {"r": {"$ref": "#/$defs/missing"}}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SCHEMAS))
+async def test_hostile_tool_schema_refused(server: SimulatorServer, name: str) -> None:
+    client = await _connected(server)
+    started = time.monotonic()
+    tools = [_tool(HOSTILE_SCHEMAS[name])]
+    await client.send("session.update", session={"type": "realtime", "tools": tools})
+    error = await client.error()
+    assert error["code"] == "invalid_value", error
+    assert error["param"] == "session.tools[0].parameters"
+    # response.create's own tools are held to the same limits
+    await client.send("response.create", response={"tools": tools})
+    error = await client.error()
+    assert error["code"] == "invalid_value" and error["param"] == "response.tools[0].parameters"
+    await _say(client, "lookup aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac please")
+    done = (await client.recv_until("response.done"))["response"]
+    assert done["status"] == "completed"
+    assert all(o["type"] == "message" for o in done["output"])  # the tool was never set
+    assert time.monotonic() - started < 2.0
+    await client.close()
+
+
+async def test_reasonable_schema_still_generates(server: SimulatorServer) -> None:
+    parameters = {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "pattern": "^[A-Z]{3}-\\d{2,4}$"},
+            "tags": {"type": "array", "minItems": 3, "items": {"$ref": "#/$defs/tag"}},
+        },
+        "required": ["code", "tags"],
+        "$defs": {"tag": {"type": "string", "minLength": 2}},
+    }
+    client = await _connected(server)
+    await client.send("session.update", session={"type": "realtime", "tools": [_tool(parameters)]})
+    await client.recv_until("session.updated")
+    await _say(client, "lookup please")
+    done = (await client.recv_until("response.done"))["response"]
+    call = next(o for o in done["output"] if o["type"] == "function_call")
+    assert '"code":"AAA-00"' in call["arguments"]
+    await client.close()
