@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     audio.add_argument(
         "--save-audio", metavar="DIR", help="write each completed item's audio as a WAV file"
     )
+    audio.add_argument(
+        "--max-audio-seconds",
+        metavar="S",
+        type=_seconds,
+        default=1800.0,
+        help="audio the conversation keeps in memory, oldest items' first to go (default 1800)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser(
@@ -356,6 +363,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         tools=tools,
         keymap=load_keymap(args.keymap) if getattr(args, "keymap", None) else {},
         audio=not getattr(args, "no_audio", False),
+        max_audio_seconds=getattr(args, "max_audio_seconds", 1800.0),
         input_device=getattr(args, "input_device", None),
         output_device=getattr(args, "output_device", None),
         input_wav=_existing_file(args.input_wav) if getattr(args, "input_wav", None) else None,

@@ -84,6 +84,7 @@ class RealtimeConsoleApp(App[int]):
             model=target.model,
             dialect=target.dialect,
             tool_timeout=config.tool_timeout,
+            max_audio_seconds=config.max_audio_seconds,
             # G.711 sessions use the library's polyphase FIR (3.3 ms of delay, nothing held
             # back): soxr's streams hold back 25-40 ms at 3:1 and, with no flush in the
             # resampler protocol, would cut the end of every reply and push-to-talk turn.
@@ -204,6 +205,7 @@ class RealtimeConsoleApp(App[int]):
             self._session.refresh_from_state()
         if self._meter.display:
             self._meter.tick()
+            self._meter.show_retention(self.client.conversation.retention)
         if self._memory.display:
             self._memory.tick()
         if self.inspector.timings.version != self._timings_version:

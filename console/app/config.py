@@ -34,6 +34,8 @@ class ConsoleConfig:
     tz: tzinfo | None = None
     """Time zone of the times shown (None: local)."""
     tool_timeout: float = 30.0
+    max_audio_seconds: float | None = 1800.0
+    """Audio the conversation keeps in all (the oldest items' audio goes first)."""
     audio: bool = False
     """Open the microphone and the speaker (the CLI turns this on unless --no-audio)."""
     input_device: str | None = None

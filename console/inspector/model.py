@@ -71,6 +71,7 @@ class Inspector:
         self._observers: list[EventObserver] = []
         self._changed_items: set[str] = set()
         self._items_reset = False
+        self._released_seen = 0
         self.attach()
 
     def attach(self) -> None:
@@ -134,6 +135,10 @@ class Inspector:
         item = payload.get("item")
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             self._changed_items.add(item["id"])
+        released = self.client.conversation.retention.released_items
+        if released != self._released_seen:  # older items let their audio go: redraw them
+            self._released_seen = released
+            self._items_reset = True
         delta = payload.get("delta")
         if self.meter_from_events and isinstance(delta, dict) and delta.get("audio") is not None:
             self.output_levels.push(delta["audio"], self.clock())

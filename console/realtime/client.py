@@ -74,6 +74,7 @@ class RealtimeClient(ClientEventRouter):
         max_queued_input_chunks: int = 50,
         dangerously_allow_api_key_in_browser: bool = False,
         resampler: ResamplerFactory | None = None,
+        max_audio_seconds: float | None = 1800.0,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
@@ -82,7 +83,8 @@ class RealtimeClient(ClientEventRouter):
         async, in seconds (``None``: no limit); past it the model gets an error output.
         ``max_queued_input_chunks`` bounds ``append_input_audio_threadsafe``'s queue.
         ``resampler`` makes the 8 kHz ↔ 24 kHz converter of each G.711 stream (default
-        ``audio_codec.FirResampler``, numpy only).
+        ``audio_codec.FirResampler``, numpy only). ``max_audio_seconds`` bounds the audio the
+        conversation keeps in all (``None``: everything); past it the oldest items' audio goes.
         """
         super().__init__()
         self.default_session_config = default_session_config()
@@ -99,7 +101,9 @@ class RealtimeClient(ClientEventRouter):
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
         )
         self._session_audio = SessionAudio(lambda key: self.session_config.get(key), resampler)
-        self.conversation = RealtimeConversation(self._session_audio)
+        self.conversation = RealtimeConversation(
+            self._session_audio, max_audio_seconds=max_audio_seconds
+        )
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False

@@ -26,6 +26,7 @@ from typing import Any
 from .audio_buffer import InputAudioBuffer, Pcm16Buffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
 from .dialects import TEXT_PART_TYPES, canonical_event_type
+from .retention import AudioRetention
 from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
 
 Item = dict[str, Any]
@@ -71,9 +72,13 @@ class RealtimeConversation:
 
     default_frequency = SAMPLE_RATE
 
-    def __init__(self, audio: AudioDecoder | None = None) -> None:
-        """``audio`` decodes audio payloads (default: 24 kHz PCM16, as the reference did)."""
+    def __init__(
+        self, audio: AudioDecoder | None = None, *, max_audio_seconds: float | None = 1800.0
+    ) -> None:
+        """``audio`` decodes audio payloads (default: 24 kHz PCM16, as the reference did);
+        ``max_audio_seconds`` bounds the audio kept in all (``retention``)."""
         self.audio: AudioDecoder = audio or Pcm16Decoder()
+        self.retention = AudioRetention(max_audio_seconds)
         self.item_lookup: dict[str, Item] = {}
         self.items: list[Item] = []
         self.response_lookup: dict[str, dict[str, Any]] = {}
@@ -104,6 +109,7 @@ class RealtimeConversation:
         self.queued_input_audio = None
         self.committed_input_audio.clear()
         self._audio.clear()
+        self.retention.clear()
         self._response_item_ids.clear()
         return True
 
@@ -170,6 +176,7 @@ class RealtimeConversation:
         self._apply_type_rules(item, content)
         self.item_lookup[item_id] = item
         self.items.append(item)
+        self._retain(item)
         self._response_item_ids.discard(item_id)
         return {"item": item, "delta": None}
 
@@ -246,6 +253,7 @@ class RealtimeConversation:
             formatted["audio"] = buffer.view()
         else:
             formatted["audio"] = formatted["audio"][:end_index].copy()
+        self._retain(item)
         return {"item": item, "delta": None}
 
     def _item_deleted(self, event: Mapping[str, Any]) -> Processed:
@@ -255,6 +263,7 @@ class RealtimeConversation:
             raise ConversationError(f'conversation.item.deleted: Item "{item_id}" not found')
         self.items.remove(item)
         self._audio.pop(item_id, None)
+        self.retention.forget(item_id)
         return {"item": item, "delta": None}
 
     # -- input audio and its transcript ------------------------------------------------------
@@ -397,7 +406,17 @@ class RealtimeConversation:
             buffer.append(formatted["audio"])
         buffer.append(chunk)
         formatted["audio"] = buffer.view()
+        self._retain(item)
         return {"item": item, "delta": {"audio": chunk}}
+
+    def _retain(self, item: Item) -> None:
+        """Count this item's audio; let the oldest items' audio go past the retention limit."""
+        for item_id in self.retention.note(item["id"], len(item["formatted"]["audio"])):
+            released = self.item_lookup.get(item_id)
+            self._audio.pop(item_id, None)
+            if released is not None:
+                released["formatted"]["audio_released"] = len(released["formatted"]["audio"])
+                released["formatted"]["audio"] = empty_pcm16()
 
     def _arguments_delta(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)

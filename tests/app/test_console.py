@@ -457,3 +457,14 @@ async def test_a_keymap_remaps_by_id_and_reports_unknown_ids() -> None:
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
         assert "app.nonsense" in app.inspector.last_error
+
+
+async def test_the_audio_kept_and_released_is_shown(simulator: SimulatorServer) -> None:
+    app = console_app(simulator.url, max_audio_seconds=2.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        await exchange(app, pilot, "First, say something long enough to keep")
+        await exchange(app, pilot, "Second, say something long enough to release the first")
+        text = screen_text(app)
+        assert "of 2 s · released from 1 older item" in text
+        assert "s released (memory" in text  # the first reply's title (it wraps there)

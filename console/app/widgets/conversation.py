@@ -112,7 +112,8 @@ class ConversationPane(ScrollView, can_focus=True):
         self.earlier = len(items) - len(shown)
         if reset or [item["id"] for item in shown] != self.item_ids:
             selected = self.selected_id
-            old = {entry.item_id: entry for entry in self._entries}
+            # After a reset every item is drawn afresh; a reorder reuses the entries it has.
+            old = {} if reset else {entry.item_id: entry for entry in self._entries}
             self._entries = [old.get(item["id"]) or self._entry(item) for item in shown]
             self._index = {entry.item_id: index for index, entry in enumerate(self._entries)}
             self.cursor = self._index.get(selected) if selected else None

@@ -24,8 +24,11 @@ def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> 
     if truncated_ms is not None:
         details.append(f"truncated at {truncated_ms} ms")
     audio = (item.get("formatted") or {}).get("audio")
+    released = (item.get("formatted") or {}).get("audio_released")
     if audio is not None and len(audio):
         details.append(f"audio {len(audio) / SAMPLE_RATE:.1f} s")
+    elif released:
+        details.append(f"audio {released / SAMPLE_RATE:.1f} s released (memory limit)")
     if figures:
         details.append(figures)
     if details:

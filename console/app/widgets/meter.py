@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from console.audio.levels import LevelMeter
+from console.realtime.retention import AudioRetention
 
 FLOOR_DB = -60.0
 BAR_WIDTH = 16
@@ -50,6 +51,16 @@ class MeterPane(Widget):
         self.meters = {"mic": input_meter, "out": output_meter}
         self.clock = clock
         self._was_active = True
+
+    def show_retention(self, retention: AudioRetention) -> None:
+        """``kept 42 s of 1800 s`` (and how many items let their audio go) under the meters."""
+        limit = "" if retention.max_seconds is None else f" of {retention.max_seconds:.0f} s"
+        text = f"audio kept {retention.kept_seconds:.0f} s{limit}"
+        if retention.released_items:
+            count = retention.released_items
+            text += f" · released from {count} older item{'s' if count > 1 else ''}"
+        if text != self.border_subtitle:
+            self.border_subtitle = text
 
     def tick(self) -> None:
         """Redraw while audio flows, and once more when it stops."""
