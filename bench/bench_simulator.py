@@ -3,9 +3,12 @@
 The simulator runs in a child process (fast pace, 127.0.0.1, port 0); this process drives N
 concurrent websocket sessions, each doing text turns and audio turns (1 s of audio appended in
 20 ms chunks, committed, answered with audio + transcript). Prints sessions, turns/s, server
-events/s, audio seconds generated per second, and the server's peak RSS. Bounded to < 60 s.
+events/s, audio seconds generated per second, and the server's peak RSS. Then one session's text
+turns/s once its conversation holds 2,000 and 12,000 items (per-turn cost must not grow with the
+history). Bounded to about a minute.
 
     python3 bench/bench_simulator.py [--levels 1,10,50,200] [--text-turns 3] [--audio-turns 2]
+        [--history 2000,12000]
 """
 
 from __future__ import annotations
@@ -119,11 +122,49 @@ async def level(url: str, sessions: int, text_turns: int, audio_turns: int) -> d
     }
 
 
+async def history(url: str, sizes: list[int], turns: int = 200) -> list[tuple[int, float]]:
+    """Text turns/s of one session once its conversation holds each of ``sizes`` items."""
+    out = []
+    async with websockets.connect(url, max_size=None, compression=None) as ws:
+
+        async def until(kind: str) -> None:
+            while json.loads(await ws.recv())["type"] != kind:
+                pass
+
+        async def say(text: str) -> None:
+            part = {"type": "input_text", "text": text}
+            item = {"type": "message", "role": "user", "content": [part]}
+            await ws.send(json.dumps({"type": "conversation.item.create", "item": item}))
+
+        await until("session.created")
+        update = {"type": "realtime", "output_modalities": ["text"]}
+        await ws.send(json.dumps({"type": "session.update", "session": update}))
+        await until("session.updated")
+        held = 0
+        for size in sizes:
+            for i in range(held, size):
+                await say(f"history item {i}")
+            for _ in range(held, size):
+                await until("conversation.item.done")
+            held = size
+            started = time.perf_counter()
+            for i in range(turns):
+                await say(f"turn {i}")
+                await ws.send(json.dumps({"type": "response.create"}))
+                await until("response.done")
+            out.append((size, turns / (time.perf_counter() - started)))
+            held += 2 * turns  # each turn adds the user item and the reply
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50,200")
     parser.add_argument("--text-turns", type=int, default=3)
     parser.add_argument("--audio-turns", type=int, default=2)
+    parser.add_argument(
+        "--history", default="2000,12000", help="conversation sizes for turns/s ('' skips)"
+    )
     args = parser.parse_args()
     ctx = mp.get_context("spawn")
     port_queue: mp.Queue = ctx.Queue()
@@ -149,6 +190,10 @@ def main() -> None:
                 f"{sessions:>8} {turns:>6} {result['elapsed']:>9.2f} {result['turns_per_s']:>8.1f} "
                 f"{result['events_per_s']:>9.0f} {result['audio_x']:>10.1f} {rss:>11.1f}"
             )
+        if args.history:
+            sizes = [int(x) for x in args.history.split(",")]
+            for size, rate in asyncio.run(history(url, sizes)):
+                print(f"one session, {size:>6} items in the conversation: {rate:>7.1f} turns/s")
     finally:
         child.kill()
         child.join(5)

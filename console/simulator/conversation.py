@@ -16,6 +16,11 @@ from . import errors, ids
 SAMPLE_RATE = 24000
 
 
+def count_tokens(text: str) -> int:
+    """A rough token estimate (about four characters per token)."""
+    return max(1, (len(text) + 3) // 4) if text else 0
+
+
 def placeholder_transcript(audio: np.ndarray) -> str:
     """The simulator's stand-in for recognising speech: ``[speech 1.4 s]``."""
     return f"[speech {len(audio) / SAMPLE_RATE:.1f} s]"
@@ -37,7 +42,7 @@ class Part:
         return 0 if self.audio is None else len(self.audio) * 1000 // SAMPLE_RATE
 
 
-@dataclass
+@dataclass(eq=False)  # identity: list membership and removal never compare fields
 class Item:
     """A conversation item: a message, a function call or a function call's output."""
 
@@ -50,6 +55,14 @@ class Item:
     call_id: str | None = None
     arguments: str | None = None
     output: str | None = None
+
+    counted: tuple[int, int] = (0, 0)  # (text, audio) tokens in the conversation's totals
+
+    def tokens(self) -> tuple[int, int]:
+        """What the item costs as response input: (text tokens, audio tokens)."""
+        text = count_tokens(self.text() or self.output or self.arguments or "")
+        audio = sum(p.audio_ms() // 50 for p in self.content if p.audio is not None)
+        return text, audio
 
     def text(self) -> str:
         """What the item says, as plain text (transcripts, or a placeholder, stand in for audio)."""
@@ -65,18 +78,43 @@ class Item:
 
 
 class Conversation:
-    """The default conversation: an ordered list of items addressable by id."""
+    """The default conversation: an ordered list of items addressable by id.
+
+    Per-turn cost does not grow with the history: items are indexed by id, and the input
+    tokens of all items are kept as running totals (:meth:`recount` after an item changes).
+    """
 
     def __init__(self) -> None:
         self.id = ids.new_id("conv")
         self.items: list[Item] = []
+        self._by_id: dict[str, Item] = {}
+        self.text_tokens = 0
+        self.audio_tokens = 0
 
     def get(self, item_id: str) -> Item | None:
         """The item with ``item_id``, or None."""
-        for item in self.items:
-            if item.id == item_id:
-                return item
+        return self._by_id.get(item_id)
+
+    def __contains__(self, item: Item) -> bool:
+        return self._by_id.get(item.id) is item
+
+    def previous_id(self, item: Item) -> str | None:
+        """Id of the item before ``item`` (None at the start); searched from the end, where
+        items being streamed are."""
+        items = self.items
+        for index in range(len(items) - 1, -1, -1):
+            if items[index] is item:
+                return items[index - 1].id if index > 0 else None
         return None
+
+    def recount(self, item: Item) -> None:
+        """Update the running token totals after ``item`` (in the conversation) changed."""
+        if item not in self:
+            return
+        text, audio = item.tokens()
+        self.text_tokens += text - item.counted[0]
+        self.audio_tokens += audio - item.counted[1]
+        item.counted = (text, audio)
 
     def last_id(self) -> str | None:
         """Id of the last item (the ``previous_item_id`` of an appended item)."""
@@ -88,28 +126,34 @@ class Conversation:
         ``at_end`` appends (no ``previous_item_id`` given); otherwise ``previous_item_id`` None
         inserts at the start and an id inserts after that item.
         """
-        if self.get(item.id) is not None:
+        if item.id in self._by_id:
             raise errors.RealtimeError(
                 f"Item with id '{item.id}' already exists.",
                 code="item_create_duplicate_id",
                 param="item.id",
             )
+        previous: str | None
         if at_end:
             previous = self.last_id()
             self.items.append(item)
-            return previous
-        if previous_item_id is None:
+        elif previous_item_id is None:
             self.items.insert(0, item)
-            return None
-        for index, existing in enumerate(self.items):
-            if existing.id == previous_item_id:
-                self.items.insert(index + 1, item)
-                return previous_item_id
-        raise errors.RealtimeError(
-            f"Error adding item: the previous item with id '{previous_item_id}' does not exist.",
-            code="item_create_invalid_previous_item_id",
-            param="previous_item_id",
-        )
+            previous = None
+        else:
+            after = self._by_id.get(previous_item_id)
+            if after is None:
+                raise errors.RealtimeError(
+                    "Error adding item: the previous item with id "
+                    f"'{previous_item_id}' does not exist.",
+                    code="item_create_invalid_previous_item_id",
+                    param="previous_item_id",
+                )
+            self.items.insert(self.items.index(after) + 1, item)
+            previous = previous_item_id
+        self._by_id[item.id] = item
+        item.counted = (0, 0)
+        self.recount(item)
+        return previous
 
     def _existing(self, item_id: str, doing: str, code: str) -> Item:
         """The item, or the real "Error <doing> item: ... does not exist." error."""
@@ -124,7 +168,12 @@ class Conversation:
 
     def delete(self, item_id: str) -> None:
         """Remove an item or raise the real ``item_delete_invalid_item_id`` error."""
-        self.items.remove(self._existing(item_id, "deleting", "item_delete_invalid_item_id"))
+        item = self._existing(item_id, "deleting", "item_delete_invalid_item_id")
+        self.items.remove(item)
+        del self._by_id[item_id]
+        self.text_tokens -= item.counted[0]
+        self.audio_tokens -= item.counted[1]
+        item.counted = (0, 0)
 
     def retrieve(self, item_id: str) -> Item:
         """The item or the real ``item_retrieve_invalid_item_id`` error."""
@@ -163,6 +212,7 @@ class Conversation:
             )
         part.audio = part.audio[: audio_end_ms * SAMPLE_RATE // 1000]
         part.transcript = ""
+        self.recount(item)
 
     def has_assistant_audio(self) -> bool:
         """Whether the model has spoken in this conversation (the voice is then fixed)."""

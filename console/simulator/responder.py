@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ids
-from .conversation import Item
+from .conversation import Item, count_tokens
+
+__all__ = ["Call", "Plan", "compact_json", "count_tokens", "describe", "plan", "token_pieces"]
 from .tool_args import fill_arguments
 from .tool_choice import choose_tools, function_tools, preamble
 
@@ -87,13 +89,16 @@ def plan(
     ``context`` is what the response reads (the conversation, or a response's own ``input``);
     ``history`` is searched for the function call that a ``function_call_output`` answers.
     """
-    relevant = [i for i in context if not (i.type == "message" and i.role == "assistant")]
-    last = relevant[-1] if relevant else None
+    last = next(
+        (i for i in reversed(context) if not (i.type == "message" and i.role == "assistant")),
+        None,
+    )  # from the end: the cost does not grow with the history
     if last is not None and last.type == "function_call_output":
         call = next(
             (
                 i
-                for i in [*history, *context]
+                for items in (context, history)
+                for i in reversed(items)
                 if i.type == "function_call" and i.call_id == last.call_id
             ),
             None,
@@ -131,8 +136,3 @@ _TOKEN = re.compile(r" ?[^\W\d_]{1,8}| ?\d{1,3}|[^\w\s]{1,3}|\s+|.", re.DOTALL)
 def token_pieces(text: str) -> list[str]:
     """``text`` cut into token-sized pieces (joined, they give ``text`` back)."""
     return _TOKEN.findall(text)
-
-
-def count_tokens(text: str) -> int:
-    """A rough token estimate (about four characters per token)."""
-    return max(1, (len(text) + 3) // 4) if text else 0

@@ -103,6 +103,11 @@ class ResponseRun:
         self.host = host
         self.in_conversation = params.get("conversation", "auto") != "none"
         self.context = context
+        # Input tokens of the whole conversation, as of now, when the response reads it.
+        self.context_totals: tuple[int, int] | None = None
+        if "input" not in params:
+            conv = host.conversation
+            self.context_totals = (conv.text_tokens, conv.audio_tokens)
         self.params = params
         self.on_finish = on_finish
         self.id = ids.new_id("resp")
@@ -193,6 +198,7 @@ class ResponseRun:
 
     async def _finish_item(self, item: Item, index: int, status: str) -> None:
         item.status = status
+        self.host.conversation.recount(item)
         if self.host.item_done_first:
             await self._conversation_item_done(item)
             await self._output_item_done(item, index)
@@ -209,10 +215,9 @@ class ResponseRun:
         )
 
     async def _conversation_item_done(self, item: Item) -> None:
-        items = self.host.conversation.items
-        if self.in_conversation and item in items:  # a deleted item gets no more item events
-            index_in = items.index(item)
-            previous = items[index_in - 1].id if index_in > 0 else None
+        conversation = self.host.conversation
+        if self.in_conversation and item in conversation:  # a deleted item: no more events
+            previous = conversation.previous_id(item)
             await self.host.emit(
                 "conversation.item.done",
                 previous_item_id=previous,
@@ -264,13 +269,13 @@ class ResponseRun:
                 break
             out_text += await self._function_call(call)
         if self.output:
-            in_text = responder.count_tokens(instructions) + sum(
-                responder.count_tokens(i.text() or i.output or i.arguments or "")
-                for i in self.context
-            )
-            in_audio = sum(
-                p.audio_ms() // 50 for i in self.context for p in i.content if p.audio is not None
-            )
+            if self.context_totals is not None:  # the conversation: its running totals
+                in_text, in_audio = self.context_totals
+            else:  # a response's own input
+                counts = [item.tokens() for item in self.context]
+                in_text = sum(text for text, _ in counts)
+                in_audio = sum(audio for _, audio in counts)
+            in_text += responder.count_tokens(instructions)
             self.fields["usage"] = usage(in_text, in_audio, out_text, out_audio)
         else:  # nothing generated, nothing billed
             self.fields["usage"] = usage(0, 0, 0, 0)

@@ -63,7 +63,7 @@ async def run(host: Host, item: Item, model: str, delay_s: float) -> None:
     for index, delta in enumerate(deltas):
         if index and host.pace == "realtime":
             await asyncio.sleep(DELTA_GAP_S)
-        if item not in host.conversation.items:
+        if item not in host.conversation:
             return
         await host.emit(
             "conversation.item.input_audio_transcription.delta",
@@ -71,9 +71,10 @@ async def run(host: Host, item: Item, model: str, delay_s: float) -> None:
             content_index=0,
             delta=delta,
         )
-    if item not in host.conversation.items:
+    if item not in host.conversation:
         return
     part.transcript = transcript
+    host.conversation.recount(item)
     await host.emit(
         "conversation.item.input_audio_transcription.completed",
         item_id=item.id,

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from console.simulator import SimulatorServer, responder, voice
+from console.simulator.conversation import Item
 
 from .helpers import Client
 
@@ -165,4 +166,55 @@ async def test_reasonable_schema_still_generates(server: SimulatorServer) -> Non
     done = (await client.recv_until("response.done"))["response"]
     call = next(o for o in done["output"] if o["type"] == "function_call")
     assert '"code":"AAA-00"' in call["arguments"]
+    await client.close()
+
+
+async def _turn_work(client: Client, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many items one text turn reads (Item.text and Item.__eq__ calls)."""
+    calls = 0
+    original_text = Item.text
+
+    def counting_text(item: Item) -> str:
+        nonlocal calls
+        calls += 1
+        return original_text(item)
+
+    def counting_eq(item: Item, other: object) -> bool:
+        nonlocal calls
+        calls += 1
+        return item is other
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Item, "text", counting_text)
+        patch.setattr(Item, "__eq__", counting_eq)
+        await _say(client, "ping")
+        assert (await client.recv_until("response.done"))["response"]["status"] == "completed"
+    return calls
+
+
+async def _grow(client: Client, items: int) -> None:
+    for index in range(items):
+        part = {"type": "input_text", "text": f"note {index}"}
+        await client.send(
+            "conversation.item.create", item={"type": "message", "role": "user", "content": [part]}
+        )
+    for _ in range(items):
+        await client.recv_until("conversation.item.done")
+
+
+async def test_turn_cost_independent_of_history(
+    server: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await _connected(server)
+    await client.send("session.update", session={"type": "realtime", "output_modalities": ["text"]})
+    await client.recv_until("session.updated")
+    await _grow(client, 200)
+    small = await _turn_work(client, monkeypatch)
+    await _grow(client, 1000)
+    large = await _turn_work(client, monkeypatch)
+    assert large == small, (small, large)
+    # usage still counts the whole conversation
+    await _say(client, "ping")
+    usage = (await client.recv_until("response.done"))["response"]["usage"]
+    assert usage["input_token_details"]["text_tokens"] > 1200
     await client.close()
