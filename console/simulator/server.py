@@ -31,7 +31,8 @@ from websockets.typing import Subprotocol
 
 from . import errors
 from .connection import Connection
-from .dialect import BETA, GA, Dialect
+from .dialect import GA, Dialect
+from .dialect_beta import BETA
 
 log = logging.getLogger(__name__)
 
