@@ -17,13 +17,14 @@ CLOSE_REASONS = {
     1006: "the connection dropped without a close frame",
     1008: "the server refused the session (policy)",
     1011: "the server failed",
+    3000: "the server refused the session: a wrong key, or a request it cannot take",
     4000: (
         "use the GA dialect (--dialect ga): the server no longer accepts the beta protocol"
         " (beta_api_shape_disabled)"
     ),
 }
 RECONNECT_HINT = "F2 reconnects"
-NO_RECONNECT_HINT = frozenset({4000})
+NO_RECONNECT_HINT = frozenset({3000, 4000})
 """Closes a reconnect with the same settings cannot help."""
 MAX_CARRIED_MESSAGES = 100
 """The last user/assistant messages "Reconnect with history" carries into the new session."""

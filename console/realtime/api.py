@@ -277,7 +277,7 @@ class RealtimeAPI(RealtimeEventHandler):
             # closing is at most an echo, often nothing (1006): say what really happened.
             code, reason = 1009, "frame_too_large"
             mib = MAX_FRAME_BYTES // (1024 * 1024)
-            message = f"a frame over {mib} MiB arrived; the client closed the connection"
+            message = f"a frame over {mib} MiB arrived; the client closed the connection (1009)"
             self.dispatch("error", make_error("frame_too_large", message))
             failed = True
         clean = code == 1000 and not failed
