@@ -40,7 +40,7 @@ from console.app.widgets.status import StatusBar
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder, export_jsonl
 from console.inspector.tools import demo_tools
-from console.realtime import RealtimeClient
+from console.realtime import RealtimeClient, RealtimeNotConnectedError
 
 STYLES = Path(__file__).parent / "styles"
 FRAME_SECONDS = 1 / 30
@@ -281,6 +281,8 @@ class RealtimeConsoleApp(App[int]):
 
     def send_raw(self, event: dict[str, Any]) -> None:
         """Send one client event typed in the composer (raises when not connected)."""
+        if not self.client.is_connected():
+            raise RealtimeNotConnectedError("not connected (F2 reconnects)")
         payload = {key: value for key, value in event.items() if key != "type"}
         self.client.realtime.send(str(event["type"]), payload)
 

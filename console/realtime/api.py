@@ -3,7 +3,9 @@
 Dispatches ``server.<type>`` then ``server.*`` for every frame received, ``client.<type>`` then
 ``client.*`` for every event sent (before it is written), ``close`` when the socket closes and
 ``error`` for problems found on this side (unparseable frames, failing handlers, a connection
-lost without a clean close).
+lost without a clean close: ``connection_lost`` with ``close: {code, reason}``, 1006 when the
+network or the server vanished without a close frame; a frame over ``MAX_FRAME_BYTES``:
+``frame_too_large``, and ``close`` says 1009, the code the client itself closed with).
 
 Fixes over the reference: ``url`` and ``model`` are always honoured (its defect 1), a URL that
 has a query gets ``model`` merged into it (defect 16), and ``http(s)://`` relay URLs are mapped

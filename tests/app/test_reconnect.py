@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from websockets.asyncio.server import ServerConnection, serve
 
 from console.app.app import RealtimeConsoleApp
+from console.app.screens.composer import ComposerScreen
+from console.app.widgets.session import SessionPane
 from console.inspector.connection import Target
 from console.simulator import SimulatorServer
 from tests.app.conftest import (
@@ -70,6 +72,22 @@ async def test_a_lost_connection_keeps_what_was_shown_and_f2_reconnects() -> Non
             await pilot.press("enter")
             await pilot.pause()
             assert app.query_one("#prompt", Input).value == "anyone there?"  # not sent, kept
+            composer = ComposerScreen(app.send_raw, text='{"type": "response.create"}')
+            app.push_screen(composer)
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            assert composer.status_text == "✗ not sent: RealtimeNotConnectedError: " + (
+                "not connected (F2 reconnects)"
+            )
+            composer.dismiss(None)
+            await pilot.pause()
+            pane = app.query_one(SessionPane)  # an edit while lost is kept for the reconnect
+            pane.instructions.load_text("Speak like a lighthouse keeper.")
+            pane.instructions.focus()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            result = str(app.query_one("#session-apply-result", Static).content)
+            assert result.startswith("Not connected: saved"), result
 
             restarted = SimulatorServer(pace="fast", port=port)
             await restarted.start()
@@ -78,6 +96,7 @@ async def test_a_lost_connection_keeps_what_was_shown_and_f2_reconnects() -> Non
             await connected(app)
             session = (await updated)["event"]["session"]
             assert "get_weather" in [tool["name"] for tool in session["tools"]]
+            assert session["instructions"] == "Speak like a lighthouse keeper."
             app.render_frame()
             await pilot.pause()
             assert "remember the lighthouse" in screen_text(app)
