@@ -33,6 +33,7 @@ from . import errors
 from .connection import Connection
 from .dialect import GA, Dialect
 from .dialect_beta import BETA
+from .log_redaction import websockets_logger
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class SimulatorServer:
             select_subprotocol=self._select_subprotocol,
             max_size=MAX_FRAME_BYTES,
             compression=None,
+            logger=websockets_logger,
         )
         sockets = list(self._server.sockets)
         if sockets:

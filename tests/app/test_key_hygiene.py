@@ -135,11 +135,6 @@ async def test_the_key_reaches_no_output_channel(tmp_path: Path, all_logs: Every
     assert_no_key("the debug logs", all_logs.text(server_side=False))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the simulator's websockets.server logger prints the Authorization header at DEBUG "
-    "(console/simulator is another engineer's; filed in the report)",
-)
 async def test_the_simulators_own_debug_log_hides_the_key(all_logs: Everything) -> None:
     async with SimulatorServer(pace="fast", require_key=KEY) as server:
         client = RealtimeClient(url=server.url, api_key=KEY)
