@@ -18,13 +18,10 @@ from console.realtime import RealtimeClient
 from .connection import NO_RECONNECT_HINT, Target, explain_close
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
-from .store import DEFAULT_EVENT_CAP, EventRecord, EventStore, Source
+from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .timings import ResponseTiming, ResponseTimings
 
 MAX_TRUNCATIONS = 10_000
-
-EventObserver = Callable[[EventRecord], None]
-
 
 @dataclass
 class ConnectionStatus:
@@ -68,7 +65,6 @@ class Inspector:
         """Changes whenever the connection, the last error or the session id changes."""
         self.memory: dict[str, Any] = {}
         """What the demo ``set_memory`` tool saved."""
-        self._observers: list[EventObserver] = []
         self._changed_items: set[str] = set()
         self._items_reset = False
         self._released_seen = 0
@@ -83,10 +79,6 @@ class Inspector:
         client.on("conversation.item.completed", self._on_item)
         client.on("error", self._on_error)
         client.on("close", self._on_close)
-
-    def observe(self, observer: EventObserver) -> None:
-        """Call ``observer`` with every record after it is stored."""
-        self._observers.append(observer)
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -113,8 +105,6 @@ class Inspector:
             self.input_levels.push(pcm16_from_base64(event["audio"]), record.time)
         elif kind == "conversation.item.truncated":
             self._note_truncation(event)
-        for observer in self._observers:
-            observer(record)
 
     def _note_session(self, event: dict[str, Any]) -> None:
         session = event.get("session")
