@@ -23,6 +23,7 @@ from .timings import ResponseTiming, ResponseTimings
 
 MAX_TRUNCATIONS = 10_000
 
+
 @dataclass
 class ConnectionStatus:
     """``state`` is one of disconnected, connecting, connected, replay; ``detail`` says why."""
