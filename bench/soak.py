@@ -4,12 +4,15 @@ The simulator runs at fast pace on 127.0.0.1; the console is built by the real f
 (``make_app``), runs headless under ``run_test`` and records every event to a JSONL file. Each
 4-second cycle appends 1.5 s of voice and 2.5 s of silence in 100 ms chunks with ``server_vad``
 (the simulator answers each turn with audio); every 5th cycle the user also types a weather
-question (a tool call, answered by the console's demo tool), and every 7th cycle the reply is
-interrupted (``cancel_response``) as soon as it starts. Prints RSS after warm-up and at the end,
-asyncio task and file-descriptor counts before, during and after, and the events in the
-recording against the store's total.
+question (a tool call, answered by the console's demo tool), and every 7th cycle a
+``cancel_response`` goes out as the reply is created (at fast pace the simulator has usually
+finished by then: ``status.cancelled`` counts those that landed). Prints RSS at each tenth, after
+warm-up and at the end, asyncio task and file-descriptor counts before, during and after, and
+the events in the recording against the store's total. The simulator runs in this process and
+keeps its whole conversation (every item's audio, as a session does), so RSS grows with it; the
+console's own memory is bounded by the event store's caps and ``--max-audio-seconds``.
 
-    python3 bench/soak.py [--minutes 60]
+    python3 bench/soak.py [--minutes 60] [--max-audio-seconds 120]
 """
 
 from __future__ import annotations
@@ -70,7 +73,10 @@ async def replies(counts: dict[str, int], total: int, timeout: float = 5.0) -> N
 
 
 async def run_soak(
-    simulated_s: float, record_dir: Path, warmup_s: float | None = None
+    simulated_s: float,
+    record_dir: Path,
+    warmup_s: float | None = None,
+    max_audio_seconds: float = 120.0,
 ) -> dict[str, Any]:
     """Run the soak for ``simulated_s`` seconds of input audio; returns the figures."""
     warmup_s = simulated_s * 0.1 if warmup_s is None else warmup_s
@@ -82,15 +88,24 @@ async def run_soak(
     async with SimulatorServer(host="127.0.0.1", port=0, pace="fast") as simulator:
         target = Target(simulator.url, None, "ga", None, "simulator — soak")
         config = ConsoleConfig(
-            target=target, record_path=record, weather_url=CLOSED_PORT_URL, tz=UTC, tool_timeout=2
+            target=target,
+            record_path=record,
+            weather_url=CLOSED_PORT_URL,
+            tz=UTC,
+            tool_timeout=2,
+            max_audio_seconds=max_audio_seconds,
         )
         app = make_app(config)
         counts: dict[str, int] = {}
+        barge_in = {"next": False}
 
         def count(payload: dict[str, Any]) -> None:
             if payload["source"] == "server":
                 kind = payload["event"].get("type", "")
                 counts[kind] = counts.get(kind, 0) + 1
+                if kind == "response.created" and barge_in["next"]:
+                    barge_in["next"] = False
+                    app.client.cancel_response()  # barge in on the reply as it starts
                 if kind == "response.done":
                     status = payload["event"]["response"].get("status")
                     counts[f"status.{status}"] = counts.get(f"status.{status}", 0) + 1
@@ -108,16 +123,11 @@ async def run_soak(
             warm_cycle = int(warmup_s / CYCLE_S)
             for cycle in range(cycles):
                 done_before = counts.get("response.done", 0)
+                barge_in["next"] = cycle % 7 == 6
                 for n, chunk in enumerate(chunks):
                     app.client.append_input_audio(chunk)
                     if n % 5 == 0:
                         await asyncio.sleep(0)
-                    if (
-                        cycle % 7 == 6
-                        and n >= 15
-                        and counts.get("response.created", 0) > (counts.get("response.done", 0))
-                    ):
-                        app.client.cancel_response()  # barge in on the reply as it starts
                 await replies(counts, done_before + 1)
                 if cycle % 5 == 4:
                     done_before = counts.get("response.done", 0)
@@ -128,6 +138,8 @@ async def run_soak(
                 if cycle % 25 == 0:
                     app.render_frame()
                     await pilot.pause()
+                if cycles >= 10 and cycle % (cycles // 10) == 0:
+                    figures.setdefault("rss_mb_by_tenth", []).append(round(rss_mb(), 1))
                 if cycle == warm_cycle:
                     figures["rss_after_warmup_mb"] = round(rss_mb(), 1)
                     figures["tasks_after_warmup"] = len(asyncio.all_tasks())
@@ -159,9 +171,9 @@ async def run_soak(
     return figures
 
 
-async def main(minutes: float) -> int:
+async def main(minutes: float, max_audio_seconds: float) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        figures = await run_soak(minutes * 60, Path(tmp))
+        figures = await run_soak(minutes * 60, Path(tmp), max_audio_seconds=max_audio_seconds)
     print(json.dumps(figures, indent=1), flush=True)
     leak = (
         figures["tasks_after"] > figures["tasks_before"]
@@ -174,5 +186,11 @@ async def main(minutes: float) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
+    parser.add_argument(
+        "--max-audio-seconds",
+        type=float,
+        default=120.0,
+        help="the conversation's audio limit (small, so a short soak reaches it)",
+    )
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.minutes)))
+    sys.exit(asyncio.run(main(args.minutes, args.max_audio_seconds)))
