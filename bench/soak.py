@@ -4,15 +4,14 @@ The simulator runs at fast pace on 127.0.0.1; the console is built by the real f
 (``make_app``), runs headless under ``run_test`` and records every event to a JSONL file. Each
 4-second cycle appends 1.5 s of voice and 2.5 s of silence in 100 ms chunks with ``server_vad``
 (the simulator answers each turn with audio); every 5th cycle the user also types a weather
-question (a tool call, answered by the console's demo tool), and every 7th cycle a
-``cancel_response`` goes out as the reply is created (at fast pace the simulator has usually
-finished by then: ``status.cancelled`` counts those that landed). Prints RSS at each tenth, after
-warm-up and at the end, asyncio task and file-descriptor counts before, during and after, and
-the events in the recording against the store's total. The simulator runs in this process and
-keeps its whole conversation (every item's audio, as a session does), so RSS grows with it; the
-console's own memory is bounded by the event store's caps and ``--max-audio-seconds``.
+question (a tool call, answered by the console's demo tool), and every 7th cycle a long typed
+message whose reply is cancelled as it is created. The simulator runs in its own process
+(``realtime-console serve``), so RSS is the console's alone (``--simulator-in-process`` keeps it
+here, where its conversation, every item's audio as a session keeps it, counts too). Prints RSS
+at each tenth, after warm-up and at the end, asyncio task and file-descriptor counts before,
+during and after, and the events in the recording against the store's total.
 
-    python3 bench/soak.py [--minutes 60] [--max-audio-seconds 120]
+    python3 bench/soak.py [--minutes 60] [--max-audio-seconds 120] [--simulator-in-process]
 """
 
 from __future__ import annotations
@@ -41,6 +40,40 @@ RATE = 24000
 CHUNK_S = 0.1
 CYCLE_S = 4.0
 CLOSED_PORT_URL = "http://127.0.0.1:9/v1/forecast"
+REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+LONG_TEXT = "Tell me about " + " ".join(f"topic{i}" for i in range(300))
+"""A message whose reply is long enough for a cancel to land while it streams (fast pace)."""
+
+
+class SimulatorProcess:
+    """``realtime-console serve`` in its own process, so RSS here is the console's alone."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> SimulatorProcess:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "console.cli",
+            "serve",
+            "--port",
+            "0",
+            "--pace",
+            "fast",
+            stdout=asyncio.subprocess.PIPE,
+            cwd=REPO_ROOT,
+        )
+        assert self.process.stdout is not None
+        banner = (await asyncio.wait_for(self.process.stdout.readline(), 20)).decode()
+        self.url = next(word for word in banner.split() if word.startswith("ws://"))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
 
 
 def rss_mb() -> float:
@@ -77,6 +110,7 @@ async def run_soak(
     record_dir: Path,
     warmup_s: float | None = None,
     max_audio_seconds: float = 120.0,
+    simulator_in_process: bool = False,
 ) -> dict[str, Any]:
     """Run the soak for ``simulated_s`` seconds of input audio; returns the figures."""
     warmup_s = simulated_s * 0.1 if warmup_s is None else warmup_s
@@ -85,7 +119,12 @@ async def run_soak(
     chunks = cycle_chunks()
     figures["tasks_before"] = len(asyncio.all_tasks())
     figures["fds_before"] = fd_count()
-    async with SimulatorServer(host="127.0.0.1", port=0, pace="fast") as simulator:
+    server = (
+        SimulatorServer(host="127.0.0.1", port=0, pace="fast")
+        if simulator_in_process
+        else SimulatorProcess()
+    )
+    async with server as simulator:
         target = Target(simulator.url, None, "ga", None, "simulator — soak")
         config = ConsoleConfig(
             target=target,
@@ -123,7 +162,6 @@ async def run_soak(
             warm_cycle = int(warmup_s / CYCLE_S)
             for cycle in range(cycles):
                 done_before = counts.get("response.done", 0)
-                barge_in["next"] = cycle % 7 == 6
                 for n, chunk in enumerate(chunks):
                     app.client.append_input_audio(chunk)
                     if n % 5 == 0:
@@ -135,6 +173,13 @@ async def run_soak(
                         [{"type": "input_text", "text": "What is the weather in Paris?"}]
                     )
                     await replies(counts, done_before + 2)  # the call, then the answer
+                if cycle % 7 == 6:  # a long reply, cancelled as it is created
+                    done_before = counts.get("response.done", 0)
+                    barge_in["next"] = True
+                    app.client.send_user_message_content(
+                        [{"type": "input_text", "text": LONG_TEXT}]
+                    )
+                    await replies(counts, done_before + 1)
                 if cycle % 25 == 0:
                     app.render_frame()
                     await pilot.pause()
@@ -171,9 +216,14 @@ async def run_soak(
     return figures
 
 
-async def main(minutes: float, max_audio_seconds: float) -> int:
+async def main(minutes: float, max_audio_seconds: float, in_process: bool) -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        figures = await run_soak(minutes * 60, Path(tmp), max_audio_seconds=max_audio_seconds)
+        figures = await run_soak(
+            minutes * 60,
+            Path(tmp),
+            max_audio_seconds=max_audio_seconds,
+            simulator_in_process=in_process,
+        )
     print(json.dumps(figures, indent=1), flush=True)
     leak = (
         figures["tasks_after"] > figures["tasks_before"]
@@ -192,5 +242,10 @@ if __name__ == "__main__":
         default=120.0,
         help="the conversation's audio limit (small, so a short soak reaches it)",
     )
+    parser.add_argument(
+        "--simulator-in-process",
+        action="store_true",
+        help="run the simulator in this process (its conversation then counts in RSS)",
+    )
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.minutes, args.max_audio_seconds)))
+    sys.exit(asyncio.run(main(args.minutes, args.max_audio_seconds, args.simulator_in_process)))

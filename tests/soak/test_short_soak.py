@@ -16,3 +16,4 @@ async def test_a_short_soak_leaks_nothing_and_records_every_event(tmp_path: Path
     assert figures["tasks_end"] <= figures["tasks_after_warmup"] + 5, figures
     assert figures["recorded_events"] == figures["store_total"] > 1000, figures
     assert figures["response.done"] >= 30 and figures["item.function_call"] >= 3, figures
+    assert figures["status.cancelled"] >= 1, figures  # the interruptions landed
