@@ -75,6 +75,7 @@ class RealtimeClient(ClientEventRouter):
         dangerously_allow_api_key_in_browser: bool = False,
         resampler: ResamplerFactory | None = None,
         max_audio_seconds: float | None = 1800.0,
+        max_items: int | None = 10_000,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
@@ -85,6 +86,7 @@ class RealtimeClient(ClientEventRouter):
         ``resampler`` makes the 8 kHz ↔ 24 kHz converter of each G.711 stream (default
         ``audio_codec.FirResampler``, numpy only). ``max_audio_seconds`` bounds the audio the
         conversation keeps in all (``None``: everything); past it the oldest items' audio goes.
+        ``max_items`` bounds the items it keeps (the oldest are let go locally).
         """
         super().__init__()
         self.default_session_config = default_session_config()
@@ -102,7 +104,7 @@ class RealtimeClient(ClientEventRouter):
         )
         self._session_audio = SessionAudio(lambda key: self.session_config.get(key), resampler)
         self.conversation = RealtimeConversation(
-            self._session_audio, max_audio_seconds=max_audio_seconds
+            self._session_audio, max_audio_seconds=max_audio_seconds, max_items=max_items
         )
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
         self.tools: dict[str, dict[str, Any]] = {}

@@ -26,7 +26,7 @@ from typing import Any
 from .audio_buffer import InputAudioBuffer, Pcm16Buffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
 from .dialects import TEXT_PART_TYPES, canonical_event_type
-from .retention import AudioRetention
+from .retention import AudioRetention, ForgottenIds
 from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
 
 Item = dict[str, Any]
@@ -73,12 +73,19 @@ class RealtimeConversation:
     default_frequency = SAMPLE_RATE
 
     def __init__(
-        self, audio: AudioDecoder | None = None, *, max_audio_seconds: float | None = 1800.0
+        self,
+        audio: AudioDecoder | None = None,
+        *,
+        max_audio_seconds: float | None = 1800.0,
+        max_items: int | None = 10_000,
     ) -> None:
         """``audio`` decodes audio payloads (default: 24 kHz PCM16, as the reference did);
-        ``max_audio_seconds`` bounds the audio kept in all (``retention``)."""
+        ``max_audio_seconds`` bounds the audio kept in all (``retention``), ``max_items`` the
+        items (the oldest are let go locally, ``forgotten``; the server keeps them)."""
         self.audio: AudioDecoder = audio or Pcm16Decoder()
         self.retention = AudioRetention(max_audio_seconds)
+        self.max_items = max_items
+        self.forgotten = ForgottenIds()
         self.item_lookup: dict[str, Item] = {}
         self.items: list[Item] = []
         self.response_lookup: dict[str, dict[str, Any]] = {}
@@ -110,6 +117,7 @@ class RealtimeConversation:
         self.committed_input_audio.clear()
         self._audio.clear()
         self.retention.clear()
+        self.forgotten.clear()
         self._response_item_ids.clear()
         return True
 
@@ -148,7 +156,11 @@ class RealtimeConversation:
 
     def _lookup(self, event_type: Any, item_id: str) -> Item | None:
         item = self.item_lookup.get(item_id)
-        if item is None and item_id not in self._response_item_ids:
+        if (
+            item is None
+            and item_id not in self._response_item_ids
+            and item_id not in self.forgotten
+        ):
             raise ConversationError(f'{event_type}: Item "{item_id}" not found')
         return item
 
@@ -177,6 +189,8 @@ class RealtimeConversation:
         self.item_lookup[item_id] = item
         self.items.append(item)
         self._retain(item)
+        if self.max_items is not None and len(self.items) > self.max_items:
+            self._forget_oldest(len(self.items) - self.max_items)
         self._response_item_ids.discard(item_id)
         return {"item": item, "delta": None}
 
@@ -259,6 +273,8 @@ class RealtimeConversation:
     def _item_deleted(self, event: Mapping[str, Any]) -> Processed:
         item_id = _require(event, "item_id")
         item = self.item_lookup.pop(item_id, None)
+        if item is None and item_id in self.forgotten:
+            return {"item": None, "delta": None}  # let go already (past max_items)
         if item is None:
             raise ConversationError(f'conversation.item.deleted: Item "{item_id}" not found')
         self.items.remove(item)
@@ -408,6 +424,16 @@ class RealtimeConversation:
         formatted["audio"] = buffer.view()
         self._retain(item)
         return {"item": item, "delta": {"audio": chunk}}
+
+    def _forget_oldest(self, count: int) -> None:
+        """Let the oldest items go (in batches of a tenth, so trimming the list stays cheap)."""
+        count = max(count, (self.max_items or 0) // 10)
+        for item in self.items[:count]:
+            self.item_lookup.pop(item["id"], None)
+            self._audio.pop(item["id"], None)
+            self.retention.forget(item["id"])
+            self.forgotten.add(item["id"])
+        del self.items[:count]
 
     def _retain(self, item: Item) -> None:
         """Count this item's audio; let the oldest items' audio go past the retention limit."""

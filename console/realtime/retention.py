@@ -1,4 +1,4 @@
-"""How much audio a conversation keeps: a total in seconds, the oldest items' audio let go first.
+"""How much a conversation keeps: audio in seconds and items in number, the oldest let go first.
 
 The reference kept every item's audio until the item was deleted: about 48 KB a second of
 speech, without end. Here the conversation notes each item's audio length as it grows; past
@@ -9,7 +9,7 @@ and the items themselves stay.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 from .utils import SAMPLE_RATE
 
@@ -57,3 +57,32 @@ class AudioRetention:
     def clear(self) -> None:
         self._by_item.clear()
         self.kept_samples = 0
+
+
+class ForgottenIds:
+    """Ids of items the conversation let go (past ``max_items``), remembered up to ``limit``.
+
+    Events that still name one (a late delete, a transcript) are ignored rather than reported
+    as unknown items.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self.count = 0
+        """Items let go in all."""
+        self._order: deque[str] = deque()
+        self._ids: set[str] = set()
+
+    def add(self, item_id: str) -> None:
+        self.count += 1
+        self._order.append(item_id)
+        self._ids.add(item_id)
+        if len(self._order) > self.limit:
+            self._ids.discard(self._order.popleft())
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._ids
+
+    def clear(self) -> None:
+        self._order.clear()
+        self._ids.clear()

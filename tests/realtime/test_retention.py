@@ -46,3 +46,24 @@ async def test_a_long_session_keeps_audio_within_its_limit() -> None:
         assert released and released[0] is next(i for i in items if i["role"] == "assistant")
         assert all(item["formatted"]["transcript"] for item in released)  # text stays
         await client.disconnect()
+
+
+async def test_past_max_items_the_oldest_are_let_go_and_late_events_ignored() -> None:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url, max_items=10)
+        errors: list[dict[str, object]] = []
+        client.on("error", errors.append)
+        await client.connect()
+        first_ids: list[str] = []
+        for turn in range(8):  # 16 items
+            client.send_user_message_content([{"type": "input_text", "text": f"turn {turn}"}])
+            user = await client.wait_for_next_completed_item(timeout=10)
+            assert user and await client.wait_for_next_completed_item(timeout=10)
+            first_ids.append(user["item"]["id"])
+        conversation = client.conversation
+        assert len(conversation.get_items()) <= 10 and conversation.forgotten.count >= 6
+        assert conversation.get_item(first_ids[0]) is None
+        client.realtime.send("conversation.item.delete", {"item_id": first_ids[0]})
+        await client.realtime.wait_for_next("server.conversation.item.deleted", 10)
+        assert errors == []  # a late event about a forgotten item is not an error
+        await client.disconnect()

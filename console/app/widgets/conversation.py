@@ -109,7 +109,8 @@ class ConversationPane(ScrollView, can_focus=True):
             return
         items = self.client.conversation.get_items()
         shown = items[-MAX_SHOWN:]
-        self.earlier = len(items) - len(shown)
+        # Older items: beyond what is drawn, and those the conversation let go (max_items).
+        self.earlier = len(items) - len(shown) + self.client.conversation.forgotten.count
         if reset or [item["id"] for item in shown] != self.item_ids:
             selected = self.selected_id
             # After a reset every item is drawn afresh; a reorder reuses the entries it has.
