@@ -52,6 +52,9 @@ from console.relay.urls import (
     merge_query,
 )
 
+CLIENT_MAX_QUEUE = 4
+"""Incoming frames websockets buffers per client (each at most ``max_size``)."""
+
 
 class RelayServer:
     """A websocket relay that holds the API key and forwards Realtime frames verbatim.
@@ -137,6 +140,9 @@ class RelayServer:
             select_subprotocol=self._select_subprotocol,
             compression=None,
             max_size=self._max_size,
+            # Frames websockets holds per client before TCP backpressure: 4 x max_size (64 MiB
+            # by default) rather than its default 16 x (256 MiB) when the upstream is slow.
+            max_queue=CLIENT_MAX_QUEUE,
             logger=ws_logger,
         )
         logger.info(
