@@ -347,18 +347,26 @@ class RealtimeConversation:
         if response_id not in self.response_lookup:
             stored = dict(response)
             stored["output"] = []
-            self.response_lookup[response_id] = stored
-            self.responses.append(stored)
+            self._remember_response(response_id, stored)
         return {"item": None, "delta": None}
+
+    def _remember_response(self, response_id: str, stored: dict[str, Any]) -> None:
+        """Keep a response; past ``max_items`` responses the oldest tenth goes (as items do)."""
+        self.response_lookup[response_id] = stored
+        self.responses.append(stored)
+        if self.max_items is not None and len(self.responses) > self.max_items:
+            count = max(1, self.max_items // 10)
+            for gone in self.responses[:count]:
+                self.response_lookup.pop(str(gone.get("id")), None)
+            del self.responses[:count]
 
     def _response_done(self, event: Mapping[str, Any]) -> Processed:
         response = _require(event, "response")
         response_id = _require(response, "id")
         stored = self.response_lookup.get(response_id)
         if stored is None:
-            stored = {"output": []}
-            self.response_lookup[response_id] = stored
-            self.responses.append(stored)
+            stored = {"id": response_id, "output": []}
+            self._remember_response(response_id, stored)
         stored.update({k: v for k, v in response.items() if k != "output"})
         return {"item": None, "delta": None}
 

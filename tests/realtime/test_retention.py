@@ -67,3 +67,17 @@ async def test_past_max_items_the_oldest_are_let_go_and_late_events_ignored() ->
         await client.realtime.wait_for_next("server.conversation.item.deleted", 10)
         assert errors == []  # a late event about a forgotten item is not an error
         await client.disconnect()
+
+
+async def test_responses_are_bounded_like_items() -> None:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url, max_items=10)
+        await client.connect()
+        for turn in range(14):
+            client.send_user_message_content([{"type": "input_text", "text": f"turn {turn}"}])
+            await client.wait_for_next_completed_item(timeout=10)
+            assert await client.wait_for_next_completed_item(timeout=10)
+        conversation = client.conversation
+        assert len(conversation.responses) <= 10
+        assert set(conversation.response_lookup) == {r["id"] for r in conversation.responses}
+        await client.disconnect()
