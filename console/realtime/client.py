@@ -109,7 +109,7 @@ class RealtimeClient(ClientEventRouter):
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False
-        self._completed_ids: set[str] = set()
+        self._completed_ids: dict[str, None] = {}  # insertion-ordered, trimmed (client_events)
         self._explicit_keys: set[str] = set()
         self._responses = ResponseTracker()
         self._session_updates = SessionUpdates()

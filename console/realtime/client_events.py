@@ -10,6 +10,7 @@ completing it (GA's ``conversation.item.done``, which may come first) names no r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+MAX_COMPLETED_IDS = 20_000
+"""Item ids already announced as completed that are remembered (twice the default max_items)."""
+
+
 class ClientEventRouter(RealtimeEventHandler):
     """Turns ``RealtimeAPI`` events into conversation changes and ``RealtimeClient`` events."""
 
@@ -59,7 +64,7 @@ class ClientEventRouter(RealtimeEventHandler):
     tools: dict[str, dict[str, Any]]
     session_config: dict[str, Any]
     session_created: bool
-    _completed_ids: set[str]
+    _completed_ids: dict[str, None]
     _responses: ResponseTracker
     _session_updates: SessionUpdates
     _tool_runner: ToolRunner
@@ -218,7 +223,10 @@ class ClientEventRouter(RealtimeEventHandler):
         """Dispatch ``conversation.item.completed`` once per item; run its tool if registered."""
         if item.get("status") != "completed" or item["id"] in self._completed_ids:
             return
-        self._completed_ids.add(item["id"])
+        self._completed_ids[item["id"]] = None
+        if len(self._completed_ids) > MAX_COMPLETED_IDS:  # items that old were let go anyway
+            for old in list(itertools.islice(self._completed_ids, MAX_COMPLETED_IDS // 2)):
+                del self._completed_ids[old]
         self.dispatch("conversation.item.completed", {"item": item})
         tool = item["formatted"].get("tool")
         if tool is not None and tool.get("name") in self.tools:
