@@ -213,6 +213,8 @@ async def test_refused_update_keeps_every_edit_and_says_why(client: RealtimeClie
         assert text_of(app, "#session-apply-result") == "Applied instructions."
         assert pane.changed_fields() == []
         assert pane.instructions.text == "Be brief."
+        # The refused voice left the form: its refusal is history, not the field's state.
+        assert not app.query_one("#session-status-voice", Static).display
 
 
 async def test_edited_fields_say_so_until_acknowledged(client: RealtimeClient) -> None:

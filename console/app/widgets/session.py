@@ -344,6 +344,8 @@ class SessionPane(Vertical):
             awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
             if raw[name] != self._baseline.get(name) and not awaited:
                 content, css_class = edited_content(self.tools.error if name == "tools" else None)
+            elif status is not None and status.state == "refused" and sent and not awaited:
+                content, css_class = status_content(None)  # the refused value left the form
             else:
                 content, css_class = status_content(status)
             if self._drawn.get(name) == (content.plain, css_class):
