@@ -45,3 +45,15 @@ async def test_f2_twice_disconnects_then_connects(simulator: SimulatorServer) ->
         await app.controller.idle()
         assert app.client.is_connected()
         assert app.controller.actions_run == 3  # connect at start, then disconnect and connect
+
+
+async def test_an_error_noted_at_start_is_toasted_in_its_own_words(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url, keymap={"no.such.binding": "f9"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)  # the autoconnect starts a new session, clearing the last error
+        app.render_frame()
+        await pilot.pause()
+        toasts = [str(notification.message) for notification in app._notifications]
+        assert any("keymap: no binding with id no.such.binding" in text for text in toasts), toasts
