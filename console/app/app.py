@@ -215,13 +215,12 @@ class RealtimeConsoleApp(App[int]):
         if self.inspector.errors != self._errors_shown and now - self._error_toast_at > 1.0:
             self._errors_shown, self._error_toast_at = self.inspector.errors, now
             self.notify(self.inspector.last_error, title="Error", severity="error", timeout=6)
-        if self.voice is not None:
+        if self.voice is not None:  # no device call here: a --input-wav file at most
             turns = self.client.get_turn_detection_type()
             if turns != self._turns_seen:
                 self._turns_seen = turns
                 self.voice.turn_detection_changed()
-                self.voice_changed()
-            elif self.voice.notice and self._status.extra != self.voice.describe():
+            if self._status.extra != self.voice.describe():
                 self.voice_changed()
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
@@ -417,7 +416,7 @@ class RealtimeConsoleApp(App[int]):
         if self.recorder is not None:
             self.recorder.close()
         if self.voice is not None:
-            self.voice.stop()
+            self.voice.close()  # queued on the device thread, which ends before the process
 
     # -- audio (VoiceKeys says what happened) -------------------------------------------
 
@@ -427,12 +426,15 @@ class RealtimeConsoleApp(App[int]):
     def action_mute(self) -> None:
         self._voice_keys.mute()
 
-    def action_retry_audio(self) -> None:
-        self._voice_keys.retry()
+    @work(group="audio", exit_on_error=False)
+    async def action_retry_audio(self) -> None:
+        """Rescan and reopen the devices on the device thread; the UI goes on meanwhile."""
+        await self._voice_keys.retry()
         self.inspector.meter_from_events = self.voice is None or not self.voice.streaming
 
-    def action_play_item(self) -> None:
-        self._voice_keys.play(self._conversation.selected_id)
+    @work(group="audio", exit_on_error=False)
+    async def action_play_item(self) -> None:
+        await self._voice_keys.play(self._conversation.selected_id)
 
     async def action_quit(self) -> None:
         if self.recorder is not None:

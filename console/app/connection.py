@@ -45,7 +45,7 @@ async def connect(app: RealtimeConsoleApp, *, with_history: bool = False) -> Non
         app.notify(f"Carried {len(carried)} messages into the new session.")
     voice = app.voice
     if voice is not None:
-        voice.start()
+        await voice.start()
         # Devices that opened feed the meters; without any, the events still do.
         inspector.meter_from_events = not voice.streaming
         app.voice_changed()
@@ -54,7 +54,7 @@ async def connect(app: RealtimeConsoleApp, *, with_history: bool = False) -> Non
 async def disconnect(app: RealtimeConsoleApp) -> None:
     """Close the connection you asked to close: the conversation starts over next time."""
     if app.voice is not None:
-        app.voice.stop()
+        await app.voice.stop()
     await app.client.disconnect()
     app.inspector.reset_conversation()  # the client forgot its conversation
     app.inspector.set_connection("disconnected", "disconnected by you")

@@ -1,0 +1,89 @@
+"""``VoiceSession`` against the simulator and a real PulseAudio sink."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy.typing as npt
+import pytest
+
+from console.audio.capture import Microphone
+from console.audio.levels import LevelMeter
+from console.audio.voice import VoiceSession
+from console.realtime import RealtimeClient
+
+TIMEOUT = 20.0
+
+
+class CountingMeter(LevelMeter):
+    """A level meter that counts the samples pushed and can be awaited on that count."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.samples = 0
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+
+    def push(self, samples: npt.NDArray[Any], now: float | None = None) -> None:
+        super().push(samples, now)
+        self.samples += len(samples)
+        for count, future in self._waiters:
+            if self.samples >= count and not future.done():
+                future.set_result(None)
+
+    async def more(self, seconds: float) -> None:
+        """Wait until ``seconds`` more audio (at 24 kHz) has been pushed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((self.samples + int(seconds * 24000), future))
+        await asyncio.wait_for(future, TIMEOUT)
+
+
+class Sent:
+    """The client events sent, by type, awaitable from the moment this object exists."""
+
+    def __init__(self, client: RealtimeClient, prefix: str = "client") -> None:
+        self.events: list[dict[str, Any]] = []
+        self._waiters: list[tuple[str, asyncio.Future[dict[str, Any]]]] = []
+        client.realtime.on(f"{prefix}.*", self._on)
+
+    def _on(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        for kind, future in self._waiters:
+            if event.get("type") == kind and not future.done():
+                future.set_result(event)
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [event for event in self.events if event.get("type") == kind]
+
+    def next(self, kind: str) -> asyncio.Future[dict[str, Any]]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiters.append((kind, future))
+        return future
+
+
+@pytest.mark.audio
+async def test_manual_turns_keep_the_microphone_open_and_send_only_while_talking(
+    manual_client: RealtimeClient,
+) -> None:
+    sent = Sent(manual_client)
+    levels = CountingMeter()
+    microphone = Microphone(lambda _chunk: None)
+    voice = VoiceSession(manual_client, microphone, None, input_levels=levels)
+    await voice.start()
+    try:
+        assert microphone.running and voice.notice is None, voice.notice
+        await levels.more(0.2)  # the meter shows the input...
+        assert not sent.of("input_audio_buffer.append")  # ...but nothing is sent
+        appended = sent.next("input_audio_buffer.append")
+        assert voice.toggle_talk()
+        await asyncio.wait_for(appended, TIMEOUT)
+        committed = sent.next("input_audio_buffer.commit")
+        assert not voice.toggle_talk()
+        await asyncio.wait_for(committed, TIMEOUT)
+        assert microphone.running  # push-to-talk closed nothing
+        appends = len(sent.of("input_audio_buffer.append"))
+        await levels.more(0.2)
+        assert len(sent.of("input_audio_buffer.append")) == appends
+    finally:
+        await voice.stop()
+    assert not microphone.running
