@@ -17,7 +17,8 @@ No Textual here; the console drives it with keys and shows its state.
 Device calls (open, close, rescan) run on the one device thread (``devices.in_device_thread``);
 ``start``, ``stop``, ``retry`` and ``play_item`` are coroutines that wait for it while the loop
 goes on, and post the result (the ``notice`` text, ``streaming``) back on the loop. ``close()``
-queues the closing without waiting, for the app's exit.
+queues the closing without waiting, for the app's exit. ``client.reset()`` drops every handler:
+``attach()`` registers this session's again.
 
 The meters are fed from the real streams: input before it is sent, output as it is played.
 Devices that are missing or fail become ``notice`` text; text mode goes on.
@@ -102,9 +103,23 @@ class VoiceSession:
         if speaker is not None:
             speaker.on_output = self._on_output
             speaker.on_notice = self._on_device_notice
-        client.on("conversation.updated", self._on_updated)
-        client.on("conversation.item.completed", self._on_completed)
-        client.on("conversation.interrupted", self._on_interrupted)
+        # Bound once: ``off`` finds a handler by identity, and each ``self._x`` is a new object.
+        self._handlers: tuple[tuple[str, Callable[[Any], None]], ...] = (
+            ("conversation.updated", self._on_updated),
+            ("conversation.item.completed", self._on_completed),
+            ("conversation.interrupted", self._on_interrupted),
+        )
+        self.attach()
+
+    def attach(self) -> None:
+        """(Re)register the client handlers: after ``client.reset()``, which drops them all.
+
+        Idempotent: a handler already registered is registered once, not twice.
+        """
+        for event, handler in self._handlers:
+            with contextlib.suppress(ValueError):  # not registered (any more)
+                self.client.off(event, handler)
+            self.client.on(event, handler)
 
     # -- state ----------------------------------------------------------------------------
 

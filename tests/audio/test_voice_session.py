@@ -1,8 +1,9 @@
-"""``VoiceSession`` against the simulator and a real PulseAudio sink."""
+"""``VoiceSession`` against the simulator and a real PulseAudio sink: the gate, and reset."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import numpy.typing as npt
@@ -10,8 +11,12 @@ import pytest
 
 from console.audio.capture import Microphone
 from console.audio.levels import LevelMeter
+from console.audio.playback import Speaker
 from console.audio.voice import VoiceSession
 from console.realtime import RealtimeClient
+from console.simulator import SimulatorServer
+
+from .pulse import PrivatePulse
 
 TIMEOUT = 20.0
 
@@ -87,3 +92,32 @@ async def test_manual_turns_keep_the_microphone_open_and_send_only_while_talking
     finally:
         await voice.stop()
     assert not microphone.running
+
+
+@pytest.mark.audio
+async def test_attach_after_reset_brings_back_playback_and_saved_audio(
+    pulse: PrivatePulse, tmp_path: Path
+) -> None:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url)
+        speaker = Speaker()
+        voice = VoiceSession(client, None, speaker, save_dir=tmp_path)
+        await client.reset()  # drops every handler, the voice session's too
+        voice.attach()
+        voice.attach()  # idempotent: one save and one playback per item, not two
+        await client.connect()
+        try:
+            assert await client.wait_for_session_created(TIMEOUT)
+            await voice.start()
+            done = Sent(client, "server").next("response.done")
+            client.send_user_message_content([{"type": "input_text", "text": "Say hello."}])
+            await asyncio.wait_for(done, TIMEOUT)
+            assert await speaker.wait_drained(TIMEOUT)
+            assistant = client.conversation.get_items()[-1]
+        finally:
+            await voice.stop()
+            await client.disconnect()
+    assert assistant["role"] == "assistant"
+    audio = assistant["formatted"]["audio"]
+    assert len(audio) and speaker.samples_played(assistant["id"]) == len(audio)
+    assert voice.saved == [tmp_path / f"{assistant['id']}.wav"]
