@@ -11,6 +11,8 @@ No Textual here; the console drives it with keys and shows its state.
   no device, so Space starts and pauses the file itself.
 - server_vad / semantic_vad: the microphone is sent all the time. On ``conversation.interrupted``
   playback stops at once and the reply is truncated at the samples played.
+- ``interrupt_playback()`` does the same before a typed message: a reply that finished generating
+  may still be playing, and the server must learn what was heard (no ``response.cancel`` then).
 - Assistant audio deltas play as they arrive; each completed item with audio can be written to
   ``save_dir`` as a WAV file. ``mute`` silences the microphone without closing it.
 
@@ -304,6 +306,11 @@ class VoiceSession:
             return False
         self.microphone.mute = not self.microphone.mute
         return self.microphone.mute
+
+    def interrupt_playback(self) -> bool:
+        """Stop what plays and truncate it at the samples played (call before sending a typed
+        message). True if an item was cut and its truncation sent."""
+        return self._cut_playback()
 
     def _cut_playback(self) -> bool:
         """Stop playback at once and cut the item where the listener stopped hearing it."""

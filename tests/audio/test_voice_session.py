@@ -1,4 +1,5 @@
-"""``VoiceSession`` against the simulator and a real PulseAudio sink: the gate, and reset."""
+"""``VoiceSession`` against the simulator and a real PulseAudio sink: the gate, reset, and typing
+over a reply that still plays."""
 
 from __future__ import annotations
 
@@ -121,3 +122,40 @@ async def test_attach_after_reset_brings_back_playback_and_saved_audio(
     audio = assistant["formatted"]["audio"]
     assert len(audio) and speaker.samples_played(assistant["id"]) == len(audio)
     assert voice.saved == [tmp_path / f"{assistant['id']}.wav"]
+
+
+@pytest.mark.audio
+async def test_interrupting_a_reply_that_still_plays_truncates_it_where_it_was_heard(
+    pulse: PrivatePulse,
+) -> None:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url)
+        await client.connect()
+        heard = CountingMeter()
+        speaker = Speaker()
+        voice = VoiceSession(client, None, speaker, output_levels=heard)
+        try:
+            assert await client.wait_for_session_created(TIMEOUT)
+            await voice.start()
+            sent = Sent(client)
+            done = Sent(client, "server").next("response.done")
+            client.send_user_message_content(
+                [{"type": "input_text", "text": "Please tell me a long story about the sea."}]
+            )
+            await asyncio.wait_for(done, TIMEOUT)  # generated in full, long before it is heard
+            await heard.more(0.3)
+            assert speaker.buffered_samples > 0, "the reply should still be playing"
+            truncated = Sent(client, "server").next("conversation.item.truncated")
+            assert voice.interrupt_playback()
+            assistant = client.conversation.get_items()[-1]
+            played_ms = speaker.samples_played(assistant["id"]) * 1000 / 24000
+            truncate = sent.of("conversation.item.truncate")
+            assert len(truncate) == 1 and truncate[0]["item_id"] == assistant["id"]
+            assert abs(truncate[0]["audio_end_ms"] - played_ms) <= 20, (truncate, played_ms)
+            assert heard.samples * 1000 / 24000 >= played_ms - 20  # the meter saw it too
+            assert not sent.of("response.cancel")  # the response was already done
+            await asyncio.wait_for(truncated, TIMEOUT)
+            assert not voice.interrupt_playback()  # nothing plays any more
+        finally:
+            await voice.stop()
+            await client.disconnect()
