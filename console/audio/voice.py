@@ -151,23 +151,41 @@ class VoiceSession:
         return (self.microphone, self.speaker)
 
     def describe(self) -> str:
-        """``mic live`` / ``mic muted`` / ``talk ●`` / the notice, for the status bar."""
-        if self.notice:
-            return self.notice if self.notice.startswith("no audio") else f"audio: {self.notice}"
+        """What the microphone does (``space to talk``, ``talk ●``, ``space sends x.wav``...),
+        then the notice: the status bar's audio part."""
         if self.microphone is None and self.speaker is None:
-            return "audio off"
-        parts = []
+            return self.notice or "audio off"
+        parts = [self._describe_microphone()]
+        if self.dropped_blocks:
+            parts.append(f"{self.dropped_blocks} blocks dropped")
+        if self.notice:
+            notice = self.notice
+            parts.append(notice if notice.startswith("no audio") else f"audio: {notice}")
+        text = " · ".join(part for part in parts if part)
+        return text or "speaker only"
+
+    def _describe_microphone(self) -> str:
         mic = self.microphone
-        if mic is not None:
-            if mic.mute:
-                parts.append("mic muted")
-            elif self.manual:
-                parts.append("talk ●" if self.talking else "space to talk")
-            else:
-                parts.append("mic live")
-            if self.dropped_blocks:
-                parts.append(f"{self.dropped_blocks} blocks dropped")
-        return " · ".join(parts) or "speaker only"
+        if mic is None:
+            return ""
+        if mic.mute:
+            return "mic muted"
+        if not mic.opens_device:
+            return self._describe_file(mic)
+        if not mic.running and self.notice:
+            return ""  # the notice says why
+        if self.manual:
+            return "talk ●" if self.talking else "space to talk"
+        return "mic live"
+
+    def _describe_file(self, mic: AudioSource) -> str:
+        """A ``--input-wav`` file: Space sends it in manual turns (there is no device to show)."""
+        name = Path(str(getattr(mic, "path", "input.wav"))).name
+        if mic.running:
+            return f"talk ● sending {name}" if self.talking else f"sending {name}"
+        if getattr(mic, "finished", False):
+            return f"talk ● {name} sent" if self.talking else f"{name} sent"
+        return f"space sends {name}" if self.manual else f"{name} waits for the connection"
 
     # -- devices (on the device thread) ---------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""``VoiceSession`` against the simulator and a real PulseAudio sink: the gate, reset, and typing
-over a reply that still plays."""
+"""``VoiceSession`` against the simulator and a real PulseAudio sink: the gate, reset, typing over
+a reply that still plays, and what the status bar says about ``--input-wav``."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from typing import Any
 import numpy.typing as npt
 import pytest
 
-from console.audio.capture import Microphone
+from console.audio.capture import Microphone, WavMicrophone
 from console.audio.levels import LevelMeter
 from console.audio.playback import Speaker
 from console.audio.voice import VoiceSession
+from console.audio.wav import write_wav
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
 
 from .pulse import PrivatePulse
+from .signals import tone16
 
 TIMEOUT = 20.0
 
@@ -159,3 +161,24 @@ async def test_interrupting_a_reply_that_still_plays_truncates_it_where_it_was_h
         finally:
             await voice.stop()
             await client.disconnect()
+
+
+async def test_an_input_wav_without_a_speaker_says_that_space_sends_it(tmp_path: Path) -> None:
+    wav = write_wav(tmp_path / "question.wav", tone16(440.0, 0.5))
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")  # never connected
+    client.update_session(turn_detection=None)
+    no_speaker = VoiceSession(client, WavMicrophone(lambda _chunk: None, wav), None)
+    assert "space sends question.wav" in no_speaker.describe()
+    missing = VoiceSession(
+        client, WavMicrophone(lambda _chunk: None, wav), Speaker(device="no such speaker")
+    )
+    await missing.start()
+    try:
+        status = missing.describe()
+        assert missing.notice and missing.notice in status  # why there is no sound...
+        assert "space sends question.wav" in status  # ...and what Space does
+        client.update_session(turn_detection={"type": "server_vad"})
+        missing.turn_detection_changed()
+        assert "sending question.wav" in missing.describe()
+    finally:
+        await missing.stop()
