@@ -105,13 +105,12 @@ class VoiceKeys:
     async def play(self, item_id: str | None) -> None:
         """Play an item's audio through the speaker (opening it first if it is closed)."""
         voice = self.voice
+        nothing = "Nothing to play (select an item with audio; audio must be on)."
         if voice is None or item_id is None:
-            self.notify("Nothing to play (select an item with audio; audio must be on).")
-        elif not await voice.play_item(item_id):
-            reason = voice.notice if voice.speaker is not None and voice.notice else None
-            self.notify(
-                f"Not played: {reason}"
-                if reason
-                else "Nothing to play (select an item with audio; audio must be on)."
-            )
+            self.notify(nothing)
+        else:
+            before = voice.notice
+            if not await voice.play_item(item_id):  # a new notice: the speaker would not open
+                changed = voice.notice is not None and voice.notice != before
+                self.notify(f"Not played: {voice.notice}" if changed else nothing)
         self.changed()

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from console.audio.devices import device_call
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
 
@@ -57,3 +58,11 @@ async def manual_client(pulse: PrivatePulse) -> AsyncIterator[RealtimeClient]:
         assert await client.wait_for_session_created(TIMEOUT)
         yield client
         await client.disconnect()
+
+
+@pytest.fixture(autouse=True)
+def device_thread_idle() -> Iterator[None]:
+    """After each test, wait for the device calls it queued (an app's exit queues its closing):
+    the next test may call PortAudio on its own thread, and PortAudio wants one at a time."""
+    yield
+    device_call(lambda: None).result(timeout=TIMEOUT)

@@ -163,6 +163,34 @@ async def test_interrupting_a_reply_that_still_plays_truncates_it_where_it_was_h
             await client.disconnect()
 
 
+@pytest.mark.audio
+async def test_playing_an_item_opens_a_closed_speaker_and_plays_all_of_it(
+    pulse: PrivatePulse,
+) -> None:
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url)
+        await client.connect()
+        speaker = Speaker()
+        voice = VoiceSession(client, None, speaker)
+        try:
+            assert await client.wait_for_session_created(TIMEOUT)
+            done = Sent(client, "server").next("response.done")
+            client.send_user_message_content([{"type": "input_text", "text": "Say hi."}])
+            await asyncio.wait_for(done, TIMEOUT)
+            assistant = client.conversation.get_items()[-1]
+            speaker.interrupt()  # the live reply is not what this test plays
+            assert not speaker.running
+            assert await voice.play_item(assistant["id"])  # opened on the device thread
+            assert speaker.running
+            assert await speaker.wait_drained(TIMEOUT)
+            replayed = speaker.samples_played(f"{assistant['id']}#replay")
+            assert replayed == len(assistant["formatted"]["audio"]) > 0
+            assert not await voice.play_item("item_that_does_not_exist")
+        finally:
+            await voice.stop()
+            await client.disconnect()
+
+
 async def test_an_input_wav_without_a_speaker_says_that_space_sends_it(tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "question.wav", tone16(440.0, 0.5))
     client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")  # never connected
