@@ -39,14 +39,7 @@ from typing import Any, Protocol
 from console.realtime import RealtimeClient
 from console.realtime.utils import Int16Array
 
-from .devices import (
-    AudioUnavailable,
-    Kind,
-    device_call,
-    find_device,
-    in_device_thread,
-    rescan,
-)
+from .devices import AudioUnavailable, Kind, device_call, find_device, in_device_thread, rescan
 from .levels import LevelMeter
 from .playback import Speaker
 from .wav import write_wav
@@ -305,12 +298,10 @@ class VoiceSession:
             self.notice = "no microphone"
             return False
         if mic.opens_device and not mic.running:
-            if self.notice is None:
-                self.notice = (
-                    "the microphone is not open (palette: Retry audio devices)"
-                    if self.active
-                    else "not connected: push-to-talk needs a connection (F2)"
-                )
+            if not self.active:
+                self.notice = "not connected: push-to-talk needs a connection (F2)"
+            elif self.notice is None:  # else the notice already says why it did not open
+                self.notice = "the microphone is not open (palette: Retry audio devices)"
             return False
         self._cut_playback()
         if not mic.opens_device:

@@ -210,3 +210,20 @@ async def test_an_input_wav_without_a_speaker_says_that_space_sends_it(tmp_path:
         assert "sending question.wav" in missing.describe()
     finally:
         await missing.stop()
+
+
+async def test_push_to_talk_without_an_open_microphone_says_why_and_sends_nothing() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")  # never connected
+    client.update_session(turn_detection=None)
+    voice = VoiceSession(client, Microphone(lambda _chunk: None, device="no such mic"), None)
+    assert not voice.toggle_talk()
+    assert voice.notice == "not connected: push-to-talk needs a connection (F2)"
+    await voice.start()  # as on connecting: the device cannot open
+    try:
+        reason = voice.notice
+        assert reason and "no such mic" in reason
+        assert not voice.toggle_talk() and not voice.talking
+        assert voice.notice == reason  # the reason it did not open stays
+        assert reason in voice.describe()
+    finally:
+        await voice.stop()
