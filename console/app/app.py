@@ -219,13 +219,12 @@ class RealtimeConsoleApp(App[int]):
             self._timings_version = self.inspector.timings.version
             self._conversation.refresh_figures()
         self._toast_errors()
-        if self.voice is not None:
+        if self.voice is not None:  # no device call here: a --input-wav file at most
             turns = self.client.get_turn_detection_type()
             if turns != self._turns_seen:
                 self._turns_seen = turns
                 self.voice.turn_detection_changed()
-                self.voice_changed()
-            elif self.voice.notice and self._status.extra != self.voice.describe():
+            if self._status.extra != self.voice.describe():
                 self.voice_changed()
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
@@ -294,6 +293,11 @@ class RealtimeConsoleApp(App[int]):
             self.notify("Not connected (F2 connects).", severity="error")
             return
         try:
+            # A reply still playing is cut where the user stopped hearing it (truncate), and
+            # one still generating is cancelled; the library sends the new message's
+            # response.create once the cancelled response is done, so it gets its reply.
+            if self.voice is not None:
+                self.voice.interrupt_playback()
             self.client.cancel_response()
             self.client.send_user_message_content([{"type": "input_text", "text": text}])
         except Exception as exc:  # the socket closed under us
@@ -439,7 +443,7 @@ class RealtimeConsoleApp(App[int]):
         if self.recorder is not None:
             self.recorder.close()
         if self.voice is not None:
-            self.voice.stop()
+            self.voice.close()  # queued on the device thread, which ends before the process
 
     # -- audio (VoiceKeys says what happened) -------------------------------------------
 
@@ -449,12 +453,15 @@ class RealtimeConsoleApp(App[int]):
     def action_mute(self) -> None:
         self._voice_keys.mute()
 
-    def action_retry_audio(self) -> None:
-        self._voice_keys.retry()
+    @work(group="audio", exit_on_error=False)
+    async def action_retry_audio(self) -> None:
+        """Rescan and reopen the devices on the device thread; the UI goes on meanwhile."""
+        await self._voice_keys.retry()
         self.inspector.meter_from_events = self.voice is None or not self.voice.streaming
 
-    def action_play_item(self) -> None:
-        self._voice_keys.play(self._conversation.selected_id)
+    @work(group="audio", exit_on_error=False)
+    async def action_play_item(self) -> None:
+        await self._voice_keys.play(self._conversation.selected_id)
 
     async def action_quit(self) -> None:
         if self.recorder is not None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from console.audio.voice import VoiceSession
 from console.inspector.connection import Target
 from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
@@ -166,3 +168,19 @@ async def test_reset_registers_the_tools_and_the_inspector_again(
     await exchange(client, "after the reset")
     assert controller.inspector.store.total > seen  # the inspector listens again
     await controller.disconnect()
+
+
+async def test_reset_gives_the_voice_session_its_handlers_back(
+    server: SimulatorServer, tmp_path: Path
+) -> None:
+    client = RealtimeClient(url=server.url)
+    inspector = Inspector(client, Target(server.url, label="test"))
+    voice = VoiceSession(client, None, None, save_dir=tmp_path)  # no devices: --save-audio only
+    controller = ConnectionController(client, inspector, voice=voice)
+    await controller.connect()
+    await controller.reset()
+    await controller.connect()
+    await exchange(client, "say something after the reset")
+    await controller.disconnect()
+    assert voice.saved, "no audio saved after the reset: the voice session lost its handlers"
+    assert all(path.exists() for path in voice.saved)
