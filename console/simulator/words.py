@@ -1,6 +1,7 @@
 """The little the simulator knows about words: filler words, and a few families of related
 words a model would connect ("remember" asks for a tool about memory, "store" for one that
-saves). Shared by tool choice and argument filling."""
+saves). The families stay small and specific: a common verb ("keep", "note") would call tools
+for messages that only mention it. Shared by tool choice and argument filling."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ STOPWORDS = {
 QUESTION_WORDS = {"what", "who", "whom", "whose", "where", "when", "which", "why", "how"}
 
 _FAMILIES = [
-    {"memory", "remember", "memorise", "memorize", "forget", "recall", "note", "memo"},
-    {"save", "store", "keep"},
+    {"memory", "remember", "memorise", "memorize", "forget", "recall"},
+    {"save", "store"},
 ]
 _RELATED = {word: family for family in _FAMILIES for word in family}
 CUE_WORDS = frozenset(_RELATED)

@@ -45,7 +45,14 @@ def test_memory_words_pick_the_memory_tool(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["tell me a joke", "what is your name?", "is it green?", "hello there"]
+    "text",
+    [
+        "tell me a joke",
+        "what is your name?",
+        "is it green?",
+        "First, say something long enough to keep",  # common verbs are no cue
+        "Please note this down",
+    ],
 )
 def test_no_memory_tool_without_a_reason(text: str) -> None:
     assert choose_tools(text, [GET_WEATHER, SET_MEMORY], "auto").tools == []
