@@ -2,8 +2,10 @@
 
 ``realtime-console`` opens the console; ``realtime-console serve`` runs the embedded Realtime
 simulator on its own, for any client; ``realtime-console relay`` runs the key-holding relay in
-front of OpenAI (or another Realtime server). Heavy parts are imported inside their commands so
-``--help`` stays fast and works even when an optional part is missing.
+front of OpenAI (or another Realtime server). The app (Textual) and the sound devices are
+imported inside their commands, so ``--help`` works even when an optional part is missing; the
+parser imports the library, the relay and the simulator for the defaults it shows (each is
+defined once, in its part).
 
 One concern per module:
 
@@ -18,7 +20,8 @@ One concern per module:
 
 from __future__ import annotations
 
-from console.cli.console import console_config, console_target, load_keymap, open_console
+from console.cli.checks import load_keymap
+from console.cli.console import console_config, console_target, open_console
 from console.cli.main import main
 from console.cli.parser import build_parser
 

@@ -7,20 +7,23 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from console.cli.parser import DEFAULT_EVENT_CAP, PROG
+from console.cli.checks import (
+    existing_file,
+    load_keymap,
+    terminal_problem,
+    writable_directory,
+    writable_file,
+)
+from console.cli.parser import PROG
 
 if TYPE_CHECKING:
     from console.app.config import ConsoleConfig
     from console.inspector.connection import Target
-
-OPENAI_API_HOST = "api.openai.com"
-OPENAI_URL = f"wss://{OPENAI_API_HOST}/v1/realtime"
 
 
 def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Target, bool]:
@@ -32,12 +35,13 @@ def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Targe
     server never receives the user's OpenAI key unasked.
     """
     from console.inspector.connection import Target
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
 
     if args.url is None and (args.simulator or not env_key):
         why = "--simulator" if args.simulator else "no API key set"
         label = f"simulator — {why}"
         return Target(None, None, args.dialect, args.model, label), True
-    url = args.url or OPENAI_URL
+    url = args.url or DEFAULT_UPSTREAM_URL
     api_key = args.token or (env_key if is_openai_api_host(url) else None)
     label = "OpenAI" if is_openai_api_host(url) else Target(url).endpoint
     target = Target(url, api_key, args.dialect, args.model, label, bool(args.token))
@@ -45,83 +49,70 @@ def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Targe
 
 
 def is_openai_api_host(url: str) -> bool:
-    """True when ``url``'s host is OpenAI's API host, the only one given ``OPENAI_API_KEY``."""
+    """True when ``url``'s host is OpenAI's API host (the host of the relay's default upstream,
+    OpenAI's Realtime URL), the only one given ``OPENAI_API_KEY``. Stricter than the relay's
+    "is this OpenAI?" (any ``*.openai.com`` needs a key): the user's key goes to one host."""
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
     try:
         host = urlsplit(url).hostname
     except ValueError:
         return False
-    return host == OPENAI_API_HOST
+    return host == urlsplit(DEFAULT_UPSTREAM_URL).hostname
 
 
 def run_console(args: argparse.Namespace) -> int:
     """Open the Textual console on the target ``console_target`` picks."""
     from console.env import resolve_api_key
 
+    problem = terminal_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     target, simulator = console_target(args, resolve_api_key())
     try:
         config = console_config(args, target)
     except ValueError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    if not sys.stdout.isatty() and not os.environ.get("REALTIME_CONSOLE_FORCE_TUI"):
-        print(f"{PROG}: the console needs a terminal (stdout is not one)", file=sys.stderr)
-        return 2
     return asyncio.run(open_console(config, (args.pace or "realtime") if simulator else None))
 
 
 def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
-    """The app's configuration from the options; ``ValueError`` for a bad file."""
+    """The app's configuration from the options, every file and directory checked;
+    ``ValueError`` with the line to print for the first that cannot be used."""
     from console.app.config import ConsoleConfig
     from console.inspector.tools import ToolsFileError, load_tools_file
 
     tools = []
-    if getattr(args, "tools", None):
+    if args.tools:
         try:
             tools = load_tools_file(args.tools)
         except ToolsFileError as exc:
             raise ValueError(str(exc)) from None
     return ConsoleConfig(
         target=target,
-        event_cap=getattr(args, "event_cap", None) or DEFAULT_EVENT_CAP,
-        record_path=Path(args.record) if getattr(args, "record", None) else None,
+        event_cap=args.event_cap,
+        record_path=writable_file(args.record, "record to") if args.record else None,
+        export_dir=_export_dir(args),
         tools=tools,
-        keymap=load_keymap(args.keymap) if getattr(args, "keymap", None) else {},
-        audio=not getattr(args, "no_audio", False),
-        max_audio_seconds=getattr(args, "max_audio_seconds", 1800.0),
-        input_device=getattr(args, "input_device", None),
-        output_device=getattr(args, "output_device", None),
-        input_wav=_existing_file(args.input_wav) if getattr(args, "input_wav", None) else None,
-        save_audio=_directory(args.save_audio) if getattr(args, "save_audio", None) else None,
+        keymap=load_keymap(args.keymap) if args.keymap else {},
+        audio=not args.no_audio,
+        max_audio_seconds=args.max_audio_seconds,
+        input_device=args.input_device,
+        output_device=args.output_device,
+        input_wav=existing_file(args.input_wav) if args.input_wav else None,
+        save_audio=(
+            writable_directory(args.save_audio, "write audio to") if args.save_audio else None
+        ),
     )
 
 
-def _existing_file(path: str) -> Path:
-    if not Path(path).is_file():
-        raise ValueError(f"{path}: no such file")
-    return Path(path)
-
-
-def _directory(path: str) -> Path:
-    directory = Path(path)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"cannot write audio to {path}: {exc.strerror or exc}") from None
-    return directory
-
-
-def load_keymap(path: str) -> dict[str, str]:
-    """``binding id = "keys"`` pairs from a TOML file (see the help screen for the ids)."""
-    import tomllib
-
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"keymap {path}: {exc}") from None
-    keymap = {str(key): value for key, value in data.items() if isinstance(value, str)}
-    if len(keymap) != len(data):
-        raise ValueError(f'keymap {path}: every entry must be id = "keys"')
-    return keymap
+def _export_dir(args: argparse.Namespace) -> Path | None:
+    """``--export-dir``, made if missing and checked; None (the current directory) if not given."""
+    if args.export_dir is None:
+        return None
+    return writable_directory(args.export_dir, "export to")
 
 
 async def open_console(config: ConsoleConfig, simulator_pace: str | None) -> int:
@@ -146,9 +137,14 @@ def run_replay(args: argparse.Namespace) -> int:
     from console.inspector.connection import Target
     from console.inspector.recording import RecordingError, load_recording
 
+    problem = terminal_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     try:
         recording = load_recording(args.file)
-    except RecordingError as exc:
+        export_dir = _export_dir(args)
+    except (RecordingError, ValueError) as exc:
         print(f"{PROG} replay: {exc}", file=sys.stderr)
         return 2
     dialect = args.dialect or recording.dialect_guess
@@ -158,10 +154,8 @@ def run_replay(args: argparse.Namespace) -> int:
         autoconnect=False,
         replay=recording,
         replay_name=str(args.file),
+        export_dir=export_dir,
     )
-    if not sys.stdout.isatty() and not os.environ.get("REALTIME_CONSOLE_FORCE_TUI"):
-        print(f"{PROG}: the console needs a terminal (stdout is not one)", file=sys.stderr)
-        return 2
     return asyncio.run(open_console(config, None))
 
 

@@ -1,19 +1,23 @@
 """The argument parser: the console's options, then one subparser per command.
 
 Each command and option group has its own small function, so adding an option touches one
-place. ``--help`` must stay fast: nothing heavy is imported here.
+place. Every default shown in the help is read from the module that defines it (the event cap
+from the store, the audio limit from the library, the relay's and the simulator's from
+theirs), when the parser is built; those imports are the library, the relay and the simulator
+without the app (no Textual), so ``--help`` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import urlsplit
 
 from console import __version__
 from console.cli.argtypes import port, positive_int, realtime_url, seconds
 
 PROG = "realtime-console"
-DEFAULT_EVENT_CAP = 10_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _target_options(parser)
+    _kept_options(parser)
     _audio_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _devices_command(commands)
@@ -42,14 +47,17 @@ if TYPE_CHECKING:
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
-    """Where the console connects, and what it loads and keeps."""
+    """Where the console connects, as whom, and what it loads."""
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
     target = parser.add_argument_group("console target (without a COMMAND)")
     where = target.add_mutually_exclusive_group()
     where.add_argument(
         "--url",
         type=realtime_url,
         help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
-        "else the embedded simulator); OPENAI_API_KEY is sent only to api.openai.com",
+        "else the embedded simulator); OPENAI_API_KEY is sent only to "
+        f"{urlsplit(DEFAULT_UPSTREAM_URL).hostname}",
     )
     where.add_argument(
         "--simulator", action="store_true", help="use the embedded simulator even with a key"
@@ -69,27 +77,47 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         help="embedded simulator pacing (default: realtime); not with --url",
     )
     target.add_argument(
-        "--record", metavar="FILE.jsonl", help="write every event to FILE as it happens"
-    )
-    target.add_argument(
         "--tools",
         metavar="FILE.py",
         help="load tools from a Python file defining TOOLS = [(definition, handler), ...]",
-    )
-    target.add_argument(
-        "--event-cap",
-        metavar="N",
-        type=positive_int,
-        default=None,
-        help=f"events kept in memory (default {DEFAULT_EVENT_CAP}; export and --record keep all)",
     )
     target.add_argument(
         "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
     )
 
 
+def _kept_options(parser: argparse.ArgumentParser) -> None:
+    """What the console keeps in memory and what it writes: every event to ``--record``, the
+    events kept in memory to an export (Ctrl+E)."""
+    from console.inspector.store import DEFAULT_EVENT_CAP
+
+    kept = parser.add_argument_group("events kept and written")
+    kept.add_argument(
+        "--record",
+        metavar="FILE.jsonl",
+        help="write every event to FILE as it happens (all of them, whatever --event-cap keeps)",
+    )
+    kept.add_argument(
+        "--event-cap",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULT_EVENT_CAP,
+        help="events kept in memory (default %(default)s); the oldest go first and are counted",
+    )
+    kept.add_argument(
+        "--export-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where Ctrl+E writes the events kept in memory, as JSONL (default: the current "
+        "directory)",
+    )
+
+
 def _audio_options(parser: argparse.ArgumentParser) -> None:
     """Sound devices, a WAV as the microphone, saved audio and how much audio is kept."""
+    from console.realtime.retention import DEFAULT_MAX_AUDIO_SECONDS
+
     audio = parser.add_argument_group("audio (see `realtime-console devices`)")
     audio.add_argument("--no-audio", action="store_true", help="text only: open no sound device")
     audio.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
@@ -104,8 +132,9 @@ def _audio_options(parser: argparse.ArgumentParser) -> None:
         "--max-audio-seconds",
         metavar="S",
         type=seconds,
-        default=1800.0,
-        help="audio the conversation keeps in memory, oldest items' first to go (default 1800)",
+        default=DEFAULT_MAX_AUDIO_SECONDS,
+        help="audio the conversation keeps in memory, oldest items' first to go "
+        f"(default {DEFAULT_MAX_AUDIO_SECONDS:g} s)",
     )
 
 
@@ -133,6 +162,8 @@ def _replay_command(commands: Commands) -> None:
 
 
 def _serve_command(commands: Commands) -> None:
+    from console.simulator.server import DEFAULT_GENERATION_SPEED, DEFAULT_TRANSCRIPTION_DELAY_S
+
     serve = commands.add_parser(
         "serve",
         help="run the Realtime simulator alone, for any client (no key needed)",
@@ -168,7 +199,7 @@ def _serve_command(commands: Commands) -> None:
         "--generation-speed",
         metavar="X",
         type=seconds,
-        default=3.0,
+        default=DEFAULT_GENERATION_SPEED,
         help="with --pace realtime, generate audio this many times faster than it plays, as the "
         "real server runs ahead of playback (default: %(default)s)",
     )
@@ -176,13 +207,17 @@ def _serve_command(commands: Commands) -> None:
         "--transcription-delay",
         metavar="SECONDS",
         type=seconds,
-        default=0.3,
+        default=DEFAULT_TRANSCRIPTION_DELAY_S,
         help="input audio transcription arrives this long after a commit, beside the response "
         "(default: %(default)s)",
     )
 
 
 def _relay_command(commands: Commands) -> None:
+    from console.relay.pump import DEFAULT_MAX_QUEUE_BYTES, DEFAULT_MAX_QUEUE_FRAMES
+    from console.relay.server import DEFAULT_PORT
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
     relay = commands.add_parser(
         "relay",
         help="run a relay that keeps the API key on this machine",
@@ -193,13 +228,13 @@ def _relay_command(commands: Commands) -> None:
     )
     relay.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     relay.add_argument(
-        "--port", type=port, default=8081, help="port to listen on (default: %(default)s)"
+        "--port", type=port, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)"
     )
     relay.add_argument(
         "--upstream",
         metavar="URL",
         default=None,
-        help="Realtime server to relay to (default: wss://api.openai.com/v1/realtime)",
+        help=f"Realtime server to relay to (default: {DEFAULT_UPSTREAM_URL})",
     )
     relay.add_argument(
         "--token",
@@ -212,12 +247,14 @@ def _relay_command(commands: Commands) -> None:
         type=positive_int,
         default=None,
         help="most a client may send before its upstream is open; past it the client is "
-        "closed with 1008 (default: 16777216, 16 MiB)",
+        f"closed with 1008 (default: {DEFAULT_MAX_QUEUE_BYTES}, "
+        f"{DEFAULT_MAX_QUEUE_BYTES / 2**20:g} MiB)",
     )
     relay.add_argument(
         "--max-queue-frames",
         metavar="N",
         type=positive_int,
         default=None,
-        help="most frames a client may send before its upstream is open (default: 1000)",
+        help="most frames a client may send before its upstream is open "
+        f"(default: {DEFAULT_MAX_QUEUE_FRAMES})",
     )
