@@ -135,9 +135,11 @@ class ConnectionController:
     async def _connect(self, *, with_history: bool = False) -> None:
         client, inspector = self.client, self.inspector
         carried = carried_history(client.conversation.get_items()) if with_history else []
-        if client.is_connected():
+        if client.is_connected() and with_history:
             # Close the socket only: the conversation stays until the new session is open.
             await client.realtime.disconnect()
+        elif client.is_connected():
+            await client.disconnect()  # a plain reconnect starts the conversation afresh
         inspector.set_connection("connecting", inspector.target.endpoint)
         try:
             await client.connect()
