@@ -1,10 +1,9 @@
 """The argument parser: the console's options, then one subparser per command.
 
 Each command and option group has its own small function, so adding an option touches one
-place. Every default shown in the help is read from the module that defines it (the event cap
-from the store, the audio limit from the library, the relay's and the simulator's from
-theirs), when the parser is built; those imports are the library, the relay and the simulator
-without the app (no Textual), so ``--help`` stays quick.
+place. Every default shown in the help comes from ``console.defaults``, where the parts read
+them too; it imports nothing, so ``--help`` loads neither the library (numpy, websockets) nor the
+simulator, the relay or Textual, and stays quick.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 from urllib.parse import urlsplit
 
-from console import __version__
+from console import __version__, defaults
 from console.cli.argtypes import port, positive_int, realtime_url, seconds
 
 PROG = "realtime-console"
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
     """Where the console connects, as whom, and what it loads."""
-    from console.relay.urls import DEFAULT_UPSTREAM_URL
 
     target = parser.add_argument_group("console target (without a COMMAND)")
     where = target.add_mutually_exclusive_group()
@@ -57,7 +55,7 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         type=realtime_url,
         help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
         "else the embedded simulator); OPENAI_API_KEY is sent only to "
-        f"{urlsplit(DEFAULT_UPSTREAM_URL).hostname}",
+        f"{urlsplit(defaults.OPENAI_REALTIME_URL).hostname}",
     )
     where.add_argument(
         "--simulator", action="store_true", help="use the embedded simulator even with a key"
@@ -89,7 +87,6 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
 def _kept_options(parser: argparse.ArgumentParser) -> None:
     """What the console keeps in memory and what it writes: every event to ``--record``, the
     events kept in memory to an export (Ctrl+E)."""
-    from console.inspector.store import DEFAULT_EVENT_CAP
 
     kept = parser.add_argument_group("events kept and written")
     kept.add_argument(
@@ -101,7 +98,7 @@ def _kept_options(parser: argparse.ArgumentParser) -> None:
         "--event-cap",
         metavar="N",
         type=positive_int,
-        default=DEFAULT_EVENT_CAP,
+        default=defaults.EVENT_CAP,
         help="events kept in memory (default %(default)s); the oldest go first and are counted",
     )
     kept.add_argument(
@@ -116,7 +113,6 @@ def _kept_options(parser: argparse.ArgumentParser) -> None:
 
 def _audio_options(parser: argparse.ArgumentParser) -> None:
     """Sound devices, a WAV as the microphone, saved audio and how much audio is kept."""
-    from console.realtime.retention import DEFAULT_MAX_AUDIO_SECONDS
 
     audio = parser.add_argument_group("audio (see `realtime-console devices`)")
     audio.add_argument("--no-audio", action="store_true", help="text only: open no sound device")
@@ -132,9 +128,9 @@ def _audio_options(parser: argparse.ArgumentParser) -> None:
         "--max-audio-seconds",
         metavar="S",
         type=seconds,
-        default=DEFAULT_MAX_AUDIO_SECONDS,
+        default=defaults.MAX_AUDIO_SECONDS,
         help="audio the conversation keeps in memory, oldest items' first to go "
-        f"(default {DEFAULT_MAX_AUDIO_SECONDS:g} s)",
+        f"(default {defaults.MAX_AUDIO_SECONDS:g} s)",
     )
 
 
@@ -162,7 +158,6 @@ def _replay_command(commands: Commands) -> None:
 
 
 def _serve_command(commands: Commands) -> None:
-    from console.simulator.server import DEFAULT_GENERATION_SPEED, DEFAULT_TRANSCRIPTION_DELAY_S
 
     serve = commands.add_parser(
         "serve",
@@ -199,7 +194,7 @@ def _serve_command(commands: Commands) -> None:
         "--generation-speed",
         metavar="X",
         type=seconds,
-        default=DEFAULT_GENERATION_SPEED,
+        default=defaults.SIMULATOR_GENERATION_SPEED,
         help="with --pace realtime, generate audio this many times faster than it plays, as the "
         "real server runs ahead of playback (default: %(default)s)",
     )
@@ -207,16 +202,13 @@ def _serve_command(commands: Commands) -> None:
         "--transcription-delay",
         metavar="SECONDS",
         type=seconds,
-        default=DEFAULT_TRANSCRIPTION_DELAY_S,
+        default=defaults.SIMULATOR_TRANSCRIPTION_DELAY_S,
         help="input audio transcription arrives this long after a commit, beside the response "
         "(default: %(default)s)",
     )
 
 
 def _relay_command(commands: Commands) -> None:
-    from console.relay.pump import DEFAULT_MAX_QUEUE_BYTES, DEFAULT_MAX_QUEUE_FRAMES
-    from console.relay.server import DEFAULT_PORT
-    from console.relay.urls import DEFAULT_UPSTREAM_URL
 
     relay = commands.add_parser(
         "relay",
@@ -228,13 +220,16 @@ def _relay_command(commands: Commands) -> None:
     )
     relay.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     relay.add_argument(
-        "--port", type=port, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)"
+        "--port",
+        type=port,
+        default=defaults.RELAY_PORT,
+        help="port to listen on (default: %(default)s)",
     )
     relay.add_argument(
         "--upstream",
         metavar="URL",
         default=None,
-        help=f"Realtime server to relay to (default: {DEFAULT_UPSTREAM_URL})",
+        help=f"Realtime server to relay to (default: {defaults.OPENAI_REALTIME_URL})",
     )
     relay.add_argument(
         "--token",
@@ -247,8 +242,8 @@ def _relay_command(commands: Commands) -> None:
         type=positive_int,
         default=None,
         help="most a client may send before its upstream is open; past it the client is "
-        f"closed with 1008 (default: {DEFAULT_MAX_QUEUE_BYTES}, "
-        f"{DEFAULT_MAX_QUEUE_BYTES / 2**20:g} MiB)",
+        f"closed with 1008 (default: {defaults.RELAY_MAX_QUEUE_BYTES}, "
+        f"{defaults.RELAY_MAX_QUEUE_BYTES / 2**20:g} MiB)",
     )
     relay.add_argument(
         "--max-queue-frames",
@@ -256,5 +251,5 @@ def _relay_command(commands: Commands) -> None:
         type=positive_int,
         default=None,
         help="most frames a client may send before its upstream is open "
-        f"(default: {DEFAULT_MAX_QUEUE_FRAMES})",
+        f"(default: {defaults.RELAY_MAX_QUEUE_FRAMES})",
     )

@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from console.defaults import EVENT_CAP
+
 Source = Literal["client", "server"]
-DEFAULT_EVENT_CAP = 10_000
+DEFAULT_EVENT_CAP = EVENT_CAP
 DEFAULT_BYTE_CAP = 128 * 2**20
 """Records kept also stay under this many bytes of string payload (audio is most of it)."""
 

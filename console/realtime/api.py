@@ -31,6 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from .. import __version__
+from ..defaults import OPENAI_REALTIME_URL
 from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
 from .event_handler import RealtimeEventHandler, make_error
 from .utils import generate_id
@@ -76,7 +77,7 @@ class RealtimeNotConnectedError(ConnectionError):
 class RealtimeAPI(RealtimeEventHandler):
     """A websocket to a Realtime server (OpenAI, a relay or the embedded simulator)."""
 
-    default_url = "wss://api.openai.com/v1/realtime"
+    default_url = OPENAI_REALTIME_URL
 
     def __init__(
         self,

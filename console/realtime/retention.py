@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 
+from console.defaults import MAX_AUDIO_SECONDS
+
 from .utils import SAMPLE_RATE
 
-DEFAULT_MAX_AUDIO_SECONDS = 1800.0
+DEFAULT_MAX_AUDIO_SECONDS = MAX_AUDIO_SECONDS
 """Audio a conversation keeps in all by default: 30 minutes, about 86 MB of 24 kHz PCM16."""
 
 

@@ -24,12 +24,13 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Data
 
+from console.defaults import RELAY_MAX_QUEUE_BYTES, RELAY_MAX_QUEUE_FRAMES
 from console.relay.closes import forward_close
 
-DEFAULT_MAX_QUEUE_BYTES = 16 * 2**20
+DEFAULT_MAX_QUEUE_BYTES = RELAY_MAX_QUEUE_BYTES
 """Default cap on what a client may send before the upstream opens: 16 MiB ..."""
 
-DEFAULT_MAX_QUEUE_FRAMES = 1000
+DEFAULT_MAX_QUEUE_FRAMES = RELAY_MAX_QUEUE_FRAMES
 """... and 1,000 frames (a second of 10 ms audio appends is 100)."""
 
 

@@ -24,6 +24,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from console.defaults import RELAY_PORT
 from console.env import resolve_api_key
 from console.relay.auth import (
     BETA_SUBPROTOCOL,
@@ -52,7 +53,7 @@ from console.relay.urls import (
     merge_query,
 )
 
-DEFAULT_PORT = 8081
+DEFAULT_PORT = RELAY_PORT
 """Where the relay listens unless told (the reference relay's port)."""
 
 CLIENT_MAX_QUEUE = 4

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-DEFAULT_UPSTREAM_URL = "wss://api.openai.com/v1/realtime"
+from console.defaults import OPENAI_REALTIME_URL
+
+DEFAULT_UPSTREAM_URL = OPENAI_REALTIME_URL
 """Where the relay connects when no upstream is given (the only place its key goes then)."""
 
 ACCEPTED_PATHS = frozenset({"/", "/v1/realtime"})

@@ -29,6 +29,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from console.defaults import SIMULATOR_GENERATION_SPEED, SIMULATOR_TRANSCRIPTION_DELAY_S
+
 from . import errors
 from .connection import Connection
 from .dialect import GA, Dialect
@@ -71,9 +73,9 @@ def client_dialect(headers: Headers) -> Dialect:
     return GA
 
 
-DEFAULT_GENERATION_SPEED = 3.0
+DEFAULT_GENERATION_SPEED = SIMULATOR_GENERATION_SPEED
 """How many times faster than real time a paced response's audio is generated."""
-DEFAULT_TRANSCRIPTION_DELAY_S = 0.3
+DEFAULT_TRANSCRIPTION_DELAY_S = SIMULATOR_TRANSCRIPTION_DELAY_S
 """How long after a commit the input audio transcription starts arriving."""
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import console.defaults
 import console.inspector.store
 import console.realtime.retention
 import console.relay.pump
+import console.relay.server
 import console.relay.urls
 from console.cli import build_parser, main
 
@@ -33,11 +35,11 @@ def test_help_says_what_export_and_record_keep(capsys: pytest.CaptureFixture[str
 def test_the_help_formats_the_defaults_from_their_definitions(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(console.inspector.store, "DEFAULT_EVENT_CAP", 4321)
-    monkeypatch.setattr(console.realtime.retention, "DEFAULT_MAX_AUDIO_SECONDS", 987.0)
-    monkeypatch.setattr(console.relay.pump, "DEFAULT_MAX_QUEUE_BYTES", 2**20)
-    monkeypatch.setattr(console.relay.pump, "DEFAULT_MAX_QUEUE_FRAMES", 77)
-    monkeypatch.setattr(console.relay.urls, "DEFAULT_UPSTREAM_URL", "wss://upstream.test/v1")
+    monkeypatch.setattr(console.defaults, "EVENT_CAP", 4321)
+    monkeypatch.setattr(console.defaults, "MAX_AUDIO_SECONDS", 987.0)
+    monkeypatch.setattr(console.defaults, "RELAY_MAX_QUEUE_BYTES", 2**20)
+    monkeypatch.setattr(console.defaults, "RELAY_MAX_QUEUE_FRAMES", 77)
+    monkeypatch.setattr(console.defaults, "OPENAI_REALTIME_URL", "wss://upstream.test/v1")
     text = help_text([], capsys)
     assert "events kept in memory (default 4321)" in text
     assert "(default 987 s)" in text
@@ -49,21 +51,38 @@ def test_the_help_formats_the_defaults_from_their_definitions(
     assert (args.event_cap, args.max_audio_seconds) == (4321, 987.0)
 
 
-def test_the_parsed_defaults_are_the_definitions() -> None:
+def test_the_parsed_defaults_are_the_parts_defaults() -> None:
     from console.realtime import DEFAULT_MAX_AUDIO_SECONDS
 
     args = build_parser().parse_args([])
     assert args.max_audio_seconds == DEFAULT_MAX_AUDIO_SECONDS
     assert args.event_cap == console.inspector.store.DEFAULT_EVENT_CAP
     assert args.export_dir is None
+    relay = build_parser().parse_args(["relay"])
+    assert relay.port == console.relay.server.DEFAULT_PORT
+    assert console.relay.urls.DEFAULT_UPSTREAM_URL == console.defaults.OPENAI_REALTIME_URL
+
+
+def test_help_loads_neither_the_library_nor_the_servers() -> None:
+    """``--help`` stays quick: the defaults it shows import nothing heavy."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from console.cli import main; main(['--help']); main(['relay', '--help']);"
+        "heavy = [m for m in ('numpy', 'websockets', 'textual', 'console.realtime',"
+        " 'console.simulator', 'console.relay') if m in sys.modules]; print('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "HEAVY []" in out.stdout, out.stdout[-500:] + out.stderr[-500:]
 
 
 def test_the_audio_default_is_written_once() -> None:
-    """1,800 s appears as a number only where retention defines it; the library, the app's
-    config and the CLI use the name."""
+    """1,800 s appears as a number only in console/defaults.py; the library, the app's config
+    and the CLI use the name."""
     places = []
     for path in CONSOLE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and node.value in (1800, 1800.0):
                 places.append(f"{path.relative_to(CONSOLE)}:{node.lineno}")
-    assert len(places) == 1 and places[0].startswith("realtime/retention.py:"), places
+    assert len(places) == 1 and places[0].startswith("defaults.py:"), places
