@@ -251,47 +251,55 @@ class RealtimeConsoleApp(App[int]):
 
     # -- connection -----------------------------------------------------------------------
 
-    # Connection actions are not exclusive workers (which cancelled one another halfway): the
-    # controller runs them in order, each to its end.
+    # Connection actions are queued on the controller, which runs them in order, each to its
+    # end (they used to be exclusive workers, which cancelled one another halfway).
 
-    @work(group="connection", exit_on_error=False)
-    async def action_toggle_connection(self) -> None:
+    def action_toggle_connection(self) -> None:
         """F2: disconnect when connected, else connect (decided when its turn comes)."""
-        await self.controller.toggle()
+        self.controller.begin_toggle()
 
-    @work(group="connection", exit_on_error=False)
-    async def action_connect(self) -> None:
+    def action_connect(self) -> None:
         """Connect (or reconnect: same session config and tools); failures are shown."""
         if self.config.replay is not None:
             self.notify("A replay is read-only.", severity="warning")
             return
-        await self.controller.connect()
+        self.controller.begin_connect()
 
-    @work(group="connection", exit_on_error=False)
-    async def action_reconnect_with_history(self) -> None:
+    def action_reconnect_with_history(self) -> None:
         """Reconnect, then give the new session the conversation's text."""
-        await self.controller.connect(with_history=True)
+        self.controller.begin_connect(with_history=True)
 
-    @work(group="connection", exit_on_error=False)
-    async def action_disconnect(self) -> None:
-        await self.controller.disconnect()
+    def action_disconnect(self) -> None:
+        self.controller.begin_disconnect()
 
-    @work(group="connection", exit_on_error=False)
-    async def action_reset(self) -> None:
+    def action_reset(self) -> None:
         """Disconnect and forget the conversation and the session (events stay)."""
-        await self.controller.reset()
+        self.controller.begin_reset()
 
     # -- sending --------------------------------------------------------------------------
 
     @on(Input.Submitted, "#prompt")
     def send_message(self, event: Input.Submitted) -> None:
-        """Send the line as a user message, cancelling a response in progress first."""
+        """Send the line as a user message, cancelling a response in progress first.
+
+        Typed while a connection is opening, the message waits for it (and comes back to the
+        input line, with the reason, if the connection fails).
+        """
         text = event.value.strip()
         if not text:
             return
         if not self.client.is_connected():
-            self.notify("Not connected (F2 connects).", severity="error")
+            if not self.controller.busy:
+                self.notify("Not connected (F2 connects).", severity="error")
+                return
+            self.notify("Connecting: the message goes as soon as the session is open.")
+            self._send_when_connected(text)
+        elif not self._send_text(text):
             return
+        event.input.clear()
+
+    def _send_text(self, text: str) -> bool:
+        """Send a user message now; False (and the user is told) if it could not go."""
         try:
             # A reply still playing is cut where the user stopped hearing it (truncate), and
             # one still generating is cancelled; the library sends the new message's
@@ -302,8 +310,21 @@ class RealtimeConsoleApp(App[int]):
             self.client.send_user_message_content([{"type": "input_text", "text": text}])
         except Exception as exc:  # the socket closed under us
             self.notify(f"Not sent: {exc}", severity="error")
-            return
-        event.input.clear()
+            return False
+        return True
+
+    @work(group="messages", exit_on_error=False)
+    async def _send_when_connected(self, text: str) -> None:
+        """Send ``text`` once the connection action under way has finished."""
+        await self.controller.idle()
+        if self.client.is_connected():
+            if self._send_text(text):
+                return
+        else:
+            self.notify("Not sent: not connected (F2 connects).", severity="error")
+        prompt = self.query_one("#prompt", Input)
+        if not prompt.value:  # the message comes back to be sent again
+            prompt.value = text
 
     def send_raw(self, event: dict[str, Any]) -> None:
         """Send one client event typed in the composer (raises when not connected)."""

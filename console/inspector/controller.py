@@ -71,6 +71,8 @@ class ConnectionController:
         self._running: set[asyncio.Future[None]] = set()
         self.actions_run = 0
         """How many actions have finished (tests wait on it)."""
+        # The ``begin_*`` methods queue an action and return its future at once; the
+        # coroutines of the same names wait for it.
 
     @property
     def busy(self) -> bool:
@@ -79,21 +81,33 @@ class ConnectionController:
 
     # -- the actions ----------------------------------------------------------------------
 
-    async def toggle(self) -> None:
+    def begin_toggle(self) -> asyncio.Future[None]:
         """Disconnect when connected, else connect: decided when its turn comes."""
-        await self._in_turn(self._toggle)
+        return self._in_turn(self._toggle)
+
+    def begin_connect(self, *, with_history: bool = False) -> asyncio.Future[None]:
+        """Connect (or reconnect); a failure is told, never raised."""
+        return self._in_turn(lambda: self._connect(with_history=with_history))
+
+    def begin_disconnect(self) -> asyncio.Future[None]:
+        """Close the connection you asked to close."""
+        return self._in_turn(self._disconnect)
+
+    def begin_reset(self) -> asyncio.Future[None]:
+        """Disconnect and forget the conversation, the session and every handler."""
+        return self._in_turn(self._reset)
+
+    async def toggle(self) -> None:
+        await asyncio.shield(self.begin_toggle())
 
     async def connect(self, *, with_history: bool = False) -> None:
-        """Connect (or reconnect); a failure is told, never raised."""
-        await self._in_turn(lambda: self._connect(with_history=with_history))
+        await asyncio.shield(self.begin_connect(with_history=with_history))
 
     async def disconnect(self) -> None:
-        """Close the connection you asked to close."""
-        await self._in_turn(self._disconnect)
+        await asyncio.shield(self.begin_disconnect())
 
     async def reset(self) -> None:
-        """Disconnect and forget the conversation, the session and every handler."""
-        await self._in_turn(self._reset)
+        await asyncio.shield(self.begin_reset())
 
     def register_tools(self) -> None:
         """Register the tools with the client; a malformed definition is told, not raised."""
@@ -105,17 +119,17 @@ class ConnectionController:
 
     # -- in turn ----------------------------------------------------------------------------
 
-    async def _in_turn(self, action: Callable[[], Awaitable[None]]) -> None:
-        """Run ``action`` after the actions asked for before it, to its end.
+    def _in_turn(self, action: Callable[[], Awaitable[None]]) -> asyncio.Future[None]:
+        """Queue ``action`` after the actions asked for before it; it runs to its end.
 
-        The action runs in a task of its own: a caller that is cancelled (the app closing a
-        worker) stops waiting, but the action is not cut halfway, which would leave the client
-        and the inspector disagreeing, and the next action still waits for it.
+        It runs in a task of its own, queued at once (so ``busy`` says so before it starts): a
+        caller that stops waiting (the app closing a worker) does not cut it halfway, which
+        would leave the client and the inspector disagreeing, and the next action still waits.
         """
         task = asyncio.ensure_future(self._locked(action))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        await asyncio.shield(task)
+        return task
 
     async def _locked(self, action: Callable[[], Awaitable[None]]) -> None:
         async with self._lock:

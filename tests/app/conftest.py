@@ -47,9 +47,16 @@ def console_app(url: str | None, **options: Any) -> RealtimeConsoleApp:
     return make_app(console_config(url, **options))
 
 
-async def connected(app: RealtimeConsoleApp) -> None:
-    """Wait until the app's connect worker finished and the session exists."""
+async def settled(app: RealtimeConsoleApp) -> None:
+    """Wait until the app's workers and queued connection actions have all finished."""
     await app.workers.wait_for_complete()
+    await app.controller.idle()
+    await app.workers.wait_for_complete()
+
+
+async def connected(app: RealtimeConsoleApp) -> None:
+    """Wait until the app's connection actions finished and the session exists."""
+    await settled(app)
     assert app.client.is_connected(), app.inspector.connection.detail
     assert await app.client.wait_for_session_created(TIMEOUT)
 

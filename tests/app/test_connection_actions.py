@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.widgets import Input
+
 from console.simulator import SimulatorServer
-from tests.app.conftest import TIMEOUT, connected, console_app
+from tests.app.conftest import TIMEOUT, connected, console_app, expect, server_event, settled
 
 
 async def test_a_connect_asked_for_mid_disconnect_does_not_cut_it(
@@ -25,7 +27,7 @@ async def test_a_connect_asked_for_mid_disconnect_does_not_cut_it(
             for _ in range(trial):  # F2 again at a later step of the closing each time
                 await asyncio.sleep(0)
             app.action_connect()
-            await app.workers.wait_for_complete()
+            await settled(app)
             if hasattr(app, "controller"):  # (the old app had none)
                 await app.controller.idle()
             client.off("close", on_close)
@@ -41,7 +43,7 @@ async def test_f2_twice_disconnects_then_connects(simulator: SimulatorServer) ->
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
         await pilot.press("f2", "f2")
-        await app.workers.wait_for_complete()
+        await settled(app)
         await app.controller.idle()
         assert app.client.is_connected()
         assert app.controller.actions_run == 3  # connect at start, then disconnect and connect
@@ -57,3 +59,38 @@ async def test_an_error_noted_at_start_is_toasted_in_its_own_words(
         await pilot.pause()
         toasts = [str(notification.message) for notification in app._notifications]
         assert any("keymap: no binding with id no.such.binding" in text for text in toasts), toasts
+
+
+async def test_a_message_typed_while_connecting_goes_once_connected(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url, autoconnect=False)
+    async with app.run_test(size=(160, 48)):
+        reply = expect(app, server_event("response.done"))
+        app.action_connect()
+        prompt = app.query_one("#prompt", Input)
+        prompt.value = "typed while connecting"
+        assert not app.client.is_connected()
+        app.send_message(Input.Submitted(prompt, prompt.value))  # Enter, before the socket opens
+        assert prompt.value == ""
+        done = await reply
+        assert done["event"]["response"]["status"] == "completed"
+        texts = [item["formatted"].get("text") for item in app.client.conversation.get_items()]
+        assert "typed while connecting" in texts
+
+
+async def test_a_message_typed_while_a_connect_fails_comes_back() -> None:
+    app = console_app("ws://127.0.0.1:9/v1/realtime", autoconnect=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.action_connect()
+        prompt = app.query_one("#prompt", Input)
+        prompt.value = "nobody listens"
+        app.send_message(Input.Submitted(prompt, prompt.value))
+        assert prompt.value == ""
+        await pilot.pause()
+        await settled(app)
+        await app.controller.idle()
+        await settled(app)
+        assert prompt.value == "nobody listens"
+        toasts = [str(notification.message) for notification in app._notifications]
+        assert any("Not sent" in toast for toast in toasts), toasts

@@ -21,6 +21,7 @@ from .conftest import (
     expect,
     screen_text,
     server_event,
+    settled,
 )
 
 
@@ -136,7 +137,7 @@ async def test_get_weather_without_network_is_a_tool_error_not_a_crash(
 async def test_a_refused_connection_is_explained_and_the_app_stays() -> None:
     app = console_app("ws://127.0.0.1:9/v1/realtime")
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         app.render_frame()
         await pilot.pause()
         assert app.inspector.connection.state == "disconnected"
@@ -154,7 +155,7 @@ async def test_a_relay_that_wants_a_token_says_so() -> None:
         try:
             app = console_app(relay.url)
             async with app.run_test(size=(160, 48)):
-                await app.workers.wait_for_complete()
+                await settled(app)
                 assert "--token" in app.inspector.connection.detail
             target = Target(relay.url, "relay-token-123456", "ga", None, "relay", True)
             app = console_app(None, target=target)
@@ -173,7 +174,7 @@ async def test_disconnect_and_reconnect_from_the_app(simulator: SimulatorServer)
         await connected(app)
         first_session = app.inspector.connection.session_id
         await pilot.press("f2")
-        await app.workers.wait_for_complete()
+        await settled(app)
         assert not app.client.is_connected()
         assert app.inspector.connection.state == "disconnected"
         await pilot.press("f2")
@@ -297,7 +298,7 @@ async def test_record_then_replay_rebuilds_the_conversation(
         assert replay.inspector.connection.state == "replay"
         assert "Replay this message" in screen_text(replay)
         await pilot.press("f2")  # connecting a replay is refused, not attempted
-        await replay.workers.wait_for_complete()
+        await settled(replay)
         assert not replay.client.is_connected()
 
 
@@ -355,7 +356,7 @@ async def test_reset_then_connect_keeps_the_panes_fed(simulator: SimulatorServer
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
         app.action_reset()
-        await app.workers.wait_for_complete()
+        await settled(app)
         before = app.inspector.store.total
         app.action_connect()
         await connected(app)

@@ -17,7 +17,7 @@ import pytest
 from console.inspector.connection import Target
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
-from tests.app.conftest import connected, console_app, expect, screen_text, server_event
+from tests.app.conftest import connected, console_app, expect, screen_text, server_event, settled
 
 KEY = "sk-test-hygiene-5f0c1e9a7b3d42c8a6e1"
 WRONG_KEY = "sk-test-wrongkey-0b9e8d7c6a5f4e3d2c1b"
@@ -79,7 +79,7 @@ async def test_the_key_reaches_no_output_channel(tmp_path: Path, all_logs: Every
         app = console_app(None, target=target, record_path=record)
         async with app.run_test(size=(160, 48)) as pilot:
             await connected(app)
-            await app.workers.wait_for_complete()
+            await settled(app)
             done = expect(app, server_event("response.done"))
             app.client.send_user_message_content([{"type": "input_text", "text": "hello"}])
             await done
@@ -101,7 +101,7 @@ async def test_the_key_reaches_no_output_channel(tmp_path: Path, all_logs: Every
         wrong = Target(server.url, api_key=WRONG_KEY, label="simulator — wrong key")
         refused = console_app(None, target=wrong)
         async with refused.run_test(size=(160, 48)) as pilot:
-            await refused.workers.wait_for_complete()
+            await settled(refused)
             refused.render_frame()
             await pilot.pause()
             for _ in range(200):  # the simulator refuses in the session: an error, close 3000

@@ -25,6 +25,7 @@ from tests.app.conftest import (
     expect,
     screen_text,
     server_event,
+    settled,
 )
 
 
@@ -58,7 +59,7 @@ async def test_a_lost_connection_keeps_what_was_shown_and_f2_reconnects() -> Non
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await connected(app)
-            await app.workers.wait_for_complete()
+            await settled(app)
             await exchange(app, pilot, "remember the lighthouse")
             events_before = len(app.inspector.store.records)
             port = await lose_connection(app, pilot, server)
@@ -117,7 +118,7 @@ async def test_reconnect_with_history_carries_the_text(dialect: str, assistant_p
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await connected(app)
-            await app.workers.wait_for_complete()
+            await settled(app)
             await exchange(app, pilot, "my name is Ada")
             reply = app.client.conversation.get_items()[-1]["formatted"]
             reply_text = reply["text"] or reply["transcript"]
@@ -140,7 +141,7 @@ async def test_reconnect_with_history_carries_the_text(dialect: str, assistant_p
             await pilot.press("enter")
             await created
             await added
-            await app.workers.wait_for_complete()
+            await settled(app)
             sent = [
                 r.event["item"]
                 for r in app.inspector.store.records
@@ -182,7 +183,7 @@ async def test_the_beta_shutdown_tells_the_user_to_use_ga(beta_shutdown_url: str
     target = Target(beta_shutdown_url, None, "beta", None, "openai — test")
     app = console_app(None, target=target)
     async with app.run_test(size=(200, 48)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         for _ in range(200):  # the close may come before or after the connect worker ends
             if "4000" in app.inspector.connection.detail:
                 break

@@ -73,7 +73,8 @@ def console_session(tmp_path: Path) -> Iterator[str]:
 
 
 def test_type_a_message_and_read_the_reply_off_the_screen(console_session: str) -> None:
-    screen = wait_for_screen(console_session, "connected")
+    # The status bar's state, which begins its line (the session pane says "not connected").
+    screen = wait_for_screen(console_session, "\n connected ")
     assert "simulator — no API key set" in screen
     tmux("send-keys", "-t", console_session, "-l", "Hello from tmux")
     tmux("send-keys", "-t", console_session, "Enter")
