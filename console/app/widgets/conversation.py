@@ -55,6 +55,7 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("enter", "open_item", "Details", id="conversation.details"),
         Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
         Binding("p", "app.play_item", "Play audio", id="conversation.play"),
+        Binding("a", "app.answer_tool_call", "Answer call", id="conversation.answer"),
     ]
 
     class ItemSelected(Message):
