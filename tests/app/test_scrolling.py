@@ -12,8 +12,13 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input
 
 from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.prompt import PromptInput
+from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
 WORDS = " ".join(["word"] * 14)
@@ -64,3 +69,123 @@ async def test_items_rewrap_when_the_scrollbar_goes() -> None:
         assert not pane.show_vertical_scrollbar
         assert_rows_match_the_wrapping(pane)
         assert pane.virtual_size == Size(34, 4)  # title, two lines of words, a gap
+
+
+# -- set_virtual_size: what Textual's own layout would do, without the layout ------------------
+
+
+class Lines(ScrollView):
+    """A bare Line-API view that counts the layouts asked of it."""
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id=id)
+        self.layouts = 0
+
+    def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False, **kw: Any) -> Any:
+        self.layouts += layout
+        return super().refresh(*regions, repaint=repaint, layout=layout, **kw)
+
+    def render_line(self, y: int) -> Strip:
+        return Strip.blank(self.size.width)
+
+
+class ViewsApp(App[None]):
+    CSS = "Lines { width: 40; height: 10; }"
+
+    def compose(self) -> ComposeResult:
+        yield Lines("ours")
+        yield Lines("textuals")
+
+
+def scroll_state(view: ScrollView) -> tuple[Any, ...]:
+    """What a view's size decides: scrollbars, their windows, the content region, the range."""
+    vertical, horizontal = view.show_vertical_scrollbar, view.show_horizontal_scrollbar
+    return (
+        vertical,
+        horizontal,
+        view.scrollable_content_region.size,
+        view.max_scroll_x,
+        view.max_scroll_y,
+        (view.vertical_scrollbar.window_virtual_size, view.vertical_scrollbar.window_size)
+        if vertical
+        else None,
+        (view.horizontal_scrollbar.window_virtual_size, view.horizontal_scrollbar.window_size)
+        if horizontal
+        else None,
+    )
+
+
+async def test_set_virtual_size_leaves_a_view_as_textuals_layout_would() -> None:
+    """The one use of a private Textual API (``_scroll_update``): if an upgrade changes what it
+    does, the scrollbars here stop matching Textual's own and this fails."""
+    app = ViewsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        ours, textuals = app.query_one("#ours", Lines), app.query_one("#textuals", Lines)
+        for size in (Size(38, 5), Size(38, 50), Size(90, 50), Size(90, 5), Size(38, 5)):
+            set_virtual_size(ours, size)
+            now = scroll_state(ours)  # at once, with no layout pass
+            textuals.virtual_size = size
+            await pilot.pause()
+            assert ours.virtual_size == textuals.virtual_size == size
+            assert now == scroll_state(textuals), f"at {size}"
+            assert scroll_state(ours) == now  # and the next layout changes nothing
+
+
+async def test_set_virtual_size_lays_out_only_when_a_scrollbar_comes_or_goes() -> None:
+    app = ViewsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        ours, textuals = app.query_one("#ours", Lines), app.query_one("#textuals", Lines)
+        set_virtual_size(ours, Size(38, 20))  # the scrollbar comes: one layout
+        textuals.virtual_size = Size(38, 20)
+        await pilot.pause()
+        ours.layouts = textuals.layouts = 0
+        for height in range(21, 41):  # growing under a scrollbar already there
+            set_virtual_size(ours, Size(38, height))
+            textuals.virtual_size = Size(38, height)
+            await pilot.pause()
+        assert (ours.layouts, textuals.layouts) == (0, 20)
+
+
+# -- the input line: typing lays nothing out ---------------------------------------------------
+
+
+class PromptApp(App[None]):
+    CSS = "PromptInput { width: 24; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield CountingPrompt(placeholder="Message")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.changes.append(event.value)
+
+
+class CountingPrompt(PromptInput):
+    layouts = 0
+
+    def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False, **kw: Any) -> Any:
+        self.layouts += layout
+        return super().refresh(*regions, repaint=repaint, layout=layout, **kw)
+
+
+async def test_typing_into_the_prompt_lays_out_nothing_and_keeps_the_cursor_in_view() -> None:
+    """``Input`` keeps its text's width as ``virtual_size``, declared ``layout=True`` by Textual:
+    every keystroke laid out the whole screen. If an upgrade brings that back, this fails."""
+    app = PromptApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        prompt = app.query_one(CountingPrompt)
+        prompt.focus()
+        await pilot.pause()
+        prompt.layouts = 0
+        text = "the quick brown fox jumps over the lazy dog"
+        await pilot.press(*text)
+        assert prompt.layouts == 0
+        assert prompt.value == text and app.changes[-1] == text and len(app.changes) == len(text)
+        assert prompt.virtual_size == Size(len(text) + 1, 1)  # the cursor's cell at the end
+        assert prompt.scroll_x == prompt.max_scroll_x > 0  # the cursor stays in view
+        prompt.value = ""
+        await pilot.pause()
+        assert prompt.virtual_size == Size(len("Message"), 1) and prompt.scroll_x == 0
