@@ -20,6 +20,8 @@ from console.app.widgets.events import EventList, EventsPane
 from console.inspector.payloads import display_event
 from console.inspector.store import EventStore, Source
 
+from .conftest import until
+
 STYLES = Path(__file__).parents[2] / "console" / "app" / "styles" / "events.tcss"
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
 AUDIO = base64.b64encode(bytes(4800)).decode()
@@ -408,8 +410,7 @@ async def test_composer_validates_after_a_pause_in_typing() -> None:
         composer.editor.load_text('{"type": "x"}')
         await pilot.pause()
         assert composer.error is not None  # not yet: the check waits ~300 ms
-        await pilot.pause(0.5)
-        assert composer.error is None
+        await until(pilot, lambda: composer.error is None, "the debounced check")
 
 
 async def test_composer_shows_send_failures() -> None:

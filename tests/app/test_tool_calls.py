@@ -8,7 +8,6 @@ conversation pane's key or call the action.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -21,13 +20,13 @@ from console.inspector.tool_calls import ToolCall
 from console.simulator import SimulatorServer
 
 from .conftest import (
-    TIMEOUT,
     client_event,
     connected,
     console_app,
     expect,
     screen_text,
     server_event,
+    until,
 )
 
 ORDER_TOOL = {
@@ -65,9 +64,7 @@ async def pending_call(app: RealtimeConsoleApp, pilot: Any) -> ToolCall:
 
 async def wait_for_screen(pilot: Any, kind: type) -> Any:
     """The screen once it is on top (a push lands after the next message round)."""
-    async with asyncio.timeout(TIMEOUT):
-        while not isinstance(pilot.app.screen, kind):
-            await pilot.pause()
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind), f"a {kind.__name__}")
     return pilot.app.screen
 
 
@@ -138,9 +135,8 @@ async def test_the_palette_answers_the_newest_pending_call_and_says_when_there_i
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await connected(app)
         app.action_answer_tool_call()
-        async with asyncio.timeout(TIMEOUT):  # the toast is drawn a frame or two later
-            while "No tool call is waiting for an answer." not in screen_text(app):
-                await pilot.pause()
+        toast = "No tool call is waiting for an answer."
+        await until(pilot, lambda: toast in screen_text(app), "the toast")
         app.query_one(ConversationPane).focus()
         await pilot.press("a")  # no call waits: the key is not offered and does nothing
         assert not isinstance(app.screen, AnswerToolCallScreen)
