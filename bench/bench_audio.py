@@ -12,11 +12,17 @@ Real streams through a private PulseAudio null sink (tests/audio/pulse.py), in o
     PortAudio callback that takes its first sample. A delta can wait behind the rest of the one
     before it (at most 20 ms of playback order, not overhead): both figures are printed.
 (c) CPU of the process (capture + playback + both meters + the clients) over the phase.
+(d) Device calls: how long ``VoiceSession.start``/``retry``/``stop`` take on the device thread,
+    and how late a 5 ms ticker on the loop wakes meanwhile; then the same stream opens and closes
+    made directly on the loop (as the console did before), for comparison. "at once" closes
+    streams just opened, still in PulseAudio's start-up stall (push-to-talk pressed twice quickly
+    did that); on the loop it closes them as the console did before: Pa_StopStream, which waits
+    for the device's buffers, then close.
 
 Flood: a third client connected to bench/flood_server.py (a child process) at ``--rate`` events/s,
 folding every event into its conversation as the console would.
 
-    python3 bench/bench_audio.py [--seconds 8] [--rate 2000]
+    python3 bench/bench_audio.py [--seconds 8] [--rate 2000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ sys.path.insert(0, str(BENCH.parent))
 from console.audio.capture import Microphone  # noqa: E402
 from console.audio.levels import LevelMeter  # noqa: E402
 from console.audio.playback import Speaker  # noqa: E402
+from console.audio.voice import VoiceSession  # noqa: E402
 from console.realtime import RealtimeAPI, RealtimeClient  # noqa: E402
 from console.realtime.utils import base64_to_pcm16  # noqa: E402
 from console.simulator import SimulatorServer  # noqa: E402
@@ -204,10 +211,80 @@ async def phase(name: str, seconds: float, flood_url: str | None) -> None:
     )
 
 
+class Ticker:
+    """Wakes every 5 ms on the loop and keeps the worst lateness since the last ``take``."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + 0.005
+            await asyncio.sleep(0.005)
+            self.worst = max(self.worst, loop.time() - due)
+
+    async def take(self) -> float:
+        await asyncio.sleep(0.02)  # let a wake-up that a stall delayed be counted
+        worst, self.worst = self.worst, 0.0
+        return worst
+
+
+async def device_calls(rounds: int) -> None:
+    """(d): VoiceSession's device calls on the device thread, then the same calls on the loop."""
+    ticker = Ticker()
+    task = asyncio.get_running_loop().create_task(ticker.run())
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")  # no connection needed
+    mic, speaker = Microphone(lambda _chunk: None), Speaker()
+    voice = VoiceSession(client, mic, speaker)
+    took: dict[str, list[float]] = {}
+    late: dict[str, list[float]] = {}
+
+    async def timed(name: str, call: Any) -> None:
+        began = time.perf_counter()
+        result = call()
+        if asyncio.iscoroutine(result):
+            await result
+        took.setdefault(name, []).append(time.perf_counter() - began)
+        late.setdefault(name, []).append(await ticker.take())
+
+    def stop_then_close() -> None:
+        for stream in (mic._stream, speaker._stream):
+            if stream is not None:
+                stream.stop()  # waits for the device's buffers to play out
+        mic.stop()
+        speaker.stop()
+
+    await ticker.take()
+    for _ in range(rounds):
+        await timed("thread: start", voice.start)
+        await mic.wait_started(10)
+        await timed("thread: retry", voice.retry)
+        await mic.wait_started(10)
+        await timed("thread: stop", voice.stop)
+        await timed("thread: start", voice.start)
+        await timed("thread: stop at once", voice.stop)  # still in PulseAudio's start-up stall
+    for _ in range(rounds):
+        await timed("loop: open", lambda: (speaker.start(), mic.start()))
+        await mic.wait_started(10)
+        await timed("loop: close", lambda: (mic.stop(), speaker.stop()))
+        await timed("loop: open", lambda: (speaker.start(), mic.start()))
+        await timed("loop: stop at once", stop_then_close)  # as the console closed before
+    task.cancel()
+    print("[device calls]")
+    for name, durations in took.items():
+        print(
+            f"  (d) {name:<21} takes p50 {pct(durations, 0.5) * 1e3:7.1f} ms, "
+            f"max {max(durations) * 1e3:7.1f} ms; "
+            f"the loop's worst lateness {max(late[name]) * 1e3:7.1f} ms"
+        )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=2000.0)
+    parser.add_argument("--rounds", type=int, default=5, help="of (d)'s device calls")
     args = parser.parse_args()
     pulse = PrivatePulse()
     pulse.start()
@@ -216,6 +293,7 @@ async def main() -> None:
     sd._terminate()
     sd._initialize()
     try:
+        await device_calls(args.rounds)
         await phase("idle", args.seconds, None)
         server = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TextArea
 
-from console.app import connection
 from console.app.audio import VoiceKeys, make_voice_session
 from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
 from console.app.config import ConsoleConfig
@@ -38,10 +37,11 @@ from console.app.widgets.meter import MeterPane
 from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
+from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder, export_jsonl
 from console.inspector.tool_calls import answer_tool_call
-from console.inspector.tools import demo_tools
+from console.inspector.tools import Tool, demo_tools
 from console.realtime import RealtimeClient, RealtimeNotConnectedError
 
 STYLES = Path(__file__).parent / "styles"
@@ -107,23 +107,30 @@ class RealtimeConsoleApp(App[int]):
         self._turns_seen: str | None = None
         self._calls_version = -1
         self._calls_waiting = False
-        if config.replay is None:
-            self._register_tools()  # a replay runs no tools: it only shows what happened
+        self.controller = ConnectionController(
+            self.client,
+            self.inspector,
+            tools=self._tools() if config.replay is None else (),  # a replay runs no tools
+            voice=self.voice,
+            tell=self._tell,
+            voice_changed=self.voice_changed,
+        )
+        self.controller.register_tools()
 
     # -- building -------------------------------------------------------------------------
 
-    def _register_tools(self) -> None:
+    def _tools(self) -> list[Tool]:
         """The user's tools, then the demo tools whose names the user's do not take."""
         tools = list(self.config.tools)
         taken = {definition.get("name") for definition, _ in tools}
         if self.config.demo_tools:
             demos = demo_tools(self.inspector.memory, self.config.weather_url)
             tools += [(d, handler) for d, handler in demos if d.get("name") not in taken]
-        for definition, handler in tools:
-            try:
-                self.client.add_tool(definition, handler)
-            except ValueError as exc:  # the library refuses a malformed definition
-                self.inspector.note_error(f"tool {definition.get('name')!r} not added: {exc}")
+        return tools
+
+    def _tell(self, message: str, severity: Severity) -> None:
+        """What the controller tells the user, as a toast."""
+        self.notify(message, severity=severity, timeout=10 if severity == "error" else None)
 
     def compose(self) -> ComposeResult:
         inspector = self.inspector
@@ -216,17 +223,13 @@ class RealtimeConsoleApp(App[int]):
         if self.inspector.timings.version != self._timings_version:
             self._timings_version = self.inspector.timings.version
             self._conversation.refresh_figures()
-        now = time.monotonic()
-        if self.inspector.errors != self._errors_shown and now - self._error_toast_at > 1.0:
-            self._errors_shown, self._error_toast_at = self.inspector.errors, now
-            self.notify(self.inspector.last_error, title="Error", severity="error", timeout=6)
-        if self.voice is not None:
+        self._toast_errors()
+        if self.voice is not None:  # no device call here: a --input-wav file at most
             turns = self.client.get_turn_detection_type()
             if turns != self._turns_seen:
                 self._turns_seen = turns
                 self.voice.turn_detection_changed()
-                self.voice_changed()
-            elif self.voice.notice and self._status.extra != self.voice.describe():
+            if self._status.extra != self.voice.describe():
                 self.voice_changed()
         calls = self.inspector.tool_calls
         if calls.version != self._calls_version:  # "Answer call" only while one waits
@@ -239,37 +242,55 @@ class RealtimeConsoleApp(App[int]):
             self._status.refresh()
             self._conversation.refresh_figures()
 
+    def _toast_errors(self) -> None:
+        """Toast the newest error in its own words, at most once a second.
+
+        The text comes from the inspector's recent errors, not from the status bar's last error,
+        which a new connection clears: an error noted at start-up (a keymap id no binding has)
+        was toasted as an empty "Error" once the autoconnect had cleared it.
+        """
+        inspector = self.inspector
+        now = time.monotonic()
+        unseen = inspector.errors - self._errors_shown
+        if not unseen or now - self._error_toast_at <= 1.0 or not inspector.recent_errors:
+            return
+        self._errors_shown, self._error_toast_at = inspector.errors, now
+        message = inspector.recent_errors[-1]
+        if unseen > 1:
+            message += f"\n(and {unseen - 1} more: see the events pane)"
+        self.notify(message, title="Error", severity="error", timeout=6)
+
     # -- connection -----------------------------------------------------------------------
 
-    def action_toggle_connection(self) -> None:
-        if self.client.is_connected():
-            self.action_disconnect()
-        else:
-            self.action_connect()
+    # Connection actions are not exclusive workers (which cancelled one another halfway): the
+    # controller runs them in order, each to its end.
 
-    @work(exclusive=True, group="connection", exit_on_error=False)
+    @work(group="connection", exit_on_error=False)
+    async def action_toggle_connection(self) -> None:
+        """F2: disconnect when connected, else connect (decided when its turn comes)."""
+        await self.controller.toggle()
+
+    @work(group="connection", exit_on_error=False)
     async def action_connect(self) -> None:
         """Connect (or reconnect: same session config and tools); failures are shown."""
-        await connection.connect(self)
+        if self.config.replay is not None:
+            self.notify("A replay is read-only.", severity="warning")
+            return
+        await self.controller.connect()
 
-    @work(exclusive=True, group="connection", exit_on_error=False)
+    @work(group="connection", exit_on_error=False)
     async def action_reconnect_with_history(self) -> None:
         """Reconnect, then give the new session the conversation's text."""
-        await connection.connect(self, with_history=True)
+        await self.controller.connect(with_history=True)
 
-    @work(exclusive=True, group="connection", exit_on_error=False)
+    @work(group="connection", exit_on_error=False)
     async def action_disconnect(self) -> None:
-        await connection.disconnect(self)
+        await self.controller.disconnect()
 
-    @work(exclusive=True, group="connection", exit_on_error=False)
+    @work(group="connection", exit_on_error=False)
     async def action_reset(self) -> None:
         """Disconnect and forget the conversation and the session (events stay)."""
-        await self.client.reset()
-        self.inspector.attach()  # reset() dropped every handler, the inspector's too
-        self._register_tools()
-        self.inspector.session.clear()
-        self.inspector.reset_conversation()
-        self.inspector.set_connection("disconnected", "reset")
+        await self.controller.reset()
 
     # -- sending --------------------------------------------------------------------------
 
@@ -283,6 +304,11 @@ class RealtimeConsoleApp(App[int]):
             self.notify("Not connected (F2 connects).", severity="error")
             return
         try:
+            # A reply still playing is cut where the user stopped hearing it (truncate), and
+            # one still generating is cancelled; the library sends the new message's
+            # response.create once the cancelled response is done, so it gets its reply.
+            if self.voice is not None:
+                self.voice.interrupt_playback()
             self.client.cancel_response()
             self.client.send_user_message_content([{"type": "input_text", "text": text}])
         except Exception as exc:  # the socket closed under us
@@ -441,7 +467,7 @@ class RealtimeConsoleApp(App[int]):
         if self.recorder is not None:
             self.recorder.close()
         if self.voice is not None:
-            self.voice.stop()
+            self.voice.close()  # queued on the device thread, which ends before the process
 
     # -- audio (VoiceKeys says what happened) -------------------------------------------
 
@@ -451,12 +477,15 @@ class RealtimeConsoleApp(App[int]):
     def action_mute(self) -> None:
         self._voice_keys.mute()
 
-    def action_retry_audio(self) -> None:
-        self._voice_keys.retry()
+    @work(group="audio", exit_on_error=False)
+    async def action_retry_audio(self) -> None:
+        """Rescan and reopen the devices on the device thread; the UI goes on meanwhile."""
+        await self._voice_keys.retry()
         self.inspector.meter_from_events = self.voice is None or not self.voice.streaming
 
-    def action_play_item(self) -> None:
-        self._voice_keys.play(self._conversation.selected_id)
+    @work(group="audio", exit_on_error=False)
+    async def action_play_item(self) -> None:
+        await self._voice_keys.play(self._conversation.selected_id)
 
     async def action_quit(self) -> None:
         if self.recorder is not None:

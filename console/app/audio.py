@@ -18,9 +18,9 @@ def make_voice_session(
 ) -> VoiceSession | None:
     """The microphone (or ``--input-wav``) and the speaker, wired to the client and meters.
 
-    Nothing is opened yet (``VoiceSession.start`` does, once connected). A WAV that cannot be
-    read, or no PortAudio, still gives a session whose ``notice`` says why, so the status bar
-    tells the user and text mode goes on.
+    Nothing is opened yet (``await VoiceSession.start()`` does, once connected). A WAV that
+    cannot be read, or no PortAudio, still gives a session whose ``notice`` says why, so the
+    status bar tells the user and text mode goes on.
     """
     if not config.audio and config.input_wav is None and config.save_audio is None:
         return None
@@ -60,7 +60,10 @@ def _discard(_chunk: object) -> None:
 
 
 class VoiceKeys:
-    """What the audio keys do, and what the user is told (the app's actions call these)."""
+    """What the audio keys do, and what the user is told (the app's actions call these).
+
+    ``retry`` and ``play`` wait for the device thread: the app runs them as workers.
+    """
 
     def __init__(
         self,
@@ -89,17 +92,25 @@ class VoiceKeys:
             self.notify("Microphone muted." if muted else "Microphone live.")
             self.changed()
 
-    def retry(self) -> None:
+    async def retry(self) -> None:
         """Reopen the devices after one came back (no restart needed)."""
         if self.voice is None:
             self.notify("Audio is off (started with --no-audio, or a replay).", severity="warning")
             return
-        self.voice.retry()
+        self.notify("Looking for audio devices…")
+        await self.voice.retry()
         self.notify(self.voice.describe())
         self.changed()
 
-    def play(self, item_id: str | None) -> None:
-        """Play an item's audio through the speaker."""
-        if self.voice is None or item_id is None or not self.voice.play_item(item_id):
-            self.notify("Nothing to play (select an item with audio; audio must be on).")
+    async def play(self, item_id: str | None) -> None:
+        """Play an item's audio through the speaker (opening it first if it is closed)."""
+        voice = self.voice
+        nothing = "Nothing to play (select an item with audio; audio must be on)."
+        if voice is None or item_id is None:
+            self.notify(nothing)
+        else:
+            before = voice.notice
+            if not await voice.play_item(item_id):  # a new notice: the speaker would not open
+                changed = voice.notice is not None and voice.notice != before
+                self.notify(f"Not played: {voice.notice}" if changed else nothing)
         self.changed()

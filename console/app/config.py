@@ -12,6 +12,7 @@ from typing import Any
 from console.inspector.connection import Target
 from console.inspector.store import DEFAULT_EVENT_CAP
 from console.inspector.tools import WEATHER_URL, Tool
+from console.realtime import DEFAULT_MAX_AUDIO_SECONDS
 
 
 @dataclass
@@ -30,11 +31,13 @@ class ConsoleConfig:
     """A ``Recording`` to open read-only instead of connecting."""
     replay_name: str = ""
     keymap: dict[str, str] = field(default_factory=dict)
+    export_dir: Path | None = None
+    """Where Ctrl+E writes its exports (``--export-dir``); None: the current directory."""
     clock: Callable[[], float] = time.time
     tz: tzinfo | None = None
     """Time zone of the times shown (None: local)."""
     tool_timeout: float = 30.0
-    max_audio_seconds: float | None = 1800.0
+    max_audio_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS
     """Audio the conversation keeps in all (the oldest items' audio goes first)."""
     audio: bool = False
     """Open the microphone and the speaker (the CLI turns this on unless --no-audio)."""

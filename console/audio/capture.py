@@ -2,7 +2,12 @@
 
 Both deliver 24 kHz mono int16 chunks of 20 to 40 ms to ``on_chunk`` on the event loop (the console
 passes ``client.append_input_audio``), and share the same surface: ``start``, ``stop``, ``mute``,
-``wait_started``, ``dropped_blocks``, ``notice``.
+``wait_started``, ``dropped_blocks``, ``notice``, ``opens_device``.
+
+``Microphone.start``/``stop`` are PortAudio calls that can take a second or two: call them on the
+device thread (``devices.in_device_thread``), passing the loop to ``start``; ``running`` and the
+chunk delivery are the loop's side and never call PortAudio. A ``WavMicrophone`` opens no device:
+its ``start``/``stop`` are cheap and run on the loop.
 
 ``Microphone`` opens the device at its own rate and channels (mono or stereo). PortAudio's
 callback only copies the block and puts it in a bounded ``Handoff`` that wakes the loop with
@@ -10,8 +15,8 @@ callback only copies the block and puts it in a bounded ``Handoff`` that wakes t
 (``dropped_blocks``), and the audio thread never blocks. Resampling (soxr, one stream per
 microphone so block edges are seamless) and chunking happen on the loop. A device that vanishes
 mid-stream (PortAudio ends the stream, or the callback stops) becomes a ``notice`` string and
-an ``on_notice`` call, never an exception; ``start`` again (after ``devices.rescan()`` if the
-device changed) resumes.
+an ``on_notice`` call, never an exception (the dead stream is closed on the device thread);
+``start`` again (after ``devices.rescan()`` if the device changed) resumes.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +38,7 @@ from .devices import (
     DeviceInfo,
     DeviceSpec,
     close_stream,
+    device_call,
     find_device,
     sounddevice,
 )
@@ -45,7 +52,10 @@ NoticeCallback = Callable[[str], object]
 
 
 class _Source:
-    """What both microphones share: chunking, mute, delivery, notices, the started future."""
+    """What both microphones share: chunking, mute, delivery, notices, waiting for audio."""
+
+    opens_device = True
+    """Whether ``start``/``stop`` are device calls (for the device thread) or cheap loop calls."""
 
     def __init__(
         self,
@@ -67,26 +77,39 @@ class _Source:
         self._chunker = Chunker(
             int(out_rate * chunk_ms / 1000), int(out_rate * max_chunk_ms / 1000)
         )
-        self._started: asyncio.Future[bool] | None = None
+        self._armed = False
+        self._flowing = False
+        self._start_waiters: list[asyncio.Future[bool]] = []
 
     async def wait_started(self, timeout: float | None = None) -> bool:
-        """True once the first chunk was delivered (audio really flows); False on timeout."""
-        if self._started is None:
-            return False
+        """True once the first chunk since ``start`` was delivered (audio really flows);
+        False on timeout, or at once if never started."""
+        if self._flowing or not self._armed:
+            return self._flowing
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._start_waiters.append(future)
         try:
-            return await asyncio.wait_for(asyncio.shield(self._started), timeout)
+            return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             return False
+        finally:
+            if future in self._start_waiters:
+                self._start_waiters.remove(future)
 
     def _arm(self) -> None:
+        """Before a start (on any thread: only plain flags change; no stream delivers yet)."""
         self.notice = None
         self._chunker.clear()
-        self._started = asyncio.get_running_loop().create_future()
+        self._flowing = False
+        self._armed = True
 
     def _push(self, samples: Int16Array) -> None:
         for chunk in self._chunker.push(samples):
-            if self._started is not None and not self._started.done():
-                self._started.set_result(True)
+            if not self._flowing:
+                self._flowing = True
+                for future in self._start_waiters:
+                    if not future.done():
+                        future.set_result(True)
             if self.mute:
                 continue
             self.chunks_delivered += 1
@@ -140,23 +163,25 @@ class Microphone(_Source):
         self._handoff: Handoff[npt.NDArray[Any]] | None = None
         self._converter: InputConverter | None = None
         self._stopping = False
+        self._ended = False
         self._dropped_before = 0
 
     @property
     def running(self) -> bool:
-        """True while the stream is open and active."""
-        return self._stream is not None and bool(self._stream.active)
+        """True while the stream is open and has not ended (asks nothing of PortAudio)."""
+        return self._stream is not None and not self._ended
 
     @property
     def dropped_blocks(self) -> int:
         """Blocks dropped (oldest first) because the loop fell behind, over all starts."""
         return self._dropped_before + (self._handoff.dropped if self._handoff else 0)
 
-    def start(self) -> None:
-        """Open and start the stream (call on the loop); ``AudioUnavailable`` if it cannot."""
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Open and start the stream, delivering on ``loop`` (default: the running one, when
+        called on it); ``AudioUnavailable`` if it cannot. Blocks: use the device thread."""
         if self._stream is not None:
             return
-        loop = asyncio.get_running_loop()
+        loop = loop or asyncio.get_running_loop()
         sd = sounddevice()
         info = find_device("input", self.device)
         rate = float(self.samplerate or info.default_samplerate)
@@ -165,6 +190,7 @@ class Microphone(_Source):
         self._converter = InputConverter(rate, channels, self.out_rate)
         self._handoff = Handoff(loop, self._on_blocks, self.max_blocks)
         self._stopping = False
+        self._ended = False
         self._arm()
         try:
             stream = sd.InputStream(
@@ -184,11 +210,15 @@ class Microphone(_Source):
         self._stream = stream
 
     def stop(self) -> None:
-        """Stop and close the stream (pending blocks are dropped, not delivered)."""
+        """Stop and close the stream (pending blocks are dropped, not delivered). Blocks."""
+        close_stream(self._detach())
+
+    def _detach(self) -> Any:
+        """Forget the stream (no more delivery) and return it, to be closed."""
         self._stopping = True
         stream, self._stream = self._stream, None
-        close_stream(stream)
         self._release()
+        return stream
 
     def _release(self) -> None:
         if self._handoff is not None:
@@ -206,6 +236,7 @@ class Microphone(_Source):
             handoff.put(indata.copy())
 
     def _finished(self) -> None:
+        self._ended = True
         if self._stopping:
             return
         handoff = self._handoff
@@ -226,12 +257,15 @@ class Microphone(_Source):
         if self._stopping:
             return
         name = self.device_info.name if self.device_info else "the input device"
-        self.stop()
+        stream = self._detach()
+        device_call(partial(close_stream, stream))  # closing may block: not on the loop
         self._notify(f"microphone stopped: {name!r} is gone or failed; start it again to retry")
 
 
 class WavMicrophone(_Source):
     """A WAV file (any rate, channels, integer PCM) as the microphone, paced in real time."""
+
+    opens_device = False
 
     def __init__(
         self,
@@ -278,12 +312,18 @@ class WavMicrophone(_Source):
         """True while the file is being streamed."""
         return self._task is not None and not self._task.done()
 
-    def start(self) -> None:
-        """Start streaming from the current position (call on the loop)."""
+    @property
+    def finished(self) -> bool:
+        """The whole file was sent (it does not loop): ``start`` sends nothing more."""
+        return not self.loop_file and self.position >= len(self.samples)
+
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Start streaming from the current position (on the loop: no device, nothing blocks)."""
         if self.running:
             return
         self._arm()
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="wav-microphone")
+        loop = loop or asyncio.get_running_loop()
+        self._task = loop.create_task(self._run(), name="wav-microphone")
 
     def stop(self) -> None:
         """Stop streaming (``start`` resumes where it stopped)."""

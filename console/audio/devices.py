@@ -7,15 +7,25 @@ one-line reason the console shows in its status bar (never a traceback), and tex
 
 PortAudio scans devices once, when it initialises; ``rescan()`` makes it look again, so a device
 (or a sound server) that appears later can be used without restarting.
+
+Opening, closing and rescanning can each take a second or two (a new stream through ALSA's
+PulseAudio plugin stalls before it runs), and PortAudio is not safe to call from several threads
+at once. So every such call goes through ``device_call``/``in_device_thread``: one worker thread
+for the whole process, which runs them one at a time, in the order they were asked for, and never
+on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+T = TypeVar("T")
 Kind = Literal["input", "output"]
 DeviceSpec = int | str | None
 """A device by PortAudio index, by (part of its) name, or ``None`` for the default."""
@@ -59,6 +69,21 @@ class DeviceInfo:
             f"{self.max_input_channels} in, {self.max_output_channels} out; "
             f"{self.default_samplerate:g} Hz)"
         )
+
+
+_DEVICE_THREAD = concurrent.futures.ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="audio-devices"
+)
+
+
+def device_call(call: Callable[[], T]) -> concurrent.futures.Future[T]:
+    """Queue a PortAudio call (open, close, rescan) on the one device thread; returns at once."""
+    return _DEVICE_THREAD.submit(call)
+
+
+async def in_device_thread(call: Callable[[], T]) -> T:
+    """Run ``call`` on the device thread, after every call queued before it; the loop goes on."""
+    return await asyncio.wrap_future(device_call(call))
 
 
 def sounddevice() -> Any:
@@ -166,10 +191,14 @@ def stream_error(kind: Kind, device: DeviceInfo | None, exc: BaseException) -> A
 
 
 def close_stream(stream: Any) -> None:
-    """Stop and close a PortAudio stream, whatever state a vanished device left it in."""
+    """Abort and close a PortAudio stream, whatever state a vanished device left it in.
+
+    Aborting drops what the device still buffers instead of waiting for it to play out: the
+    stream is closed because nobody listens any more (barge-in already cut the audio).
+    """
     if stream is None:
         return
     with contextlib.suppress(Exception):
-        stream.stop()
+        stream.abort()
     with contextlib.suppress(Exception):
         stream.close()

@@ -11,6 +11,10 @@ through PulseAudio takes up to two seconds to start.
 interrupted items' deltas and returns ``(item_id, samples_played)`` for
 ``client.cancel_response``. What is already in the device's own buffer (the ``latency="low"``
 block or two) still plays, and was counted: the count is what the listener hears.
+
+``start``/``stop`` are PortAudio calls that can take a second or two: call them on the device
+thread (``devices.in_device_thread``), passing the loop to ``start``. Everything else here is the
+loop's side and never calls PortAudio.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import math
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,7 +32,15 @@ import numpy.typing as npt
 
 from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, to_pcm16
 
-from .devices import DeviceInfo, DeviceSpec, close_stream, find_device, sounddevice, stream_error
+from .devices import (
+    DeviceInfo,
+    DeviceSpec,
+    close_stream,
+    device_call,
+    find_device,
+    sounddevice,
+    stream_error,
+)
 from .handoff import Handoff
 from .jitter import JitterBuffer, PlaybackTracker
 from .resample import OutputConverter
@@ -39,6 +52,9 @@ _Message = tuple[str, Any]
 
 class Speaker:
     """An output device playing assistant audio per item, counting what was played."""
+
+    opens_device = True
+    """``start``/``stop`` are device calls (for the device thread)."""
 
     def __init__(
         self,
@@ -78,6 +94,7 @@ class Speaker:
         self._handoff: Handoff[_Message] | None = None
         self._flush = False
         self._stopping = False
+        self._ended = False
         self._frame_waiters: list[tuple[int, asyncio.Future[bool]]] = []
         self._drain_waiters: list[asyncio.Future[bool]] = []
 
@@ -85,8 +102,8 @@ class Speaker:
 
     @property
     def running(self) -> bool:
-        """True while the output stream is open and active."""
-        return self._stream is not None and bool(self._stream.active)
+        """True while the output stream is open and has not ended (asks nothing of PortAudio)."""
+        return self._stream is not None and not self._ended
 
     @property
     def buffered_samples(self) -> int:
@@ -102,11 +119,12 @@ class Speaker:
         """24 kHz samples of ``item_id`` handed to the device so far."""
         return self.tracker.samples_played(item_id)
 
-    def start(self) -> None:
-        """Open and start the stream (call on the loop); ``AudioUnavailable`` if it cannot."""
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Open and start the stream, reporting to ``loop`` (default: the running one, when
+        called on it); ``AudioUnavailable`` if it cannot. Blocks: use the device thread."""
         if self._stream is not None:
             return
-        loop = asyncio.get_running_loop()
+        loop = loop or asyncio.get_running_loop()
         sd = sounddevice()
         info = find_device("output", self.device)
         rate = float(self.samplerate or info.default_samplerate)
@@ -116,6 +134,7 @@ class Speaker:
         self._fifo = np.zeros((0, channels), dtype=np.float32)
         self._handoff = Handoff(loop, self._on_messages, 256)
         self._stopping = False
+        self._ended = False
         self.notice = None
         try:
             stream = sd.OutputStream(
@@ -138,13 +157,17 @@ class Speaker:
         self._stream = stream
 
     def stop(self) -> None:
-        """Stop and close the stream; queued audio stays (``start`` plays it)."""
+        """Stop and close the stream; queued audio stays (``start`` plays it). Blocks."""
+        close_stream(self._detach())
+
+    def _detach(self) -> Any:
+        """Forget the stream (no more messages from it) and return it, to be closed."""
         self._stopping = True
         stream, self._stream = self._stream, None
-        close_stream(stream)
         if self._handoff is not None:
             self._handoff.close()
             self._handoff = None
+        return stream
 
     def append(self, item_id: str, audio: AudioLike) -> bool:
         """Queue a delta of ``item_id`` (24 kHz PCM16); False if the item was interrupted."""
@@ -213,7 +236,8 @@ class Speaker:
                 payload.set_result(True)
             elif kind == "vanished" and not self._stopping:
                 name = self.device_info.name if self.device_info else "the output device"
-                self.stop()
+                stream = self._detach()
+                device_call(partial(close_stream, stream))  # closing may block: not on the loop
                 self._notify(f"speaker stopped: {name!r} is gone or failed; start it again")
 
     def _notify(self, text: str) -> None:
@@ -275,6 +299,7 @@ class Speaker:
             self._drain_waiters = []
 
     def _finished(self) -> None:
+        self._ended = True
         handoff = self._handoff
         if not self._stopping and handoff is not None:
             handoff.put(("vanished", None))

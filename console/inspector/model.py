@@ -8,6 +8,7 @@ session state, response timings, audio levels, the connection and the last error
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from .timings import ResponseTiming, ResponseTimings
 from .tool_calls import ToolCalls, describe_call
 
 MAX_TRUNCATIONS = 10_000
+MAX_RECENT_ERRORS = 20
 
 
 @dataclass
@@ -63,7 +65,10 @@ class Inspector:
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
         self.connection = ConnectionStatus()
         self.last_error = ""
+        """The status bar's last error; a new connection starts it over."""
         self.errors = 0
+        self.recent_errors: deque[str] = deque(maxlen=MAX_RECENT_ERRORS)
+        """The latest errors' text, kept across connections (the app's toasts read it)."""
         self.version = 0
         """Changes whenever the connection, the last error or the session id changes."""
         self.memory: dict[str, Any] = {}
@@ -202,6 +207,7 @@ class Inspector:
         """Remember ``text`` as the last error (the status bar shows it)."""
         self.errors += 1
         self.last_error = text
+        self.recent_errors.append(text)
         self.version += 1
 
     def set_connection(self, state: str, detail: str = "") -> None:

@@ -18,11 +18,13 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
+from .retention import DEFAULT_MAX_AUDIO_SECONDS
 from .tools import ToolHandler
 from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
 
 __all__ = [
+    "DEFAULT_MAX_AUDIO_SECONDS",
     "AudioFormatError",
     "ConversationError",
     "FirResampler",

@@ -47,6 +47,7 @@ from .dialects import (
     session_update_payload,
 )
 from .event_handler import RealtimeEventHandler, wait_future
+from .retention import DEFAULT_MAX_AUDIO_SECONDS
 from .tools import ToolHandler, ToolRunner
 from .tracking import UNSET, ResponseState, ResponseTracker, SessionUpdates
 from .utils import (
@@ -74,7 +75,7 @@ class RealtimeClient(ClientEventRouter):
         max_queued_input_chunks: int = 50,
         dangerously_allow_api_key_in_browser: bool = False,
         resampler: ResamplerFactory | None = None,
-        max_audio_seconds: float | None = 1800.0,
+        max_audio_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS,
         max_items: int | None = 10_000,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.

@@ -26,7 +26,7 @@ from typing import Any
 from .audio_buffer import InputAudioBuffer, Pcm16Buffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
 from .dialects import TEXT_PART_TYPES, canonical_event_type
-from .retention import AudioRetention, ForgottenIds
+from .retention import DEFAULT_MAX_AUDIO_SECONDS, AudioRetention, ForgottenIds
 from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
 
 Item = dict[str, Any]
@@ -76,7 +76,7 @@ class RealtimeConversation:
         self,
         audio: AudioDecoder | None = None,
         *,
-        max_audio_seconds: float | None = 1800.0,
+        max_audio_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS,
         max_items: int | None = 10_000,
     ) -> None:
         """``audio`` decodes audio payloads (default: 24 kHz PCM16, as the reference did);

@@ -13,11 +13,14 @@ from collections import OrderedDict, deque
 
 from .utils import SAMPLE_RATE
 
+DEFAULT_MAX_AUDIO_SECONDS = 1800.0
+"""Audio a conversation keeps in all by default: 30 minutes, about 86 MB of 24 kHz PCM16."""
+
 
 class AudioRetention:
     """Samples kept per item, oldest first; says which items must let their audio go."""
 
-    def __init__(self, max_seconds: float | None = 1800.0) -> None:
+    def __init__(self, max_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS) -> None:
         """``None`` keeps everything (the reference's behaviour)."""
         if max_seconds is not None and not max_seconds > 0:
             raise ValueError(f"max_seconds must be positive or None, not {max_seconds!r}")

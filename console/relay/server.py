@@ -52,6 +52,9 @@ from console.relay.urls import (
     merge_query,
 )
 
+DEFAULT_PORT = 8081
+"""Where the relay listens unless told (the reference relay's port)."""
+
 CLIENT_MAX_QUEUE = 4
 """Incoming frames websockets buffers per client (each at most ``max_size``)."""
 
@@ -71,7 +74,7 @@ class RelayServer:
         upstream_url: str = DEFAULT_UPSTREAM_URL,
         api_key: str | None = None,
         host: str = "127.0.0.1",
-        port: int = 8081,
+        port: int = DEFAULT_PORT,
         token: str | None = None,
         *,
         open_timeout: float = 10.0,

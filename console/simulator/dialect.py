@@ -178,7 +178,7 @@ class Dialect(ItemCodec):
             elif key == "include":
                 patch[key] = fields.include(value, q)
             elif key in ("prompt", "reasoning"):
-                patch[key] = None if value is None else copy.deepcopy(v.require_object(value, q))
+                patch[key] = None if value is None else copy.deepcopy(v.opaque_object(value, q))
             elif key == "parallel_tool_calls":
                 patch[key] = v.boolean(value, q)
             elif key == "audio":
@@ -254,6 +254,9 @@ class Dialect(ItemCodec):
         )  # fmt: skip
         out: dict[str, Any] = {}
         self._common_response_params(obj, out, p)
+        for key in ("prompt", "reasoning"):  # accepted, not used by the simulator
+            if obj.get(key) is not None:
+                v.opaque_object(obj[key], f"{p}.{key}")
         if "max_output_tokens" in obj:
             out["max_output_tokens"] = v.max_tokens(
                 obj["max_output_tokens"], f"{p}.max_output_tokens"

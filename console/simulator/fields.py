@@ -124,7 +124,7 @@ def tools(value: Any, param: str) -> list[dict[str, Any]]:
         kind = v.enum(tool.get("type", "function"), f"{p}.type", ("function", "mcp"))
         if kind == "mcp":
             v.string(v.require_key(tool, "server_label", p), f"{p}.server_label")
-            out.append(copy.deepcopy(tool))
+            out.append(copy.deepcopy(v.nesting(tool, p)))
             continue
         v.check_keys(tool, ["type", "name", "description", "parameters"], p)
         name = _tool_name(tool, p, seen)
@@ -133,6 +133,7 @@ def tools(value: Any, param: str) -> list[dict[str, Any]]:
             entry["description"] = v.optional_string(tool["description"], f"{p}.description")
         if "parameters" in tool:
             parameters = v.require_object(tool["parameters"], f"{p}.parameters")
+            v.nesting(parameters, f"{p}.parameters")
             check_parameters(parameters, f"{p}.parameters")
             entry["parameters"] = copy.deepcopy(parameters)
         out.append(entry)
@@ -149,7 +150,7 @@ def tool_choice(value: Any, param: str) -> Any:
                 "type": "function",
                 "name": v.string(v.require_key(value, "name", param), f"{param}.name"),
             }
-        return copy.deepcopy(value)
+        return copy.deepcopy(v.nesting(value, param))
     return v.string(value, param)
 
 
@@ -169,7 +170,7 @@ def tracing(value: Any, param: str) -> Any:
         return value
     obj = v.require_object(value, param)
     v.check_keys(obj, ["workflow_name", "group_id", "metadata"], param)
-    return copy.deepcopy(obj)
+    return copy.deepcopy(v.nesting(obj, param))
 
 
 def truncation(value: Any, param: str) -> Any:
@@ -180,7 +181,7 @@ def truncation(value: Any, param: str) -> Any:
     v.check_keys(obj, ["type", "retention_ratio", "token_limits"], param)
     v.enum(obj.get("type"), f"{param}.type", ("retention_ratio",))
     v.number(v.require_key(obj, "retention_ratio", param), f"{param}.retention_ratio", 0.0, 1.0)
-    return copy.deepcopy(obj)
+    return copy.deepcopy(v.nesting(obj, param))
 
 
 def include(value: Any, param: str) -> Any:

@@ -71,6 +71,12 @@ def client_dialect(headers: Headers) -> Dialect:
     return GA
 
 
+DEFAULT_GENERATION_SPEED = 3.0
+"""How many times faster than real time a paced response's audio is generated."""
+DEFAULT_TRANSCRIPTION_DELAY_S = 0.3
+"""How long after a commit the input audio transcription starts arriving."""
+
+
 class SimulatorServer:
     """An in-process Realtime API server.
 
@@ -95,8 +101,8 @@ class SimulatorServer:
         require_key: str | None = None,
         session_expiry_s: float | None = None,
         item_done_first: bool = False,
-        generation_speed: float = 3.0,
-        transcription_delay_s: float = 0.3,
+        generation_speed: float = DEFAULT_GENERATION_SPEED,
+        transcription_delay_s: float = DEFAULT_TRANSCRIPTION_DELAY_S,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")

@@ -1,8 +1,10 @@
 """Function-call arguments that validate against a tool's JSON Schema.
 
-Values come from the user's words where possible (numbers in order of appearance, words and
-capitalised names for strings, enum members the user mentioned), else from ``default``,
-``examples``/``example``, ``const``/``enum`` or a type-appropriate placeholder. Supported:
+Values come from the user's words where possible (statements such as "my name is Bob" for
+string properties named like their subject or for a key/value pair, see :mod:`.statements`;
+numbers in order of appearance, words and capitalised names for strings, enum members the user
+mentioned), else from ``default``, ``examples``/``example``, ``const``/``enum`` or a
+type-appropriate placeholder; a string is written as its description asks ("lowercase"). Supported:
 object/array/string/number/integer/boolean/null, ``enum`` (matched on word boundaries),
 ``const``, ``anyOf``/``oneOf`` (first usable branch), ``allOf`` (merged), local ``$ref``, numeric
 bounds and ``multipleOf``, string and array length limits, ``format`` (fixed valid values) and
@@ -15,14 +17,10 @@ import math
 import re
 from typing import Any
 
+from .statements import Statement, assign, find_statements, styled
 from .string_values import FORMATS, from_pattern, matches
+from .words import CUE_WORDS, STOPWORDS
 
-STOPWORDS = {
-    "a", "an", "the", "is", "are", "was", "what", "whats", "what's", "in", "on", "at", "for",
-    "of", "to", "please", "can", "could", "you", "me", "my", "i", "and", "or", "with", "call",
-    "use", "tool", "function", "tell", "about", "how", "get", "set", "it", "this", "that", "do",
-    "does", "be", "by", "from", "give", "show", "run", "now", "today", "some",
-}  # fmt: skip
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _WORD = re.compile(r"[^\W\d_][\w'\-]*")  # Unicode letters: "Zürich", "日本"
 _MISSING = object()  # no value fits: leave an optional property out
@@ -31,12 +29,14 @@ MAX_PATTERN_WORD = 24  # longer words are not tried (bounds regex backtracking)
 
 
 class _Source:
-    """The user's numbers and words, handed out in order."""
+    """The user's statements, numbers and words, handed out in order."""
 
     def __init__(self, text: str, exclude: set[str]) -> None:
         self.text = text
+        self.statements = find_statements(text, exclude)
         self.numbers = [float(n) for n in _NUMBER.findall(text)]
         words = [w for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
+        exclude = exclude | CUE_WORDS
         words = [w for w in words if w.lower() not in exclude]
         # Prefer capitalised names (not sentence-initial), then other words.
         names = [w for i, w in enumerate(words) if w[0].isupper() and (i > 0 or len(words) == 1)]
@@ -47,6 +47,11 @@ class _Source:
 
     def word(self) -> str | None:
         return self.words.pop(0) if self.words else None
+
+    def used(self, statement: Statement) -> None:
+        """A statement filled properties: its words are not handed out again."""
+        taken = {w.lower() for w in statement.words}
+        self.words = [w for w in self.words if w.lower() not in taken]
 
 
 def _resolve(schema: Any, root: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +189,7 @@ def _string(schema: dict[str, Any], source: _Source) -> Any:
     value = source.word()
     if value is None:
         value = str(example) if found else "example"
-    return _fit_length(schema, value)
+    return _fit_length(schema, styled(schema, value))
 
 
 def _mentioned(option: Any, text: str) -> bool:
@@ -261,8 +266,9 @@ def _object(schema: dict[str, Any], source: _Source, root: dict[str, Any], depth
     out: dict[str, Any] = {}
     required = schema.get("required", []) or []
     if isinstance(properties, dict):
+        stated = _from_statements(properties, source, root)
         for name, sub in properties.items():
-            value = _value(sub, source, root, depth + 1)
+            value = stated[name] if name in stated else _value(sub, source, root, depth + 1)
             if value is not _MISSING:
                 out[name] = value
             elif name in required:
@@ -271,6 +277,26 @@ def _object(schema: dict[str, Any], source: _Source, root: dict[str, Any], depth
         if name not in out:
             out[name] = source.word() or "example"
     return out
+
+
+def _from_statements(
+    properties: dict[str, Any], source: _Source, root: dict[str, Any]
+) -> dict[str, str]:
+    """Plain string properties the user's statements fill (see :mod:`.statements`)."""
+    if not source.statements:
+        return {}
+    strings: dict[str, dict[str, Any]] = {}
+    for name, sub in properties.items():
+        schema = _resolve(sub, root)
+        plain = not any(k in schema for k in ("enum", "const", "pattern", "format"))
+        if plain and _type_of(schema) == "string":
+            strings[name] = schema
+    before = list(source.statements)
+    stated = assign(strings, source.statements)
+    for statement in before:
+        if statement not in source.statements:
+            source.used(statement)
+    return {n: v for n, v in stated.items() if _length_ok(strings[n], v)}
 
 
 def fill_arguments(parameters: Any, text: str, tool_name: str = "") -> dict[str, Any]:

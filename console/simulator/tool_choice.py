@@ -3,9 +3,10 @@
 The simulator does not understand language, but it picks tools the way a model appears to:
 deterministically, from the user's words. A tool is wanted when the user names it
 (``get_weather``, "get weather") or uses one of the content words of its name or description
-("What's the weather in Paris?" wants ``get_weather``). Each content word of the user's goes to
-the tool whose *name* has it, else to the first tool whose description has it, so "the weather
-and the time" asks for two tools and a word shared by two descriptions asks for one.
+("What's the weather in Paris?" wants ``get_weather``) or a word related to one ("remember"
+wants a tool about memory, see :mod:`.words`). Each content word of the user's goes to the tool
+whose *name* has it, else to the first tool whose description has it, so "the weather and the
+time" asks for two tools and a word shared by two descriptions asks for one.
 ``tool_choice`` rules: ``none`` never calls, ``required`` always calls (the wanted tools, else
 the first tool), a named function is called alone. Several tools are called in one response
 only when the session allows parallel calls (``parallel_tool_calls``, default true).
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .tool_args import STOPWORDS
+from .words import STOPWORDS, related
 
 # Words that say little about what a tool does (on top of the argument-filling stopwords).
 _GENERIC = STOPWORDS | {
@@ -77,9 +78,10 @@ def _wanted(text: str, tools: list[dict[str, Any]]) -> tuple[list[dict[str, Any]
     described = [set(_content_words(str(t.get("description") or ""))) for t in tools]
     picked: list[dict[str, Any]] = []
     for word in _content_words(text):
-        index = next((i for i, words in enumerate(name_words) if word in words), None)
+        family = related(word)
+        index = next((i for i, words in enumerate(name_words) if family & words), None)
         if index is None:
-            index = next((i for i, words in enumerate(described) if word in words), None)
+            index = next((i for i, words in enumerate(described) if family & words), None)
         if index is not None and tools[index] not in picked:
             picked.append(tools[index])
     return picked, False

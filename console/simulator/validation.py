@@ -12,6 +12,10 @@ from typing import Any
 
 from . import errors
 
+MAX_NESTING = 100
+"""How deeply a JSON value the simulator keeps as given (a prompt, tracing metadata, a tool's
+schema) may nest: copying and echoing it recurses, one level per container."""
+
 
 def require_object(value: Any, param: str) -> dict[str, Any]:
     """``value`` must be a JSON object."""
@@ -118,3 +122,30 @@ def metadata(value: Any, param: str) -> dict[str, str] | None:
         if len(key) > 64 or len(item) > 512:
             raise errors.invalid_value(f"{param}.{key}", f"Invalid '{param}.{key}': too long.")
     return dict(obj)
+
+
+def nesting(value: Any, param: str) -> Any:
+    """Any JSON value nested at most :data:`MAX_NESTING` containers deep (checked without
+    recursion, so a hostile value cannot exhaust the stack here either)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth >= MAX_NESTING:
+            raise errors.invalid_value(
+                param, f"Invalid '{param}': nested deeper than {MAX_NESTING} levels."
+            )
+        stack.extend((child, depth + 1) for child in children)
+    return value
+
+
+def opaque_object(value: Any, param: str) -> dict[str, Any]:
+    """An object the simulator keeps or ignores without reading it (``prompt``,
+    ``reasoning``), bounded in depth."""
+    obj: dict[str, Any] = nesting(require_object(value, param), param)
+    return obj

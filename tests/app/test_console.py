@@ -282,7 +282,7 @@ async def test_record_then_replay_rebuilds_the_conversation(
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
         waiter = expect(app, server_event("response.done"))
-        await say(app, pilot, "Remember this replay")
+        await say(app, pilot, "Replay this message")
         await waiter
         live_items = [(i["id"], i["role"]) for i in app.client.conversation.get_items()]
         live_events = app.inspector.store.total
@@ -295,7 +295,7 @@ async def test_record_then_replay_rebuilds_the_conversation(
         await pilot.pause()
         assert [(i["id"], i["role"]) for i in replay.client.conversation.get_items()] == live_items
         assert replay.inspector.connection.state == "replay"
-        assert "Remember this replay" in screen_text(replay)
+        assert "Replay this message" in screen_text(replay)
         await pilot.press("f2")  # connecting a replay is refused, not attempted
         await replay.workers.wait_for_complete()
         assert not replay.client.is_connected()

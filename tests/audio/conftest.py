@@ -8,11 +8,17 @@ never go green without running them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from console.audio.devices import device_call
+from console.realtime import RealtimeClient
+from console.simulator import SimulatorServer
+
 from .pulse import PrivatePulse, PulseUnavailable
+
+TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +46,23 @@ def pulse() -> Iterator[PrivatePulse]:
         daemon.stop()
         sd._terminate()
         sd._initialize()
+
+
+@pytest.fixture
+async def manual_client(pulse: PrivatePulse) -> AsyncIterator[RealtimeClient]:
+    """A client connected to the fast simulator with no turn detection (push-to-talk)."""
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url)
+        client.update_session(turn_detection=None)
+        await client.connect()
+        assert await client.wait_for_session_created(TIMEOUT)
+        yield client
+        await client.disconnect()
+
+
+@pytest.fixture(autouse=True)
+def device_thread_idle() -> Iterator[None]:
+    """After each test, wait for the device calls it queued (an app's exit queues its closing):
+    the next test may call PortAudio on its own thread, and PortAudio wants one at a time."""
+    yield
+    device_call(lambda: None).result(timeout=TIMEOUT)

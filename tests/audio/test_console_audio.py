@@ -101,11 +101,11 @@ async def test_a_device_that_comes_back_is_used_without_restarting(
         async with app.run_test(size=(160, 48)) as pilot:
             await connected(app)
             assert app.voice is not None
-            assert app.voice.notice == "no audio: no output device found"
+            assert app.voice.notice == "no audio: no input device found; no output device found"
             devices.append(card)  # plugged in
             await pilot.press("ctrl+p")
             await pilot.press(*"Retry audio")
             await pilot.press("enter")
-            await pilot.pause()
+            await app.workers.wait_for_complete()  # the rescan runs on the device thread
             assert app.voice.notice is None and app.voice.streaming
             assert not app.inspector.meter_from_events

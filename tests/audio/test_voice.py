@@ -71,7 +71,7 @@ async def test_speech_takes_the_turn_and_the_reply_is_heard(
 ) -> None:
     events = Events(vad_client)
     voice = voice_for(vad_client)
-    voice.start()
+    await voice.start()
     assert voice.notice is None, voice.notice
     assert voice.capturing
     speech = speech_wav(tmp_path, "What is the weather like today in Paris?")
@@ -96,7 +96,7 @@ async def test_speech_takes_the_turn_and_the_reply_is_heard(
         played = speaker.samples_played(assistant["id"])
         assert played == len(assistant["formatted"]["audio"])
     finally:
-        voice.stop()
+        await voice.stop()
 
 
 async def test_speech_during_the_reply_truncates_it_where_playback_stopped(
@@ -104,7 +104,7 @@ async def test_speech_during_the_reply_truncates_it_where_playback_stopped(
 ) -> None:
     events = Events(vad_client)
     voice = voice_for(vad_client)
-    voice.start()
+    await voice.start()
     assert voice.notice is None, voice.notice
     speaker = voice.speaker
     assert speaker is not None
@@ -132,4 +132,4 @@ async def test_speech_during_the_reply_truncates_it_where_playback_stopped(
         assert abs(len(item["formatted"]["audio"]) * 1000 / 24000 - cut_ms) <= 50
         await barge_in
     finally:
-        voice.stop()
+        await voice.stop()

@@ -145,6 +145,7 @@ def bad_client_frames(rng: random.Random, count: int) -> Iterator[tuple[str, str
                 }
             ),
         ),
+        lambda: ("nested_field", _nested_field(rng)),
         lambda: (
             "huge_value",
             json.dumps({"type": "session.update", "session": {"x" * 20_000: 1}}),
@@ -167,6 +168,21 @@ def bad_client_frames(rng: random.Random, count: int) -> Iterator[tuple[str, str
     for _ in range(count):
         kind, frame = rng.choice(makers)()
         yield kind, frame
+
+
+def _nested_field(rng: random.Random) -> str:
+    """A ``session.update`` whose prompt, tracing or tool schema nests 200 to 900 levels deep:
+    the frame parses, the value is refused (past the simulator's 100-level limit)."""
+    inner = nested(rng.randrange(200, 900), rng.choice(["list", "o"]))
+    field = rng.choice(
+        [
+            '"prompt": {"id": "p", "variables": %s}',
+            '"tracing": {"metadata": %s}',
+            '"tools": [{"type": "function", "name": "f", "parameters": {"default": %s}}]',
+            '"tools": [{"type": "mcp", "server_label": "m", "headers": %s}]',
+        ]
+    )
+    return '{"type": "session.update", "session": {"type": "realtime", ' + field % inner + "}}"
 
 
 def _wrong_field(rng: random.Random, template: dict[str, Any]) -> dict[str, Any]:

@@ -300,7 +300,7 @@ def test_the_packaged_entry_point_is_main():
 @pytest.fixture
 def console_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     """Replace opening the app with a recorder of how the CLI would open it."""
-    import console.cli
+    import console.cli.console
 
     calls: list[dict[str, object]] = []
 
@@ -309,7 +309,7 @@ def console_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         calls.append({"url": target.url, "api_key": target.api_key, "pace": simulator_pace})
         return 0
 
-    monkeypatch.setattr(console.cli, "open_console", fake_open)
+    monkeypatch.setattr(console.cli.console, "open_console", fake_open)
     monkeypatch.setenv("REALTIME_CONSOLE_FORCE_TUI", "1")
     monkeypatch.chdir(Path(__file__).parent)  # no stray .env
     return calls

@@ -1,0 +1,172 @@
+"""The console (``realtime-console`` without a command), its read-only ``replay`` and
+``devices``: where the console connects and with which key, and the app's configuration."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from console.cli.checks import (
+    existing_file,
+    load_keymap,
+    terminal_problem,
+    writable_directory,
+    writable_file,
+)
+from console.cli.parser import PROG
+
+if TYPE_CHECKING:
+    from console.app.config import ConsoleConfig
+    from console.inspector.connection import Target
+
+
+def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Target, bool]:
+    """Where the console connects, and whether the embedded simulator must be started.
+
+    Target: ``--url`` if given; else OpenAI when a key is set (environment or ``.env``) unless
+    ``--simulator``; else the embedded simulator. The key sent is ``--token`` if given, else
+    the OpenAI key when the target's host is ``api.openai.com``, else none: a relay or another
+    server never receives the user's OpenAI key unasked.
+    """
+    from console.inspector.connection import Target
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
+    if args.url is None and (args.simulator or not env_key):
+        why = "--simulator" if args.simulator else "no API key set"
+        label = f"simulator — {why}"
+        return Target(None, None, args.dialect, args.model, label), True
+    url = args.url or DEFAULT_UPSTREAM_URL
+    api_key = args.token or (env_key if is_openai_api_host(url) else None)
+    label = "OpenAI" if is_openai_api_host(url) else Target(url).endpoint
+    target = Target(url, api_key, args.dialect, args.model, label, bool(args.token))
+    return target, False
+
+
+def is_openai_api_host(url: str) -> bool:
+    """True when ``url``'s host is OpenAI's API host (the host of the relay's default upstream,
+    OpenAI's Realtime URL), the only one given ``OPENAI_API_KEY``. Stricter than the relay's
+    "is this OpenAI?" (any ``*.openai.com`` needs a key): the user's key goes to one host."""
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return host == urlsplit(DEFAULT_UPSTREAM_URL).hostname
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """Open the Textual console on the target ``console_target`` picks."""
+    from console.env import resolve_api_key
+
+    problem = terminal_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+    target, simulator = console_target(args, resolve_api_key())
+    try:
+        config = console_config(args, target)
+    except ValueError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(open_console(config, (args.pace or "realtime") if simulator else None))
+
+
+def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
+    """The app's configuration from the options, every file and directory checked;
+    ``ValueError`` with the line to print for the first that cannot be used."""
+    from console.app.config import ConsoleConfig
+    from console.inspector.tools import ToolsFileError, load_tools_file
+
+    tools = []
+    if args.tools:
+        try:
+            tools = load_tools_file(args.tools)
+        except ToolsFileError as exc:
+            raise ValueError(str(exc)) from None
+    return ConsoleConfig(
+        target=target,
+        event_cap=args.event_cap,
+        record_path=writable_file(args.record, "record to") if args.record else None,
+        export_dir=_export_dir(args),
+        tools=tools,
+        keymap=load_keymap(args.keymap) if args.keymap else {},
+        audio=not args.no_audio,
+        max_audio_seconds=args.max_audio_seconds,
+        input_device=args.input_device,
+        output_device=args.output_device,
+        input_wav=existing_file(args.input_wav) if args.input_wav else None,
+        save_audio=(
+            writable_directory(args.save_audio, "write audio to") if args.save_audio else None
+        ),
+    )
+
+
+def _export_dir(args: argparse.Namespace) -> Path | None:
+    """``--export-dir``, made if missing and checked; None (the current directory) if not given."""
+    if args.export_dir is None:
+        return None
+    return writable_directory(args.export_dir, "export to")
+
+
+async def open_console(config: ConsoleConfig, simulator_pace: str | None) -> int:
+    """Run the app (with the embedded simulator in this loop when ``simulator_pace`` is set)."""
+    from console.app.app import make_app
+
+    async with contextlib.AsyncExitStack() as stack:
+        if simulator_pace is not None:
+            from console.simulator import SimulatorServer
+
+            server = await stack.enter_async_context(SimulatorServer(pace=simulator_pace))
+            config.target = dataclasses.replace(config.target, url=server.url)
+        app = make_app(config)
+        await app.run_async()
+        return app.return_code or 0
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """``realtime-console replay FILE``: the console, read-only, on a recording."""
+    from console.app.config import ConsoleConfig
+    from console.inspector.connection import Target
+    from console.inspector.recording import RecordingError, load_recording
+
+    problem = terminal_problem()
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+    try:
+        recording = load_recording(args.file)
+        export_dir = _export_dir(args)
+    except (RecordingError, ValueError) as exc:
+        print(f"{PROG} replay: {exc}", file=sys.stderr)
+        return 2
+    dialect = args.dialect or recording.dialect_guess
+    label = f"replay — {Path(args.file).name}"
+    config = ConsoleConfig(
+        target=Target(None, None, dialect, None, label),
+        autoconnect=False,
+        replay=recording,
+        replay_name=str(args.file),
+        export_dir=export_dir,
+    )
+    return asyncio.run(open_console(config, None))
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    """``realtime-console devices``: the sound devices, or why there are none."""
+    from console.audio.devices import AudioUnavailable, format_devices, list_devices
+
+    try:
+        devices = list_devices()
+    except AudioUnavailable as exc:
+        print(f"{PROG} devices: {exc.reason}", file=sys.stderr)
+        return 1
+    print(format_devices(devices) if devices else "no sound devices")
+    return 0

@@ -1,0 +1,260 @@
+"""The argument parser: the console's options, then one subparser per command.
+
+Each command and option group has its own small function, so adding an option touches one
+place. Every default shown in the help is read from the module that defines it (the event cap
+from the store, the audio limit from the library, the relay's and the simulator's from
+theirs), when the parser is built; those imports are the library, the relay and the simulator
+without the app (no Textual), so ``--help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import urlsplit
+
+from console import __version__
+from console.cli.argtypes import port, positive_int, realtime_url, seconds
+
+PROG = "realtime-console"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: the console's options and the ``devices``, ``replay``, ``serve``
+    and ``relay`` subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Inspector console for the OpenAI Realtime API, with an embedded simulator "
+            "that needs no network and no key."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _target_options(parser)
+    _kept_options(parser)
+    _audio_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _devices_command(commands)
+    _replay_command(commands)
+    _serve_command(commands)
+    _relay_command(commands)
+    return parser
+
+
+if TYPE_CHECKING:
+    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    """Where the console connects, as whom, and what it loads."""
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
+    target = parser.add_argument_group("console target (without a COMMAND)")
+    where = target.add_mutually_exclusive_group()
+    where.add_argument(
+        "--url",
+        type=realtime_url,
+        help="a Realtime server or relay URL (default: OpenAI when OPENAI_API_KEY is set, "
+        "else the embedded simulator); OPENAI_API_KEY is sent only to "
+        f"{urlsplit(DEFAULT_UPSTREAM_URL).hostname}",
+    )
+    where.add_argument(
+        "--simulator", action="store_true", help="use the embedded simulator even with a key"
+    )
+    target.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="key to present to the --url server (as the API key, Authorization: Bearer): "
+        "a relay's --token, or that server's own key",
+    )
+    target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
+    target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
+    target.add_argument(
+        "--pace",
+        choices=("realtime", "fast"),
+        default=None,
+        help="embedded simulator pacing (default: realtime); not with --url",
+    )
+    target.add_argument(
+        "--tools",
+        metavar="FILE.py",
+        help="load tools from a Python file defining TOOLS = [(definition, handler), ...]",
+    )
+    target.add_argument(
+        "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
+    )
+
+
+def _kept_options(parser: argparse.ArgumentParser) -> None:
+    """What the console keeps in memory and what it writes: every event to ``--record``, the
+    events kept in memory to an export (Ctrl+E)."""
+    from console.inspector.store import DEFAULT_EVENT_CAP
+
+    kept = parser.add_argument_group("events kept and written")
+    kept.add_argument(
+        "--record",
+        metavar="FILE.jsonl",
+        help="write every event to FILE as it happens (all of them, whatever --event-cap keeps)",
+    )
+    kept.add_argument(
+        "--event-cap",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULT_EVENT_CAP,
+        help="events kept in memory (default %(default)s); the oldest go first and are counted",
+    )
+    kept.add_argument(
+        "--export-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where Ctrl+E writes the events kept in memory, as JSONL (default: the current "
+        "directory)",
+    )
+
+
+def _audio_options(parser: argparse.ArgumentParser) -> None:
+    """Sound devices, a WAV as the microphone, saved audio and how much audio is kept."""
+    from console.realtime.retention import DEFAULT_MAX_AUDIO_SECONDS
+
+    audio = parser.add_argument_group("audio (see `realtime-console devices`)")
+    audio.add_argument("--no-audio", action="store_true", help="text only: open no sound device")
+    audio.add_argument("--input-device", metavar="DEVICE", help="microphone: index or name")
+    audio.add_argument("--output-device", metavar="DEVICE", help="speaker: index or name")
+    audio.add_argument(
+        "--input-wav", metavar="FILE.wav", help="stream a WAV file as the microphone, in real time"
+    )
+    audio.add_argument(
+        "--save-audio", metavar="DIR", help="write each completed item's audio as a WAV file"
+    )
+    audio.add_argument(
+        "--max-audio-seconds",
+        metavar="S",
+        type=seconds,
+        default=DEFAULT_MAX_AUDIO_SECONDS,
+        help="audio the conversation keeps in memory, oldest items' first to go "
+        f"(default {DEFAULT_MAX_AUDIO_SECONDS:g} s)",
+    )
+
+
+def _devices_command(commands: Commands) -> None:
+    commands.add_parser(
+        "devices",
+        help="list the sound devices the console can use",
+        description="List input and output sound devices (for --input-device/--output-device).",
+    )
+
+
+def _replay_command(commands: Commands) -> None:
+    replay = commands.add_parser(
+        "replay",
+        help="open the console read-only on a JSONL recording",
+        description=(
+            "Open the console read-only on a recording: ours (--record, export) or one server "
+            "event per line from another tool. Events and the conversation are rebuilt."
+        ),
+    )
+    replay.add_argument("file", metavar="FILE.jsonl")
+    replay.add_argument(
+        "--dialect", choices=("ga", "beta"), default=None, help="default: guessed from the events"
+    )
+
+
+def _serve_command(commands: Commands) -> None:
+    from console.simulator.server import DEFAULT_GENERATION_SPEED, DEFAULT_TRANSCRIPTION_DELAY_S
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the Realtime simulator alone, for any client (no key needed)",
+        description=(
+            "Run the embedded Realtime simulator as a websocket server that speaks the GA and "
+            "beta protocols, for the console, the openai SDK, browser apps or any other client."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument(
+        "--port", type=port, default=8765, help="port to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--pace",
+        choices=("realtime", "fast"),
+        default="realtime",
+        help="stream audio in real time, or as fast as possible (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--require-key",
+        metavar="KEY",
+        default=None,
+        help="only accept clients that present this API key (others get invalid_api_key)",
+    )
+    serve.add_argument(
+        "--session-expiry",
+        metavar="SECONDS",
+        type=seconds,
+        default=None,
+        help="close each session after this many seconds, as the real API does (fault tests)",
+    )
+    serve.add_argument(
+        "--generation-speed",
+        metavar="X",
+        type=seconds,
+        default=DEFAULT_GENERATION_SPEED,
+        help="with --pace realtime, generate audio this many times faster than it plays, as the "
+        "real server runs ahead of playback (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--transcription-delay",
+        metavar="SECONDS",
+        type=seconds,
+        default=DEFAULT_TRANSCRIPTION_DELAY_S,
+        help="input audio transcription arrives this long after a commit, beside the response "
+        "(default: %(default)s)",
+    )
+
+
+def _relay_command(commands: Commands) -> None:
+    from console.relay.pump import DEFAULT_MAX_QUEUE_BYTES, DEFAULT_MAX_QUEUE_FRAMES
+    from console.relay.server import DEFAULT_PORT
+    from console.relay.urls import DEFAULT_UPSTREAM_URL
+
+    relay = commands.add_parser(
+        "relay",
+        help="run a relay that keeps the API key on this machine",
+        description=(
+            "Relay Realtime websocket connections to an upstream server, adding the API key "
+            "from OPENAI_API_KEY or .env; frames are forwarded verbatim both ways."
+        ),
+    )
+    relay.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    relay.add_argument(
+        "--port", type=port, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)"
+    )
+    relay.add_argument(
+        "--upstream",
+        metavar="URL",
+        default=None,
+        help=f"Realtime server to relay to (default: {DEFAULT_UPSTREAM_URL})",
+    )
+    relay.add_argument(
+        "--token",
+        default=None,
+        help="clients must present this token (Bearer header, subprotocol or ?token=)",
+    )
+    relay.add_argument(
+        "--max-queue-bytes",
+        metavar="BYTES",
+        type=positive_int,
+        default=None,
+        help="most a client may send before its upstream is open; past it the client is "
+        f"closed with 1008 (default: {DEFAULT_MAX_QUEUE_BYTES}, "
+        f"{DEFAULT_MAX_QUEUE_BYTES / 2**20:g} MiB)",
+    )
+    relay.add_argument(
+        "--max-queue-frames",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="most frames a client may send before its upstream is open "
+        f"(default: {DEFAULT_MAX_QUEUE_FRAMES})",
+    )
