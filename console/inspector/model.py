@@ -102,9 +102,9 @@ class Inspector:
         record = self.store.add(source, event, at)
         self.session.observe(source, event)
         self.timings.observe(record)
-        call = self.tool_calls.observe(record)
-        if call is not None and call.item_id is not None:  # its line says pending / answered
-            self._changed_items.add(call.item_id)
+        for call in self.tool_calls.observe(record):  # its line says pending / answered
+            if call.item_id is not None:
+                self._changed_items.add(call.item_id)
         kind = record.type
         if kind in ("session.created", "session.updated"):
             self._note_session(event)

@@ -63,11 +63,18 @@ class ToolCall:
     """Why the server refused the output sent for it (it is pending again)."""
     deleted: bool = False
     """The call's item was deleted from the conversation: nothing can answer it now."""
+    ended: bool = False
+    """Its session ended (a later ``session.created``) before it was answered: nothing can."""
 
     @property
     def answerable(self) -> bool:
         """The model waits for an output: arguments complete, item kept, not incomplete."""
-        return self.arguments_done is not None and self.status != "incomplete" and not self.deleted
+        return (
+            self.arguments_done is not None
+            and self.status != "incomplete"
+            and not self.deleted
+            and not self.ended
+        )
 
     @property
     def pending(self) -> bool:
@@ -130,8 +137,16 @@ class ToolCalls:
         self._sent.clear()
         self.version += 1
 
-    def observe(self, record: EventRecord) -> ToolCall | None:
-        """Take one record into account; the call it changed, if any (most records: none)."""
+    def observe(self, record: EventRecord) -> tuple[ToolCall, ...]:
+        """Take one record into account; the calls it changed (most records: none)."""
+        if record.source == "server" and record.type == "response.done":
+            return self._response_done(record)
+        if record.source == "server" and record.type == "session.created":
+            return self._session_created()
+        call = self._observe(record)
+        return () if call is None else (call,)
+
+    def _observe(self, record: EventRecord) -> ToolCall | None:
         event_type, event = record.type, record.event
         if record.source == "client":
             if event_type == "conversation.item.create":
@@ -151,8 +166,6 @@ class ToolCalls:
             if isinstance(item, dict) and item.get("type") == "function_call_output":
                 return self._output_received(item, record.time)
             return self._item(item, record.time, None)
-        if event_type == "response.done":
-            return self._response_done(record)
         if event_type == "conversation.item.deleted":
             return self._deleted(event.get("item_id"))
         if event_type == "error":
@@ -221,16 +234,15 @@ class ToolCalls:
         self.version += 1
         return call
 
-    def _response_done(self, record: EventRecord) -> ToolCall | None:
+    def _response_done(self, record: EventRecord) -> tuple[ToolCall, ...]:
         """The final word on each call the response made (an ``incomplete`` one is not run)."""
         response = record.event.get("response")
-        if not isinstance(response, dict):
-            return None
+        output = response.get("output") if isinstance(response, dict) else None
+        if not isinstance(response, dict) or not isinstance(output, list):
+            return ()
         response_id = _text(response.get("id"))
-        changed = None
-        for item in response.get("output") or ():
-            changed = self._item(item, record.time, response_id) or changed
-        return changed
+        calls = (self._item(item, record.time, response_id) for item in output)
+        return tuple(call for call in calls if call is not None)
 
     def _output_sent(self, record: EventRecord) -> ToolCall | None:
         item = record.event.get("item")
@@ -279,6 +291,15 @@ class ToolCalls:
         self.version += 1
         return call
 
+    def _session_created(self) -> tuple[ToolCall, ...]:
+        """A new session (a reconnect): its server knows none of the calls still waiting."""
+        ended = tuple(call for call in self._calls.values() if call.pending)
+        for call in ended:
+            call.ended = True
+        if ended:
+            self.version += 1
+        return ended
+
     def _deleted(self, item_id: Any) -> ToolCall | None:
         call = self.for_item(item_id) if isinstance(item_id, str) else None
         if call is None:
@@ -313,6 +334,8 @@ def describe_call(call: ToolCall, *, has_handler: bool, live: bool = True) -> st
         ms = call.handler_ms
         text = "answered" if ms is None else f"answered in {format_ms(ms)}"
         return text if call.outputs < 2 else f"{text} ({call.outputs} outputs sent)"
+    if call.ended:
+        return "never answered (its session ended)"
     if not call.pending:
         return ""
     if not live:

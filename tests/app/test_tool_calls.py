@@ -206,3 +206,20 @@ async def test_a_replay_shows_how_long_the_recorded_handler_ran_and_offers_no_an
         assert call.name == "set_memory" and call.handler_ms is not None
         assert f"answered in {call.handler_ms:.0f} ms" in screen_text(app)
         assert not app.check_action("answer_tool_call", ())
+
+
+async def test_a_reconnect_leaves_nothing_to_answer(simulator: SimulatorServer) -> None:
+    """The new session's server knows none of the old calls: answering one would be refused."""
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        call = await pending_call(app, pilot)
+        assert app.check_action("answer_tool_call", ())
+        created = expect(app, server_event("session.created"))
+        app.action_connect()  # F2 twice, or the palette's "Connect": a new session
+        await created
+        await app.workers.wait_for_complete()
+        app.render_frame()
+        await pilot.pause()
+        assert call.ended and not call.pending and app.inspector.tool_calls.to_answer() is None
+        assert not app.check_action("answer_tool_call", ())

@@ -76,9 +76,9 @@ class Feed:
         response = {"id": "resp_1", "status": "completed", "output": [done]}
         self(t + 0.12, "server", "response.done", response=response)
 
-    def answer(self, t: float, call_id: str, event_id: str = "evt_out", output: str = "{}") -> None:
+    def answer(self, t: float, call_id: str, event_id: str = "evt_out", output: str = "{}") -> Any:
         item = {"type": "function_call_output", "call_id": call_id, "output": output}
-        self(t, "client", "conversation.item.create", event_id=event_id, item=item)
+        return self(t, "client", "conversation.item.create", event_id=event_id, item=item)
 
 
 @pytest.mark.parametrize("dialect", ["ga", "beta"])
@@ -140,8 +140,8 @@ def test_an_error_about_something_else_changes_no_call() -> None:
     feed.call(1.0, "call_1", "item_1")
     feed.answer(2.0, "call_1", event_id="evt_out")
     version = calls.version
-    assert feed(2.1, "server", "error", error={"code": "x", "event_id": "evt_other"}) is None
-    assert feed(2.1, "server", "error", error="not an object") is None
+    assert feed(2.1, "server", "error", error={"code": "x", "event_id": "evt_other"}) == ()
+    assert feed(2.1, "server", "error", error="not an object") == ()
     assert calls.version == version and not calls.get("call_1").pending  # type: ignore[union-attr]
 
 
@@ -149,10 +149,27 @@ def test_a_deleted_call_waits_for_nothing_and_unknown_outputs_are_ignored() -> N
     calls = ToolCalls()
     feed = Feed(calls)
     feed.call(1.0, "call_1", "item_1")
-    assert feed.answer(1.5, "call_unknown") is None
+    assert feed.answer(1.5, "call_unknown") == ()
     feed(2.0, "server", "conversation.item.deleted", item_id="item_1")
     call = calls.get("call_1")
     assert call is not None and call.deleted and not call.pending and calls.pending() == []
+
+
+def test_a_new_session_leaves_the_old_sessions_calls_unanswerable() -> None:
+    calls = ToolCalls()
+    feed = Feed(calls)
+    feed(0.5, "server", "session.created", session={"id": "sess_1"})
+    feed.call(1.0, "call_1", "item_1")
+    feed.call(2.0, "call_2", "item_2")
+    feed.answer(2.5, "call_2")
+    feed(9.0, "server", "session.created", session={"id": "sess_2"})  # a reconnect
+    old, answered = calls.get("call_1"), calls.get("call_2")
+    assert old is not None and answered is not None
+    assert not old.pending and calls.pending() == [] and calls.to_answer() is None
+    assert describe_call(old, has_handler=False) == "never answered (its session ended)"
+    assert describe_call(answered, has_handler=False) == "answered in 400 ms"
+    feed.call(10.0, "call_3", "item_3")
+    assert [call.call_id for call in calls.pending()] == ["call_3"]
 
 
 def test_a_log_that_starts_mid_call_still_knows_the_call() -> None:
@@ -182,10 +199,10 @@ def test_hostile_events_change_nothing() -> None:
         {"item": {"type": "function_call", "call_id": 7}},
         {"item": [1, 2]},
     ):
-        assert feed(1.0, "server", "response.output_item.added", **fields) is None
-    assert feed(1.0, "server", "response.done", response={"output": "nope"}) is None
-    assert feed(1.0, "server", "response.function_call_arguments.done", call_id=None) is None
-    assert feed(1.0, "client", "conversation.item.create", item="x") is None
+        assert feed(1.0, "server", "response.output_item.added", **fields) == ()
+    assert feed(1.0, "server", "response.done", response={"output": "nope"}) == ()
+    assert feed(1.0, "server", "response.function_call_arguments.done", call_id=None) == ()
+    assert feed(1.0, "client", "conversation.item.create", item="x") == ()
     assert len(calls) == 0
 
 
