@@ -4,12 +4,14 @@ A function call made by the model waits for a ``function_call_output`` item with
 ``call_id``. When the console has a handler the library sends one; when it has none (a session
 defined elsewhere, or a tool typed into the session editor's JSON) nothing does, and the call just
 sits. ``ToolCalls`` is fed every ``EventRecord`` (live or replayed, either dialect; O(1) per event
-except ``response.done``, which walks its own output list) and keeps, per call: its name, call id,
-item id, response id, arguments, when its arguments were done, and when an output for it was sent
-(a client ``conversation.item.create``). So "pending" and "how long the handler ran" (arguments
-done → output sent) are facts here, with the times of the records, and a replay gives the same
-answers as the live session. An output the server refuses (an ``error`` naming the sending
-event's id) leaves the call pending, with the refusal noted.
+except ``response.done``, which walks its own output list, and ``session.created``, which walks
+the calls kept) and keeps, per call: its name, call id, item id, response id, arguments, when its
+arguments were done, and when an output for it was sent (a client ``conversation.item.create``).
+So "pending" and "how long the handler ran" (arguments done → output sent) are facts here, with
+the times of the records, and a replay gives the same answers as the live session. An output the
+server refuses (an ``error`` naming the sending event's id) leaves the call pending, with the
+refusal noted; a call whose item was deleted, or whose session ended (a new ``session.created``),
+waits for nothing any more. ``ToolCall`` objects are changed only here; others read them.
 
 At most ``cap`` calls are kept (the oldest are let go); arguments and outputs are kept up to
 ``MAX_TEXT_CHARS`` each. ``parse_tool_output`` checks what a user types as an answer, and
