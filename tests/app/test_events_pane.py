@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from console.app.screens import composer as composer_module
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.event_detail import EventDetailScreen
 from console.app.widgets.events import EventList, EventsPane
@@ -401,7 +403,10 @@ async def test_composer_refuses_invalid_json_and_sends_valid_json() -> None:
         assert pilot.app.screen is not composer
 
 
-async def test_composer_validates_after_a_pause_in_typing() -> None:
+async def test_composer_validates_after_a_pause_in_typing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(composer_module, "VALIDATE_DELAY", 1.0)  # "not yet" holds under load
     async with ComposerHost().run_test(size=(120, 40)) as pilot:
         composer = ComposerScreen(lambda event: None, text="{}")
         pilot.app.push_screen(composer)

@@ -13,6 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
+from console.app.widgets import tools_editor
 from console.app.widgets.session import SessionPane
 from console.app.widgets.session_fields import status_content
 from console.app.widgets.tools_editor import parse_tools
@@ -220,7 +221,12 @@ async def test_refused_update_keeps_every_edit_and_says_why(client: RealtimeClie
         assert not app.query_one("#session-status-voice", Static).display
 
 
-async def test_edited_fields_say_so_until_acknowledged(client: RealtimeClient) -> None:
+async def test_edited_fields_say_so_until_acknowledged(
+    client: RealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pause long enough that the "not checked yet" line is still there under load (a press
+    # took over 300 ms with other suites running, and the check had already run).
+    monkeypatch.setattr(tools_editor, "DEBOUNCE_S", 1.0)
     app = Host(client)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(SessionPane)
