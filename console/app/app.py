@@ -29,6 +29,7 @@ from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import ItemDetailScreen
+from console.app.screens.tool_answer import AnswerToolCallScreen
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.memory import MemoryView
@@ -39,6 +40,7 @@ from console.app.widgets.status import StatusBar
 from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder, export_jsonl
+from console.inspector.tool_calls import answer_tool_call
 from console.inspector.tools import Tool, demo_tools
 from console.realtime import RealtimeClient, RealtimeNotConnectedError
 
@@ -57,6 +59,7 @@ REPLAY_HIDES = frozenset(
         "cycle_turn_detection",
         "talk",
         "mute",
+        "answer_tool_call",
     }
 )
 
@@ -102,6 +105,8 @@ class RealtimeConsoleApp(App[int]):
         self.voice = make_voice_session(config, self.client, self.inspector)
         self._voice_keys = VoiceKeys(self.voice, self.notify, self.voice_changed)
         self._turns_seen: str | None = None
+        self._calls_version = -1
+        self._calls_waiting = False
         self.controller = ConnectionController(
             self.client,
             self.inspector,
@@ -226,6 +231,12 @@ class RealtimeConsoleApp(App[int]):
                 self.voice.turn_detection_changed()
             if self._status.extra != self.voice.describe():
                 self.voice_changed()
+        calls = self.inspector.tool_calls
+        if calls.version != self._calls_version:  # "Answer call" only while one waits
+            self._calls_version = calls.version
+            if self._calls_waiting != (calls.to_answer() is not None):
+                self._calls_waiting = not self._calls_waiting
+                self.refresh_bindings()
         if self.inspector.version != self._status_version:
             self._status_version = self.inspector.version
             self._status.refresh()
@@ -429,7 +440,10 @@ class RealtimeConsoleApp(App[int]):
         self._session.disabled = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A replay sends nothing: the actions that would are hidden."""
+        """A replay sends nothing: the actions that would are hidden ("Answer tool call" also
+        while no call waits for an answer)."""
+        if action == "answer_tool_call" and not self._calls_waiting:
+            return False
         return self.config.replay is None or action not in REPLAY_HIDES
 
     # -- recording and export ---------------------------------------------------------------
@@ -458,6 +472,16 @@ class RealtimeConsoleApp(App[int]):
 
     def action_composer(self) -> None:
         self.push_screen(ComposerScreen(self.send_raw))
+
+    def action_answer_tool_call(self) -> None:
+        """Answer a call no handler answered: the selected item's, else the newest pending."""
+        calls = self.inspector.tool_calls
+        call = calls.to_answer(self._conversation.selected_id)
+        if call is None:
+            self.notify("No tool call is waiting for an answer.")
+            return
+        send = partial(answer_tool_call, self.client)
+        self.push_screen(AnswerToolCallScreen(calls, call.call_id, send))
 
     def on_unmount(self) -> None:
         """However the app ends, the recording keeps every line written so far."""

@@ -41,6 +41,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Clear events", "Forget the events kept in memory", "clear_events"),
     ("Export events", "Write the kept events to a JSONL file", "export_events"),
     ("Compose event", "Send any client event typed as JSON", "composer"),
+    ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
     ("Play item audio", "Play the selected conversation item's audio", "play_item"),

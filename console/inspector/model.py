@@ -21,6 +21,7 @@ from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .timings import ResponseTiming, ResponseTimings
+from .tool_calls import ToolCalls, describe_call
 
 MAX_TRUNCATIONS = 10_000
 MAX_RECENT_ERRORS = 20
@@ -55,6 +56,7 @@ class Inspector:
         self.store = EventStore(cap=event_cap, clock=clock)
         self.session = SessionState()
         self.timings = ResponseTimings(clock=clock)
+        self.tool_calls = ToolCalls()
         self.input_levels = LevelMeter()
         self.output_levels = LevelMeter()
         self.meter_from_events = True
@@ -100,6 +102,9 @@ class Inspector:
         record = self.store.add(source, event, at)
         self.session.observe(source, event)
         self.timings.observe(record)
+        for call in self.tool_calls.observe(record):  # its line says pending / answered
+            if call.item_id is not None:
+                self._changed_items.add(call.item_id)
         kind = record.type
         if kind in ("session.created", "session.updated"):
             self._note_session(event)
@@ -140,9 +145,16 @@ class Inspector:
             self.output_levels.push(delta["audio"], self.clock())
 
     def figures_for(self, item_id: str) -> str:
-        """``first delta 210 ms · total 1.8 s · tokens 120 in / 45 out`` for an output item."""
+        """``first delta 210 ms · total 1.8 s · tokens 120 in / 45 out`` for an output item;
+        a function call's says first whether it is answered (``pending — no handler``)."""
         timing = self.timings.for_item(item_id)
-        return "" if timing is None else describe_timing(timing)
+        figures = "" if timing is None else describe_timing(timing)
+        call = self.tool_calls.for_item(item_id)
+        if call is None:
+            return figures
+        live = self.connection.state != "replay"
+        state = describe_call(call, has_handler=call.name in self.client.tools, live=live)
+        return " · ".join(part for part in (state, figures) if part)
 
     def _on_item(self, payload: dict[str, Any]) -> None:
         self._on_conversation_updated(payload)
@@ -169,6 +181,7 @@ class Inspector:
         self.store.clear()
         self.session.clear()
         self.timings.clear()
+        self.tool_calls.clear()
         self.truncations.clear()
         self.reset_conversation()
         self.version += 1

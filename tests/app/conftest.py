@@ -105,6 +105,17 @@ def client_event(kind: str) -> Callable[[dict[str, Any]], bool]:
     return lambda payload: payload["source"] == "client" and payload["event"]["type"] == kind
 
 
+async def until(pilot: Any, condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``condition()`` holds (a debounce ran, a screen or a toast came),
+    failing after ``TIMEOUT`` s: no fixed sleep that is too short under load or too long."""
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while not condition():
+                await pilot.pause()
+    except TimeoutError:
+        pytest.fail(f"{what}: not within {TIMEOUT:g} s")
+
+
 def screen_text(app: RealtimeConsoleApp) -> str:
     """The text of what is on screen now (the SVG export, tags stripped)."""
     import html

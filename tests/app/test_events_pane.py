@@ -10,15 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from console.app.screens import composer as composer_module
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.event_detail import EventDetailScreen
 from console.app.widgets.events import EventList, EventsPane
 from console.inspector.payloads import display_event
 from console.inspector.store import EventStore, Source
+
+from .conftest import until
 
 STYLES = Path(__file__).parents[2] / "console" / "app" / "styles" / "events.tcss"
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
@@ -399,7 +403,10 @@ async def test_composer_refuses_invalid_json_and_sends_valid_json() -> None:
         assert pilot.app.screen is not composer
 
 
-async def test_composer_validates_after_a_pause_in_typing() -> None:
+async def test_composer_validates_after_a_pause_in_typing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(composer_module, "VALIDATE_DELAY", 1.0)  # "not yet" holds under load
     async with ComposerHost().run_test(size=(120, 40)) as pilot:
         composer = ComposerScreen(lambda event: None, text="{}")
         pilot.app.push_screen(composer)
@@ -408,8 +415,7 @@ async def test_composer_validates_after_a_pause_in_typing() -> None:
         composer.editor.load_text('{"type": "x"}')
         await pilot.pause()
         assert composer.error is not None  # not yet: the check waits ~300 ms
-        await pilot.pause(0.5)
-        assert composer.error is None
+        await until(pilot, lambda: composer.error is None, "the debounced check")
 
 
 async def test_composer_shows_send_failures() -> None:

@@ -17,7 +17,15 @@ import pytest
 from console.inspector.connection import Target
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
-from tests.app.conftest import connected, console_app, expect, screen_text, server_event, settled
+from tests.app.conftest import (
+    connected,
+    console_app,
+    expect,
+    screen_text,
+    server_event,
+    settled,
+    until,
+)
 
 KEY = "sk-test-hygiene-5f0c1e9a7b3d42c8a6e1"
 WRONG_KEY = "sk-test-wrongkey-0b9e8d7c6a5f4e3d2c1b"
@@ -104,10 +112,11 @@ async def test_the_key_reaches_no_output_channel(tmp_path: Path, all_logs: Every
             await settled(refused)
             refused.render_frame()
             await pilot.pause()
-            for _ in range(200):  # the simulator refuses in the session: an error, close 3000
-                if refused.inspector.connection.state == "disconnected":
-                    break
-                await pilot.pause(0.01)
+            await until(  # the simulator refuses in the session: an error, close 3000
+                pilot,
+                lambda: refused.inspector.connection.state == "disconnected",
+                "the refusal's close",
+            )
             refused.render_frame()
             await pilot.pause()
             status = refused.inspector

@@ -19,6 +19,7 @@ from console.app.widgets.session import SessionPane
 from console.inspector.connection import Target
 from console.simulator import SimulatorServer
 from tests.app.conftest import (
+    TIMEOUT,
     client_event,
     connected,
     console_app,
@@ -135,12 +136,9 @@ async def test_reconnect_with_history_carries_the_text(dialect: str, assistant_p
                 nth=2,
             )
             errors_before = app.inspector.errors
-            await pilot.press("ctrl+p")  # the palette's command
-            await pilot.press(*"Reconnect with history")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
+            app.action_reconnect_with_history()  # the palette's "Reconnect with history"
             await created
-            await added
+            last_added = (await added)["event"]["item"]["id"]
             await settled(app)
             sent = [
                 r.event["item"]
@@ -153,7 +151,10 @@ async def test_reconnect_with_history_carries_the_text(dialect: str, assistant_p
                 ("user", "input_text", "my name is Ada"),
                 ("assistant", assistant_part, reply_text),
             ]
-            await asyncio.sleep(0.1)
+            # The server answers in order: an error about the carried items comes before this.
+            retrieved = expect(app, server_event("conversation.item.retrieved"))
+            app.client.realtime.send("conversation.item.retrieve", {"item_id": last_added})
+            await retrieved
             assert app.inspector.errors == errors_before, app.inspector.last_error
             items = app.client.conversation.get_items()
             assert [i["formatted"]["text"] for i in items] == ["my name is Ada", reply_text]
@@ -181,13 +182,12 @@ async def beta_shutdown_url() -> AsyncIterator[str]:
 
 async def test_the_beta_shutdown_tells_the_user_to_use_ga(beta_shutdown_url: str) -> None:
     target = Target(beta_shutdown_url, None, "beta", None, "openai — test")
-    app = console_app(None, target=target)
+    app = console_app(None, target=target, autoconnect=False)
     async with app.run_test(size=(200, 48)) as pilot:
+        closed = asyncio.ensure_future(app.client.realtime.wait_for_next("close", TIMEOUT))
+        app.action_connect()
+        assert await closed is not None  # before or after the connect action ends
         await settled(app)
-        for _ in range(200):  # the close may come before or after the connect worker ends
-            if "4000" in app.inspector.connection.detail:
-                break
-            await asyncio.sleep(0.01)
         app.render_frame()
         await pilot.pause()
         detail = app.inspector.connection.detail

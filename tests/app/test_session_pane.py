@@ -13,13 +13,16 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
+from console.app.widgets import tools_editor
 from console.app.widgets.session import SessionPane
 from console.app.widgets.session_fields import status_content
-from console.app.widgets.tools_editor import DEBOUNCE_S, parse_tools
+from console.app.widgets.tools_editor import parse_tools
 from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
 from console.realtime.dialects import SessionConfigError
 from console.simulator import SimulatorServer
+
+from .conftest import until
 
 STYLES = Path(__file__).resolve().parents[2] / "console" / "app" / "styles" / "session.tcss"
 
@@ -128,7 +131,8 @@ async def test_invalid_form_is_never_sent_and_every_error_shows(client: Realtime
         await settle(pilot, pane)
         before = len(app.sent)
         pane.tools.text_area.load_text('[\n  {"type": "function", "name": "x",}\n]')
-        await pilot.pause(DEBOUNCE_S + 0.2)  # the debounced check has run
+        await until(pilot, lambda: pane.tools.error is not None, "the debounced check")
+        await pilot.pause()  # its Checked message redraws the statuses
         error = text_of(app, "#session-tools-error")
         assert error.startswith("line 2, column 36:"), error
         assert pane.tools.text_area.has_class("-invalid")
@@ -217,7 +221,12 @@ async def test_refused_update_keeps_every_edit_and_says_why(client: RealtimeClie
         assert not app.query_one("#session-status-voice", Static).display
 
 
-async def test_edited_fields_say_so_until_acknowledged(client: RealtimeClient) -> None:
+async def test_edited_fields_say_so_until_acknowledged(
+    client: RealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pause long enough that the "not checked yet" line is still there under load (a press
+    # took over 300 ms with other suites running, and the check had already run).
+    monkeypatch.setattr(tools_editor, "DEBOUNCE_S", 1.0)
     app = Host(client)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(SessionPane)
@@ -235,7 +244,8 @@ async def test_edited_fields_say_so_until_acknowledged(client: RealtimeClient) -
         pane.tools.text_area.focus()
         await pilot.press("end", "x")  # the JSON breaks at once; its check waits for a pause
         assert text_of(app, "#session-status-tools") == "● edited — Ctrl+S applies"
-        await pilot.pause(DEBOUNCE_S + 0.2)
+        await until(pilot, lambda: pane.tools.error is not None, "the debounced check")
+        await pilot.pause()  # its Checked message redraws the statuses
         assert text_of(app, "#session-status-tools") == "● edited, invalid — not applied"
         await pilot.press("backspace")  # back to the session's tools
         assert text_of(app, "#session-status-tools") == "✓ acknowledged"

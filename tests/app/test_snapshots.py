@@ -17,7 +17,7 @@ from console.app.app import RealtimeConsoleApp
 from console.app.widgets.event_list import EventList
 from console.inspector.recording import load_recording
 
-from .conftest import console_app
+from .conftest import console_app, until
 
 FIXTURE = Path(__file__).parent / "fixtures" / "conversation.jsonl"
 OFFLINE_URL = "ws://127.0.0.1:9/v1/realtime"
@@ -77,7 +77,8 @@ class TestSessionEditor:
         async def break_tools(pilot: Pilot[Any]) -> None:
             area = pilot.app.query_one("#session-tools", TextArea)
             area.load_text('[\n  {"type": "function", "name": "x"\n]')
-            await pilot.pause(0.5)  # the editor validates after a 300 ms debounce
+            # the editor validates after a 300 ms debounce
+            await until(pilot, lambda: area.has_class("-invalid"), "the debounced check")
             await settle(pilot)
 
         assert snap_compare(idle_app(), terminal_size=WIDE, run_before=break_tools)

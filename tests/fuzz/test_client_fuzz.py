@@ -137,13 +137,12 @@ async def test_an_oversized_frame_is_reported_as_too_big(hostile: HostileServer)
     client = await connected_client(hostile)
     errors: list[dict[str, Any]] = []
     closes: list[dict[str, Any]] = []
+    closed = asyncio.Event()
     client.on("error", errors.append)
     client.on("close", closes.append)
+    client.on("close", lambda _: closed.set())
     await hostile.outbox.put("x" * (64 * 2**20 + 1))
-    for _ in range(500):
-        if closes:
-            break
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(closed.wait(), 5)
     assert closes and not client.is_connected()  # no exception escaped: the loop closed
     messages = " ".join(str(e["error"]["message"]) for e in errors)
     assert "64 MiB" in messages, messages  # says what happened, not only "code 1006"

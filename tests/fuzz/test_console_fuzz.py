@@ -12,7 +12,7 @@ import random
 import tracemalloc
 
 from console.inspector.connection import Target
-from tests.app.conftest import connected, console_app
+from tests.app.conftest import connected, console_app, expect
 
 from .conftest import HostileServer
 from .hostile import bad_server_frames
@@ -43,8 +43,9 @@ async def test_the_console_survives_bad_frames(hostile: HostileServer) -> None:
         finally:
             tracemalloc.stop()
         # Still usable: a good event after the storm is recorded and drawn.
+        after = expect(app, lambda payload: payload["event"]["type"] == "fuzz.after")
         await hostile.outbox.put(json.dumps({"type": "fuzz.after", "event_id": "evt_after"}))
-        await pilot.pause(0.2)
+        await after
         app.render_frame()
         await pilot.pause()
         assert app.is_running and app.client.is_connected()

@@ -69,7 +69,9 @@ async def test_simulator_stopped_mid_response_then_reconnect_keeps_config_and_to
         client.send_user_message_content([{"type": "input_text", "text": "lost"}])
     dropped = client.dropped_input_audio_chunks
     client.append_input_audio_threadsafe(np.ones(480, np.int16))  # a sound card's callback
-    await asyncio.sleep(0.01)  # the loop drains it: dropped and counted, nothing raised
+    drained = asyncio.get_running_loop().create_future()  # callbacks run in order: after the
+    asyncio.get_running_loop().call_soon(drained.set_result, None)  # feed's drain, which drops
+    await drained  # and counts it, nothing raised
     assert client.dropped_input_audio_chunks == dropped + 1
 
     restarted = SimulatorServer(pace="fast", port=port)

@@ -55,6 +55,7 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("enter", "open_item", "Details", id="conversation.details"),
         Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
         Binding("p", "app.play_item", "Play audio", id="conversation.play"),
+        Binding("a", "app.answer_tool_call", "Answer call", id="conversation.answer"),
     ]
 
     class ItemSelected(Message):
@@ -148,8 +149,12 @@ class ConversationPane(ScrollView, can_focus=True):
             entry.width = width
         return entry.strips
 
-    def _relayout(self) -> None:
-        """Wrap what changed, recount rows, keep following the newest."""
+    def _relayout(self, *, again: bool = True) -> None:
+        """Wrap what changed, recount rows, keep following the newest.
+
+        A scrollbar that comes or goes with the new height changes the width the text wraps
+        at (no Resize says so): then wrap once more, at the new width.
+        """
         width = max(10, self.scrollable_content_region.width)
         at_end = self.following or self.scroll_y >= self.max_scroll_y
         self._starts = []
@@ -158,6 +163,9 @@ class ConversationPane(ScrollView, can_focus=True):
             self._starts.append(row)
             row += len(self._strips(entry, width))
         set_virtual_size(self, Size(width, row))
+        if again and max(10, self.scrollable_content_region.width) != width:
+            self._relayout(again=False)
+            return
         self.refresh()
         if at_end and self.following:
             self.scroll_end(animate=False, immediate=True)

@@ -1,4 +1,9 @@
-"""Growing a Line-API view without a whole-screen layout pass."""
+"""Growing a Line-API view without a whole-screen layout pass.
+
+``set_virtual_size`` is the console's one use of a private Textual API (``_scroll_update``): it
+is kept behind this one function, and tests/app/test_scrolling.py checks that it leaves a view
+exactly as Textual's own layout would, so an upgrade that changes the internal fails there.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ can fix the one the server blamed and apply again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,26 +42,12 @@ from .session_fields import (
     ListSuggester,
     TurnDetectionEditor,
     edited_content,
-    max_tokens_value,
     outcome_text,
     status_content,
     summary_content,
-    voice_from_config,
-    voice_value,
 )
-from .tools_editor import ToolsEditor, ToolsError, tools_json
-
-FIELDS = (
-    "instructions",
-    "voice",
-    "output_modalities",
-    "turn_detection",
-    "input_audio_transcription",
-    "max_output_tokens",
-    "tool_choice",
-    "tools",
-)
-"""The fields the pane edits, named as ``SessionState`` names them."""
+from .session_form import FIELDS
+from .tools_editor import ToolsEditor, ToolsError
 
 _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
 
@@ -104,27 +89,29 @@ class SessionPane(Vertical):
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
         self.summary = Static("", id="session-summary", markup=False)
-        self.instructions = TextArea(
+        self.instructions: TextArea = TextArea(
             id="session-instructions", soft_wrap=True, tab_behavior="focus"
         )
-        self.voice = Input(
+        self.voice: Input = Input(
             id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
         )
         modalities = [("audio (+ transcript)", "audio"), ("text", "text")]
-        self.modalities = Select(
+        self.modalities: Select[str] = Select(
             modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
         )
-        self.turn = TurnDetectionEditor(id="session-turn-detection")
+        self.turn: TurnDetectionEditor = TurnDetectionEditor(id="session-turn-detection")
         models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS)]
-        self.transcription = Select(
+        self.transcription: Select[str] = Select(
             models, value="off", allow_blank=False, id="session-transcription", compact=True
         )
-        self.max_tokens = Input(id="session-max-tokens", compact=True)
-        self.tool_choice = Input(
+        self.max_tokens: Input = Input(id="session-max-tokens", compact=True)
+        self.tool_choice: Input = Input(
             id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
         )
-        self.tools = ToolsEditor(lambda: tuple(self.client.tools), id="session-tools-editor")
-        self.registered = Static("", id="session-registered-tools", markup=False)
+        self.tools: ToolsEditor = ToolsEditor(
+            lambda: tuple(self.client.tools), id="session-tools-editor"
+        )
+        self.registered: Static = Static("", id="session-registered-tools", markup=False)
         self.result = Static("", id="session-apply-result", markup=False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -132,18 +119,13 @@ class SessionPane(Vertical):
     def compose(self) -> ComposeResult:
         yield self.summary
         with VerticalScroll(id="session-form", can_focus=False):  # Tab lands on a field
-            yield from self._heading("Instructions", "instructions")
-            yield self.instructions
-            yield self._row("Voice", "voice", self.voice)
-            yield self._row("Output", "output_modalities", self.modalities)
-            yield self._row("Turn detection", "turn_detection", self.turn.kind)
-            yield self.turn
-            yield self._row("Transcription", "input_audio_transcription", self.transcription)
-            yield self._row("Max out tokens", "max_output_tokens", self.max_tokens)
-            yield self._row("Tool choice", "tool_choice", self.tool_choice)
-            yield from self._heading("Tools (JSON)", "tools")
-            yield self.tools
-            yield self.registered
+            for field in FIELDS:
+                if field.heading:
+                    yield from self._heading(field.label, field.name)
+                    yield field.control(self)
+                else:
+                    yield self._row(field.label, field.name, field.control(self))
+                yield from field.below(self)
         with Horizontal(id="session-actions"):
             yield Button("Apply (ctrl+s)", id="session-apply", variant="primary", compact=True)
             yield self.result
@@ -177,60 +159,12 @@ class SessionPane(Vertical):
 
     def _raw(self) -> dict[str, Any]:
         """The form as typed, per field (what "changed" is measured on)."""
-        return {
-            "instructions": self.instructions.text,
-            "voice": self.voice.value,
-            "output_modalities": self.modalities.value,
-            "turn_detection": self.turn.raw(),
-            "input_audio_transcription": self.transcription.value,
-            "max_output_tokens": self.max_tokens.value,
-            "tool_choice": self.tool_choice.value,
-            "tools": self.tools.text,
-        }
+        return {field.name: field.raw(self) for field in FIELDS}
 
     def changed_fields(self) -> list[str]:
         """Fields whose form value differs from what was last filled in or acknowledged."""
         raw = self._raw()
-        return [name for name in FIELDS if raw[name] != self._baseline.get(name)]
-
-    def _editing(self, name: str) -> bool:
-        widget = {
-            "instructions": self.instructions,
-            "voice": self.voice,
-            "output_modalities": self.modalities,
-            "turn_detection": self.turn,
-            "input_audio_transcription": self.transcription,
-            "max_output_tokens": self.max_tokens,
-            "tool_choice": self.tool_choice,
-            "tools": self.tools,
-        }[name]
-        return self.turn.editing if widget is self.turn else widget.has_focus_within
-
-    def _parse(self, name: str) -> tuple[str, Any]:
-        """The ``update_session`` keyword and value of one field; ``FormError``/``ToolsError``."""
-        parsers: dict[str, Callable[[], tuple[str, Any]]] = {
-            "instructions": lambda: ("instructions", self.instructions.text),
-            "voice": lambda: ("voice", voice_value(self.voice.value)),
-            "output_modalities": lambda: ("output_modalities", [self.modalities.value]),
-            "turn_detection": lambda: ("turn_detection", self.turn.parse()),
-            "input_audio_transcription": lambda: (
-                "input_audio_transcription",
-                None if self.transcription.value == "off" else {"model": self.transcription.value},
-            ),
-            "max_output_tokens": lambda: (
-                "max_output_tokens",
-                max_tokens_value(self.max_tokens.value),
-            ),
-            "tool_choice": self._parse_tool_choice,
-            "tools": lambda: ("tools", self.tools.validate_now()),
-        }
-        return parsers[name]()
-
-    def _parse_tool_choice(self) -> tuple[str, Any]:
-        choice = self.tool_choice.value.strip()
-        if not choice:
-            raise FormError("tool choice: auto, none, required, or a function name")
-        return "tool_choice", choice  # the library spells a function name for the dialect
+        return [field.name for field in FIELDS if raw[field.name] != self._baseline.get(field.name)]
 
     # -- applying ----------------------------------------------------------------------------
 
@@ -252,9 +186,11 @@ class SessionPane(Vertical):
             return
         fields: dict[str, Any] = {}
         errors: list[str] = []
-        for name in names:  # every error at once, not one per Apply
+        for field in FIELDS:  # every error at once, not one per Apply
+            if field.name not in names:
+                continue
             try:
-                key, value = self._parse(name)
+                key, value = field.write(self)
             except ToolsError as exc:
                 errors.append(f"tools: {exc}")
             except FormError as exc:
@@ -360,44 +296,10 @@ class SessionPane(Vertical):
         """Show ``client.session_config`` in every field the user is not changing."""
         config = self.client.session_config
         dirty = set(self.changed_fields()) if self._baseline else set()
-        fill: dict[str, Callable[[], None]] = {
-            "instructions": self._fill_instructions,
-            "voice": lambda: setattr(self.voice, "value", voice_from_config(config.get("voice"))),
-            "output_modalities": lambda: setattr(
-                self.modalities,
-                "value",
-                "audio" if "audio" in (config.get("modalities") or ()) else "text",
-            ),
-            "turn_detection": lambda: self.turn.fill(config.get("turn_detection")),
-            "input_audio_transcription": self._fill_transcription,
-            "max_output_tokens": lambda: setattr(
-                self.max_tokens, "value", str(config.get("max_response_output_tokens", "inf"))
-            ),
-            "tool_choice": self._fill_tool_choice,
-            "tools": lambda: self.tools.load(tools_json(config.get("tools") or [])),
-        }
-        for name in FIELDS:
-            if name in dirty or self._editing(name):
+        for field in FIELDS:
+            if field.name in dirty or field.editing(self):
                 continue
-            fill[name]()
-            self._baseline[name] = self._raw()[name]
+            field.read(self, config)
+            self._baseline[field.name] = field.raw(self)
         names = ", ".join(self.client.tools) or "none"
         self.registered.update(Content(f"Tools with handlers (sent automatically): {names}"))
-
-    def _fill_instructions(self) -> None:
-        text = self.client.session_config.get("instructions") or ""
-        if text != self.instructions.text:  # load_text also resets the cursor and undo history
-            self.instructions.load_text(text)
-
-    def _fill_transcription(self) -> None:
-        value = self.client.session_config.get("input_audio_transcription")
-        model = value.get("model") if isinstance(value, dict) else None
-        if model and model not in TRANSCRIPTION_MODELS:  # a model this list lacks: offer it too
-            models = (*TRANSCRIPTION_MODELS, str(model))
-            self.transcription.set_options([("off", "off"), *((Content(m), m) for m in models)])
-        self.transcription.value = model or "off"
-
-    def _fill_tool_choice(self) -> None:
-        value = self.client.session_config.get("tool_choice", "auto")
-        name = value.get("name") if isinstance(value, dict) else value
-        self.tool_choice.value = str(name or "auto")

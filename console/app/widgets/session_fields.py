@@ -196,11 +196,6 @@ class TurnDetectionEditor(Vertical):
         self.server_params.display = self.kind.value == "server_vad"
         self.semantic_params.display = self.kind.value == "semantic_vad"
 
-    @property
-    def editing(self) -> bool:
-        """Whether the user is in one of these fields (a refresh must leave them alone)."""
-        return self.has_focus_within or self.kind.has_focus
-
     def raw(self) -> tuple[Any, ...]:
         """The form state, for spotting a change (only the selected type's parameters)."""
         if self.kind.value == "server_vad":

@@ -1,0 +1,180 @@
+"""The session pane's fields, one descriptor each: everything the pane knows about a field.
+
+A field's label, its widget, how it reads the library's flat ``session_config``, how it writes an
+``update_session`` keyword, and the form value that "edited" is measured on (and that becomes the
+baseline once ``session.updated`` acknowledges it) used to sit in five tables of the pane; adding
+a field meant five edits that had to agree. Now it is one ``SessionField`` in ``FIELDS``, in the
+order the pane shows them. ``name`` is the field as ``SessionState`` names it, so its status
+(acknowledged, changed, refused) comes under the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.widget import Widget
+
+from .session_fields import (
+    TRANSCRIPTION_MODELS,
+    FormError,
+    max_tokens_value,
+    voice_from_config,
+    voice_value,
+)
+from .tools_editor import tools_json
+
+if TYPE_CHECKING:
+    from .session import SessionPane
+
+Config = Mapping[str, Any]
+"""The library's flat ``client.session_config``."""
+
+
+@dataclass(frozen=True)
+class SessionField:
+    """One editable session field of the pane."""
+
+    name: str
+    """The field as ``SessionState`` names it (``output_modalities``, not ``modalities``)."""
+    label: str
+    control: Callable[[SessionPane], Widget]
+    """The widget on the field's line (or under its heading)."""
+    raw: Callable[[SessionPane], Any]
+    """The form value as typed: what "edited" compares with the baseline, which moves to it when
+    ``session.updated`` acknowledges the update that carried it."""
+    read: Callable[[SessionPane, Config], None]
+    """Show the session config's value in the form."""
+    write: Callable[[SessionPane], tuple[str, Any]]
+    """The ``update_session`` keyword and value; ``FormError`` (or ``ToolsError``) if unusable."""
+    heading: bool = False
+    """The label stands on its own line above a tall control (instructions, tools)."""
+    below: Callable[[SessionPane], tuple[Widget, ...]] = lambda pane: ()
+    """Widgets shown under the field's line (turn detection's parameters)."""
+
+    def editing(self, pane: SessionPane) -> bool:
+        """Whether the user is in this field (a refresh must leave it alone)."""
+        widgets = (self.control(pane), *self.below(pane))
+        return any(widget.has_focus_within for widget in widgets)
+
+
+# -- reading the session config into the form ------------------------------------------------
+
+
+def _read_instructions(pane: SessionPane, config: Config) -> None:
+    text = config.get("instructions") or ""
+    if text != pane.instructions.text:  # load_text also resets the cursor and undo history
+        pane.instructions.load_text(text)
+
+
+def _read_modalities(pane: SessionPane, config: Config) -> None:
+    pane.modalities.value = "audio" if "audio" in (config.get("modalities") or ()) else "text"
+
+
+def _read_transcription(pane: SessionPane, config: Config) -> None:
+    value = config.get("input_audio_transcription")
+    model = value.get("model") if isinstance(value, dict) else None
+    if model and model not in TRANSCRIPTION_MODELS:  # a model this list lacks: offer it too
+        models = (*TRANSCRIPTION_MODELS, str(model))
+        pane.transcription.set_options([("off", "off"), *((Content(m), m) for m in models)])
+    pane.transcription.value = model or "off"
+
+
+def _read_tool_choice(pane: SessionPane, config: Config) -> None:
+    value = config.get("tool_choice", "auto")
+    name = value.get("name") if isinstance(value, dict) else value
+    pane.tool_choice.value = str(name or "auto")
+
+
+# -- writing the form as update_session keywords ---------------------------------------------
+
+
+def _write_transcription(pane: SessionPane) -> tuple[str, Any]:
+    model = pane.transcription.value
+    return "input_audio_transcription", None if model == "off" else {"model": model}
+
+
+def _write_tool_choice(pane: SessionPane) -> tuple[str, Any]:
+    choice = pane.tool_choice.value.strip()
+    if not choice:
+        raise FormError("tool choice: auto, none, required, or a function name")
+    return "tool_choice", choice  # the library spells a function name for the dialect
+
+
+FIELDS: tuple[SessionField, ...] = (
+    SessionField(
+        "instructions",
+        "Instructions",
+        control=lambda pane: pane.instructions,
+        raw=lambda pane: pane.instructions.text,
+        read=_read_instructions,
+        write=lambda pane: ("instructions", pane.instructions.text),
+        heading=True,
+    ),
+    SessionField(
+        "voice",
+        "Voice",
+        control=lambda pane: pane.voice,
+        raw=lambda pane: pane.voice.value,
+        read=lambda pane, config: setattr(
+            pane.voice, "value", voice_from_config(config.get("voice"))
+        ),
+        write=lambda pane: ("voice", voice_value(pane.voice.value)),
+    ),
+    SessionField(
+        "output_modalities",
+        "Output",
+        control=lambda pane: pane.modalities,
+        raw=lambda pane: pane.modalities.value,
+        read=_read_modalities,
+        write=lambda pane: ("output_modalities", [pane.modalities.value]),
+    ),
+    SessionField(
+        "turn_detection",
+        "Turn detection",
+        control=lambda pane: pane.turn.kind,
+        raw=lambda pane: pane.turn.raw(),
+        read=lambda pane, config: pane.turn.fill(config.get("turn_detection")),
+        write=lambda pane: ("turn_detection", pane.turn.parse()),
+        below=lambda pane: (pane.turn,),
+    ),
+    SessionField(
+        "input_audio_transcription",
+        "Transcription",
+        control=lambda pane: pane.transcription,
+        raw=lambda pane: pane.transcription.value,
+        read=_read_transcription,
+        write=_write_transcription,
+    ),
+    SessionField(
+        "max_output_tokens",
+        "Max out tokens",
+        control=lambda pane: pane.max_tokens,
+        raw=lambda pane: pane.max_tokens.value,
+        read=lambda pane, config: setattr(
+            pane.max_tokens, "value", str(config.get("max_response_output_tokens", "inf"))
+        ),
+        write=lambda pane: ("max_output_tokens", max_tokens_value(pane.max_tokens.value)),
+    ),
+    SessionField(
+        "tool_choice",
+        "Tool choice",
+        control=lambda pane: pane.tool_choice,
+        raw=lambda pane: pane.tool_choice.value,
+        read=_read_tool_choice,
+        write=_write_tool_choice,
+    ),
+    SessionField(
+        "tools",
+        "Tools (JSON)",
+        control=lambda pane: pane.tools,
+        raw=lambda pane: pane.tools.text,
+        read=lambda pane, config: pane.tools.load(tools_json(config.get("tools") or [])),
+        write=lambda pane: ("tools", pane.tools.validate_now()),
+        heading=True,
+        below=lambda pane: (pane.registered,),
+    ),
+)
+"""The fields the pane edits, in the order it shows them."""
