@@ -25,11 +25,17 @@ from textual.widgets import Footer, Header, Input, TextArea
 
 from console.app import connection
 from console.app.audio import VoiceKeys, make_voice_session
-from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
+from console.app.commands import (
+    APP_BINDINGS,
+    CONSOLE_BINDINGS,
+    PALETTE,
+    REPLACED_SYSTEM_COMMANDS,
+)
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import ItemDetailScreen
+from console.app.screens.main import MainScreen
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.memory import MemoryView
@@ -59,6 +65,16 @@ REPLAY_HIDES = frozenset(
         "mute",
     }
 )
+
+
+def unused_path(folder: Path, stem: str, suffix: str = ".jsonl") -> Path:
+    """``folder/stem.jsonl``, or ``stem-2.jsonl`` and on if taken: an export never overwrites."""
+    candidate = folder / f"{stem}{suffix}"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{stem}-{number}{suffix}"
+    return candidate
 
 
 def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
@@ -119,6 +135,10 @@ class RealtimeConsoleApp(App[int]):
                 self.client.add_tool(definition, handler)
             except ValueError as exc:  # the library refuses a malformed definition
                 self.inspector.note_error(f"tool {definition.get('name')!r} not added: {exc}")
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen, which holds the console's keys (see ``commands``)."""
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         inspector = self.inspector
@@ -334,7 +354,7 @@ class RealtimeConsoleApp(App[int]):
         self.push_screen(HelpScreen(keys))
 
     def _all_bindings(self) -> list[Binding]:
-        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        bindings = [b for b in (*APP_BINDINGS, *CONSOLE_BINDINGS) if isinstance(b, Binding)]
         for pane in (self._conversation, self._events, self._session):
             bindings += [b for b in pane.BINDINGS if isinstance(b, Binding)]
         return bindings
@@ -396,15 +416,20 @@ class RealtimeConsoleApp(App[int]):
         self.inspector.store.listen(self.recorder.write)
 
     def action_export_events(self, path: str | None = None) -> None:
-        """Write the events kept in memory to a JSONL file (``--record`` keeps everything)."""
+        """Write the events kept in memory to a JSONL file (``--record`` keeps everything).
+
+        The file goes to ``config.export_dir`` (the current directory when None) under a new
+        name each time; the toast gives its full path.
+        """
+        folder = self.config.export_dir or Path.cwd()
         stamp = datetime.fromtimestamp(self.config.clock()).strftime("%Y%m%d-%H%M%S")
-        target = Path(path or f"realtime-events-{stamp}.jsonl")
+        target = folder / path if path else unused_path(folder, f"realtime-events-{stamp}")
         try:
             count = export_jsonl(self.inspector.store.records, target)
         except OSError as exc:
-            self.notify(f"Export failed: {exc.strerror or exc}", severity="error")
+            self.notify(f"Export failed: {target}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported {count} events to {target}")
+        self.notify(f"Exported {count} events to {target.resolve()}")
 
     def action_clear_events(self) -> None:
         self._events.action_clear()

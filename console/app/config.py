@@ -30,6 +30,8 @@ class ConsoleConfig:
     """A ``Recording`` to open read-only instead of connecting."""
     replay_name: str = ""
     keymap: dict[str, str] = field(default_factory=dict)
+    export_dir: Path | None = None
+    """Where Ctrl+E writes its exports (``--export-dir``); None: the current directory."""
     clock: Callable[[], float] = time.time
     tz: tzinfo | None = None
     """Time zone of the times shown (None: local)."""
