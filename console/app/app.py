@@ -321,8 +321,15 @@ class RealtimeConsoleApp(App[int]):
     # -- panes ----------------------------------------------------------------------------
 
     def action_toggle_pane(self, name: str) -> None:
+        """Show or hide a pane; the session pane by a class on ``#main`` (see app.tcss)."""
         pane = self.query_one(f"#{name}")
-        pane.display = not pane.display
+        if name == "session":
+            shown = pane.display
+            main = self.query_one("#main")
+            main.set_class(not shown, "-session-shown")
+            main.set_class(shown, "-session-hidden")
+        else:
+            pane.display = not pane.display
 
     def action_zoom(self) -> None:
         """Fill the screen with the pane that has focus, or go back."""
