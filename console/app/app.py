@@ -407,6 +407,8 @@ class RealtimeConsoleApp(App[int]):
         prompt.disabled = True
         prompt.placeholder = f"Replay of {self.config.replay_name} — read-only"
         self._session.disabled = True
+        self._conversation.read_only = True  # no Delete item: a replay sends nothing
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A replay sends nothing: the actions that would are hidden."""

@@ -16,6 +16,7 @@ from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close
+from .memory import rebuild_memory
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
@@ -172,6 +173,8 @@ class Inspector:
         """Rebuild everything from a recording, as if its events had just happened."""
         report = replay_into(recording, self.client.conversation, self)
         self.reset_conversation()
+        self.memory.clear()  # what the recording's set_memory calls saved, not what came before
+        rebuild_memory(self.memory, (entry.event for entry in recording.entries))
         detail = f"{report.events} events"
         if recording.skipped_count or report.error_count:
             detail += (

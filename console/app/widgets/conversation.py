@@ -29,6 +29,8 @@ from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
 MAX_SHOWN = 300
+SENDING_ACTIONS = frozenset({"delete_item"})
+"""The pane's actions that send something to the server (a read-only pane offers none)."""
 
 
 @dataclass
@@ -84,6 +86,12 @@ class ConversationPane(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._starts: list[int] = []
         self.following = True
+        self.read_only = False
+        """Set for a replay: the actions that would send are neither offered nor run."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A read-only pane (a replay) offers no action that sends."""
+        return not (self.read_only and action in SENDING_ACTIONS)
 
     # -- what the app calls ---------------------------------------------------------------
 
