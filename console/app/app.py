@@ -149,6 +149,7 @@ class RealtimeConsoleApp(App[int]):
                     self.client,
                     truncations=inspector.truncations,
                     figures_for=inspector.figures_for,
+                    transcribing=inspector.transcribing,
                     id="conversation",
                 )
                 yield MeterPane(
@@ -170,6 +171,7 @@ class RealtimeConsoleApp(App[int]):
         self._memory = self.query_one(MemoryView)
         self._events = self.query_one(EventsPane)
         self._session = self.query_one(SessionPane)
+        self._session.border_title = "Session"  # its layout is the app's (the pane is shared)
         self._meter = self.query_one(MeterPane)
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)

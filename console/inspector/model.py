@@ -140,6 +140,14 @@ class Inspector:
         timing = self.timings.for_item(item_id)
         return "" if timing is None else describe_timing(timing)
 
+    def transcribing(self) -> bool:
+        """Whether the user's audio gets a transcript: as the server acknowledged the session,
+        else as the client configured it (nothing acknowledged yet)."""
+        acknowledged = self.session.acknowledged_fields
+        if "input_audio_transcription" in acknowledged:
+            return bool(acknowledged["input_audio_transcription"])
+        return bool(self.client.session_config.get("input_audio_transcription"))
+
     def _on_item(self, payload: dict[str, Any]) -> None:
         self._on_conversation_updated(payload)
 

@@ -66,6 +66,27 @@ class TestConsole:
 
         assert snap_compare(replay_app(), terminal_size=NARROW, run_before=show_session)
 
+    def test_selected_item(self, snap_compare: Any) -> None:
+        """A selected conversation item: the accent marker in the gutter and its background."""
+
+        async def select(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            pilot.app.query_one("#conversation").focus()
+            await pilot.press("up", "up")
+            await settle(pilot)
+
+        assert snap_compare(replay_app(), terminal_size=WIDE, run_before=select)
+
+    def test_help_at_100_by_30(self, snap_compare: Any) -> None:
+        """The help screen on a small terminal: titled, with a scrollbar one can see."""
+
+        async def help_screen(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+
+        assert snap_compare(idle_app(), terminal_size=NARROW, run_before=help_screen)
+
     def test_event_json_detail(self, snap_compare: Any) -> None:
         """An audio delta's JSON, highlighted, its base64 shown as a byte count."""
 

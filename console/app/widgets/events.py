@@ -54,6 +54,7 @@ class TotalsLine(Widget):
 class EventsPane(Vertical):
     """Every event both ways, folded, filterable, with a detail view."""
 
+    BORDER_TITLE = "Events"
     ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
 
     BINDINGS: ClassVar[list[BindingType]] = [
