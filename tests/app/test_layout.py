@@ -92,3 +92,18 @@ async def test_server_vad_parameters_fit_the_session_pane() -> None:
         text = "\n".join(screen_lines(app))
         for label in ("threshold", "prefix ms", "silence ms", "interrupt_response", "create_resp"):
             assert label in text, label
+
+
+async def test_the_conversation_rewraps_when_its_scrollbar_appears() -> None:
+    """No horizontal scrollbar, and no line cut at the right edge, once items overflow."""
+    from .test_replay import replay_app
+
+    app = replay_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.hold_still()
+        await pilot.pause()
+        pane = app.query_one("#conversation")
+        assert pane.show_vertical_scrollbar
+        assert not pane.show_horizontal_scrollbar
+        text = "\n".join(screen_lines(app))
+        assert 'The set_memory tool returned: {"ok": true}' in text

@@ -182,7 +182,7 @@ class ConversationPane(ScrollView, can_focus=True):
         for entry in self._entries:
             self._starts.append(row)
             row += len(self._strips(entry, width))
-        set_virtual_size(self, Size(width, row))
+        set_virtual_size(self, Size(0, row))  # lines are wrapped to fit: never a horizontal bar
         self.refresh()
         if at_end and self.following:
             self.scroll_end(animate=False, immediate=True)
