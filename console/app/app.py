@@ -24,11 +24,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TextArea
 
 from console.app.audio import VoiceKeys, make_voice_session
-from console.app.commands import APP_BINDINGS, PALETTE, REPLACED_SYSTEM_COMMANDS
+from console.app.commands import (
+    APP_BINDINGS,
+    CONSOLE_BINDINGS,
+    PALETTE,
+    REPLACED_SYSTEM_COMMANDS,
+)
 from console.app.config import ConsoleConfig
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import ItemDetailScreen
+from console.app.screens.main import MainScreen
 from console.app.screens.tool_answer import AnswerToolCallScreen
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
@@ -62,6 +68,16 @@ REPLAY_HIDES = frozenset(
         "answer_tool_call",
     }
 )
+
+
+def unused_path(folder: Path, stem: str, suffix: str = ".jsonl") -> Path:
+    """``folder/stem.jsonl``, or ``stem-2.jsonl`` and on if taken: an export never overwrites."""
+    candidate = folder / f"{stem}{suffix}"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{stem}-{number}{suffix}"
+    return candidate
 
 
 def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
@@ -132,6 +148,10 @@ class RealtimeConsoleApp(App[int]):
         """What the controller tells the user, as a toast."""
         self.notify(message, severity=severity, timeout=10 if severity == "error" else None)
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen, which holds the console's keys (see ``commands``)."""
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         inspector = self.inspector
         yield Header(show_clock=False, icon="◉")
@@ -141,6 +161,7 @@ class RealtimeConsoleApp(App[int]):
                     self.client,
                     truncations=inspector.truncations,
                     figures_for=inspector.figures_for,
+                    transcribing=inspector.transcribing,
                     id="conversation",
                 )
                 yield MeterPane(
@@ -162,6 +183,7 @@ class RealtimeConsoleApp(App[int]):
         self._memory = self.query_one(MemoryView)
         self._events = self.query_one(EventsPane)
         self._session = self.query_one(SessionPane)
+        self._session.border_title = "Session"  # its layout is the app's (the pane is shared)
         self._meter = self.query_one(MeterPane)
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)
@@ -359,8 +381,15 @@ class RealtimeConsoleApp(App[int]):
     # -- panes ----------------------------------------------------------------------------
 
     def action_toggle_pane(self, name: str) -> None:
+        """Show or hide a pane; the session pane by a class on ``#main`` (see app.tcss)."""
         pane = self.query_one(f"#{name}")
-        pane.display = not pane.display
+        if name == "session":
+            shown = pane.display
+            main = self.query_one("#main")
+            main.set_class(not shown, "-session-shown")
+            main.set_class(shown, "-session-hidden")
+        else:
+            pane.display = not pane.display
 
     def action_zoom(self) -> None:
         """Fill the screen with the pane that has focus, or go back."""
@@ -392,7 +421,7 @@ class RealtimeConsoleApp(App[int]):
         self.push_screen(HelpScreen(keys))
 
     def _all_bindings(self) -> list[Binding]:
-        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        bindings = [b for b in (*APP_BINDINGS, *CONSOLE_BINDINGS) if isinstance(b, Binding)]
         for pane in (self._conversation, self._events, self._session):
             bindings += [b for b in pane.BINDINGS if isinstance(b, Binding)]
         return bindings
@@ -438,6 +467,8 @@ class RealtimeConsoleApp(App[int]):
         prompt.disabled = True
         prompt.placeholder = f"Replay of {self.config.replay_name} — read-only"
         self._session.disabled = True
+        self._conversation.read_only = True  # no Delete item: a replay sends nothing
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A replay sends nothing: the actions that would are hidden ("Answer tool call" also
@@ -457,15 +488,20 @@ class RealtimeConsoleApp(App[int]):
         self.inspector.store.listen(self.recorder.write)
 
     def action_export_events(self, path: str | None = None) -> None:
-        """Write the events kept in memory to a JSONL file (``--record`` keeps everything)."""
+        """Write the events kept in memory to a JSONL file (``--record`` keeps everything).
+
+        The file goes to ``config.export_dir`` (the current directory when None) under a new
+        name each time; the toast gives its full path.
+        """
+        folder = self.config.export_dir or Path.cwd()
         stamp = datetime.fromtimestamp(self.config.clock()).strftime("%Y%m%d-%H%M%S")
-        target = Path(path or f"realtime-events-{stamp}.jsonl")
+        target = folder / path if path else unused_path(folder, f"realtime-events-{stamp}")
         try:
             count = export_jsonl(self.inspector.store.records, target)
         except OSError as exc:
-            self.notify(f"Export failed: {exc.strerror or exc}", severity="error")
+            self.notify(f"Export failed: {target}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported {count} events to {target}")
+        self.notify(f"Exported {count} events to {target.resolve()}")
 
     def action_clear_events(self) -> None:
         self._events.action_clear()

@@ -1,4 +1,12 @@
-"""The app's key bindings and the command palette's entries: every action of the console.
+"""The console's key bindings and the command palette's entries: every action of the console.
+
+Input and TextArea bind keys the console uses too (Ctrl+E is "end of line" in both, F6 selects a
+line in a TextArea), and the focused widget's bindings come first. So the console's function and
+control keys are priority bindings of the main screen (``MainScreen``): they win wherever the
+focus is, and only there (a modal screen keeps its own keys). Keys a widget must keep are not
+priority: Space types a space in a text field (elsewhere it talks), Escape closes an open Select
+menu (elsewhere it goes back to the input line), and Ctrl+L, which no widget binds, is also the
+events pane's own "Clear". ``tests/app/test_keys.py`` presses each key from each focus.
 
 Textual's own "Keys" and "Maximize" are left out: Help (F1) lists every binding with its id,
 and Zoom (F6) toggles.
@@ -10,19 +18,23 @@ from textual.binding import Binding
 
 APP_BINDINGS = [
     Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-    Binding("f1", "help", "Help", id="app.help"),
-    Binding("f2", "toggle_connection", "Connect", id="app.connect"),
-    Binding("f3", "composer", "Compose", id="app.composer"),
-    Binding("f4", "cycle_turn_detection", "Turns", id="app.turns"),
-    Binding("f5", "toggle_pane('session')", "Session", id="app.toggle_session"),
-    Binding("f6", "zoom", "Zoom", id="app.zoom"),
-    Binding("ctrl+l", "clear_events", "Clear events", id="app.clear_events", show=False),
-    Binding("ctrl+e", "export_events", "Export", id="app.export", show=False),
-    Binding("escape", "focus_input", "Input", id="app.focus_input", show=False),
-    Binding("space", "talk", "Talk", id="app.talk", tooltip="Push-to-talk (manual turns)"),
-    Binding("f8", "mute", "Mute", id="app.mute"),
 ]
-"""Every binding has an id, so ``--keymap`` can remap it."""
+"""The app's own: Ctrl+Q quits from every screen, the modal ones included."""
+
+CONSOLE_BINDINGS = [
+    Binding("f1", "app.help", "Help", id="app.help", priority=True),
+    Binding("f2", "app.toggle_connection", "Connect", id="app.connect", priority=True),
+    Binding("f3", "app.composer", "Compose", id="app.composer", priority=True),
+    Binding("f4", "app.cycle_turn_detection", "Turns", id="app.turns", priority=True),
+    Binding("f5", "app.toggle_pane('session')", "Session", id="app.toggle_session", priority=True),
+    Binding("f6", "app.zoom", "Zoom", id="app.zoom", priority=True),
+    Binding("ctrl+l", "app.clear_events", "Clear events", id="app.clear_events", show=False),
+    Binding("ctrl+e", "app.export_events", "Export", id="app.export", show=False, priority=True),
+    Binding("escape", "app.focus_input", "Input", id="app.focus_input", show=False),
+    Binding("space", "app.talk", "Talk", id="app.talk", tooltip="Push-to-talk (manual turns)"),
+    Binding("f8", "app.mute", "Mute", id="app.mute", priority=True),
+]
+"""The main screen's; every binding has an id, so ``--keymap`` can remap it."""
 
 REPLACED_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize"})
 

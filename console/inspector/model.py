@@ -17,6 +17,7 @@ from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close
+from .memory import rebuild_memory
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
@@ -156,6 +157,14 @@ class Inspector:
         state = describe_call(call, has_handler=call.name in self.client.tools, live=live)
         return " · ".join(part for part in (state, figures) if part)
 
+    def transcribing(self) -> bool:
+        """Whether the user's audio gets a transcript: as the server acknowledged the session,
+        else as the client configured it (nothing acknowledged yet)."""
+        acknowledged = self.session.acknowledged_fields
+        if "input_audio_transcription" in acknowledged:
+            return bool(acknowledged["input_audio_transcription"])
+        return bool(self.client.session_config.get("input_audio_transcription"))
+
     def _on_item(self, payload: dict[str, Any]) -> None:
         self._on_conversation_updated(payload)
 
@@ -190,6 +199,8 @@ class Inspector:
         """Rebuild everything from a recording, as if its events had just happened."""
         report = replay_into(recording, self.client.conversation, self)
         self.reset_conversation()
+        self.memory.clear()  # what the recording's set_memory calls saved, not what came before
+        rebuild_memory(self.memory, (entry.event for entry in recording.entries))
         detail = f"{report.events} events"
         if recording.skipped_count or report.error_count:
             detail += (

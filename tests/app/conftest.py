@@ -126,3 +126,16 @@ def screen_text(app: RealtimeConsoleApp) -> str:
     return html.unescape("".join(re.sub(r"<[^>]+>", "", line) for line in lines)).replace(
         "\xa0", " "
     )
+
+
+def screen_lines(app: RealtimeConsoleApp) -> list[str]:
+    """What is on screen now, one string per terminal row (from the SVG export)."""
+    import html
+    import re
+
+    rows: dict[float, list[tuple[float, str]]] = {}
+    pattern = r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>'
+    for match in re.finditer(pattern, app.export_screenshot(), flags=re.S):
+        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(3))).replace("\xa0", " ")
+        rows.setdefault(float(match.group(2)), []).append((float(match.group(1)), text))
+    return ["".join(text for _, text in sorted(row)) for _, row in sorted(rows.items())]

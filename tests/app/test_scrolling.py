@@ -44,8 +44,9 @@ class PaneApp(App[None]):
 
 
 def assert_rows_match_the_wrapping(pane: ConversationPane) -> None:
-    """Each item starts right after the previous one's strips, wrapped at the content width."""
-    width = pane.scrollable_content_region.width
+    """Each item starts right after the previous one's strips, wrapped at the text width (the
+    content width less the marker's gutter; the scrollbar's room is kept whether it shows)."""
+    width = pane._text_width()
     for index, entry in enumerate(pane._entries):
         assert entry.width == width, f"item {index} wrapped at {entry.width}, shown at {width}"
         end = pane._starts[index + 1] if index + 1 < len(pane._starts) else pane.virtual_size.height
@@ -61,6 +62,7 @@ async def test_items_rewrap_when_the_scrollbar_goes() -> None:
         pane.refresh_items(True, set())
         await pilot.pause()
         assert pane.show_vertical_scrollbar
+        assert_rows_match_the_wrapping(pane)
         for n in range(1, 6):  # what is left fits: the scrollbar goes, the text gets wider
             deleted = {"type": "conversation.item.deleted", "item_id": f"item_{n}"}
             conversation.process_event(deleted)
@@ -68,7 +70,7 @@ async def test_items_rewrap_when_the_scrollbar_goes() -> None:
         await pilot.pause()
         assert not pane.show_vertical_scrollbar
         assert_rows_match_the_wrapping(pane)
-        assert pane.virtual_size == Size(34, 4)  # title, two lines of words, a gap
+        assert pane.virtual_size.width == 0  # lines wrap to fit: never a horizontal bar
 
 
 # -- set_virtual_size: what Textual's own layout would do, without the layout ------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Select, TextArea
 
 from console.app.app import RealtimeConsoleApp
 from console.app.widgets.event_list import EventList
@@ -56,6 +56,37 @@ class TestConsole:
         """The same recording on a small terminal: the session pane waits behind F5."""
         assert snap_compare(replay_app(), terminal_size=NARROW, run_before=settle)
 
+    def test_session_pane_at_100_by_30(self, snap_compare: Any) -> None:
+        """F5 on a small terminal: the session pane takes the events pane's place."""
+
+        async def show_session(pilot: Pilot[Any]) -> None:
+            await settle(pilot)  # laid out once: the screen knows it is narrow
+            await pilot.press("f5")
+            await settle(pilot)
+
+        assert snap_compare(replay_app(), terminal_size=NARROW, run_before=show_session)
+
+    def test_selected_item(self, snap_compare: Any) -> None:
+        """A selected conversation item: the accent marker in the gutter and its background."""
+
+        async def select(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            pilot.app.query_one("#conversation").focus()
+            await pilot.press("up", "up")
+            await settle(pilot)
+
+        assert snap_compare(replay_app(), terminal_size=WIDE, run_before=select)
+
+    def test_help_at_100_by_30(self, snap_compare: Any) -> None:
+        """The help screen on a small terminal: titled, with a scrollbar one can see."""
+
+        async def help_screen(pilot: Pilot[Any]) -> None:
+            await settle(pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+
+        assert snap_compare(idle_app(), terminal_size=NARROW, run_before=help_screen)
+
     def test_event_json_detail(self, snap_compare: Any) -> None:
         """An audio delta's JSON, highlighted, its base64 shown as a byte count."""
 
@@ -71,6 +102,15 @@ class TestConsole:
 
 
 class TestSessionEditor:
+    def test_server_vad_parameters(self, snap_compare: Any) -> None:
+        """server_vad's parameters, one per line inside the pane at 160 columns."""
+
+        async def server_vad(pilot: Pilot[Any]) -> None:
+            pilot.app.query_one("#session-turn", Select).value = "server_vad"
+            await settle(pilot)
+
+        assert snap_compare(idle_app(), terminal_size=WIDE, run_before=server_vad)
+
     def test_invalid_tools_json(self, snap_compare: Any) -> None:
         """Tools JSON with a syntax error: line and column shown, Apply would send nothing."""
 

@@ -41,6 +41,9 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"  {key:<14}", style="bold cyan")
             text.append(f"{description:<34}")
             text.append(f"{binding_id}\n", style="dim")
-        with VerticalScroll(id="help-body"):
+        body = VerticalScroll(id="help-body")
+        body.border_title = "Help"
+        body.border_subtitle = "↑/↓ PgUp/PgDn scroll · Esc closes"
+        with body:
             yield Static(text, markup=False)
         yield Footer(compact=True)

@@ -6,11 +6,15 @@ item is wrapped into strips once per change (or width), and a frame paints only 
 screen. Widgets per item were measured first: their growing text forced whole-screen layout
 passes that pushed event-loop lag past 70 ms under a 2,000 events/s flood (bench_console.py).
 At most ``MAX_SHOWN`` items are drawn; older ones are counted.
+
+The selected item is marked in a one-column gutter (``▌`` in the accent colour) as well as by
+its background: on a 256-colour terminal a background alone can round to the pane's own.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +33,10 @@ from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
 MAX_SHOWN = 300
+GUTTER = 1
+MARKER = "▌"
+SENDING_ACTIONS = frozenset({"delete_item"})
+"""The pane's actions that send something to the server (a read-only pane offers none)."""
 
 
 @dataclass
@@ -47,7 +55,7 @@ class ConversationPane(ScrollView, can_focus=True):
 
     BORDER_TITLE = "Conversation"
     ALLOW_MAXIMIZE = True
-    COMPONENT_CLASSES = {"conversation--cursor", "conversation--earlier"}
+    COMPONENT_CLASSES = {"conversation--cursor", "conversation--marker", "conversation--earlier"}
     BINDINGS = [
         Binding("up", "cursor(-1)", "Previous item", show=False, id="conversation.up"),
         Binding("down", "cursor(1)", "Next item", show=False, id="conversation.down"),
@@ -72,12 +80,16 @@ class ConversationPane(ScrollView, can_focus=True):
         *,
         truncations: dict[str, int],
         figures_for: FiguresFor,
+        transcribing: Callable[[], bool] = lambda: True,
         id: str | None = None,
     ) -> None:
+        """``transcribing`` says whether the user's audio will get a transcript."""
         super().__init__(id=id)
         self.client = client
         self.truncations = truncations
         self.figures_for = figures_for
+        self.transcribing = transcribing
+        self._transcribing = transcribing()
         self.earlier = 0
         """Items older than the ``MAX_SHOWN`` drawn, counted in the first row."""
         self.cursor: int | None = None
@@ -85,6 +97,12 @@ class ConversationPane(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._starts: list[int] = []
         self.following = True
+        self.read_only = False
+        """Set for a replay: the actions that would send are neither offered nor run."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A read-only pane (a replay) offers no action that sends."""
+        return not (self.read_only and action in SENDING_ACTIONS)
 
     # -- what the app calls ---------------------------------------------------------------
 
@@ -106,6 +124,10 @@ class ConversationPane(ScrollView, can_focus=True):
 
     def refresh_items(self, reset: bool, changed: set[str]) -> None:
         """Redraw the items that changed; take in new, deleted and reordered ones."""
+        transcribing = self.transcribing()
+        if transcribing != self._transcribing:  # audio items say whether a transcript comes
+            self._transcribing = transcribing
+            reset = True
         if not reset and not changed:
             return
         items = self.client.conversation.get_items()
@@ -138,7 +160,10 @@ class ConversationPane(ScrollView, can_focus=True):
     def _entry(self, item: dict[str, Any]) -> _Entry:
         item_id = item["id"]
         figures = self.figures_for(item_id)
-        return _Entry(item_id, item_text(item, self.truncations.get(item_id), figures), figures)
+        text = item_text(
+            item, self.truncations.get(item_id), figures, transcribing=self._transcribing
+        )
+        return _Entry(item_id, text, figures)
 
     def _strips(self, entry: _Entry, width: int) -> list[Strip]:
         if entry.width != width:
@@ -152,18 +177,19 @@ class ConversationPane(ScrollView, can_focus=True):
     def _relayout(self, *, again: bool = True) -> None:
         """Wrap what changed, recount rows, keep following the newest.
 
-        A scrollbar that comes or goes with the new height changes the width the text wraps
-        at (no Resize says so): then wrap once more, at the new width.
+        The app's style keeps the scrollbar's room (``scrollbar-gutter: stable``); where a style
+        does not, a scrollbar that comes or goes with the new height changes the width the text
+        wraps at (no Resize says so): then wrap once more, at the new width.
         """
-        width = max(10, self.scrollable_content_region.width)
+        width = self._text_width()
         at_end = self.following or self.scroll_y >= self.max_scroll_y
         self._starts = []
         row = 1 if self.earlier else 0
         for entry in self._entries:
             self._starts.append(row)
             row += len(self._strips(entry, width))
-        set_virtual_size(self, Size(width, row))
-        if again and max(10, self.scrollable_content_region.width) != width:
+        set_virtual_size(self, Size(0, row))  # lines are wrapped to fit: never a horizontal bar
+        if again and self._text_width() != width:
             self._relayout(again=False)
             return
         self.refresh()
@@ -173,27 +199,33 @@ class ConversationPane(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
 
+    def _text_width(self) -> int:
+        return max(10, self.scrollable_content_region.width - GUTTER)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._text_width()
         row = y + self.scroll_offset.y
         base = self.rich_style
+        gutter = Strip.blank(GUTTER, base)
         if self.earlier and row == 0:
             style = self.get_component_rich_style("conversation--earlier")
             text = f"… {self.earlier:,} earlier items (not shown)"
-            return Strip([Segment(text, style)]).crop_extend(0, width, base)
+            return Strip.join([gutter, Strip([Segment(text, style)]).crop_extend(0, width, base)])
         index = bisect_right(self._starts, row) - 1
         if index < 0 or index >= len(self._entries):
-            return Strip.blank(width, base)
+            return Strip.blank(width + GUTTER, base)
         entry = self._entries[index]
-        strips = self._strips(entry, max(10, width))
+        strips = self._strips(entry, width)
         line = row - self._starts[index]
         if line >= len(strips):
-            return Strip.blank(width, base)
+            return Strip.blank(width + GUTTER, base)
         if index == self.cursor and line < len(strips) - 1:
             cursor = self.get_component_rich_style("conversation--cursor")
             base = base + Style(bgcolor=cursor.bgcolor)
+            marker = self.get_component_rich_style("conversation--marker")
+            gutter = Strip([Segment(MARKER, base + Style(color=marker.color))])
         # The pane's own background under the text (segments carry only their colours).
-        return strips[line].apply_style(base).crop_extend(0, width, base)
+        return Strip.join([gutter, strips[line].apply_style(base).crop_extend(0, width, base)])
 
     # -- moving and acting ----------------------------------------------------------------
 

@@ -36,8 +36,11 @@ def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> 
     return title
 
 
-def item_body(item: dict[str, Any]) -> str:
-    """What the item says: text, transcript, a call with its arguments, or an output."""
+def item_body(item: dict[str, Any], transcribing: bool = True) -> str:
+    """What the item says: text, transcript, a call with its arguments, or an output.
+
+    A user's audio without a transcript waits for one only if the session transcribes.
+    """
     formatted = item.get("formatted") or {}
     kind = item.get("type")
     if kind == "function_call_output":
@@ -54,7 +57,7 @@ def item_body(item: dict[str, Any]) -> str:
     if transcript or text:
         return str(transcript or text)
     if item.get("role") == "user" and audio_length(item):
-        return "(awaiting transcript)"
+        return "(awaiting transcript)" if transcribing else "(no transcription)"
     return "(truncated)" if item.get("role") == "assistant" and item.get("status") else ""
 
 
@@ -78,10 +81,12 @@ MAX_BODY_CHARS = 4_000
 """Longer bodies are cut on screen (the detail screen has everything)."""
 
 
-def item_text(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
+def item_text(
+    item: dict[str, Any], truncated_ms: int | None, figures: str, *, transcribing: bool = True
+) -> Text:
     """Title and body of one item, as the conversation pane draws it."""
     text = item_title(item, truncated_ms, figures)
-    body = item_body(item)
+    body = item_body(item, transcribing)
     if len(body) > MAX_BODY_CHARS:
         hidden = len(body) - MAX_BODY_CHARS
         body = f"{body[:MAX_BODY_CHARS]} … {hidden:,} more characters (Enter shows all)"

@@ -12,12 +12,14 @@ from dataclasses import replace
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from console.app.screens.event_detail import EventDetailScreen
@@ -25,12 +27,34 @@ from console.app.widgets.event_list import EventList
 from console.inspector.payloads import event_json
 from console.inspector.store import EventStore
 
-__all__ = ["EventList", "EventsPane"]
+__all__ = ["EventList", "EventsPane", "TotalsLine"]
+
+
+class TotalsLine(Widget):
+    """The longest of its forms that fits its width (each form keeps the dropped count)."""
+
+    DEFAULT_CSS = "TotalsLine { height: 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.forms: tuple[str, ...] = ("",)
+
+    def show(self, forms: tuple[str, ...]) -> None:
+        if forms != self.forms:
+            self.forms = forms
+            self.refresh()
+
+    def render(self) -> Content:
+        width = self.size.width
+        return Content(
+            next((form for form in self.forms if cell_len(form) <= width), self.forms[-1])
+        )
 
 
 class EventsPane(Vertical):
     """Every event both ways, folded, filterable, with a detail view."""
 
+    BORDER_TITLE = "Events"
     ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,11 +86,12 @@ class EventsPane(Vertical):
         self._filter_input = Input(placeholder="filter by type", id="events-filter", compact=True)
         self._client_button = Button("↑ client", id="events-client", compact=True)
         self._server_button = Button("↓ server", id="events-server", compact=True)
-        self._totals = Static("", id="events-totals", markup=False)
+        self._totals = TotalsLine(id="events-totals")
         self._follow_label = Static("", id="events-follow", markup=False)
         self._timer: Timer | None = None
         self.status_text = ""
-        """The totals line as shown: rows shown / events kept / total, dropped (cap)."""
+        """The totals in full: rows shown / events kept / total, dropped (cap); a narrow pane
+        shows a shorter form, which always keeps the dropped count."""
         self.follow_text = ""
         """``following`` or ``paused · N new``."""
 
@@ -180,13 +205,22 @@ class EventsPane(Vertical):
 
     def _update_status(self) -> None:
         store = self.store
+        rows, kept = f"{self.event_list.row_count:,}", f"{len(store.records):,}"
+        total, dropped = f"{store.total:,}", f"{store.dropped:,} dropped"
         status = (
-            f"{self.event_list.row_count:,} rows shown / {len(store.records):,} events kept"
-            f" / {store.total:,} total, {store.dropped:,} dropped (cap {store.cap:,})"
+            f"{rows} rows shown / {kept} events kept / {total} total, {dropped} (cap {store.cap:,})"
         )
         if status != self.status_text:
             self.status_text = status
-            self._totals.update(Content(status), layout=False)
+            self._totals.show(
+                (
+                    status,
+                    f"{rows} shown / {kept} kept / {total} total · {dropped}",
+                    f"{rows} shown / {kept} kept · {dropped}",
+                    f"{rows} shown · {dropped}",
+                    dropped,
+                )
+            )
         pending = self.event_list.pending
         follow = "following" if self.event_list.following else f"paused · {pending:,} new"
         if follow != self.follow_text:
