@@ -154,7 +154,7 @@ async def run_soak(
 
         started = time.perf_counter()
         async with app.run_test(size=(160, 48)) as pilot:
-            await app.workers.wait_for_complete()
+            await app.controller.idle()
             assert await app.client.wait_for_session_created(10)
             app.client.on("realtime.event", count)
             app.client.update_session(turn_detection={"type": "server_vad"})

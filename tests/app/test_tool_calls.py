@@ -218,7 +218,7 @@ async def test_a_reconnect_leaves_nothing_to_answer(simulator: SimulatorServer) 
         created = expect(app, server_event("session.created"))
         app.action_connect()  # F2 twice, or the palette's "Connect": a new session
         await created
-        await app.workers.wait_for_complete()
+        await app.controller.idle()
         app.render_frame()
         await pilot.pause()
         assert call.ended and not call.pending and app.inspector.tool_calls.to_answer() is None
