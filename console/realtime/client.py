@@ -41,6 +41,7 @@ from .conversation import RealtimeConversation
 from .dialects import (
     AUDIO_OUTPUT_PART_TYPES,
     DEFAULT_SERVER_VAD_CONFIG,
+    TRANSCRIPTION_MODELS,
     default_session_config,
     fold_session_update,
     response_create_payload,
@@ -89,10 +90,7 @@ class RealtimeClient(ClientEventRouter):
         ``max_items`` bounds the items it keeps (the oldest are let go locally).
         """
         super().__init__()
-        self.default_session_config = default_session_config()
         self.session_config: dict[str, Any] = {}
-        self.transcription_models = [{"model": "whisper-1"}]
-        self.default_server_vad_config = dict(DEFAULT_SERVER_VAD_CONFIG)
         self.realtime = RealtimeAPI(
             url,
             api_key,
@@ -126,6 +124,24 @@ class RealtimeClient(ClientEventRouter):
     def dialect(self) -> str:
         """``"ga"`` or ``"beta"``: the wire dialect of ``realtime``."""
         return self.realtime.dialect
+
+    # The reference's informational attributes (no method reads them), derived from the single
+    # definitions in ``dialects``; each read returns a fresh copy.
+
+    @property
+    def default_session_config(self) -> dict[str, Any]:
+        """The configuration a new session starts from (the reference's flat shape)."""
+        return default_session_config()
+
+    @property
+    def transcription_models(self) -> list[dict[str, str]]:
+        """The reference's ``transcriptionModels``: ``[{"model": "whisper-1"}]``."""
+        return [dict(model) for model in TRANSCRIPTION_MODELS]
+
+    @property
+    def default_server_vad_config(self) -> dict[str, Any]:
+        """The server-VAD preset ``turn_detection="server_vad"`` stands for."""
+        return dict(DEFAULT_SERVER_VAD_CONFIG)
 
     @property
     def response_state(self) -> ResponseState:
