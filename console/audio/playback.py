@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from console.realtime.handoff import Handoff
 from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, to_pcm16
 
 from .devices import DeviceInfo, DeviceSpec, close_stream, find_device, sounddevice, stream_error
-from .handoff import Handoff
 from .jitter import JitterBuffer, PlaybackTracker
 from .resample import OutputConverter
 
