@@ -121,16 +121,20 @@ class RealtimeEventHandler:
         A listener's exception is caught and reported as an ``error`` event (or logged, when
         the failing listener was itself handling ``error``); the remaining listeners still run.
         """
-        persistent = list(self._listeners.get(event_name, ()))
-        one_shot = self._next_listeners.pop(event_name, [])
-        for listener in (*persistent, *one_shot):
-            self._call(listener, event_name, event)
+        persistent = self._listeners.get(event_name)
+        one_shot = self._next_listeners.pop(event_name, None) if self._next_listeners else None
+        if persistent:
+            for listener in tuple(persistent):  # a snapshot: handlers may add or remove some
+                self._call(listener, event_name, event)
+        if one_shot:
+            for listener in one_shot:
+                self._call(listener, event_name, event)
         return True
 
     def _call(self, listener: _Listener, event_name: str, event: Any) -> None:
         try:
             result = listener.handler(event) if listener.takes_event else listener.handler()
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):  # most handlers return None
                 self._schedule(result, event_name, listener.handler)
         except Exception as exc:
             self._report_handler_failure(exc, event_name, listener.handler)
