@@ -18,6 +18,7 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
+from .responses import DeferredResponsesFull
 from .tools import ToolHandler
 from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
@@ -25,6 +26,7 @@ from .utils import AudioFormatError, RealtimeUtils
 __all__ = [
     "AudioFormatError",
     "ConversationError",
+    "DeferredResponsesFull",
     "FirResampler",
     "InputAudioBuffer",
     "Pcm16Buffer",

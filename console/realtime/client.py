@@ -16,8 +16,11 @@ cancels only an active response and clamps the truncation to the audio received 
 ``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
 are coroutines.
 
-Additions: ``response_state`` says whether a response is requested or active, and which, so an
-app polls the client instead of keeping a copy; tool handlers never block the loop and are bounded
+Additions: ``response_state`` says whether a response is requested, active or deferred, and which,
+so an app polls the client instead of keeping a copy; every ``create_response`` gets its reply:
+while a response of the default conversation is requested or active, a new request is deferred and
+sent once it is done, and one the server still refuses for an active response is sent again (its
+``error`` marked ``retrying``; ``responses``); tool handlers never block the loop and are bounded
 by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``);
 ``append_input_audio_threadsafe`` feeds input audio from any thread (a sound card's callback),
 bounded: past ``max_queued_input_chunks`` waiting for the loop, the oldest chunk is dropped and
@@ -48,8 +51,9 @@ from .dialects import (
     session_update_payload,
 )
 from .event_handler import RealtimeEventHandler, wait_future
+from .responses import ResponseRequests
 from .tools import ToolHandler, ToolRunner
-from .tracking import UNSET, ResponseState, ResponseTracker, SessionUpdates
+from .tracking import UNSET, ResponseState, SessionUpdates, request_in_conversation
 from .utils import (
     AudioLike,
     generate_id,
@@ -109,10 +113,10 @@ class RealtimeClient(ClientEventRouter):
         self.session_created = False
         self._completed_ids: dict[str, None] = {}  # insertion-ordered, trimmed (client_events)
         self._explicit_keys: set[str] = set()
-        self._responses = ResponseTracker()
+        self._responses = ResponseRequests(self.realtime.send)
         self._session_updates = SessionUpdates()
         self._tool_runner = ToolRunner(
-            self._send_tool_output, self.create_response, self._error, timeout=tool_timeout
+            self._send_tool_output, self._request_response, self._error, timeout=tool_timeout
         )
         self._audio_feed = ThreadsafeAudioFeed(
             self.append_input_audio, self.is_connected, max_queued_input_chunks
@@ -146,7 +150,8 @@ class RealtimeClient(ClientEventRouter):
     @property
     def response_state(self) -> ResponseState:
         """A frozen snapshot, cheap to poll: ``requested`` (``response.create`` not yet answered),
-        ``active_ids`` (created, not done, oldest first), ``in_flight``, ``active_id`` (latest).
+        ``active_ids`` (created, not done, oldest first), ``deferred`` (``create_response`` calls
+        waiting for the conversation's response), ``in_flight`` (any), ``active_id`` (latest).
         """
         return self._responses.state()
 
@@ -368,6 +373,7 @@ class RealtimeClient(ClientEventRouter):
             if part.get("type") == "input_audio" and part.get("audio") is not None:
                 part["audio"] = self._session_audio.encode_clip(part["audio"])
         if parts:
+            self._responses.check_room()  # a refused request must not leave its message behind
             item = {"type": "message", "role": "user", "content": parts}
             self.realtime.send("conversation.item.create", {"item": item})
         self.create_response()
@@ -405,24 +411,41 @@ class RealtimeClient(ClientEventRouter):
         ``conversation``, ``input``, ``metadata``, modalities, voice...), in either dialect's
         spelling; they are sent in the connection's dialect. Raises ``SessionConfigError`` for
         unknown keys, sending nothing.
+
+        Never lost (the reference sent at once, and the server refused a request made while a
+        response was active): while a response of the default conversation is requested or
+        active, the request is deferred (``response_state.deferred``) and sent when that one is
+        done; out-of-band ones (``conversation: "none"``) go at once. ``cancel_response``
+        withdraws deferred requests. Raises ``DeferredResponsesFull`` when ``MAX_DEFERRED`` are
+        already waiting, committing and sending nothing.
         """
         payload = response_create_payload(response, self.realtime.dialect) if response else None
+        if request_in_conversation(payload):
+            self._responses.check_room()
         if self.get_turn_detection_type() is None and self.input_audio_buffer.pending_samples:
             self.realtime.send("input_audio_buffer.commit")
             self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
-        self.realtime.send("response.create", {"response": payload} if payload else None)
+        self._responses.request(payload)
         return True
+
+    def _request_response(self) -> None:
+        """The follow-up after tool outputs: like ``create_response`` but never commits input
+        audio (a tool finishing during push-to-talk must not send half an utterance)."""
+        self._responses.request(None)
 
     def cancel_response(self, item_id: str | None = None, sample_count: int = 0) -> dict[str, Any]:
         """Stop the response; with ``item_id``, also cut its audio at ``sample_count`` samples.
 
-        Validates before sending anything. Sends ``response.cancel`` only while a response is
-        requested or active: with ``item_id``, for that item's response if it is known (by
-        ``response_id``); a response requested but not yet created counts, so a cancel right
-        after ``create_response`` works. The truncation is clamped to the audio received.
+        Validates before sending anything. Withdraws the deferred ``create_response`` requests
+        (the request that follows a new message answers the newest messages). Sends
+        ``response.cancel`` only while a response is requested or active: with ``item_id``, for
+        that item's response if it is known (by ``response_id``); a response requested but not
+        yet created counts, so a cancel right after ``create_response`` works. The truncation
+        is clamped to the audio received.
         """
         if not item_id:
-            if self._responses.in_flight():
+            self._responses.withdraw()
+            if self._responses.tracker.in_flight():
                 self.realtime.send("response.cancel")
             return {"item": None}
         item = self.conversation.get_item(item_id)
@@ -439,11 +462,12 @@ class RealtimeClient(ClientEventRouter):
         )
         if audio_index is None:
             raise ValueError("Could not find audio on item to cancel")
+        self._responses.withdraw()
         response_id = self._response_of(item_id)
         if response_id is not None:
-            if self._responses.is_active(response_id):
+            if self._responses.tracker.is_active(response_id):
                 self.realtime.send("response.cancel", {"response_id": response_id})
-        elif self._responses.in_flight():
+        elif self._responses.tracker.in_flight():
             self.realtime.send("response.cancel")
         played = min(max(0, int(sample_count)), len(item["formatted"]["audio"]))
         self.realtime.send(

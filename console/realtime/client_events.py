@@ -20,8 +20,9 @@ from .audio_buffer import InputAudioBuffer
 from .conversation import RealtimeConversation
 from .dialects import SERVER_EVENT_ALIASES
 from .event_handler import RealtimeEventHandler, make_error
+from .responses import ResponseRequests
 from .tools import ToolRunner
-from .tracking import UNSET, ResponseTracker, SessionUpdates
+from .tracking import UNSET, SessionUpdates
 from .utils import ms_to_samples
 
 _PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
@@ -65,7 +66,7 @@ class ClientEventRouter(RealtimeEventHandler):
     session_config: dict[str, Any]
     session_created: bool
     _completed_ids: dict[str, None]
-    _responses: ResponseTracker
+    _responses: ResponseRequests
     _session_updates: SessionUpdates
     _tool_runner: ToolRunner
 
@@ -130,7 +131,7 @@ class ClientEventRouter(RealtimeEventHandler):
         self._session_updates.accepted()
 
     def _on_response_requested(self, event: dict[str, Any]) -> None:
-        self._responses.requested(event["event_id"])
+        self._responses.sent(event)
 
     def _on_server_error(self, event: dict[str, Any]) -> None:
         error = event.get("error")
@@ -151,7 +152,8 @@ class ClientEventRouter(RealtimeEventHandler):
         payload["error"] = {**error, **known}
         rejected = known["event_id"]
         if isinstance(rejected, str):
-            self._responses.rejected(rejected)
+            if self._responses.rejected(rejected, known["code"]):
+                payload["retrying"] = True  # our response.create goes again after the active one
             self._undo_session_changes(self._session_updates.rejected(rejected))
         self.dispatch("error", payload)
 
@@ -232,7 +234,7 @@ class ClientEventRouter(RealtimeEventHandler):
         if tool is not None and tool.get("name") in self.tools:
             if response_id is None:  # conversation.item.done names no response: look it up
                 response_id = self._response_of(item["id"])
-            if not self._responses.is_active(response_id):
+            if not self._responses.tracker.is_active(response_id):
                 response_id = None  # its response is over: continue as soon as the tool is
             handler = self.tools[tool["name"]]["handler"]
             self._tool_runner.start(dict(tool), handler, response_id)
@@ -260,9 +262,7 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_response_created(self, event: dict[str, Any]) -> None:
         self._process(event)
-        response_id = (event.get("response") or {}).get("id")
-        if response_id:
-            self._responses.created(response_id)
+        self._responses.created(event.get("response") or {})
 
     def _on_response_done(self, event: dict[str, Any]) -> None:
         self._process(event)
