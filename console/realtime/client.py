@@ -81,6 +81,7 @@ class RealtimeClient(ClientEventRouter):
         resampler: ResamplerFactory | None = None,
         max_audio_seconds: float | None = 1800.0,
         max_items: int | None = 10_000,
+        max_tool_threads: int = 16,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
@@ -92,6 +93,9 @@ class RealtimeClient(ClientEventRouter):
         ``audio_codec.FirResampler``, numpy only). ``max_audio_seconds`` bounds the audio the
         conversation keeps in all (``None``: everything); past it the oldest items' audio goes.
         ``max_items`` bounds the items it keeps (the oldest are let go locally).
+        ``max_tool_threads`` bounds the plain-function tool handlers running at once, threads
+        abandoned after ``tool_timeout`` included; past it a call is answered at once with an
+        error output and a ``tool_error`` event.
         """
         super().__init__()
         self.session_config: dict[str, Any] = {}
@@ -116,7 +120,11 @@ class RealtimeClient(ClientEventRouter):
         self._responses = ResponseRequests(self.realtime.send)
         self._session_updates = SessionUpdates()
         self._tool_runner = ToolRunner(
-            self._send_tool_output, self._request_response, self._error, timeout=tool_timeout
+            self._send_tool_output,
+            self._request_response,
+            self._error,
+            timeout=tool_timeout,
+            max_threads=max_tool_threads,
         )
         self._audio_feed = ThreadsafeAudioFeed(
             self.append_input_audio, self.is_connected, max_queued_input_chunks

@@ -172,6 +172,7 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         self.session_created = False
+        self._tool_runner.cancel_all()  # a late handler must not answer into the next session
         self._responses.clear()
         self._session_updates.clear()
         self.dispatch("close", payload)
