@@ -19,6 +19,7 @@ from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
 from .responses import DeferredResponsesFull
+from .send_queue import SendQueueFull
 from .tools import ToolHandler
 from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
@@ -38,6 +39,7 @@ __all__ = [
     "RealtimeUtils",
     "Resampler",
     "ResponseState",
+    "SendQueueFull",
     "SessionConfigError",
     "ToolHandler",
     "text_message_item",

@@ -390,12 +390,16 @@ class RealtimeClient(ClientEventRouter):
     def append_input_audio(self, audio: AudioLike) -> bool:
         """Stream 24 kHz PCM16 audio to the server's input buffer, in the session's input format
         (G.711 is resampled to 8 kHz as one stream), and keep a bounded local copy at 24 kHz.
+
+        False when the chunk was dropped because the link has stalled (``RealtimeAPI.send``);
+        it is counted in ``dropped_input_audio_chunks``.
         """
         samples = to_pcm16(audio)
         if len(samples):
             encoded = self._session_audio.encode_input(samples)
-            if encoded:  # under 3 samples at 8 kHz: they leave with the next chunk
-                self.realtime.send("input_audio_buffer.append", {"audio": encoded})
+            # Under 3 samples at 8 kHz nothing is encoded: they leave with the next chunk.
+            if encoded and not self.realtime.send("input_audio_buffer.append", {"audio": encoded}):
+                return False  # the link stalled: dropped, and not kept (positions stay aligned)
             self.input_audio_buffer.append(samples)
         return True
 
@@ -409,8 +413,9 @@ class RealtimeClient(ClientEventRouter):
 
     @property
     def dropped_input_audio_chunks(self) -> int:
-        """Chunks ``append_input_audio_threadsafe`` dropped (the loop behind, or no socket)."""
-        return self._audio_feed.dropped
+        """Input audio chunks dropped: by ``append_input_audio_threadsafe`` (the loop behind, or
+        no socket) and by ``append_input_audio`` (the link stalled, ``RealtimeAPI.send``)."""
+        return self._audio_feed.dropped + self.realtime.dropped_audio_frames
 
     def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
         """Ask for a response; in manual mode first commit the audio appended since last time.
