@@ -31,7 +31,6 @@ same 24 kHz PCM16 API, converted at the edges (``audio_codec``; ``resampler`` to
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -46,17 +45,15 @@ from .dialects import (
     DEFAULT_SERVER_VAD_CONFIG,
     TRANSCRIPTION_MODELS,
     default_session_config,
-    fold_session_update,
     response_create_payload,
-    session_update_payload,
 )
-from .event_handler import RealtimeEventHandler, wait_future
+from .event_handler import RealtimeEventHandler, wait_unless_closed
 from .responses import ResponseRequests
+from .session_settings import SessionSettings
 from .tools import ToolHandler, ToolRunner
-from .tracking import UNSET, ResponseState, SessionUpdates, request_in_conversation
+from .tracking import ResponseState, request_in_conversation
 from .utils import (
     AudioLike,
-    generate_id,
     samples_to_ms,
     to_pcm16,
 )
@@ -98,7 +95,6 @@ class RealtimeClient(ClientEventRouter):
         error output and a ``tool_error`` event.
         """
         super().__init__()
-        self.session_config: dict[str, Any] = {}
         self.realtime = RealtimeAPI(
             url,
             api_key,
@@ -108,17 +104,15 @@ class RealtimeClient(ClientEventRouter):
             extra_headers=extra_headers,
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
         )
-        self._session_audio = SessionAudio(lambda key: self.session_config.get(key), resampler)
+        self._settings = SessionSettings(self.realtime)
+        self._session_audio = SessionAudio(lambda key: self._settings.config.get(key), resampler)
         self.conversation = RealtimeConversation(
             self._session_audio, max_audio_seconds=max_audio_seconds, max_items=max_items
         )
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
-        self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False
         self._completed_ids: dict[str, None] = {}  # insertion-ordered, trimmed (client_events)
-        self._explicit_keys: set[str] = set()
         self._responses = ResponseRequests(self.realtime.send)
-        self._session_updates = SessionUpdates()
         self._tool_runner = ToolRunner(
             self._send_tool_output,
             self._request_response,
@@ -131,6 +125,17 @@ class RealtimeClient(ClientEventRouter):
         )
         self._reset_config()
         self._add_api_event_handlers()
+
+    @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration, flat (the reference's keys); change it with
+        ``update_session``."""
+        return self._settings.config
+
+    @property
+    def tools(self) -> dict[str, dict[str, Any]]:
+        """Tools the client runs itself: ``{name: {"definition", "handler"}}`` (``add_tool``)."""
+        return self._settings.tools
 
     @property
     def dialect(self) -> str:
@@ -167,9 +172,7 @@ class RealtimeClient(ClientEventRouter):
 
     def _reset_config(self) -> bool:
         self.session_created = False
-        self.tools = {}
-        self.session_config = default_session_config()
-        self._explicit_keys = set()
+        self._settings.reset()
         self.input_audio_buffer.reset()
         self._session_audio.reset()
         return True
@@ -202,7 +205,7 @@ class RealtimeClient(ClientEventRouter):
         self.input_audio_buffer.reset()
         self._completed_ids.clear()
         self._responses.clear()
-        self._session_updates.clear()
+        self._settings.forget_pending()
 
     async def reset(self) -> bool:
         """Disconnect, drop every handler (yours too), tool and setting: a fresh client."""
@@ -218,9 +221,7 @@ class RealtimeClient(ClientEventRouter):
 
         Raises ``ConnectionError`` if not connected or if the connection closes first.
         """
-        if not self.is_connected():
-            raise ConnectionError("Not connected, use .connect() first")
-        if self.session_created:
+        if self.session_created and self.is_connected():
             return True
         event = await self._wait(self.realtime, "server.session.created", timeout)
         return None if event is None else True
@@ -236,45 +237,21 @@ class RealtimeClient(ClientEventRouter):
         return await self._wait(self, "conversation.item.completed", timeout)
 
     async def _wait(
-        self, emitter: RealtimeEventHandler, event_name: str, timeout: float | None
+        self, emitter: RealtimeEventHandler, name: str, timeout: float | None
     ) -> dict[str, Any] | None:
         """Wait for an event; ``None`` on timeout; ``ConnectionError`` if the socket closes."""
         if not self.is_connected():
-            raise ConnectionError(f"Not connected: {event_name!r} cannot come; connect first")
-        future: asyncio.Future[tuple[str, dict[str, Any] | None] | None]
-        future = asyncio.get_running_loop().create_future()
-
-        def on_event(event: Any = None) -> None:
-            if not future.done():
-                future.set_result(("event", event))
-
-        def on_close(event: Any = None) -> None:
-            if not future.done():
-                future.set_result(("close", event))
-
-        emitter.on_next(event_name, on_event)
-        self.realtime.on_next("close", on_close)
-        try:
-            outcome: tuple[str, dict[str, Any] | None] | None
-            outcome = await wait_future(future, timeout)
-        finally:
-            with contextlib.suppress(ValueError):
-                emitter.off_next(event_name, on_event)
-            with contextlib.suppress(ValueError):
-                self.realtime.off_next("close", on_close)
-        if outcome is None:
-            return None
-        kind, payload = outcome
-        if kind == "close":
-            raise ConnectionError(f"connection closed while waiting for {event_name!r}")
+            raise ConnectionError(f"Not connected: {name!r} cannot come; connect first")
+        payload: dict[str, Any] | None = await wait_unless_closed(
+            emitter, name, self.realtime, timeout
+        )
         return payload
 
     # -- session and tools -------------------------------------------------------------------
 
     def get_turn_detection_type(self) -> str | None:
         """``server_vad``, ``semantic_vad`` or ``None`` (manual, push-to-talk)."""
-        turn_detection = self.session_config.get("turn_detection")
-        return turn_detection.get("type") if turn_detection else None
+        return self._settings.turn_detection_type()
 
     def update_session(self, session: Mapping[str, Any] | None = None, **fields: Any) -> bool:
         """Change the session configuration, and the server's when connected.
@@ -292,74 +269,19 @@ class RealtimeClient(ClientEventRouter):
         (as ``connect`` does). Tools passed here persist across updates (the reference dropped
         them) and ``add_tool`` tools are added to them.
         """
-        flat = fold_session_update({**(session or {}), **fields})
-        tools = self._session_tools(flat.get("tools", self.session_config.get("tools", [])))
-        changes = {key: (self.session_config.get(key, UNSET), value) for key, value in flat.items()}
-        self.session_config.update(flat)
-        self._explicit_keys.update(flat)
-        if not self.is_connected():
-            return True
-        if flat:
-            self._send_session_update(flat, tools if "tools" in flat else None, changes)
-        else:
-            self._send_session_update(self.session_config, tools, {})
+        self._settings.update(session, fields)
         return True
-
-    def _send_session_update(
-        self,
-        fields: Mapping[str, Any],
-        tools: list[dict[str, Any]] | None,
-        changes: dict[str, tuple[Any, Any]],
-    ) -> None:
-        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected."""
-        explicit = frozenset(self._explicit_keys & set(fields))
-        payload = session_update_payload(fields, tools, self.realtime.dialect, explicit)
-        event_id = generate_id("evt_")
-        self.realtime.send("session.update", {"event_id": event_id, "session": payload})
-        self._session_updates.sent(event_id, changes)
-
-    def _sync_tools(self) -> None:
-        """Send the tool list alone (after ``add_tool``/``remove_tool``)."""
-        if self.is_connected():
-            tools = self._session_tools(self.session_config.get("tools", []))
-            self._send_session_update({}, tools, {})
-
-    def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        tools = []
-        for definition in manual_tools:
-            if definition.get("name") in self.tools:
-                raise ValueError(f'Tool "{definition.get("name")}" has already been defined')
-            tools.append({"type": "function", **definition})
-        tools.extend({"type": "function", **t["definition"]} for t in self.tools.values())
-        return tools
 
     def add_tool(self, definition: Mapping[str, Any], handler: ToolHandler) -> dict[str, Any]:
         """Register a tool the client runs itself: ``handler(arguments_dict)``, sync or async.
 
         Its return value is sent as JSON and a response follows automatically.
         """
-        name = definition.get("name")
-        if not name:
-            raise ValueError("Missing tool name in definition")
-        if name in self.tools:
-            raise ValueError(
-                f'Tool "{name}" already added. '
-                f'Please use .remove_tool("{name}") before trying to add again.'
-            )
-        if not callable(handler):
-            raise TypeError(f'Tool "{name}" handler must be a function')
-        if any(t.get("name") == name for t in self.session_config.get("tools", [])):
-            raise ValueError(f'Tool "{name}" has already been defined')
-        self.tools[name] = {"definition": dict(definition), "handler": handler}
-        self._sync_tools()
-        return self.tools[name]
+        return self._settings.add_tool(definition, handler)
 
     def remove_tool(self, name: str) -> bool:
         """Unregister a tool and tell the server (the reference left it on the server)."""
-        if name not in self.tools:
-            raise ValueError(f'Tool "{name}" does not exist, can not be removed.')
-        del self.tools[name]
-        self._sync_tools()
+        self._settings.remove_tool(name)
         return True
 
     # -- conversation ------------------------------------------------------------------------

@@ -201,6 +201,41 @@ async def wait_future(future: asyncio.Future[Any], timeout: float | None) -> Any
         timer.cancel()
 
 
+async def wait_unless_closed(
+    emitter: RealtimeEventHandler,
+    event_name: str,
+    closing: RealtimeEventHandler,
+    timeout: float | None,
+) -> Any:
+    """The payload of the next ``event_name`` on ``emitter``; ``None`` after ``timeout``
+    seconds; ``ConnectionError`` if ``closing`` dispatches ``close`` first. Unregisters both."""
+    future: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: Any = None) -> None:
+        if not future.done():
+            future.set_result(("event", event))
+
+    def on_close(event: Any = None) -> None:
+        if not future.done():
+            future.set_result(("close", event))
+
+    emitter.on_next(event_name, on_event)
+    closing.on_next("close", on_close)
+    try:
+        outcome: tuple[str, Any] | None = await wait_future(future, timeout)
+    finally:
+        with contextlib.suppress(ValueError):
+            emitter.off_next(event_name, on_event)
+        with contextlib.suppress(ValueError):
+            closing.off_next("close", on_close)
+    if outcome is None:
+        return None
+    kind, payload = outcome
+    if kind == "close":
+        raise ConnectionError(f"connection closed while waiting for {event_name!r}")
+    return payload
+
+
 def make_error(
     code: str,
     message: str,
