@@ -176,10 +176,12 @@ class ResponseRequests:
         if connection != self._current:
             return  # scheduled for a connection that has closed since
         self._wake_scheduled = False
-        if not self._deferred or self.tracker.conversation_busy():
-            return  # a later response.done or refusal wakes us again
-        request = self._deferred.popleft()
-        try:
-            self._send_request(request)
-        except Exception:  # the socket closed meanwhile; clear() follows with the close event
-            self._deferred.appendleft(request)
+        # One at a time: a request sent makes the conversation busy until it is answered, and a
+        # later response.done or refusal wakes us again.
+        while self._deferred and not self.tracker.conversation_busy():
+            request = self._deferred.popleft()
+            try:
+                self._send_request(request)
+            except Exception:  # the socket closed meanwhile; clear() follows with the close
+                self._deferred.appendleft(request)
+                return
