@@ -419,8 +419,8 @@ class RealtimeConversation:
         chunk = self.audio.decode_output(_require(event, "item_id"), _require(event, "delta"))
         if item is None:
             return {"item": None, "delta": None}
-        item["formatted"].stream_audio(chunk)  # joined when read (formatted)
-        self._retain(item)
+        samples = item["formatted"].stream_audio(chunk)  # joined when read (formatted)
+        self._retain(item, samples)
         return {"item": item, "delta": {"audio": chunk}}
 
     def _forget_oldest(self, count: int) -> None:
@@ -432,9 +432,12 @@ class RealtimeConversation:
             self.forgotten.add(item["id"])
         del self.items[:count]
 
-    def _retain(self, item: Item) -> None:
-        """Count this item's audio; let the oldest items' audio go past the retention limit."""
-        for item_id in self.retention.note(item["id"], item["formatted"].audio_samples()):
+    def _retain(self, item: Item, samples: int | None = None) -> None:
+        """Count this item's audio (``samples``, if known); let the oldest items' audio go past
+        the retention limit."""
+        if samples is None:
+            samples = item["formatted"].audio_samples()
+        for item_id in self.retention.note(item["id"], samples):
             released = self.item_lookup.get(item_id)
             if released is not None:
                 formatted = released["formatted"]

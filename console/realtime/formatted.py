@@ -49,9 +49,11 @@ class Formatted(dict[str, Any]):
         return 0 if audio is None else len(audio)
 
     def finish_audio(self) -> None:
-        """The stream ended: keep its audio in one array of exactly its size."""
+        """The stream ended. Read while it streamed, its storage has room to grow: keep one
+        array of exactly its size instead. Never read, it stays in chunks until the first read,
+        which joins them into an array of exactly that size anyway."""
         stream = self._live_stream()
-        if stream is not None:
+        if stream is not None and len(stream) > stream.unjoined:
             dict.__setitem__(self, "audio", stream.compact())
             self._stream = self._joined = None
 

@@ -136,11 +136,34 @@ def test_assigning_audio_replaces_the_stream_whichever_way() -> None:
     assert formatted["audio"].tolist() == [4] * 5 and formatted.audio_samples() == 5
 
 
-def test_a_finished_item_holds_one_exact_array() -> None:
-    conversation, item = streaming_item(30)
-    done = dict(item, status="completed")
-    done.pop("formatted")
+def finish(conversation: RealtimeConversation, item: dict) -> None:
+    done = {key: value for key, value in item.items() if key != "formatted"}
+    done["status"] = "completed"
     conversation.process_event({"type": "response.output_item.done", "item": done})
+
+
+def exact(audio: np.ndarray) -> bool:
+    return audio.base is None or len(audio.base) == len(audio)
+
+
+def test_a_finished_item_read_while_streaming_keeps_one_exact_array() -> None:
+    conversation, item = streaming_item(30)
+    assert len(item["formatted"]["audio"]) == 7200  # read mid-stream: storage with room
+    conversation.process_event(
+        {
+            "type": "response.output_audio.delta",
+            "item_id": "item_1",
+            "delta": base64.b64encode(chunk(30).astype("<i2").tobytes()).decode(),
+        }
+    )
+    finish(conversation, item)
     audio = item["formatted"]["audio"]
-    assert len(audio) == 7200 and (audio.base is None or len(audio.base) == 7200)
-    assert item["formatted"]._stream is None
+    assert len(audio) == 7440 and exact(audio) and item["formatted"]._stream is None
+
+
+def test_a_finished_item_never_read_is_joined_exactly_on_its_first_read() -> None:
+    conversation, item = streaming_item(30)
+    finish(conversation, item)
+    assert item["formatted"]._stream.unjoined == 7200  # no copy at the end of the stream
+    audio = item["formatted"]["audio"]
+    assert len(audio) == 7200 and exact(audio)
