@@ -9,8 +9,9 @@ D=60 and D=600 (target: >= 20,000 events/s for both on the 2-core CI machine, an
 
 Also prints each path as a share of the parse+decode ceiling: the time to ``json.loads`` every
 frame and base64-decode every audio delta into int16 samples, the least any ingest must do
-(target for D=600: conversation >= 66% of the ceiling's rate). Times are this process's CPU
-time (best of 7), so other work on a shared machine skews them less than wall-clock time would.
+(target for D=600: conversation >= 66% of the ceiling's rate), as the median over 15 rounds of
+the ceiling and both paths run back to back. Times are this process's CPU time, so other work
+on a shared machine skews them less than wall-clock time would; events/s are from the best run.
 
 Run: python3 bench/bench_conversation.py
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import statistics
 import time
 
 import numpy as np
@@ -104,8 +106,25 @@ def replay_client(frames: list[str]) -> float:
     return time.process_time() - start
 
 
-def best_of(runs: int, fn: object, frames: list[str]) -> float:
-    return min(fn(frames) for _ in range(runs))  # type: ignore[operator]
+def measure(frames: list[str], rounds: int = 15) -> dict[str, float]:
+    """Best times of each path, and the median of each path's share of the ceiling measured in
+    the same round: a round's three runs share the machine's load of the moment, so the shares
+    vary far less than ratios of best times taken apart (15 rounds)."""
+    times: dict[str, list[float]] = {"ceiling": [], "conversation": [], "client": []}
+    for _ in range(rounds):
+        times["ceiling"].append(parse_and_decode(frames))
+        times["conversation"].append(replay_conversation(frames))
+        times["client"].append(replay_client(frames))
+    shares = {
+        path: statistics.median(c / t for c, t in zip(times["ceiling"], times[path], strict=True))
+        for path in ("conversation", "client")
+    }
+    return {
+        "conversation_s": min(times["conversation"]),
+        "client_s": min(times["client"]),
+        "conversation_share": shares["conversation"],
+        "client_share": shares["client"],
+    }
 
 
 def main() -> None:
@@ -117,15 +136,13 @@ def main() -> None:
     )
     for deltas, responses in ((60, 100), (600, 10)):
         frames = synthetic_stream(responses, deltas)
-        ceiling_s = best_of(7, parse_and_decode, frames)
-        conversation_s = best_of(7, replay_conversation, frames)
-        client_s = best_of(7, replay_client, frames)
-        results[deltas] = len(frames) / conversation_s
-        shares[deltas] = ceiling_s / conversation_s
+        figures = measure(frames)
+        results[deltas] = len(frames) / figures["conversation_s"]
+        shares[deltas] = figures["conversation_share"]
         print(
             f"{deltas:>5} {responses:>4} {len(frames):>8} {results[deltas]:>18,.0f} "
-            f"{len(frames) / client_s:>17,.0f} {shares[deltas]:>21.0%} "
-            f"{ceiling_s / client_s:>15.0%}"
+            f"{len(frames) / figures['client_s']:>17,.0f} {shares[deltas]:>21.0%} "
+            f"{figures['client_share']:>15.0%}"
         )
     ratio = results[600] / results[60]
     print(f"D=600 / D=60 throughput: {ratio:.2f} (target >= 0.80)")
