@@ -7,7 +7,8 @@
 - ``playback``: ``Speaker``, a jitter buffer per item played through a device, counting the
   samples played per item (``jitter.PlaybackTracker``) for truncation; ``interrupt()``.
 - ``resample``: soxr streams between device formats and 24 kHz mono; G.711 at the edges
-  (``g711``); ``wav``: WAV files in and out; ``levels``: the meter's maths.
+  (the library's ``console.realtime.g711``); ``wav``: WAV files in and out; ``levels``: the
+  meter's maths.
 
 Samples are ``numpy.int16`` at 24 kHz mono, as everywhere in the library.
 """

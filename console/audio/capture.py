@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from console.realtime.handoff import Handoff
 from console.realtime.utils import SAMPLE_RATE, Int16Array
 
 from .devices import (
@@ -43,7 +44,6 @@ from .devices import (
     sounddevice,
 )
 from .devices import stream_error as _stream_error
-from .handoff import Handoff
 from .resample import Chunker, InputConverter, resample
 from .wav import read_wav
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from console.realtime.handoff import Handoff
 from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, to_pcm16
 
 from .devices import (
@@ -41,7 +42,6 @@ from .devices import (
     sounddevice,
     stream_error,
 )
-from .handoff import Handoff
 from .jitter import JitterBuffer, PlaybackTracker
 from .resample import OutputConverter
 

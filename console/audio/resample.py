@@ -23,9 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import soxr
 
+from console.realtime.g711 import G711_RATE, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from console.realtime.utils import SAMPLE_RATE, Int16Array, pcm16_from_bytes, pcm16_to_bytes
-
-from .g711 import G711_RATE, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 
 Float32Array = npt.NDArray[np.float32]
 QUALITY = "LQ"

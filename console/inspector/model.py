@@ -169,6 +169,8 @@ class Inspector:
         self._on_conversation_updated(payload)
 
     def _on_error(self, payload: dict[str, Any]) -> None:
+        if payload.get("retrying"):  # the library sends the request again: nothing to tell
+            return
         error = payload.get("error")
         if isinstance(error, dict):
             code = str(error.get("code") or error.get("type") or "error")

@@ -18,7 +18,9 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
+from .responses import DeferredResponsesFull
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
+from .send_queue import SendQueueFull
 from .tools import ToolHandler
 from .tracking import ResponseState
 from .utils import AudioFormatError, RealtimeUtils
@@ -27,6 +29,7 @@ __all__ = [
     "DEFAULT_MAX_AUDIO_SECONDS",
     "AudioFormatError",
     "ConversationError",
+    "DeferredResponsesFull",
     "FirResampler",
     "InputAudioBuffer",
     "Pcm16Buffer",
@@ -38,6 +41,7 @@ __all__ = [
     "RealtimeUtils",
     "Resampler",
     "ResponseState",
+    "SendQueueFull",
     "SessionConfigError",
     "ToolHandler",
     "text_message_item",

@@ -12,7 +12,10 @@ has a query gets ``model`` merged into it (defect 16), and ``http(s)://`` relay 
 to ``ws(s)://``; the key goes in an ``Authorization`` header and is never logged, printed or
 put in an exception; frames are written in order by one writer task, so ``send`` stays
 synchronous; nothing raised while handling a frame escapes the receive loop (defect 5); a late
-``close`` of an old socket is never dispatched after a reconnect (defect 14).
+``close`` of an old socket is never dispatched after a reconnect (defect 14). The outgoing queue
+is bounded in bytes (``send_queue``): while the link stalls, audio appends past
+``max_queued_audio_bytes`` are dropped and counted (one ``send_queue_full`` error per stall) and
+``send`` raises ``SendQueueFull`` past ``max_queued_bytes``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .. import __version__
 from ..defaults import OPENAI_REALTIME_URL
 from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
 from .event_handler import RealtimeEventHandler, make_error
+from .send_queue import MAX_QUEUED_AUDIO_BYTES, MAX_QUEUED_BYTES, SendQueue
 from .utils import generate_id
 
 logger = logging.getLogger("console.realtime")
@@ -89,11 +93,15 @@ class RealtimeAPI(RealtimeEventHandler):
         debug: bool = False,
         extra_headers: Mapping[str, str] | None = None,
         dangerously_allow_api_key_in_browser: bool = False,
+        max_queued_audio_bytes: int = MAX_QUEUED_AUDIO_BYTES,
+        max_queued_bytes: int = MAX_QUEUED_BYTES,
     ) -> None:
         """``model`` defaults to the dialect's current model; ``debug`` logs every event.
 
-        ``dangerously_allow_api_key_in_browser`` exists for parity and has no effect: Python
-        does not run in a browser.
+        ``max_queued_audio_bytes`` (1 MiB, about 16 s of PCM16 audio) and ``max_queued_bytes``
+        (64 MiB) bound what waits to be sent while the link stalls (``send``); both are read at
+        each ``connect``. ``dangerously_allow_api_key_in_browser`` exists for parity and has no
+        effect: Python does not run in a browser.
         """
         super().__init__()
         self.url = url or self.default_url
@@ -102,8 +110,12 @@ class RealtimeAPI(RealtimeEventHandler):
         self.dialect: Dialect = check_dialect(dialect)
         self.debug = debug
         self.extra_headers = dict(extra_headers or {})
+        self.max_queued_audio_bytes = max_queued_audio_bytes
+        self.max_queued_bytes = max_queued_bytes
+        self.dropped_audio_frames = 0
+        """``input_audio_buffer.append`` events dropped because the link stalled (all sessions)."""
         self._ws: ClientConnection | None = None
-        self._outgoing: asyncio.Queue[str] | None = None
+        self._outgoing: SendQueue | None = None
         self._receiver: asyncio.Task[None] | None = None
         self._sender: asyncio.Task[None] | None = None
         if debug:
@@ -169,7 +181,7 @@ class RealtimeAPI(RealtimeEventHandler):
             reason = str(exc) or type(exc).__name__
             raise ConnectionError(f'Could not connect to "{_safe_url(url)}": {reason}') from None
         self._ws = ws
-        self._outgoing = asyncio.Queue()
+        self._outgoing = SendQueue(self.max_queued_audio_bytes, self.max_queued_bytes)
         self._receiver = asyncio.create_task(self._receive_loop(ws), name="realtime-receive")
         self._sender = asyncio.create_task(
             self._send_loop(ws, self._outgoing), name="realtime-send"
@@ -200,10 +212,15 @@ class RealtimeAPI(RealtimeEventHandler):
     def send(self, event_name: str, data: Mapping[str, Any] | None = None) -> bool:
         """Queue one client event; ``data`` keys (even ``event_id``/``type``) win over defaults.
 
-        Raises ``RealtimeNotConnectedError`` when not connected and ``TypeError`` for data that
-        is not a mapping or not JSON-serialisable; nothing is dispatched or sent then.
+        Returns False for an ``input_audio_buffer.append`` dropped because the link has stalled
+        with ``max_queued_audio_bytes`` waiting (counted in ``dropped_audio_frames``; the first
+        of a stall dispatches a ``send_queue_full`` error). Raises ``RealtimeNotConnectedError``
+        when not connected, ``SendQueueFull`` past ``max_queued_bytes`` waiting, and
+        ``TypeError`` for data that is not a mapping or not JSON-serialisable; nothing is
+        dispatched or sent then.
         """
-        if self._ws is None or self._outgoing is None:
+        queue = self._outgoing
+        if self._ws is None or queue is None:
             raise RealtimeNotConnectedError("RealtimeAPI is not connected")
         if data is None:
             data = {}
@@ -211,12 +228,22 @@ class RealtimeAPI(RealtimeEventHandler):
             raise TypeError("data must be a mapping")
         event = {"event_id": generate_id("evt_"), "type": event_name, **data}
         frame = json.dumps(event)
+        if not queue.admit(len(frame), audio=event_name == "input_audio_buffer.append"):
+            self.dropped_audio_frames += 1
+            if queue.dropped():
+                self.dispatch("error", _send_queue_full(queue.bytes))
+            return False
         self.dispatch(f"client.{event_name}", event)
         self.dispatch("client.*", event)
         if self.debug:
             self.log("sent:", event_name, event)
-        self._outgoing.put_nowait(frame)
+        queue.put(frame)
         return True
+
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of the events queued or being written (0 when not connected)."""
+        return self._outgoing.bytes if self._outgoing is not None else 0
 
     def receive(self, event_name: str, event: dict[str, Any]) -> bool:
         """Dispatch one server event as ``server.<type>`` then ``server.*``."""
@@ -290,20 +317,18 @@ class RealtimeAPI(RealtimeEventHandler):
         self.dispatch("close", {"error": not clean, "code": code, "reason": reason})
 
     @staticmethod
-    async def _send_loop(ws: ClientConnection, queue: asyncio.Queue[str]) -> None:
+    async def _send_loop(ws: ClientConnection, queue: SendQueue) -> None:
         try:
             while True:
                 frame = await queue.get()
                 try:
                     await ws.send(frame)
                 finally:
-                    queue.task_done()
+                    queue.done(frame)
         except ConnectionClosed:
             pass  # the receive loop reports the closing
         finally:
-            while not queue.empty():  # let disconnect()'s flush finish
-                queue.get_nowait()
-                queue.task_done()
+            queue.discard_all()  # let disconnect()'s flush finish
 
 
 def _connection_lost(code: int | None, reason: str) -> dict[str, Any]:
@@ -317,6 +342,15 @@ def _connection_lost(code: int | None, reason: str) -> dict[str, Any]:
     payload = make_error("connection_lost", message)
     payload["close"] = {"code": code, "reason": reason}
     return payload
+
+
+def _send_queue_full(queued: int) -> dict[str, Any]:
+    """The ``error`` payload of the first audio append dropped in a stall."""
+    message = (
+        f"the link has stalled with {queued:,} bytes waiting to be sent: input audio appends"
+        " are dropped (the newest) until it catches up; other events still queue"
+    )
+    return make_error("send_queue_full", message)
 
 
 def _safe_url(url: str) -> str:

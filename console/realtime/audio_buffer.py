@@ -15,32 +15,55 @@ from .utils import SAMPLE_RATE, Int16Array, ms_to_samples
 
 
 class Pcm16Buffer:
-    """Int16 samples with amortised O(1) appends at the end and cheap drops at the front."""
+    """Int16 samples: an append is a list append; a read joins what arrived since the last one.
+
+    Appends keep the chunks (by reference: do not change them afterwards) and reads (``view``)
+    copy them once into storage with room to grow, cached until the next append: a stream read
+    only when it ends costs one exactly sized join, and one read after every append stays
+    amortised O(chunk). Growing storage on every append instead (zeroing and copying at each
+    doubling) cost as much as decoding the base64 in a long response.
+    """
 
     def __init__(self) -> None:
         self._storage: Int16Array = np.zeros(0, dtype=np.int16)
         self._start = 0
         self._end = 0
+        self._pending: list[Int16Array] = []
+        self._pending_samples = 0
 
     def __len__(self) -> int:
-        return self._end - self._start
+        return self._end - self._start + self._pending_samples
+
+    @property
+    def unjoined(self) -> int:
+        """Samples appended since the last read (the next ``view`` joins them)."""
+        return self._pending_samples
 
     def append(self, chunk: Int16Array) -> None:
-        """Append samples, growing the storage geometrically when full."""
-        count = len(chunk)
-        if not count:
-            return
-        if self._end + count > len(self._storage):
-            self._grow(len(self) + count)
-        self._storage[self._end : self._end + count] = chunk
-        self._end += count
+        """Append samples (kept by reference until the next read)."""
+        if len(chunk):
+            self._pending.append(chunk)
+            self._pending_samples += len(chunk)
 
     def view(self) -> Int16Array:
-        """A zero-copy read view of the stored samples (stable until the next truncate/clear)."""
+        """A read view of every sample (stable until the next truncate/clear; later appends
+        and drops do not change it)."""
+        if self._pending:
+            self._join()
         return self._storage[self._start : self._end]
+
+    def compact(self) -> Int16Array:
+        """Every sample in an array of exactly that size (the stream ended: no spare room)."""
+        samples = self.view()
+        if len(samples) != len(self._storage):
+            samples = samples.copy()
+            self._storage, self._start, self._end = samples, 0, len(samples)
+        return samples
 
     def drop_front(self, count: int) -> None:
         """Forget the oldest ``count`` samples."""
+        if self._pending:
+            self._join()
         self._start = min(self._end, self._start + max(0, count))
         if self._start == self._end:
             self._start = self._end = 0
@@ -54,14 +77,28 @@ class Pcm16Buffer:
         """Forget everything (old views stay intact)."""
         self._storage = np.zeros(0, dtype=np.int16)
         self._start = self._end = 0
+        self._pending.clear()
+        self._pending_samples = 0
 
-    def _grow(self, needed: int) -> None:
-        # Sized from the live samples, not the old storage, so dropping at the front keeps the
-        # footprint bounded while appends stay amortised O(1).
-        capacity = max(2 * needed, 4096)
-        storage = np.zeros(capacity, dtype=np.int16)
-        storage[: len(self)] = self.view()
-        self._storage, self._start, self._end = storage, 0, len(self)
+    def _join(self) -> None:
+        kept = self._end - self._start
+        if self._end + self._pending_samples > len(self._storage):
+            # Sized from the live samples, not the old storage, so dropping at the front keeps
+            # the footprint bounded. Nothing joined yet (a stream read once, at its end): exactly
+            # what is needed; otherwise room to double, so reads after appends stay amortised.
+            needed = kept + self._pending_samples
+            capacity = needed if not kept else max(2 * needed, 4096)
+            storage = np.empty(capacity, dtype=np.int16)
+            storage[:kept] = self._storage[self._start : self._end]
+            self._storage, self._start, self._end = storage, 0, kept
+        end = self._end + self._pending_samples
+        if len(self._pending) == 1:
+            self._storage[self._end : end] = self._pending[0]
+        else:
+            np.concatenate(self._pending, out=self._storage[self._end : end])
+        self._end = end
+        self._pending.clear()
+        self._pending_samples = 0
 
 
 class InputAudioBuffer:

@@ -16,8 +16,11 @@ cancels only an active response and clamps the truncation to the audio received 
 ``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
 are coroutines.
 
-Additions: ``response_state`` says whether a response is requested or active, and which, so an
-app polls the client instead of keeping a copy; tool handlers never block the loop and are bounded
+Additions: ``response_state`` says whether a response is requested, active or deferred, and which,
+so an app polls the client instead of keeping a copy; every ``create_response`` gets its reply:
+while a response of the default conversation is requested or active, a new request is deferred and
+sent once it is done, and one the server still refuses for an active response is sent again (its
+``error`` marked ``retrying``; ``responses``); tool handlers never block the loop and are bounded
 by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` events (``tools``);
 ``append_input_audio_threadsafe`` feeds input audio from any thread (a sound card's callback),
 bounded: past ``max_queued_input_chunks`` waiting for the loop, the oldest chunk is dropped and
@@ -28,7 +31,6 @@ same 24 kHz PCM16 API, converted at the edges (``audio_codec``; ``resampler`` to
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,18 +43,18 @@ from .conversation import RealtimeConversation
 from .dialects import (
     AUDIO_OUTPUT_PART_TYPES,
     DEFAULT_SERVER_VAD_CONFIG,
+    TRANSCRIPTION_MODELS,
     default_session_config,
-    fold_session_update,
     response_create_payload,
-    session_update_payload,
 )
-from .event_handler import RealtimeEventHandler, wait_future
+from .event_handler import RealtimeEventHandler, wait_unless_closed
+from .responses import ResponseRequests
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
+from .session_settings import SessionSettings
 from .tools import ToolHandler, ToolRunner
-from .tracking import UNSET, ResponseState, ResponseTracker, SessionUpdates
+from .tracking import ResponseState, request_in_conversation
 from .utils import (
     AudioLike,
-    generate_id,
     samples_to_ms,
     to_pcm16,
 )
@@ -77,6 +79,7 @@ class RealtimeClient(ClientEventRouter):
         resampler: ResamplerFactory | None = None,
         max_audio_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS,
         max_items: int | None = 10_000,
+        max_tool_threads: int = 16,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments.
 
@@ -88,12 +91,11 @@ class RealtimeClient(ClientEventRouter):
         ``audio_codec.FirResampler``, numpy only). ``max_audio_seconds`` bounds the audio the
         conversation keeps in all (``None``: everything); past it the oldest items' audio goes.
         ``max_items`` bounds the items it keeps (the oldest are let go locally).
+        ``max_tool_threads`` bounds the plain-function tool handlers running at once, threads
+        abandoned after ``tool_timeout`` included; past it a call is answered at once with an
+        error output and a ``tool_error`` event.
         """
         super().__init__()
-        self.default_session_config = default_session_config()
-        self.session_config: dict[str, Any] = {}
-        self.transcription_models = [{"model": "whisper-1"}]
-        self.default_server_vad_config = dict(DEFAULT_SERVER_VAD_CONFIG)
         self.realtime = RealtimeAPI(
             url,
             api_key,
@@ -103,19 +105,21 @@ class RealtimeClient(ClientEventRouter):
             extra_headers=extra_headers,
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
         )
-        self._session_audio = SessionAudio(lambda key: self.session_config.get(key), resampler)
+        self._settings = SessionSettings(self.realtime)
+        self._session_audio = SessionAudio(lambda key: self._settings.config.get(key), resampler)
         self.conversation = RealtimeConversation(
             self._session_audio, max_audio_seconds=max_audio_seconds, max_items=max_items
         )
         self.input_audio_buffer = InputAudioBuffer(max_seconds=max_input_audio_seconds)
-        self.tools: dict[str, dict[str, Any]] = {}
         self.session_created = False
         self._completed_ids: dict[str, None] = {}  # insertion-ordered, trimmed (client_events)
-        self._explicit_keys: set[str] = set()
-        self._responses = ResponseTracker()
-        self._session_updates = SessionUpdates()
+        self._responses = ResponseRequests(self.realtime.send)
         self._tool_runner = ToolRunner(
-            self._send_tool_output, self.create_response, self._error, timeout=tool_timeout
+            self._send_tool_output,
+            self._request_response,
+            self._error,
+            timeout=tool_timeout,
+            max_threads=max_tool_threads,
         )
         self._audio_feed = ThreadsafeAudioFeed(
             self.append_input_audio, self.is_connected, max_queued_input_chunks
@@ -124,14 +128,44 @@ class RealtimeClient(ClientEventRouter):
         self._add_api_event_handlers()
 
     @property
+    def session_config(self) -> dict[str, Any]:
+        """The session configuration, flat (the reference's keys); change it with
+        ``update_session``."""
+        return self._settings.config
+
+    @property
+    def tools(self) -> dict[str, dict[str, Any]]:
+        """Tools the client runs itself: ``{name: {"definition", "handler"}}`` (``add_tool``)."""
+        return self._settings.tools
+
+    @property
     def dialect(self) -> str:
         """``"ga"`` or ``"beta"``: the wire dialect of ``realtime``."""
         return self.realtime.dialect
 
+    # The reference's informational attributes (no method reads them), derived from the single
+    # definitions in ``dialects``; each read returns a fresh copy.
+
+    @property
+    def default_session_config(self) -> dict[str, Any]:
+        """The configuration a new session starts from (the reference's flat shape)."""
+        return default_session_config()
+
+    @property
+    def transcription_models(self) -> list[dict[str, str]]:
+        """The reference's ``transcriptionModels``: ``[{"model": "whisper-1"}]``."""
+        return [dict(model) for model in TRANSCRIPTION_MODELS]
+
+    @property
+    def default_server_vad_config(self) -> dict[str, Any]:
+        """The server-VAD preset ``turn_detection="server_vad"`` stands for."""
+        return dict(DEFAULT_SERVER_VAD_CONFIG)
+
     @property
     def response_state(self) -> ResponseState:
         """A frozen snapshot, cheap to poll: ``requested`` (``response.create`` not yet answered),
-        ``active_ids`` (created, not done, oldest first), ``in_flight``, ``active_id`` (latest).
+        ``active_ids`` (created, not done, oldest first), ``deferred`` (``create_response`` calls
+        waiting for the conversation's response), ``in_flight`` (any), ``active_id`` (latest).
         """
         return self._responses.state()
 
@@ -139,9 +173,7 @@ class RealtimeClient(ClientEventRouter):
 
     def _reset_config(self) -> bool:
         self.session_created = False
-        self.tools = {}
-        self.session_config = default_session_config()
-        self._explicit_keys = set()
+        self._settings.reset()
         self.input_audio_buffer.reset()
         self._session_audio.reset()
         return True
@@ -174,7 +206,7 @@ class RealtimeClient(ClientEventRouter):
         self.input_audio_buffer.reset()
         self._completed_ids.clear()
         self._responses.clear()
-        self._session_updates.clear()
+        self._settings.forget_pending()
 
     async def reset(self) -> bool:
         """Disconnect, drop every handler (yours too), tool and setting: a fresh client."""
@@ -190,9 +222,7 @@ class RealtimeClient(ClientEventRouter):
 
         Raises ``ConnectionError`` if not connected or if the connection closes first.
         """
-        if not self.is_connected():
-            raise ConnectionError("Not connected, use .connect() first")
-        if self.session_created:
+        if self.session_created and self.is_connected():
             return True
         event = await self._wait(self.realtime, "server.session.created", timeout)
         return None if event is None else True
@@ -208,45 +238,21 @@ class RealtimeClient(ClientEventRouter):
         return await self._wait(self, "conversation.item.completed", timeout)
 
     async def _wait(
-        self, emitter: RealtimeEventHandler, event_name: str, timeout: float | None
+        self, emitter: RealtimeEventHandler, name: str, timeout: float | None
     ) -> dict[str, Any] | None:
         """Wait for an event; ``None`` on timeout; ``ConnectionError`` if the socket closes."""
         if not self.is_connected():
-            raise ConnectionError(f"Not connected: {event_name!r} cannot come; connect first")
-        future: asyncio.Future[tuple[str, dict[str, Any] | None] | None]
-        future = asyncio.get_running_loop().create_future()
-
-        def on_event(event: Any = None) -> None:
-            if not future.done():
-                future.set_result(("event", event))
-
-        def on_close(event: Any = None) -> None:
-            if not future.done():
-                future.set_result(("close", event))
-
-        emitter.on_next(event_name, on_event)
-        self.realtime.on_next("close", on_close)
-        try:
-            outcome: tuple[str, dict[str, Any] | None] | None
-            outcome = await wait_future(future, timeout)
-        finally:
-            with contextlib.suppress(ValueError):
-                emitter.off_next(event_name, on_event)
-            with contextlib.suppress(ValueError):
-                self.realtime.off_next("close", on_close)
-        if outcome is None:
-            return None
-        kind, payload = outcome
-        if kind == "close":
-            raise ConnectionError(f"connection closed while waiting for {event_name!r}")
+            raise ConnectionError(f"Not connected: {name!r} cannot come; connect first")
+        payload: dict[str, Any] | None = await wait_unless_closed(
+            emitter, name, self.realtime, timeout
+        )
         return payload
 
     # -- session and tools -------------------------------------------------------------------
 
     def get_turn_detection_type(self) -> str | None:
         """``server_vad``, ``semantic_vad`` or ``None`` (manual, push-to-talk)."""
-        turn_detection = self.session_config.get("turn_detection")
-        return turn_detection.get("type") if turn_detection else None
+        return self._settings.turn_detection_type()
 
     def update_session(self, session: Mapping[str, Any] | None = None, **fields: Any) -> bool:
         """Change the session configuration, and the server's when connected.
@@ -264,74 +270,19 @@ class RealtimeClient(ClientEventRouter):
         (as ``connect`` does). Tools passed here persist across updates (the reference dropped
         them) and ``add_tool`` tools are added to them.
         """
-        flat = fold_session_update({**(session or {}), **fields})
-        tools = self._session_tools(flat.get("tools", self.session_config.get("tools", [])))
-        changes = {key: (self.session_config.get(key, UNSET), value) for key, value in flat.items()}
-        self.session_config.update(flat)
-        self._explicit_keys.update(flat)
-        if not self.is_connected():
-            return True
-        if flat:
-            self._send_session_update(flat, tools if "tools" in flat else None, changes)
-        else:
-            self._send_session_update(self.session_config, tools, {})
+        self._settings.update(session, fields)
         return True
-
-    def _send_session_update(
-        self,
-        fields: Mapping[str, Any],
-        tools: list[dict[str, Any]] | None,
-        changes: dict[str, tuple[Any, Any]],
-    ) -> None:
-        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected."""
-        explicit = frozenset(self._explicit_keys & set(fields))
-        payload = session_update_payload(fields, tools, self.realtime.dialect, explicit)
-        event_id = generate_id("evt_")
-        self.realtime.send("session.update", {"event_id": event_id, "session": payload})
-        self._session_updates.sent(event_id, changes)
-
-    def _sync_tools(self) -> None:
-        """Send the tool list alone (after ``add_tool``/``remove_tool``)."""
-        if self.is_connected():
-            tools = self._session_tools(self.session_config.get("tools", []))
-            self._send_session_update({}, tools, {})
-
-    def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        tools = []
-        for definition in manual_tools:
-            if definition.get("name") in self.tools:
-                raise ValueError(f'Tool "{definition.get("name")}" has already been defined')
-            tools.append({"type": "function", **definition})
-        tools.extend({"type": "function", **t["definition"]} for t in self.tools.values())
-        return tools
 
     def add_tool(self, definition: Mapping[str, Any], handler: ToolHandler) -> dict[str, Any]:
         """Register a tool the client runs itself: ``handler(arguments_dict)``, sync or async.
 
         Its return value is sent as JSON and a response follows automatically.
         """
-        name = definition.get("name")
-        if not name:
-            raise ValueError("Missing tool name in definition")
-        if name in self.tools:
-            raise ValueError(
-                f'Tool "{name}" already added. '
-                f'Please use .remove_tool("{name}") before trying to add again.'
-            )
-        if not callable(handler):
-            raise TypeError(f'Tool "{name}" handler must be a function')
-        if any(t.get("name") == name for t in self.session_config.get("tools", [])):
-            raise ValueError(f'Tool "{name}" has already been defined')
-        self.tools[name] = {"definition": dict(definition), "handler": handler}
-        self._sync_tools()
-        return self.tools[name]
+        return self._settings.add_tool(definition, handler)
 
     def remove_tool(self, name: str) -> bool:
         """Unregister a tool and tell the server (the reference left it on the server)."""
-        if name not in self.tools:
-            raise ValueError(f'Tool "{name}" does not exist, can not be removed.')
-        del self.tools[name]
-        self._sync_tools()
+        self._settings.remove_tool(name)
         return True
 
     # -- conversation ------------------------------------------------------------------------
@@ -353,6 +304,7 @@ class RealtimeClient(ClientEventRouter):
             if part.get("type") == "input_audio" and part.get("audio") is not None:
                 part["audio"] = self._session_audio.encode_clip(part["audio"])
         if parts:
+            self._responses.check_room()  # a refused request must not leave its message behind
             item = {"type": "message", "role": "user", "content": parts}
             self.realtime.send("conversation.item.create", {"item": item})
         self.create_response()
@@ -361,12 +313,16 @@ class RealtimeClient(ClientEventRouter):
     def append_input_audio(self, audio: AudioLike) -> bool:
         """Stream 24 kHz PCM16 audio to the server's input buffer, in the session's input format
         (G.711 is resampled to 8 kHz as one stream), and keep a bounded local copy at 24 kHz.
+
+        False when the chunk was dropped because the link has stalled (``RealtimeAPI.send``);
+        it is counted in ``dropped_input_audio_chunks``.
         """
         samples = to_pcm16(audio)
         if len(samples):
             encoded = self._session_audio.encode_input(samples)
-            if encoded:  # under 3 samples at 8 kHz: they leave with the next chunk
-                self.realtime.send("input_audio_buffer.append", {"audio": encoded})
+            # Under 3 samples at 8 kHz nothing is encoded: they leave with the next chunk.
+            if encoded and not self.realtime.send("input_audio_buffer.append", {"audio": encoded}):
+                return False  # the link stalled: dropped, and not kept (positions stay aligned)
             self.input_audio_buffer.append(samples)
         return True
 
@@ -380,8 +336,9 @@ class RealtimeClient(ClientEventRouter):
 
     @property
     def dropped_input_audio_chunks(self) -> int:
-        """Chunks ``append_input_audio_threadsafe`` dropped (the loop behind, or no socket)."""
-        return self._audio_feed.dropped
+        """Input audio chunks dropped: by ``append_input_audio_threadsafe`` (the loop behind, or
+        no socket) and by ``append_input_audio`` (the link stalled, ``RealtimeAPI.send``)."""
+        return self._audio_feed.dropped + self.realtime.dropped_audio_frames
 
     def create_response(self, response: Mapping[str, Any] | None = None) -> bool:
         """Ask for a response; in manual mode first commit the audio appended since last time.
@@ -390,24 +347,41 @@ class RealtimeClient(ClientEventRouter):
         ``conversation``, ``input``, ``metadata``, modalities, voice...), in either dialect's
         spelling; they are sent in the connection's dialect. Raises ``SessionConfigError`` for
         unknown keys, sending nothing.
+
+        Never lost (the reference sent at once, and the server refused a request made while a
+        response was active): while a response of the default conversation is requested or
+        active, the request is deferred (``response_state.deferred``) and sent when that one is
+        done; out-of-band ones (``conversation: "none"``) go at once. ``cancel_response``
+        withdraws deferred requests. Raises ``DeferredResponsesFull`` when ``MAX_DEFERRED`` are
+        already waiting, committing and sending nothing.
         """
         payload = response_create_payload(response, self.realtime.dialect) if response else None
+        if request_in_conversation(payload):
+            self._responses.check_room()
         if self.get_turn_detection_type() is None and self.input_audio_buffer.pending_samples:
             self.realtime.send("input_audio_buffer.commit")
             self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
-        self.realtime.send("response.create", {"response": payload} if payload else None)
+        self._responses.request(payload)
         return True
+
+    def _request_response(self) -> None:
+        """The follow-up after tool outputs: like ``create_response`` but never commits input
+        audio (a tool finishing during push-to-talk must not send half an utterance)."""
+        self._responses.request(None)
 
     def cancel_response(self, item_id: str | None = None, sample_count: int = 0) -> dict[str, Any]:
         """Stop the response; with ``item_id``, also cut its audio at ``sample_count`` samples.
 
-        Validates before sending anything. Sends ``response.cancel`` only while a response is
-        requested or active: with ``item_id``, for that item's response if it is known (by
-        ``response_id``); a response requested but not yet created counts, so a cancel right
-        after ``create_response`` works. The truncation is clamped to the audio received.
+        Validates before sending anything. Withdraws the deferred ``create_response`` requests
+        (the request that follows a new message answers the newest messages). Sends
+        ``response.cancel`` only while a response is requested or active: with ``item_id``, for
+        that item's response if it is known (by ``response_id``); a response requested but not
+        yet created counts, so a cancel right after ``create_response`` works. The truncation
+        is clamped to the audio received.
         """
         if not item_id:
-            if self._responses.in_flight():
+            self._responses.withdraw()
+            if self._responses.tracker.in_flight():
                 self.realtime.send("response.cancel")
             return {"item": None}
         item = self.conversation.get_item(item_id)
@@ -424,11 +398,12 @@ class RealtimeClient(ClientEventRouter):
         )
         if audio_index is None:
             raise ValueError("Could not find audio on item to cancel")
+        self._responses.withdraw()
         response_id = self._response_of(item_id)
         if response_id is not None:
-            if self._responses.is_active(response_id):
+            if self._responses.tracker.is_active(response_id):
                 self.realtime.send("response.cancel", {"response_id": response_id})
-        elif self._responses.in_flight():
+        elif self._responses.tracker.in_flight():
             self.realtime.send("response.cancel")
         played = min(max(0, int(sample_count)), len(item["formatted"]["audio"]))
         self.realtime.send(

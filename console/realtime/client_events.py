@@ -20,8 +20,9 @@ from .audio_buffer import InputAudioBuffer
 from .conversation import RealtimeConversation
 from .dialects import SERVER_EVENT_ALIASES
 from .event_handler import RealtimeEventHandler, make_error
+from .responses import ResponseRequests
+from .session_settings import SessionSettings
 from .tools import ToolRunner
-from .tracking import UNSET, ResponseTracker, SessionUpdates
 from .utils import ms_to_samples
 
 _PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
@@ -61,12 +62,10 @@ class ClientEventRouter(RealtimeEventHandler):
     realtime: RealtimeAPI
     conversation: RealtimeConversation
     input_audio_buffer: InputAudioBuffer
-    tools: dict[str, dict[str, Any]]
-    session_config: dict[str, Any]
     session_created: bool
     _completed_ids: dict[str, None]
-    _responses: ResponseTracker
-    _session_updates: SessionUpdates
+    _responses: ResponseRequests
+    _settings: SessionSettings
     _tool_runner: ToolRunner
 
     def _add_api_event_handlers(self) -> bool:
@@ -127,10 +126,10 @@ class ClientEventRouter(RealtimeEventHandler):
         self.session_created = True
 
     def _on_session_updated(self, event: dict[str, Any]) -> None:
-        self._session_updates.accepted()
+        self._settings.accepted()
 
     def _on_response_requested(self, event: dict[str, Any]) -> None:
-        self._responses.requested(event["event_id"])
+        self._responses.sent(event)
 
     def _on_server_error(self, event: dict[str, Any]) -> None:
         error = event.get("error")
@@ -151,27 +150,19 @@ class ClientEventRouter(RealtimeEventHandler):
         payload["error"] = {**error, **known}
         rejected = known["event_id"]
         if isinstance(rejected, str):
-            self._responses.rejected(rejected)
-            self._undo_session_changes(self._session_updates.rejected(rejected))
+            if self._responses.rejected(rejected, known["code"]):
+                payload["retrying"] = True  # our response.create goes again after the active one
+            self._settings.rejected(rejected)
         self.dispatch("error", payload)
-
-    def _undo_session_changes(self, changes: dict[str, tuple[Any, Any]]) -> None:
-        """Restore fields of a rejected ``session.update`` (unless changed again since)."""
-        for key, (old, new) in changes.items():
-            if self.session_config.get(key, UNSET) != new:
-                continue
-            if old is UNSET:
-                self.session_config.pop(key, None)
-            else:
-                self.session_config[key] = old
 
     def _forward_error(self, payload: dict[str, Any]) -> None:
         self.dispatch("error", payload)
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         self.session_created = False
+        self._tool_runner.cancel_all()  # a late handler must not answer into the next session
         self._responses.clear()
-        self._session_updates.clear()
+        self._settings.forget_pending()
         self.dispatch("close", payload)
 
     def _error(self, code: str, message: str, exception: BaseException | None = None) -> None:
@@ -229,12 +220,12 @@ class ClientEventRouter(RealtimeEventHandler):
                 del self._completed_ids[old]
         self.dispatch("conversation.item.completed", {"item": item})
         tool = item["formatted"].get("tool")
-        if tool is not None and tool.get("name") in self.tools:
+        if tool is not None and tool.get("name") in self._settings.tools:
             if response_id is None:  # conversation.item.done names no response: look it up
                 response_id = self._response_of(item["id"])
-            if not self._responses.is_active(response_id):
+            if not self._responses.tracker.is_active(response_id):
                 response_id = None  # its response is over: continue as soon as the tool is
-            handler = self.tools[tool["name"]]["handler"]
+            handler = self._settings.tools[tool["name"]]["handler"]
             self._tool_runner.start(dict(tool), handler, response_id)
 
     def _response_of(self, item_id: str) -> str | None:
@@ -260,9 +251,7 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_response_created(self, event: dict[str, Any]) -> None:
         self._process(event)
-        response_id = (event.get("response") or {}).get("id")
-        if response_id:
-            self._responses.created(response_id)
+        self._responses.created(event.get("response") or {})
 
     def _on_response_done(self, event: dict[str, Any]) -> None:
         self._process(event)

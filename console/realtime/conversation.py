@@ -9,9 +9,10 @@ arrives before its item is kept; a repeated ``conversation.item.created`` return
 item instead of a detached copy; messages keep the server's status instead of being forced to
 ``in_progress`` (client-created system messages end ``completed``); ``response.done`` updates
 the stored response (status, usage); assistant audio accumulates without copying all earlier
-audio per delta; odd-length audio raises a clear error; manually committed audio goes to the
-item ``input_audio_buffer.committed`` names (the reference gave it to the next user item,
-even a text one). Deltas for items of out-of-band responses (``conversation: "none"``), which
+audio per delta (a delta is a list append; ``formatted["audio"]`` joins on read, see
+``formatted``); odd-length audio raises a clear error; manually committed audio goes to the
+item ``input_audio_buffer.committed`` names (the reference gave it to the next user item, even
+a text one). Deltas for items of out-of-band responses (``conversation: "none"``), which
 never join the conversation, are ignored rather than reported as unknown items; ``event_id``
 is not required. Audio is decoded by an ``AudioDecoder`` (``audio_codec``): the client's follows
 the session's formats (G.711 becomes 24 kHz PCM16); a conversation on its own reads PCM16.
@@ -23,9 +24,10 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .audio_buffer import InputAudioBuffer, Pcm16Buffer
+from .audio_buffer import InputAudioBuffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
 from .dialects import TEXT_PART_TYPES, canonical_event_type
+from .formatted import Formatted
 from .retention import DEFAULT_MAX_AUDIO_SECONDS, AudioRetention, ForgottenIds
 from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
 
@@ -94,7 +96,6 @@ class RealtimeConversation:
         self.queued_transcript_items: dict[str, dict[str, Any]] = {}
         self.queued_input_audio: Int16Array | None = None
         self.committed_input_audio: dict[str, Int16Array] = {}
-        self._audio: dict[str, Pcm16Buffer] = {}
         self._response_item_ids: set[str] = set()
         self._processors: dict[str, Callable[..., Processed]] = {
             event_type: getattr(self, name) for event_type, name in _PROCESSORS.items()
@@ -115,7 +116,6 @@ class RealtimeConversation:
         self.queued_transcript_items.clear()
         self.queued_input_audio = None
         self.committed_input_audio.clear()
-        self._audio.clear()
         self.retention.clear()
         self.forgotten.clear()
         self._response_item_ids.clear()
@@ -170,7 +170,7 @@ class RealtimeConversation:
         if item_id in self.item_lookup:
             return {"item": self.item_lookup[item_id], "delta": None}
         item: Item = copy.deepcopy(dict(source))
-        formatted: dict[str, Any] = {"audio": empty_pcm16(), "text": "", "transcript": ""}
+        formatted = Formatted(audio=empty_pcm16(), text="", transcript="")
         item["formatted"] = formatted
         content = item.get("content") or []
         formatted["text"] = "".join(
@@ -253,6 +253,8 @@ class RealtimeConversation:
         tool = stored["formatted"].get("tool")
         if tool is not None and source.get("arguments"):
             tool["arguments"] = stored["arguments"] = source["arguments"]
+        if stored.get("status") != "in_progress":
+            stored["formatted"].finish_audio()  # one array of exactly its size from now on
 
     def _item_truncated(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)
@@ -261,12 +263,7 @@ class RealtimeConversation:
         end_index = int(_require(event, "audio_end_ms")) * self.default_frequency // 1000
         formatted = item["formatted"]
         formatted["transcript"] = ""
-        buffer = self._audio.get(item["id"])
-        if buffer is not None:
-            buffer.truncate(end_index)
-            formatted["audio"] = buffer.view()
-        else:
-            formatted["audio"] = formatted["audio"][:end_index].copy()
+        formatted["audio"] = formatted["audio"][:end_index].copy()
         self._retain(item)
         return {"item": item, "delta": None}
 
@@ -278,7 +275,6 @@ class RealtimeConversation:
         if item is None:
             raise ConversationError(f'conversation.item.deleted: Item "{item_id}" not found')
         self.items.remove(item)
-        self._audio.pop(item_id, None)
         self.retention.forget(item_id)
         return {"item": item, "delta": None}
 
@@ -423,14 +419,8 @@ class RealtimeConversation:
         chunk = self.audio.decode_output(_require(event, "item_id"), _require(event, "delta"))
         if item is None:
             return {"item": None, "delta": None}
-        formatted = item["formatted"]
-        buffer = self._audio.get(item["id"])
-        if buffer is None:
-            buffer = self._audio[item["id"]] = Pcm16Buffer()
-            buffer.append(formatted["audio"])
-        buffer.append(chunk)
-        formatted["audio"] = buffer.view()
-        self._retain(item)
+        samples = item["formatted"].stream_audio(chunk)  # joined when read (formatted)
+        self._retain(item, samples)
         return {"item": item, "delta": {"audio": chunk}}
 
     def _forget_oldest(self, count: int) -> None:
@@ -438,19 +428,21 @@ class RealtimeConversation:
         count = max(count, (self.max_items or 0) // 10)
         for item in self.items[:count]:
             self.item_lookup.pop(item["id"], None)
-            self._audio.pop(item["id"], None)
             self.retention.forget(item["id"])
             self.forgotten.add(item["id"])
         del self.items[:count]
 
-    def _retain(self, item: Item) -> None:
-        """Count this item's audio; let the oldest items' audio go past the retention limit."""
-        for item_id in self.retention.note(item["id"], len(item["formatted"]["audio"])):
+    def _retain(self, item: Item, samples: int | None = None) -> None:
+        """Count this item's audio (``samples``, if known); let the oldest items' audio go past
+        the retention limit."""
+        if samples is None:
+            samples = item["formatted"].audio_samples()
+        for item_id in self.retention.note(item["id"], samples):
             released = self.item_lookup.get(item_id)
-            self._audio.pop(item_id, None)
             if released is not None:
-                released["formatted"]["audio_released"] = len(released["formatted"]["audio"])
-                released["formatted"]["audio"] = empty_pcm16()
+                formatted = released["formatted"]
+                formatted["audio_released"] = formatted.audio_samples()
+                formatted["audio"] = empty_pcm16()
 
     def _arguments_delta(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)

@@ -49,6 +49,9 @@ DEFAULT_SERVER_VAD_CONFIG: dict[str, Any] = {
 }
 """The reference's server-VAD preset; used when ``turn_detection="server_vad"`` is given."""
 
+TRANSCRIPTION_MODELS: tuple[dict[str, str], ...] = ({"model": "whisper-1"},)
+"""The reference's ``transcriptionModels`` (informational: no method reads it)."""
+
 # Flat keys both dialects carry, and those only one of them has.
 _COMMON_KEYS = frozenset(
     {

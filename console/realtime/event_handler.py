@@ -121,16 +121,20 @@ class RealtimeEventHandler:
         A listener's exception is caught and reported as an ``error`` event (or logged, when
         the failing listener was itself handling ``error``); the remaining listeners still run.
         """
-        persistent = list(self._listeners.get(event_name, ()))
-        one_shot = self._next_listeners.pop(event_name, [])
-        for listener in (*persistent, *one_shot):
-            self._call(listener, event_name, event)
+        persistent = self._listeners.get(event_name)
+        one_shot = self._next_listeners.pop(event_name, None) if self._next_listeners else None
+        if persistent:
+            for listener in tuple(persistent):  # a snapshot: handlers may add or remove some
+                self._call(listener, event_name, event)
+        if one_shot:
+            for listener in one_shot:
+                self._call(listener, event_name, event)
         return True
 
     def _call(self, listener: _Listener, event_name: str, event: Any) -> None:
         try:
             result = listener.handler(event) if listener.takes_event else listener.handler()
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):  # most handlers return None
                 self._schedule(result, event_name, listener.handler)
         except Exception as exc:
             self._report_handler_failure(exc, event_name, listener.handler)
@@ -195,6 +199,41 @@ async def wait_future(future: asyncio.Future[Any], timeout: float | None) -> Any
         return await future
     finally:
         timer.cancel()
+
+
+async def wait_unless_closed(
+    emitter: RealtimeEventHandler,
+    event_name: str,
+    closing: RealtimeEventHandler,
+    timeout: float | None,
+) -> Any:
+    """The payload of the next ``event_name`` on ``emitter``; ``None`` after ``timeout``
+    seconds; ``ConnectionError`` if ``closing`` dispatches ``close`` first. Unregisters both."""
+    future: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: Any = None) -> None:
+        if not future.done():
+            future.set_result(("event", event))
+
+    def on_close(event: Any = None) -> None:
+        if not future.done():
+            future.set_result(("close", event))
+
+    emitter.on_next(event_name, on_event)
+    closing.on_next("close", on_close)
+    try:
+        outcome: tuple[str, Any] | None = await wait_future(future, timeout)
+    finally:
+        with contextlib.suppress(ValueError):
+            emitter.off_next(event_name, on_event)
+        with contextlib.suppress(ValueError):
+            closing.off_next("close", on_close)
+    if outcome is None:
+        return None
+    kind, payload = outcome
+    if kind == "close":
+        raise ConnectionError(f"connection closed while waiting for {event_name!r}")
+    return payload
 
 
 def make_error(

@@ -1,7 +1,7 @@
 """G.711 μ-law (``audio/pcmu``, beta ``g711_ulaw``) and A-law (``audio/pcma``, ``g711_alaw``).
 
-The library's side of the codec (``console.audio.g711`` re-exports it), written apart from the
-simulator's, which it must not import: two independent implementations of the same standard
+The library's side of the codec (the console's audio imports it from here), written apart from
+the simulator's, which it must not import: two independent implementations of the same standard
 catch each other's mistakes. Both follow ITU-T G.711 as the classic Sun reference code does (the
 one Python's ``audioop`` used) and are bit-exact with it. G.711 is 8 kHz; ``audio_codec``
 converts to and from the library's 24 kHz PCM16 at the edges.

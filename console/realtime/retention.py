@@ -46,8 +46,9 @@ class AudioRetention:
         if self.max_samples is None:
             return []
         release: list[str] = []
-        for oldest, count in list(self._by_item.items()):
-            if self.kept_samples <= self.max_samples or oldest == item_id:
+        while self.kept_samples > self.max_samples:  # from the oldest, without copying the table
+            oldest, count = next(iter(self._by_item.items()))
+            if oldest == item_id:
                 break
             release.append(oldest)
             self.forget(oldest)

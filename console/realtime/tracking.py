@@ -8,6 +8,7 @@ answer (``session.updated``, ``response.created``) belongs to, and an ``error`` 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,16 +22,18 @@ class ResponseState:
 
     ``requested`` counts ``response.create`` events the server has neither answered with
     ``response.created`` nor rejected; ``active_ids`` are the responses created and not yet done,
-    oldest first (out-of-band responses included).
+    oldest first (out-of-band responses included); ``deferred`` counts ``create_response`` calls
+    waiting for the conversation's current response to finish before they are sent.
     """
 
     requested: int = 0
     active_ids: tuple[str, ...] = ()
+    deferred: int = 0
 
     @property
     def in_flight(self) -> bool:
-        """Whether a response is requested or active."""
-        return bool(self.requested or self.active_ids)
+        """Whether a response is requested, active or deferred."""
+        return bool(self.requested or self.active_ids or self.deferred)
 
     @property
     def active_id(self) -> str | None:
@@ -38,46 +41,71 @@ class ResponseState:
         return self.active_ids[-1] if self.active_ids else None
 
 
+def request_in_conversation(payload: Mapping[str, Any] | None) -> bool:
+    """Whether a ``response.create`` payload asks for a response in the default conversation
+    (anything but ``conversation: "none"``, an out-of-band response)."""
+    return not payload or payload.get("conversation") != "none"
+
+
+def response_in_conversation(response: Mapping[str, Any]) -> bool | None:
+    """Whether a server response object belongs to the default conversation: its
+    ``conversation_id`` is an id, or ``null`` for an out-of-band response (the API's reference);
+    ``None`` when the server does not say."""
+    if "conversation_id" not in response:
+        return None
+    return response["conversation_id"] is not None
+
+
 class ResponseTracker:
-    """Responses requested (``response.create`` sent, not yet created) and active ones.
+    """Responses requested (``response.create`` sent, not yet created) and active ones, each
+    marked as in the default conversation or out-of-band.
 
     The reference only knew a response once ``response.created`` arrived, so a cancel sent just
-    after ``create_response`` was skipped or raced; here a requested response counts too.
+    after ``create_response`` was skipped or raced; here a requested response counts too. A
+    ``response.created`` answers the oldest request of its kind (in the conversation or not).
     """
 
     def __init__(self) -> None:
-        self._requested: OrderedDict[str, None] = OrderedDict()
-        self._active: dict[str, None] = {}  # insertion-ordered: oldest first
+        self._requested: OrderedDict[str, bool] = OrderedDict()  # event_id -> in conversation
+        self._active: dict[str, bool] = {}  # response id -> in conversation; oldest first
 
-    def requested(self, event_id: str) -> None:
+    def requested(self, event_id: str, in_conversation: bool = True) -> None:
         """A ``response.create`` with this ``event_id`` was sent."""
-        self._requested[event_id] = None
+        self._requested[event_id] = in_conversation
 
-    def created(self, response_id: str) -> None:
-        """``response.created``: the oldest request (if any) became this response."""
-        if self._requested:
-            self._requested.popitem(last=False)
-        self._active[response_id] = None
+    def created(self, response_id: str, in_conversation: bool | None = True) -> None:
+        """``response.created``: the oldest request of its kind (of any kind when the server does
+        not say, ``None``) became this response."""
+        for event_id, kind in self._requested.items():
+            if in_conversation is None or kind == in_conversation:
+                del self._requested[event_id]
+                break
+        self._active[response_id] = in_conversation is not False
 
     def done(self, response_id: str) -> None:
         """``response.done`` for this response."""
         self._active.pop(response_id, None)
 
     def rejected(self, event_id: str) -> bool:
-        """The server rejected this client event; True if it was a ``response.create``."""
-        return self._requested.pop(event_id, UNSET) is not UNSET
+        """The server rejected this client event; True if it was a pending ``response.create``."""
+        return self._requested.pop(event_id, None) is not None
 
     def is_active(self, response_id: str | None) -> bool:
         """Whether this response was created and is not done."""
         return response_id in self._active
 
     def in_flight(self) -> bool:
-        """Whether a response is requested or active."""
+        """Whether a response is requested or active (in the conversation or out-of-band)."""
         return bool(self._requested or self._active)
 
-    def state(self) -> ResponseState:
+    def conversation_busy(self) -> bool:
+        """Whether a response of the default conversation is requested or active: the server
+        refuses another one until it is done."""
+        return any(self._requested.values()) or any(self._active.values())
+
+    def state(self, deferred: int = 0) -> ResponseState:
         """An immutable snapshot of the requested and active responses."""
-        return ResponseState(len(self._requested), tuple(self._active))
+        return ResponseState(len(self._requested), tuple(self._active), deferred)
 
     def clear(self) -> None:
         """Forget everything (the connection closed)."""

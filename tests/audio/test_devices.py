@@ -17,8 +17,8 @@ import pytest
 
 from console.audio.capture import Microphone
 from console.audio.devices import AudioUnavailable, find_device, format_devices, list_devices
-from console.audio.handoff import Handoff
 from console.audio.playback import Speaker
+from console.realtime.handoff import Handoff
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """

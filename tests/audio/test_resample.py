@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from console.audio.capture import WavMicrophone
-from console.audio.g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from console.audio.resample import (
     Chunker,
     InputConverter,
@@ -21,6 +20,7 @@ from console.audio.resample import (
     to_float32,
 )
 from console.audio.wav import read_wav, write_wav
+from console.realtime.g711 import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 
 from .signals import best_alignment, peak_frequency, tone, tone16
 

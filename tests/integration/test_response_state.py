@@ -86,10 +86,12 @@ async def test_a_rejected_request_stops_counting(paced: SimulatorServer) -> None
     client.send_user_message_content([{"type": "input_text", "text": "tell me a long story"}])
     event = (await created.count("server.response.created", 1))[0]
     response_id = event["response"]["id"]
-    client.create_response()  # the server refuses: one response is already active
+    # Sent by hand, not through create_response (which would defer it): the server refuses it.
+    client.realtime.send("response.create")
     assert client.response_state == ResponseState(1, (response_id,))
     errors = await recorder.count("error", 1)
     assert errors[0]["error"]["code"] == "conversation_already_has_active_response"
+    assert "retrying" not in errors[0]  # not one of create_response's: not sent again
     assert client.response_state == ResponseState(0, (response_id,))
     await client.disconnect()
 
@@ -126,8 +128,10 @@ async def test_a_lost_connection_clears_the_state(paced: SimulatorServer) -> Non
     created = Recorder(client.realtime, "server.response.created")
     client.create_response()
     await created.count("server.response.created", 1)
-    client.create_response()  # a second request, not answered yet
-    assert client.response_state.requested == 1 and client.response_state.active_id
+    client.create_response()  # a second request, deferred until the first is done
+    client.create_response({"conversation": "none"})  # out-of-band: sent, not answered yet
+    state = client.response_state
+    assert (state.requested, state.deferred) == (1, 1) and state.active_id
     await paced.stop()
     await recorder.count("close", 1)
     assert client.response_state == ResponseState()

@@ -57,10 +57,19 @@ class ScriptedServer:
         api_key: str | None = "sk-test",
         reply: str = "Hello from the script, {user}",
         audio_deltas: int = 3,
+        refuse_creates: int = 0,
+        refuse_with_vad_response: bool = True,
     ) -> None:
+        """``refuse_creates``: the first N ``response.create`` are refused with
+        ``conversation_already_has_active_response``, as when a server-VAD response raced them:
+        that response's ``response.created`` comes first, then the error, then the rest of it
+        (``refuse_with_vad_response=False``: the error alone, as from a server whose previous
+        response was still finishing after its ``response.done``)."""
         self.api_key = api_key
         self.reply = reply
         self.audio_deltas = audio_deltas
+        self.refuse_creates = refuse_creates
+        self.refuse_with_vad_response = refuse_with_vad_response
         self.connections: list[Connection] = []
         self.emitted: list[dict[str, Any]] = []
         self.connected = asyncio.Event()
@@ -201,6 +210,13 @@ class ScriptedServer:
             conn.items[item_id] = item
             await self._item_added(conn, item, previous)
             await self._item_done(conn, item, previous)
+        elif kind == "response.create" and self.refuse_creates:
+            self.refuse_creates -= 1
+            refusal = self._refusal(event)
+            if self.refuse_with_vad_response:
+                await self._respond(conn, refusal)
+            else:
+                await self._emit(conn, "error", error=refusal)
         elif kind == "response.create":
             await self._respond(conn)
         elif kind == "conversation.item.truncate":
@@ -243,11 +259,25 @@ class ScriptedServer:
         await self._item_added(conn, item, previous)
         await self._item_done(conn, item, previous)
 
-    async def _respond(self, conn: Connection) -> None:
+    @staticmethod
+    def _refusal(event: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "invalid_request_error",
+            "code": "conversation_already_has_active_response",
+            "message": "Conversation already has an active response in progress.",
+            "param": None,
+            "event_id": event.get("event_id"),
+        }
+
+    async def _respond(self, conn: Connection, refusal: dict[str, Any] | None = None) -> None:
+        """A response; with ``refusal``, a server-VAD one that refuses the request right after
+        its ``response.created``."""
         response_id = _id("resp_")
         conn.active_response = response_id
         shape = self._response(conn, response_id, "in_progress", [])
         await self._emit(conn, "response.created", response=shape)
+        if refusal is not None:
+            await self._emit(conn, "error", error=refusal)
         await self._emit(
             conn,
             "rate_limits.updated",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import console.audio.g711 as console_g711
+import console.audio.resample as console_resample
 from console.realtime import g711
 from console.realtime.audio_codec import (
     DELAY_24K,
@@ -119,8 +119,8 @@ def test_audio_encoding_reads_both_dialects_spellings() -> None:
 
 
 def test_the_console_uses_the_library_codec() -> None:
-    assert console_g711.ulaw_encode is g711.ulaw_encode
-    assert console_g711.alaw_decode is g711.alaw_decode
+    assert console_resample.ulaw_encode is g711.ulaw_encode
+    assert console_resample.alaw_decode is g711.alaw_decode
 
 
 class CountingResampler:

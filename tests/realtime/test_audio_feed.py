@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import sys
 import threading
 import time
 
 import numpy as np
 
 from console.realtime import RealtimeClient
+from console.realtime.audio_feed import ThreadsafeAudioFeed
 from tests.realtime.conftest import API_KEY
 from tests.realtime.helpers import Recorder
 from tests.realtime.scripted_server import ScriptedServer
@@ -67,3 +69,36 @@ async def test_audio_fed_while_not_connected_is_dropped_and_counted() -> None:
     client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")
     assert client.append_input_audio_threadsafe(chunk(1)) is False
     assert client.dropped_input_audio_chunks == 1
+
+
+async def test_every_chunk_is_delivered_or_counted_when_both_sides_drop() -> None:
+    """The feeding thread drops the oldest (the queue is full) while the loop drops what arrives
+    with no socket: both counts go through the hand-off's lock, so none is lost.
+
+    (On CPython 3.11 the loop side's old unlocked ``+=`` was not interrupted between its load
+    and store, so this could not catch it there; it states the contract the lock keeps.)
+    """
+    delivered: list[np.ndarray] = []
+    feed = ThreadsafeAudioFeed(delivered.append, lambda: len(delivered) < 100, max_chunks=4)
+    feed.bind(asyncio.get_running_loop())
+    total = 50_000
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def produce() -> None:
+        for value in range(total):
+            feed.put(chunk(value % 100, samples=2))
+        loop.call_soon_threadsafe(finished.set)  # after the last batch's wake-up
+
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threading.Thread(target=produce).start()
+        await asyncio.wait_for(finished.wait(), 30)  # the loop drains batches meanwhile
+    finally:
+        sys.setswitchinterval(switch_interval)
+    probe = asyncio.Event()
+    loop.call_soon(probe.set)
+    await asyncio.wait_for(probe.wait(), 5)
+    assert len(delivered) == 100
+    assert len(delivered) + feed.dropped == total

@@ -1,0 +1,129 @@
+"""``SessionSettings``: the client's session configuration and tools, one owner for both.
+
+``RealtimeClient.update_session``, ``add_tool`` and ``remove_tool`` change them here; this
+object sends the ``session.update`` events, remembers which ones the server has not answered,
+and undoes the fields of one it rejects (the client's event routing only reports the answers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .api import RealtimeAPI
+from .dialects import default_session_config, fold_session_update, session_update_payload
+from .tools import ToolHandler
+from .tracking import UNSET, SessionUpdates
+from .utils import generate_id
+
+
+class SessionSettings:
+    """The flat session configuration (``config``), registered tools and pending updates."""
+
+    def __init__(self, realtime: RealtimeAPI) -> None:
+        self._realtime = realtime
+        self.config: dict[str, Any] = default_session_config()
+        self.tools: dict[str, dict[str, Any]] = {}
+        self._explicit_keys: set[str] = set()
+        self._updates = SessionUpdates()
+
+    def reset(self) -> None:
+        """Back to the defaults, without tools (``RealtimeClient.reset``)."""
+        self.config = default_session_config()
+        self.tools = {}
+        self._explicit_keys = set()
+        self._updates.clear()
+
+    def turn_detection_type(self) -> str | None:
+        """``server_vad``, ``semantic_vad`` or ``None`` (manual, push-to-talk)."""
+        turn_detection = self.config.get("turn_detection")
+        return turn_detection.get("type") if turn_detection else None
+
+    def update(self, session: Mapping[str, Any] | None, fields: Mapping[str, Any]) -> None:
+        """``RealtimeClient.update_session``: apply locally, send what changed when connected."""
+        flat = fold_session_update({**(session or {}), **fields})
+        tools = self._session_tools(flat.get("tools", self.config.get("tools", [])))
+        changes = {key: (self.config.get(key, UNSET), value) for key, value in flat.items()}
+        self.config.update(flat)
+        self._explicit_keys.update(flat)
+        if not self._realtime.is_connected():
+            return
+        if flat:
+            self._send(flat, tools if "tools" in flat else None, changes)
+        else:
+            self._send(self.config, tools, {})
+
+    def add_tool(self, definition: Mapping[str, Any], handler: ToolHandler) -> dict[str, Any]:
+        """``RealtimeClient.add_tool``."""
+        name = definition.get("name")
+        if not name:
+            raise ValueError("Missing tool name in definition")
+        if name in self.tools:
+            raise ValueError(
+                f'Tool "{name}" already added. '
+                f'Please use .remove_tool("{name}") before trying to add again.'
+            )
+        if not callable(handler):
+            raise TypeError(f'Tool "{name}" handler must be a function')
+        if any(t.get("name") == name for t in self.config.get("tools", [])):
+            raise ValueError(f'Tool "{name}" has already been defined')
+        self.tools[name] = {"definition": dict(definition), "handler": handler}
+        self._sync_tools()
+        return self.tools[name]
+
+    def remove_tool(self, name: str) -> None:
+        """``RealtimeClient.remove_tool``."""
+        if name not in self.tools:
+            raise ValueError(f'Tool "{name}" does not exist, can not be removed.')
+        del self.tools[name]
+        self._sync_tools()
+
+    # -- the server's answers ----------------------------------------------------------------
+
+    def accepted(self) -> None:
+        """``session.updated``: the oldest pending update was applied."""
+        self._updates.accepted()
+
+    def rejected(self, event_id: str) -> None:
+        """The server rejected a client event: if it was an update, undo its fields locally
+        (unless changed again since)."""
+        for key, (old, new) in self._updates.rejected(event_id).items():
+            if self.config.get(key, UNSET) != new:
+                continue
+            if old is UNSET:
+                self.config.pop(key, None)
+            else:
+                self.config[key] = old
+
+    def forget_pending(self) -> None:
+        """The connection closed: no answer will come."""
+        self._updates.clear()
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def _send(
+        self,
+        fields: Mapping[str, Any],
+        tools: list[dict[str, Any]] | None,
+        changes: dict[str, tuple[Any, Any]],
+    ) -> None:
+        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected."""
+        explicit = frozenset(self._explicit_keys & set(fields))
+        payload = session_update_payload(fields, tools, self._realtime.dialect, explicit)
+        event_id = generate_id("evt_")
+        self._realtime.send("session.update", {"event_id": event_id, "session": payload})
+        self._updates.sent(event_id, changes)
+
+    def _sync_tools(self) -> None:
+        """Send the tool list alone (after ``add_tool``/``remove_tool``)."""
+        if self._realtime.is_connected():
+            self._send({}, self._session_tools(self.config.get("tools", [])), {})
+
+    def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        tools = []
+        for definition in manual_tools:
+            if definition.get("name") in self.tools:
+                raise ValueError(f'Tool "{definition.get("name")}" has already been defined')
+            tools.append({"type": "function", **definition})
+        tools.extend({"type": "function", **t["definition"]} for t in self.tools.values())
+        return tools
