@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from console.simulator import SimulatorServer
 from tests.app.conftest import (
@@ -109,3 +110,31 @@ async def test_a_device_that_comes_back_is_used_without_restarting(
             await app.workers.wait_for_complete()  # the rescan runs on the device thread
             assert app.voice.notice is None and app.voice.streaming
             assert not app.inspector.meter_from_events
+
+
+@pytest.mark.audio
+async def test_a_message_typed_over_a_reply_still_playing_truncates_it(
+    pulse: PrivatePulse,
+) -> None:
+    """Issue 12 #2: the reply finished generating (response.done) but still plays; typing a new
+    message first tells the server where the listener stopped hearing it."""
+    async with SimulatorServer(pace="realtime", generation_speed=20.0) as simulator:
+        app = console_app(simulator.url, audio=True)
+        async with app.run_test(size=(160, 48)):
+            await connected(app)
+            assert app.voice is not None and app.voice.speaker is not None
+            speaker = app.voice.speaker
+            done = expect(app, server_event("response.done"))
+            app.send_message(
+                Input.Submitted(app.query_one("#prompt", Input), "tell me about lighthouses")
+            )
+            await done  # generated 20 times faster than it plays: it plays on
+            assert await speaker.wait_output(0.3, timeout=10)
+            playing = speaker.tracker.current_item
+            assert playing is not None and speaker.buffered_samples > 24_000 // 2
+            truncated = expect(app, client_event("conversation.item.truncate"))
+            app.send_message(Input.Submitted(app.query_one("#prompt", Input), "stop, a question"))
+            truncate = (await truncated)["event"]
+            played_ms = speaker.samples_played(playing) * 1000 // 24_000
+            assert truncate["item_id"] == playing
+            assert abs(truncate["audio_end_ms"] - played_ms) <= 50
