@@ -15,6 +15,7 @@ and text and audio output. Input audio transcription is priced by tokens (``usag
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -71,9 +72,7 @@ def _rates(value: Any, where: str) -> Rates:
     unknown = set(value) - {"input", "cached_input", "output"}
     if unknown:
         raise PriceTableError(f"{where}: unknown price {', '.join(sorted(unknown))}")
-    return Rates(
-        **{key: _number(price, f"{where}.{key}") for key, price in value.items()}
-    )
+    return Rates(**{key: _number(price, f"{where}.{key}") for key, price in value.items()})
 
 
 def _model(name: str, table: Any, base: ModelPrices | None) -> ModelPrices:
@@ -104,9 +103,8 @@ class PriceTable:
 
     @classmethod
     def default(cls) -> PriceTable:
-        """The table shipped in the package."""
-        text = resources.files("console.inspector").joinpath("data/prices.toml").read_text("utf-8")
-        return cls().merged(tomllib.loads(text), "prices.toml")
+        """The table shipped in the package (read once; tables are never changed in place)."""
+        return _default_table()
 
     def merged(self, data: Mapping[str, Any], origin: str) -> PriceTable:
         """A new table with ``data``'s models over these (per model: its kinds replace ours)."""
@@ -139,6 +137,12 @@ class PriceTable:
         if found is None and _SNAPSHOT.search(model):
             found = self.models.get(_SNAPSHOT.sub("", model))
         return found
+
+
+@functools.cache
+def _default_table() -> PriceTable:
+    text = resources.files("console.inspector").joinpath("data/prices.toml").read_text("utf-8")
+    return PriceTable().merged(tomllib.loads(text), "prices.toml")
 
 
 def _count(mapping: Any, key: str) -> int:

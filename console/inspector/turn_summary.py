@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .tool_calls import ToolCall
 from .turns import Turn, TurnModel
 
 LATENCIES = ("created_ms", "first_text_ms", "first_audio_ms", "first_heard_ms", "done_ms")
@@ -154,8 +155,8 @@ def _ms(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def turn_json(turn: Turn) -> dict[str, Any]:
-    """One turn in the ``report --json`` shape."""
+def turn_json(turn: Turn, calls: Sequence[ToolCall] = ()) -> dict[str, Any]:
+    """One turn in the ``report --json`` shape (``calls``: its function calls)."""
     return {
         "index": turn.index,
         "response_id": turn.response_id,
@@ -169,7 +170,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "truncated_ms": turn.truncated_ms,
         "tool_calls": [
             {"name": call.name, "call_id": call.call_id, "handler_ms": _ms(call.handler_ms)}
-            for call in turn.tool_calls
+            for call in calls
         ],
         "usage": turn.usage,
         "model": turn.model,
@@ -181,7 +182,7 @@ def report_json(model: TurnModel) -> dict[str, Any]:
     """``{"turns": [...], "summary": {...}}``: the documented ``report --json`` contract."""
     summary = summarize(model)
     return {
-        "turns": [turn_json(turn) for turn in model.all()],
+        "turns": [turn_json(turn, model.calls(turn)) for turn in model.all()],
         "summary": {
             "turns": summary.turns,
             "timed": summary.timed,
@@ -219,7 +220,7 @@ def report_csv(model: TurnModel) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for turn in model.all():
-        row = turn_json(turn)
+        row = turn_json(turn, model.calls(turn))
         row["tool_calls"] = " ".join(call["name"] for call in row["tool_calls"])
         row.update({kind: count for kind, count in turn_tokens(turn.usage).items()})
         writer.writerow("" if row.get(column) is None else row[column] for column in CSV_COLUMNS)

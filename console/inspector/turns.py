@@ -36,6 +36,8 @@ from typing import Any, Literal
 from console.realtime.dialects import canonical_event_type
 
 from .prices import PriceTable, response_cost, transcription_cost
+from .store import TimedEvent
+from .tool_calls import ToolCall, ToolCalls
 
 Trigger = Literal["speech", "text", "tool", "commit", "other"]
 DEFAULT_TURNS_CAP = 5_000
@@ -45,25 +47,6 @@ _BYTES_PER_SECOND = {"pcm16": 48_000.0, "g711": 8_000.0}
 LOCAL_PLAYBACK_STARTED = "local.playback.started"
 LOCAL_PLAYBACK_STOPPED = "local.playback.stopped"
 LOCAL_CONNECTION = "local.connection"
-
-
-@dataclass(slots=True)
-class ToolCall:
-    """One function call a response made, and its answer."""
-
-    name: str
-    call_id: str
-    item_id: str
-    arguments_done: float | None = None
-    output_sent: float | None = None
-    """When the client created the ``function_call_output`` (``None``: not answered yet)."""
-
-    @property
-    def handler_ms(self) -> float | None:
-        """From the arguments being done to the output being sent."""
-        if self.arguments_done is None or self.output_sent is None:
-            return None
-        return (self.output_sent - self.arguments_done) * 1000.0
 
 
 @dataclass(slots=True)
@@ -95,7 +78,8 @@ class Turn:
     truncated_ms: int | None = None
     transcribed_at: float | None = None
     """When the trigger's input transcription completed (it may come after ``done``)."""
-    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_ids: list[str] = field(default_factory=list)
+    """The function calls the response made (their facts are in ``TurnModel.tool_calls``)."""
     usage: dict[str, Any] | None = None
     model: str | None = None
     cost_usd: float | None = None
@@ -194,9 +178,15 @@ class TurnModel:
         if cap < 1:
             raise ValueError(f"the turns cap must be at least 1, not {cap}")
         self.prices = prices if prices is not None else PriceTable.default()
+        self.tool_calls = ToolCalls()
+        """Every function call's facts (pending, handler time); turns name theirs by call id."""
         self.cap = cap
         self.version = 0
-        """Changes whenever a turn changes (the timeline redraws only then)."""
+        """Changes at each milestone of a turn (created, first text and audio, heard, done, a
+        tool call, a truncation), not at every delta: panes redraw only then."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.turns: OrderedDict[str, Turn] = OrderedDict()
         self.dropped = 0
         self.model: str | None = None
@@ -207,7 +197,6 @@ class TurnModel:
         self.connection = 0
         self._count = 0
         self._by_item: dict[str, Turn] = {}
-        self._by_call: dict[str, ToolCall] = {}
         self._requests: deque[_Request] = deque(maxlen=_MAX_PENDING)
         self._speech: _Speech | None = None
         self._last_action: tuple[Trigger, str | None] = ("other", None)
@@ -230,22 +219,43 @@ class TurnModel:
         """The kept turns, oldest first."""
         return list(self.turns.values())
 
+    def calls(self, turn: Turn) -> list[ToolCall]:
+        """The function calls ``turn``'s response made (those still kept), in order."""
+        found = (self.tool_calls.get(call_id) for call_id in turn.tool_call_ids)
+        return [call for call in found if call is not None]
+
     def clear(self) -> None:
-        self.__init__(self.prices, self.cap)  # type: ignore[misc]
+        """Forget every turn, call and everything pending (a replay starts from nothing)."""
+        self._reset()
+        self.tool_calls.clear()
+        self.version += 1
 
     # -- feeding -----------------------------------------------------------------------------
 
-    def observe(self, source: str, event: Mapping[str, Any], at: float | None) -> None:
-        """Take one event (client, server or local) into account; most are ignored quickly."""
+    def observe(self, record: TimedEvent) -> tuple[ToolCall, ...]:
+        """Take one event (client, server or local) into account; most are ignored quickly.
+
+        Returns the tool calls it changed (the conversation pane redraws their lines).
+        """
+        calls = self.tool_calls.observe(record)
+        for call in calls:
+            turn = self.turns.get(call.response_id or "")
+            if turn is not None and call.call_id not in turn.tool_call_ids:
+                turn.tool_call_ids.append(call.call_id)
+                self.version += 1
+        source, event, at = record.source, record.event, record.time
         kind = event.get("type")
         if not isinstance(kind, str):
-            return
+            return calls
         if source == "client":
             self._client(kind, event, at)
         elif source == "server":
             self._server(canonical_event_type(kind), event, at)
         else:
             self._local(kind, event, at)
+        if calls:
+            self.version += 1  # a call's state shows in its turn
+        return calls
 
     def _client(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         if kind == "response.create":
@@ -257,10 +267,6 @@ class TurnModel:
             if not isinstance(item, Mapping):
                 return
             if item.get("type") == "function_call_output":
-                call = self._by_call.get(str(item.get("call_id")))
-                if call is not None and call.output_sent is None:
-                    call.output_sent = at
-                    self.version += 1
                 self._last_action = ("tool", _str(item.get("id")))
             elif item.get("type") == "message" and item.get("role") == "user":
                 self._last_action = ("text", _str(item.get("id")))
@@ -388,27 +394,8 @@ class TurnModel:
             return
         if turn.first_audio_at is None:
             turn.first_audio_at = at
+            self.version += 1  # not for every delta: panes redraw on milestones
         turn.audio_bytes += _decoded_size(delta)
-        self.version += 1
-
-    def _arguments_done(self, event: Mapping[str, Any], at: float | None) -> None:
-        turn = self.turns.get(str(event.get("response_id")))
-        call_id, item_id = _str(event.get("call_id")), _str(event.get("item_id"))
-        if turn is None or call_id is None or call_id in self._by_call:
-            return
-        call = ToolCall(_str(event.get("name")) or "", call_id, item_id or "", arguments_done=at)
-        turn.tool_calls.append(call)
-        self._by_call[call_id] = call
-        self.version += 1
-
-    def _item_done(self, event: Mapping[str, Any], at: float | None) -> None:
-        """A function call's name, for beta's ``arguments.done``, which has none."""
-        item = event.get("item")
-        if not isinstance(item, Mapping) or item.get("type") != "function_call":
-            return
-        call = self._by_call.get(str(item.get("call_id")))
-        if call is not None and not call.name:
-            call.name = _str(item.get("name")) or ""
 
     def _truncated(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self._by_item.get(str(event.get("item_id")))
@@ -486,8 +473,6 @@ class TurnModel:
             for item_id in (*oldest.item_ids, oldest.user_item_id):
                 if item_id is not None and self._by_item.get(item_id) is oldest:
                     del self._by_item[item_id]
-            for call in oldest.tool_calls:
-                self._by_call.pop(call.call_id, None)
 
 
 def _before(first: float | None, second: float | None) -> bool:
@@ -506,8 +491,6 @@ _SERVER_HANDLERS = {
     "response.text.delta": TurnModel._text_delta,
     "response.audio_transcript.delta": TurnModel._text_delta,
     "response.audio.delta": TurnModel._audio_delta,
-    "response.function_call_arguments.done": TurnModel._arguments_done,
-    "response.output_item.done": TurnModel._item_done,
     "conversation.item.truncated": TurnModel._truncated,
     "conversation.item.input_audio_transcription.completed": TurnModel._transcription,
     "response.done": TurnModel._done,
