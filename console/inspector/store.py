@@ -251,8 +251,8 @@ class EventFilter:
     text: str = ""
 
     def matches(self, row: EventRow) -> bool:
-        if not (self.client if row.source == "client" else self.server):
-            return False
+        if row.source != "local" and not (self.client if row.source == "client" else self.server):
+            return False  # the console's own rows (the connection) stay in either direction
         return not self.text or self.text.lower() in row.type.lower()
 
     @property
