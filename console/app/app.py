@@ -113,7 +113,7 @@ class RealtimeConsoleApp(App[int]):
         )
         self.sub_title = target.label
         self._status_version = -1
-        self._timings_version = -1
+        self._turns_version = -1
         self._frames = 0
         self._errors_shown = 0
         self._error_toast_at = 0.0
@@ -242,8 +242,8 @@ class RealtimeConsoleApp(App[int]):
             self._meter.show_retention(self.client.conversation.retention)
         if self._memory.display:
             self._memory.tick()
-        if self.inspector.timings.version != self._timings_version:
-            self._timings_version = self.inspector.timings.version
+        if self.inspector.turns.version != self._turns_version:
+            self._turns_version = self.inspector.turns.version
             self._conversation.refresh_figures()
         self._toast_errors()
         if self.voice is not None:  # no device call here: a --input-wav file at most

@@ -2,7 +2,10 @@
 
 The client's listeners only append here (O(1) per event, no rendering); the app's widgets read
 on a ~30 Hz timer what changed since their last frame: store rows, conversation item ids, the
-session state, response timings, audio levels, the connection and the last error.
+session state, the turns (latency, usage, cost), audio levels, the connection and the last error.
+What the console itself notices (the connection opening or closing, audio starting or stopping
+to play) goes into the same stream as ``local.*`` events (``note_local``), so recordings and
+replays keep it.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from console.realtime import RealtimeClient
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close
 from .memory import rebuild_memory
+from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
-from .timings import ResponseTiming, ResponseTimings
-from .tool_calls import ToolCalls, describe_call
+from .tool_calls import describe_call
+from .turn_summary import format_cost, format_ms
+from .turns import Turn, TurnModel
 
 MAX_TRUNCATIONS = 10_000
 MAX_RECENT_ERRORS = 20
@@ -50,14 +55,15 @@ class Inspector:
         *,
         event_cap: int = DEFAULT_EVENT_CAP,
         clock: Callable[[], float] = time.time,
+        prices: PriceTable | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self.clock = clock
         self.store = EventStore(cap=event_cap, clock=clock)
         self.session = SessionState()
-        self.timings = ResponseTimings(clock=clock)
-        self.tool_calls = ToolCalls()
+        self.turns = TurnModel(prices)
+        self.tool_calls = self.turns.tool_calls
         self.input_levels = LevelMeter()
         self.output_levels = LevelMeter()
         self.meter_from_events = True
@@ -102,8 +108,7 @@ class Inspector:
         """Store one event and tell the observers (replays pass the recorded time)."""
         record = self.store.add(source, event, at)
         self.session.observe(source, event)
-        self.timings.observe(record)
-        for call in self.tool_calls.observe(record):  # its line says pending / answered
+        for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
                 self._changed_items.add(call.item_id)
         kind = record.type
@@ -146,16 +151,20 @@ class Inspector:
             self.output_levels.push(delta["audio"], self.clock())
 
     def figures_for(self, item_id: str) -> str:
-        """``first delta 210 ms · total 1.8 s · tokens 120 in / 45 out`` for an output item;
+        """``first audio 480 ms · done 1.82 s · 120 in / 45 out · $0.0031`` for an output item;
         a function call's says first whether it is answered (``pending — no handler``)."""
-        timing = self.timings.for_item(item_id)
-        figures = "" if timing is None else describe_timing(timing)
+        turn = self.turns.for_item(item_id)
+        figures = describe_turn(turn) if turn is not None and item_id in turn.item_ids else ""
         call = self.tool_calls.for_item(item_id)
         if call is None:
             return figures
         live = self.connection.state != "replay"
         state = describe_call(call, has_handler=call.name in self.client.tools, live=live)
         return " · ".join(part for part in (state, figures) if part)
+
+    def note_local(self, kind: str, at: float | None = None, **fields: Any) -> None:
+        """Record something the console itself noticed, as a ``local.<kind>`` event."""
+        self.add("local", {"type": f"local.{kind}", **fields}, at)
 
     def transcribing(self) -> bool:
         """Whether the user's audio gets a transcript: as the server acknowledged the session,
@@ -181,6 +190,7 @@ class Inspector:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
         detail = explain_close(code if isinstance(code, int) else None, reason)
+        self.note_local("connection", state="closed", code=code, reason=reason, detail=detail)
         self.set_connection("disconnected", detail)
         # Lost, not closed by you: what was shown stays and a reconnect may help (not for 4000).
         self.connection.lost = bool(payload.get("error")) and code not in NO_RECONNECT_HINT
@@ -191,8 +201,7 @@ class Inspector:
         """Forget the events, the session seen and the timings (a replay starts from nothing)."""
         self.store.clear()
         self.session.clear()
-        self.timings.clear()
-        self.tool_calls.clear()
+        self.turns.clear()
         self.truncations.clear()
         self.reset_conversation()
         self.version += 1
@@ -233,6 +242,8 @@ class Inspector:
         if state == "connecting":
             self.last_error = ""
             self.reset_conversation()
+        if state == "connected":
+            self.note_local("connection", state="connected", endpoint=self.target.endpoint)
         self.connection.state = state
         self.connection.detail = detail
         self.connection.lost = False
@@ -253,17 +264,21 @@ class Inspector:
         return reset, changed
 
 
-def describe_timing(timing: ResponseTiming) -> str:
-    """The figures a voice-agent developer debugs with, in one short line."""
+def describe_turn(turn: Turn) -> str:
+    """The figures a voice-agent developer debugs with, in one short line: the latency a user
+    feels (first audio, else first text), the whole response, tokens and cost."""
     parts = []
-    if timing.first_delta_ms is not None:
-        parts.append(f"first delta {timing.first_delta_ms:.0f} ms")
-    total = timing.total_ms
-    if total is not None:
-        parts.append(f"total {total:.0f} ms" if total < 1000 else f"total {total / 1000:.2f} s")
-    usage = timing.usage
-    if usage is not None and usage.input_tokens is not None:
-        parts.append(f"tokens {usage.input_tokens} in / {usage.output_tokens} out")
-    if timing.status and timing.status != "completed":
-        parts.append(str(timing.status))
+    if turn.first_audio_ms is not None:
+        parts.append(f"first audio {format_ms(turn.first_audio_ms)}")
+    elif turn.first_text_ms is not None:
+        parts.append(f"first text {format_ms(turn.first_text_ms)}")
+    if turn.done_ms is not None:
+        parts.append(f"done {format_ms(turn.done_ms)}")
+    usage = turn.usage or {}
+    if isinstance(usage.get("input_tokens"), int):
+        parts.append(f"{usage['input_tokens']} in / {usage.get('output_tokens')} out")
+    if turn.is_done:
+        parts.append(format_cost(turn.cost_usd))
+    if turn.status and turn.status != "completed":
+        parts.append(turn.status + (f" ({turn.reason})" if turn.reason else ""))
     return " · ".join(parts)

@@ -225,7 +225,7 @@ def parse_line(obj: Any) -> Entry | str:
         if not isinstance(inner.get("type"), str):
             return 'the event has no "type"'
         source = obj.get("source")
-        if source not in ("client", "server", None):
+        if source not in ("client", "server", "local", None):
             return f"unknown source {source!r}"
         t = parse_time(obj.get("t"))
         if t is None:
@@ -238,6 +238,8 @@ def parse_line(obj: Any) -> Entry | str:
 
 
 def _guess_source(event_type: str) -> Source:
+    if event_type.startswith("local."):
+        return "local"
     return "client" if event_type in CLIENT_EVENT_TYPES else "server"
 
 

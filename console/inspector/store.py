@@ -14,14 +14,42 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, Protocol
 
 from console.defaults import EVENT_CAP
 
-Source = Literal["client", "server"]
+Source = Literal["client", "server", "local"]
+"""Who made an event: sent by the client, received from the server, or noted by the console
+itself (``local.*``: the connection opened or closed, audio started or stopped playing)."""
 DEFAULT_EVENT_CAP = EVENT_CAP
 DEFAULT_BYTE_CAP = 128 * 2**20
 """Records kept also stay under this many bytes of string payload (audio is most of it)."""
+
+
+class TimedEvent(Protocol):
+    """What the models read of an event: an ``EventRecord``, or a line of a recording whose
+    time may be unknown (a bare log from another tool)."""
+
+    @property
+    def source(self) -> Source: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def event(self) -> dict[str, Any]: ...
+
+    @property
+    def time(self) -> float | None: ...
+
+
+class PlainEvent(NamedTuple):
+    """A ``TimedEvent`` outside the store: a recording's line fed straight to the models."""
+
+    source: Source
+    type: str
+    event: dict[str, Any]
+    time: float | None
 
 
 def payload_size(value: Any, depth: int = 0) -> int:
@@ -223,8 +251,8 @@ class EventFilter:
     text: str = ""
 
     def matches(self, row: EventRow) -> bool:
-        if not (self.client if row.source == "client" else self.server):
-            return False
+        if row.source != "local" and not (self.client if row.source == "client" else self.server):
+            return False  # the console's own rows (the connection) stay in either direction
         return not self.text or self.text.lower() in row.type.lower()
 
     @property

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from console.realtime import RealtimeClient
 
-from .store import EventRecord
+from .store import TimedEvent
 
 DEFAULT_TOOL_CALLS_CAP = 1_000
 MAX_TEXT_CHARS = 64_000
@@ -47,7 +47,7 @@ class ToolCall:
     name: str
     item_id: str | None
     response_id: str | None
-    seen: float
+    seen: float | None
     """When the call was first seen (its ``output_item.added``, usually)."""
     arguments: str = ""
     arguments_done: float | None = None
@@ -139,7 +139,7 @@ class ToolCalls:
         self._sent.clear()
         self.version += 1
 
-    def observe(self, record: EventRecord) -> tuple[ToolCall, ...]:
+    def observe(self, record: TimedEvent) -> tuple[ToolCall, ...]:
         """Take one record into account; the calls it changed (most records: none)."""
         if record.source == "server" and record.type == "response.done":
             return self._response_done(record)
@@ -148,7 +148,7 @@ class ToolCalls:
         call = self._observe(record)
         return () if call is None else (call,)
 
-    def _observe(self, record: EventRecord) -> ToolCall | None:
+    def _observe(self, record: TimedEvent) -> ToolCall | None:
         event_type, event = record.type, record.event
         if record.source == "client":
             if event_type == "conversation.item.create":
@@ -176,7 +176,7 @@ class ToolCalls:
 
     # -- the events that matter ---------------------------------------------------------------
 
-    def _item(self, item: Any, at: float, response_id: str | None) -> ToolCall | None:
+    def _item(self, item: Any, at: float | None, response_id: str | None) -> ToolCall | None:
         """A ``function_call`` item as the server shows it (added, done, or in a list)."""
         if not isinstance(item, dict) or item.get("type") != "function_call":
             return None
@@ -210,7 +210,7 @@ class ToolCalls:
         self.version += 1
         return call
 
-    def _arguments_done(self, record: EventRecord) -> ToolCall | None:
+    def _arguments_done(self, record: TimedEvent) -> ToolCall | None:
         event = record.event
         call_id = event.get("call_id")
         call = self._calls.get(call_id) if isinstance(call_id, str) else None
@@ -236,7 +236,7 @@ class ToolCalls:
         self.version += 1
         return call
 
-    def _response_done(self, record: EventRecord) -> tuple[ToolCall, ...]:
+    def _response_done(self, record: TimedEvent) -> tuple[ToolCall, ...]:
         """The final word on each call the response made (an ``incomplete`` one is not run)."""
         response = record.event.get("response")
         output = response.get("output") if isinstance(response, dict) else None
@@ -246,7 +246,7 @@ class ToolCalls:
         calls = (self._item(item, record.time, response_id) for item in output)
         return tuple(call for call in calls if call is not None)
 
-    def _output_sent(self, record: EventRecord) -> ToolCall | None:
+    def _output_sent(self, record: TimedEvent) -> ToolCall | None:
         item = record.event.get("item")
         if not isinstance(item, dict) or item.get("type") != "function_call_output":
             return None
@@ -268,7 +268,7 @@ class ToolCalls:
         self.version += 1
         return call
 
-    def _output_received(self, item: Mapping[str, Any], at: float) -> ToolCall | None:
+    def _output_received(self, item: Mapping[str, Any], at: float | None) -> ToolCall | None:
         call_id = item.get("call_id")
         call = self._calls.get(call_id) if isinstance(call_id, str) else None
         if call is None or call.output_received is not None:

@@ -79,7 +79,7 @@ async def test_a_message_streams_into_the_conversation_with_figures(
         assert user["role"] == "user" and assistant["role"] == "assistant"
         text = screen_text(app)
         assert "Hello console" in text
-        assert "first delta" in text and "tokens" in text
+        assert "first audio" in text and " out · $" in text
 
 
 async def test_enter_cancels_a_response_in_progress_first(

@@ -80,7 +80,7 @@ def test_type_a_message_and_read_the_reply_off_the_screen(console_session: str) 
     tmux("send-keys", "-t", console_session, "Enter")
     wait_for_screen(console_session, "You said: Hello from tmux")
     screen = wait_for_screen(console_session, "response.done")
-    assert "first delta" in wait_for_screen(console_session, "tokens")
+    assert "first audio" in wait_for_screen(console_session, " out · $")
     tmux("send-keys", "-t", console_session, "C-q")
     screen = wait_for_screen(console_session, "EXITED 0")
     assert "Traceback" not in screen

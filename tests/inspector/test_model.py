@@ -44,7 +44,7 @@ async def test_events_items_figures_and_levels_from_one_exchange(inspector: Insp
     assert inspector.take_item_changes() == (False, set())
     answer = items[-1]
     figures = inspector.figures_for(answer["id"])
-    assert "first delta" in figures and "tokens" in figures
+    assert "first audio" in figures and " in / " in figures and "$" in figures
     assert inspector.output_levels.levels().peak_dbfs > -60  # the reply's audio was metered
     assert inspector.connection.session_id.startswith("sess_")
 

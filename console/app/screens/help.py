@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 ABOUT = """\
 realtime-console — an inspector for the OpenAI Realtime API.
 
-Conversation  items as they stream; per response: first delta, total time, tokens.
+Conversation  items as they stream; per response: first audio (or text), done, tokens, cost.
               ↑/↓ pick an item: Enter shows its JSON, Delete deletes it on the server.
 Events        every event both ways (↑ client, ↓ server); a burst of deltas folds
               into one row with the true count. Enter opens the JSON; / filters.

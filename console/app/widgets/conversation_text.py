@@ -12,11 +12,11 @@ SAMPLE_RATE = 24_000
 ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
 
 FiguresFor = Callable[[str], str]
-"""Per-response figures for an item id (first delta, total, tokens), or ``""``."""
+"""Per-response figures for an item id (first audio, done, tokens, cost), or ``""``."""
 
 
 def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
-    """``assistant · completed · audio 2.4 s · first delta 210 ms …`` for one item."""
+    """``assistant · completed · audio 2.4 s · first audio 210 ms …`` for one item."""
     kind = item.get("role") or str(item.get("type", "item")).replace("_", " ")
     title = Text(str(kind), style=ROLE_STYLES.get(str(kind), "bold yellow"))
     status = item.get("status")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,7 +29,8 @@ from console.app.widgets.scrolling import set_virtual_size
 from console.inspector.payloads import error_summary
 from console.inspector.store import EventFilter, EventRow, EventStore, EventView
 
-ARROWS = {"client": "↑", "server": "↓"}
+ARROWS = {"client": "↑", "server": "↓", "local": "•"}
+"""Who made an event: the client, the server, or the console itself (not on the wire)."""
 TIMES = "\N{MULTIPLICATION SIGN}"
 """The multiplication sign before the count of a folded row (``x118`` with that sign)."""
 StripKey = tuple[int, int, int, bool, bool]
@@ -57,6 +58,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()) if not text.isprintable() else text
 
 
+def local_summary(event: dict[str, Any]) -> str:
+    """What a local row says beside its type: ``connected ws://…``, ``closed (1006) — …``."""
+    state = str(event.get("state") or "")
+    detail = event.get("detail") or event.get("endpoint") or event.get("item_id") or ""
+    return f"{state} {detail}".strip()
+
+
 def _row_key(row: EventRow) -> int:
     return row.row_id
 
@@ -68,6 +76,7 @@ class EventList(ScrollView, can_focus=True):
         "event-list--time",
         "event-list--client",
         "event-list--server",
+        "event-list--local",
         "event-list--type",
         "event-list--count",
         "event-list--error",
@@ -405,4 +414,8 @@ class EventList(ScrollView, can_focus=True):
             summary = error_summary(row.first.event)
             if summary:
                 segments += [Segment("  ", base), Segment(_one_line(summary), error_style)]
+        elif row.source == "local":
+            summary = local_summary(row.first.event)
+            if summary:
+                segments += [Segment("  ", base), Segment(_one_line(summary), source_style)]
         return Strip(segments).crop_extend(0, width, base)

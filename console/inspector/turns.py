@@ -1,0 +1,499 @@
+"""Turns rebuilt from the event stream: what triggered each response and how long each step took.
+
+A turn is one response and what asked for it. ``TurnModel.observe(source, event, at)`` takes every
+event in order, live (from the inspector's store) or from a recording, in either dialect, in
+O(1) each; ``at`` is the local wall-clock time in epoch seconds, or ``None`` for a log without
+times (then every latency is unknown while counts, usage and cost still add up).
+
+Triggers, in the order the events announce them:
+
+- ``speech``: the server's voice activity detection: ``speech_started``/``speech_stopped``
+  (their ``audio_start_ms``/``audio_end_ms``) and the ``committed`` user item; the response the
+  server creates for it, or one the client asks for afterwards;
+- ``text``: a user message the client created, then ``response.create``;
+- ``commit``: a manual ``input_audio_buffer.commit`` (push-to-talk), then ``response.create``;
+- ``tool``: a ``function_call_output`` the client created, then ``response.create``;
+- ``other``: a bare ``response.create`` (the composer's), or a response nothing here asked for.
+
+Every latency is measured from the turn's **trigger time**: the arrival of ``speech_stopped``
+for speech (the end of the user's turn as the server saw it), else the send of
+``response.create``; a response nothing asked for starts at its own ``response.created``.
+``first_text`` is the first ``output_text`` or audio transcript delta, ``first_audio`` the
+first audio delta received, ``first_heard`` the first sample the speaker played (local
+``local.playback.*`` events, which the console records beside the wire events).
+
+Bounded: the latest ``cap`` turns are kept (with their items' index); pending triggers and
+requests are few and capped.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from console.realtime.dialects import canonical_event_type
+
+from .prices import PriceTable, response_cost, transcription_cost
+from .store import TimedEvent
+from .tool_calls import ToolCall, ToolCalls
+
+Trigger = Literal["speech", "text", "tool", "commit", "other"]
+DEFAULT_TURNS_CAP = 5_000
+_MAX_PENDING = 64
+_BYTES_PER_SECOND = {"pcm16": 48_000.0, "g711": 8_000.0}
+
+LOCAL_PLAYBACK_STARTED = "local.playback.started"
+LOCAL_PLAYBACK_STOPPED = "local.playback.stopped"
+LOCAL_CONNECTION = "local.connection"
+
+
+@dataclass(slots=True)
+class Turn:
+    """One response and its trigger; times are epoch seconds, ``None`` when unknown."""
+
+    index: int
+    response_id: str
+    trigger: Trigger
+    trigger_at: float | None
+    user_item_id: str | None = None
+    speech_started_at: float | None = None
+    speech_start_ms: int | None = None
+    """``audio_start_ms``/``audio_end_ms`` of the user's speech (input audio stream time)."""
+    speech_end_ms: int | None = None
+    requested_at: float | None = None
+    created_at: float | None = None
+    first_text_at: float | None = None
+    first_audio_at: float | None = None
+    first_heard_at: float | None = None
+    last_heard_at: float | None = None
+    done_at: float | None = None
+    status: str | None = None
+    reason: str | None = None
+    """Why a response was ``cancelled``, ``incomplete`` or ``failed`` (the server's words)."""
+    audio_bytes: int = 0
+    bytes_per_second: float = _BYTES_PER_SECOND["pcm16"]
+    heard_ms: float | None = None
+    truncated_ms: int | None = None
+    transcribed_at: float | None = None
+    """When the trigger's input transcription completed (it may come after ``done``)."""
+    tool_call_ids: list[str] = field(default_factory=list)
+    """The function calls the response made (their facts are in ``TurnModel.tool_calls``)."""
+    usage: dict[str, Any] | None = None
+    model: str | None = None
+    cost_usd: float | None = None
+    item_ids: list[str] = field(default_factory=list)
+    connection: int = 0
+
+    def since_trigger(self, at: float | None) -> float | None:
+        """Milliseconds from the trigger to ``at``."""
+        if at is None or self.trigger_at is None:
+            return None
+        return (at - self.trigger_at) * 1000.0
+
+    @property
+    def created_ms(self) -> float | None:
+        return self.since_trigger(self.created_at)
+
+    @property
+    def first_text_ms(self) -> float | None:
+        return self.since_trigger(self.first_text_at)
+
+    @property
+    def first_audio_ms(self) -> float | None:
+        return self.since_trigger(self.first_audio_at)
+
+    @property
+    def first_heard_ms(self) -> float | None:
+        return self.since_trigger(self.first_heard_at)
+
+    @property
+    def done_ms(self) -> float | None:
+        return self.since_trigger(self.done_at)
+
+    @property
+    def transcribed_ms(self) -> float | None:
+        return self.since_trigger(self.transcribed_at)
+
+    @property
+    def audio_ms(self) -> float:
+        """Audio generated (received), in milliseconds."""
+        return self.audio_bytes / self.bytes_per_second * 1000.0
+
+    @property
+    def is_done(self) -> bool:
+        return self.status is not None
+
+
+@dataclass(slots=True)
+class _Request:
+    at: float | None
+    event_id: str | None
+    trigger: Trigger
+    item_id: str | None
+
+
+@dataclass(slots=True)
+class _Speech:
+    started_at: float | None = None
+    start_ms: int | None = None
+    stopped_at: float | None = None
+    end_ms: int | None = None
+    item_id: str | None = None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _decoded_size(b64: str) -> int:
+    """Bytes a base64 string decodes to, without decoding it."""
+    return len(b64) * 3 // 4 - b64.count("=", max(0, len(b64) - 2))
+
+
+def _output_rate(session: Mapping[str, Any]) -> float | None:
+    """Bytes per second of the session's output audio (PCM16 24 kHz, or G.711 8 kHz)."""
+    fmt: Any = session.get("output_audio_format")
+    audio = session.get("audio")
+    if isinstance(audio, Mapping) and isinstance(audio.get("output"), Mapping):
+        fmt = audio["output"].get("format", fmt)
+    if isinstance(fmt, Mapping):
+        fmt = fmt.get("type")
+    if not isinstance(fmt, str):
+        return None
+    return _BYTES_PER_SECOND[
+        "g711" if ("711" in fmt or fmt.endswith(("pcmu", "pcma"))) else "pcm16"
+    ]
+
+
+class TurnModel:
+    """The turns of one console session, kept up to date event by event."""
+
+    def __init__(self, prices: PriceTable | None = None, cap: int = DEFAULT_TURNS_CAP) -> None:
+        if cap < 1:
+            raise ValueError(f"the turns cap must be at least 1, not {cap}")
+        self.prices = prices if prices is not None else PriceTable.default()
+        self.tool_calls = ToolCalls()
+        """Every function call's facts (pending, handler time); turns name theirs by call id."""
+        self.cap = cap
+        self.version = 0
+        """Changes at each milestone of a turn (created, first text and audio, heard, done, a
+        tool call, a truncation), not at every delta: panes redraw only then."""
+        self._reset()
+
+    def _reset(self) -> None:
+        self.turns: OrderedDict[str, Turn] = OrderedDict()
+        self.dropped = 0
+        self.model: str | None = None
+        self.transcription_model: str | None = None
+        self.transcription_cost_usd = 0.0
+        self.transcription_cost_unknown = 0
+        self.rate_limits: list[dict[str, Any]] = []
+        self.connection = 0
+        self._count = 0
+        self._by_item: dict[str, Turn] = {}
+        self._requests: deque[_Request] = deque(maxlen=_MAX_PENDING)
+        self._speech: _Speech | None = None
+        self._last_action: tuple[Trigger, str | None] = ("other", None)
+        self._transcribed: OrderedDict[str, float | None] = OrderedDict()
+        self._rate = _BYTES_PER_SECOND["pcm16"]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.turns)
+
+    def get(self, response_id: str) -> Turn | None:
+        return self.turns.get(response_id)
+
+    def for_item(self, item_id: str) -> Turn | None:
+        """The turn whose response produced ``item_id`` (or whose trigger it is)."""
+        return self._by_item.get(item_id)
+
+    def all(self) -> list[Turn]:
+        """The kept turns, oldest first."""
+        return list(self.turns.values())
+
+    def calls(self, turn: Turn) -> list[ToolCall]:
+        """The function calls ``turn``'s response made (those still kept), in order."""
+        found = (self.tool_calls.get(call_id) for call_id in turn.tool_call_ids)
+        return [call for call in found if call is not None]
+
+    def clear(self) -> None:
+        """Forget every turn, call and everything pending (a replay starts from nothing)."""
+        self._reset()
+        self.tool_calls.clear()
+        self.version += 1
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def observe(self, record: TimedEvent) -> tuple[ToolCall, ...]:
+        """Take one event (client, server or local) into account; most are ignored quickly.
+
+        Returns the tool calls it changed (the conversation pane redraws their lines).
+        """
+        calls = self.tool_calls.observe(record)
+        for call in calls:
+            turn = self.turns.get(call.response_id or "")
+            if turn is not None and call.call_id not in turn.tool_call_ids:
+                turn.tool_call_ids.append(call.call_id)
+                self.version += 1
+        source, event, at = record.source, record.event, record.time
+        kind = event.get("type")
+        if not isinstance(kind, str):
+            return calls
+        if source == "client":
+            self._client(kind, event, at)
+        elif source == "server":
+            self._server(canonical_event_type(kind), event, at)
+        else:
+            self._local(kind, event, at)
+        if calls:
+            self.version += 1  # a call's state shows in its turn
+        return calls
+
+    def _client(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        if kind == "response.create":
+            trigger, item_id = self._last_action
+            self._last_action = ("other", None)
+            self._requests.append(_Request(at, _str(event.get("event_id")), trigger, item_id))
+        elif kind == "conversation.item.create":
+            item = event.get("item")
+            if not isinstance(item, Mapping):
+                return
+            if item.get("type") == "function_call_output":
+                self._last_action = ("tool", _str(item.get("id")))
+            elif item.get("type") == "message" and item.get("role") == "user":
+                self._last_action = ("text", _str(item.get("id")))
+                self._speech = None  # a typed message supersedes unanswered speech
+        elif kind == "input_audio_buffer.commit":
+            self._last_action = ("commit", None)
+
+    def _server(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        handler = _SERVER_HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, event, at)
+
+    def _local(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        if kind == LOCAL_CONNECTION:
+            # A new connection is a new session: nothing pending carries over.
+            self.connection += 1
+            self._requests.clear()
+            self._speech = None
+            self._last_action = ("other", None)
+            return
+        turn = self._by_item.get(str(event.get("item_id")))
+        if turn is None:
+            return
+        if kind == LOCAL_PLAYBACK_STARTED and turn.first_heard_at is None:
+            turn.first_heard_at = at
+        elif kind == LOCAL_PLAYBACK_STOPPED:
+            turn.last_heard_at = at
+            played = event.get("played_ms")
+            if isinstance(played, int | float) and not isinstance(played, bool):
+                turn.heard_ms = (turn.heard_ms or 0.0) + float(played)
+        else:
+            return
+        self.version += 1
+
+    # -- server events -------------------------------------------------------------------------
+
+    def _session(self, event: Mapping[str, Any], at: float | None) -> None:
+        session = event.get("session")
+        if not isinstance(session, Mapping):
+            return
+        self.model = _str(session.get("model")) or self.model
+        self._rate = _output_rate(session) or self._rate
+        transcription: Any = session.get("input_audio_transcription")
+        audio = session.get("audio")
+        if isinstance(audio, Mapping) and isinstance(audio.get("input"), Mapping):
+            transcription = audio["input"].get("transcription", transcription)
+        if isinstance(transcription, Mapping):
+            self.transcription_model = _str(transcription.get("model"))
+        elif transcription is None and (
+            "audio" in session or "input_audio_transcription" in session
+        ):
+            self.transcription_model = None
+
+    def _speech_started(self, event: Mapping[str, Any], at: float | None) -> None:
+        self._speech = _Speech(
+            at, _int(event.get("audio_start_ms")), item_id=_str(event.get("item_id"))
+        )
+
+    def _speech_stopped(self, event: Mapping[str, Any], at: float | None) -> None:
+        speech = self._speech or _Speech()
+        speech.stopped_at, speech.end_ms = at, _int(event.get("audio_end_ms"))
+        speech.item_id = _str(event.get("item_id")) or speech.item_id
+        self._speech = speech
+
+    def _committed(self, event: Mapping[str, Any], at: float | None) -> None:
+        item_id = _str(event.get("item_id"))
+        if self._speech is not None:
+            self._speech.item_id = item_id or self._speech.item_id
+        elif self._last_action[0] == "commit":
+            self._last_action = ("commit", item_id)
+
+    def _created(self, event: Mapping[str, Any], at: float | None) -> None:
+        response = event.get("response")
+        response_id = _str(response.get("id")) if isinstance(response, Mapping) else None
+        if response_id is None or response_id in self.turns:
+            return
+        turn = self._start_turn(response_id, at)
+        turn.created_at = at
+        self._add(turn)
+
+    def _start_turn(self, response_id: str, at: float | None) -> Turn:
+        """The new turn, with the trigger that asked for it (the earlier of request or speech)."""
+        self._count += 1
+        request = self._requests[0] if self._requests else None
+        speech = self._speech if self._speech is not None and self._speech.stopped_at else None
+        base = {"index": self._count, "response_id": response_id, "model": self.model}
+        if request is not None and (speech is None or _before(request.at, speech.stopped_at)):
+            self._requests.popleft()
+            turn = Turn(trigger=request.trigger, trigger_at=request.at, **base)  # type: ignore[arg-type]
+            turn.requested_at, turn.user_item_id = request.at, request.item_id
+        elif speech is not None:
+            self._speech = None
+            turn = Turn(trigger="speech", trigger_at=speech.stopped_at, **base)  # type: ignore[arg-type]
+            turn.user_item_id = speech.item_id
+            turn.speech_started_at = speech.started_at
+            turn.speech_start_ms, turn.speech_end_ms = speech.start_ms, speech.end_ms
+        else:
+            turn = Turn(trigger="other", trigger_at=at, **base)  # type: ignore[arg-type]
+        turn.bytes_per_second = self._rate
+        turn.connection = self.connection
+        if turn.user_item_id is not None:
+            self._by_item[turn.user_item_id] = turn
+            if turn.user_item_id in self._transcribed:
+                turn.transcribed_at = self._transcribed.pop(turn.user_item_id)
+        return turn
+
+    def _item_added(self, event: Mapping[str, Any], at: float | None) -> None:
+        turn = self.turns.get(str(event.get("response_id")))
+        item = event.get("item")
+        item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
+        if turn is not None and item_id is not None and item_id not in turn.item_ids:
+            turn.item_ids.append(item_id)
+            self._by_item[item_id] = turn
+
+    def _text_delta(self, event: Mapping[str, Any], at: float | None) -> None:
+        turn = self.turns.get(str(event.get("response_id")))
+        if turn is not None and turn.first_text_at is None:
+            turn.first_text_at = at
+            self.version += 1
+
+    def _audio_delta(self, event: Mapping[str, Any], at: float | None) -> None:
+        turn = self.turns.get(str(event.get("response_id")))
+        delta = event.get("delta")
+        if turn is None or not isinstance(delta, str):
+            return
+        if turn.first_audio_at is None:
+            turn.first_audio_at = at
+            self.version += 1  # not for every delta: panes redraw on milestones
+        turn.audio_bytes += _decoded_size(delta)
+
+    def _truncated(self, event: Mapping[str, Any], at: float | None) -> None:
+        turn = self._by_item.get(str(event.get("item_id")))
+        end_ms = _int(event.get("audio_end_ms"))
+        if turn is not None and end_ms is not None:
+            turn.truncated_ms = end_ms
+            self.version += 1
+
+    def _transcription(self, event: Mapping[str, Any], at: float | None) -> None:
+        item_id = _str(event.get("item_id"))
+        cost = transcription_cost(event.get("usage"), self.prices.lookup(self.transcription_model))
+        if cost is None:
+            self.transcription_cost_unknown += 1
+        else:
+            self.transcription_cost_usd += cost
+        turn = self._by_item.get(item_id or "")
+        if turn is not None and turn.user_item_id == item_id:
+            turn.transcribed_at = at
+            self.version += 1
+        elif item_id is not None:  # before its response was created
+            self._transcribed[item_id] = at
+            while len(self._transcribed) > _MAX_PENDING:
+                self._transcribed.popitem(last=False)
+
+    def _done(self, event: Mapping[str, Any], at: float | None) -> None:
+        response = event.get("response")
+        if not isinstance(response, Mapping) or not isinstance(response.get("id"), str):
+            return
+        turn = self.turns.get(response["id"])
+        if turn is None:  # a log that starts mid-response
+            turn = self._start_turn(response["id"], at)
+            self._add(turn)
+        for item in response.get("output") or ():
+            item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
+            if item_id is not None and item_id not in turn.item_ids:
+                turn.item_ids.append(item_id)
+                self._by_item[item_id] = turn
+        turn.done_at = at
+        turn.status = _str(response.get("status")) or "unknown"
+        details = response.get("status_details")
+        if isinstance(details, Mapping):
+            error = details.get("error")
+            reason = details.get("reason") or (
+                error.get("code") if isinstance(error, Mapping) else None
+            )
+            turn.reason = _str(reason) or _str(details.get("type"))
+        usage = response.get("usage")
+        turn.usage = dict(usage) if isinstance(usage, Mapping) else None
+        turn.cost_usd = response_cost(turn.usage, self.prices.lookup(turn.model or self.model))
+        self.version += 1
+
+    def _rejected(self, event: Mapping[str, Any], at: float | None) -> None:
+        """An ``error`` naming a pending ``response.create``: that request gets no response."""
+        error = event.get("error")
+        rejected = _str(error.get("event_id")) if isinstance(error, Mapping) else None
+        for request in self._requests:
+            if rejected is not None and request.event_id == rejected:
+                self._requests.remove(request)
+                return
+
+    def _rate_limits(self, event: Mapping[str, Any], at: float | None) -> None:
+        limits = event.get("rate_limits")
+        if isinstance(limits, list):
+            self.rate_limits = [dict(limit) for limit in limits if isinstance(limit, Mapping)]
+            self.version += 1
+
+    # -- the bounded map -----------------------------------------------------------------------
+
+    def _add(self, turn: Turn) -> None:
+        self.turns[turn.response_id] = turn
+        self.version += 1
+        while len(self.turns) > self.cap:
+            _, oldest = self.turns.popitem(last=False)
+            self.dropped += 1
+            for item_id in (*oldest.item_ids, oldest.user_item_id):
+                if item_id is not None and self._by_item.get(item_id) is oldest:
+                    del self._by_item[item_id]
+
+
+def _before(first: float | None, second: float | None) -> bool:
+    """Whether ``first`` is not later than ``second`` (unknown times keep the event order)."""
+    return first is None or second is None or first <= second
+
+
+_SERVER_HANDLERS = {
+    "session.created": TurnModel._session,
+    "session.updated": TurnModel._session,
+    "input_audio_buffer.speech_started": TurnModel._speech_started,
+    "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
+    "input_audio_buffer.committed": TurnModel._committed,
+    "response.created": TurnModel._created,
+    "response.output_item.added": TurnModel._item_added,
+    "response.text.delta": TurnModel._text_delta,
+    "response.audio_transcript.delta": TurnModel._text_delta,
+    "response.audio.delta": TurnModel._audio_delta,
+    "conversation.item.truncated": TurnModel._truncated,
+    "conversation.item.input_audio_transcription.completed": TurnModel._transcription,
+    "response.done": TurnModel._done,
+    "error": TurnModel._rejected,
+    "rate_limits.updated": TurnModel._rate_limits,
+}
