@@ -195,9 +195,9 @@ async def run_soak(
             figures["rss_end_mb"] = round(rss_mb(), 1)
             figures["tasks_end"] = len(asyncio.all_tasks())
             figures["fds_end"] = fd_count()
+            await app.client.disconnect()  # its closing is a (local) event too
             figures["store_total"] = app.inspector.store.total
             figures["store_dropped"] = app.inspector.store.dropped
-            await app.client.disconnect()
         figures["wall_s"] = round(time.perf_counter() - started, 1)
     await asyncio.sleep(0.1)
     figures["tasks_after"] = len(asyncio.all_tasks())
