@@ -2,11 +2,11 @@
 
 The console (``realtime-console --url … --no-audio``) runs in a tmux pane (160x48 by default)
 connected to ``bench/flood_server.py``, which streams ``rate`` server events a second (0: idle).
-This script is a tmux *control-mode* client (``tmux -C``): tmux tells it each time the pane's
-program writes output (``%output``), and answers its ``capture-pane`` on the same pipe, with no
-process spawned per sample. Every ``period`` it types ``x`` into the input line and deletes it
-again half a period later; a keystroke's latency is from ``send-keys`` until the first output
-after which the input line shows the ``x`` (read back with ``capture-pane``): what a user sees.
+This script is a tmux *control-mode* client (``tmux -C``, with ``%output`` notifications off):
+tmux answers its ``send-keys`` and ``capture-pane`` on one pipe, with no process spawned per
+sample. Every ``period`` it types ``x`` into the input line, reads that line back every
+millisecond until it shows the ``x``, and deletes it: a keystroke's latency is from
+``send-keys`` until the screen tmux keeps shows the key, which is what a user sees.
 
 The console runs through a small wrapper that logs its garbage collections (generation and
 pause) to a file, printed beside the latencies: long gen-2 pauses are what make typing hitch.
@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+TYPING_STARTED = [0.0]
+POLL_S = 0.001
+"""Between two reads of the input line (each a tmux command of well under a millisecond)."""
 PROMPT_HINT = "Enter sends"
 
 
@@ -111,8 +114,7 @@ def wait_for(tmux: TmuxControl, check: str, timeout: float) -> list[str]:
         pane = tmux.capture()
         if any(check in line for line in pane):
             return pane
-        with contextlib.suppress(queue.Empty):
-            tmux.outputs.get(timeout=0.2)
+        time.sleep(0.05)
     raise TimeoutError(f"{check!r} never appeared")
 
 
@@ -123,14 +125,15 @@ def console_with_gc_log(log: str, argv: list[str]) -> int:
 
     from console.cli import main as console_main
 
-    pauses: list[tuple[int, float]] = []
+    pauses: list[tuple[int, float, float]] = []
     started: list[float] = [0.0]
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             started[0] = time.perf_counter()
         else:
-            pauses.append((info["generation"], time.perf_counter() - started[0]))
+            now = time.perf_counter()  # CLOCK_MONOTONIC: the bench's clock too
+            pauses.append((info["generation"], started[0], now - started[0]))
 
     def write() -> None:
         Path(log).write_text(json.dumps(pauses))
@@ -140,16 +143,17 @@ def console_with_gc_log(log: str, argv: list[str]) -> int:
     return console_main(argv)
 
 
-def gc_summary(log: Path) -> str:
+def gc_summary(log: Path, since: float) -> str:
+    """The collections while keys were typed (``since``: the first key, perf_counter)."""
     try:
-        pauses = json.loads(log.read_text())
+        pauses = [(g, d) for g, at, d in json.loads(log.read_text()) if at >= since]
     except (OSError, ValueError):
         return "gc: no log"
-    gen2 = [p * 1e3 for g, p in pauses if g == 2]
-    longest = max((p for _, p in pauses), default=0.0) * 1e3
+    gen2 = [d * 1e3 for g, d in pauses if g == 2]
+    longest = max((d for _, d in pauses), default=0.0) * 1e3
     return (
-        f"gc: {len(pauses)} collections, {len(gen2)} of gen 2 (max {max(gen2, default=0):.0f} ms)"
-        f", longest of any {longest:.0f} ms"
+        f"gc while typing: {len(pauses)} collections, {len(gen2)} of gen 2 "
+        f"(max {max(gen2, default=0):.0f} ms), longest of any {longest:.0f} ms"
     )
 
 
@@ -171,13 +175,23 @@ def measure(
     assert server.stdout is not None
     port = int(server.stdout.readline().split()[1])
     url = f"ws://127.0.0.1:{port}/v1/realtime"
-    console = f"{sys.executable} {__file__} --console-gc-log {gc_log} --url {url} --no-audio"
+    # The console of the tree this script is in (PYTHONPATH: tmux passes its own environment).
+    console = (
+        f"env PYTHONPATH={BENCH.parent} {sys.executable} {__file__} "
+        f"--console-gc-log {gc_log} --url {url} --no-audio"
+    )
     tmux = TmuxControl(console, width, height)
     latencies: list[float] = []
     try:
+        # No %output notifications: under a stream they flood the control channel, and the
+        # replies to capture-pane would queue behind them (the latency would be ours).
+        tmux.command("refresh-client -f no-output")
         pane = wait_for(tmux, PROMPT_HINT, 20)
         row = next(i for i, line in enumerate(pane) if PROMPT_HINT in line)
         wait_for(tmux, " connected ", 20)
+        TYPING_STARTED[0] = time.perf_counter()
+        first = type_one(tmux, row, period)  # the first key warms caches up: told apart
+        latencies.append(float("nan") if first is None else first)
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             latency = type_one(tmux, row, period)
@@ -194,23 +208,18 @@ def measure(
 
 
 def type_one(tmux: TmuxControl, row: int, period: float) -> float | None:
-    """Type ``x``, wait until the input line shows it, delete it; the latency or None."""
-    while not tmux.outputs.empty():
-        tmux.outputs.get_nowait()
+    """Type ``x``, poll the input line until it shows it, delete it; the latency or None."""
     started = time.perf_counter()
     tmux.command("send-keys x")
     pressed = started
     shown: float | None = None
-    deadline = started + 2.0
-    while time.perf_counter() < deadline:
-        try:
-            tmux.outputs.get(timeout=deadline - time.perf_counter())
-        except queue.Empty:
+    line = f"capture-pane -p -S {row} -E {row}"
+    while time.perf_counter() - started < 2.0:
+        captured = tmux.command(line)
+        if captured and "x" in captured[0]:
+            shown = time.perf_counter()
             break
-        output_at = tmux.last_output
-        if "x" in tmux.capture()[row]:
-            shown = output_at
-            break
+        time.sleep(POLL_S)
     tmux.command("send-keys BSpace")
     rest = period - (time.perf_counter() - started)
     if rest > 0:
@@ -233,18 +242,22 @@ def main() -> None:
     for rate in (float(r) for r in args.rates.split(",")):
         gc_log = Path(tempfile.mkdtemp(prefix="typing-")) / "gc.json"
         values = measure(rate, args.seconds, width, height, args.period, gc_log)
-        ms = [v * 1e3 for v in values]
+        first_key, ms = values[0] * 1e3, [v * 1e3 for v in values[1:]]
         label = "idle" if rate == 0 else f"{rate:g} events/s"
         results[label] = {
             "keys": len(ms),
             "p50": round(pct(ms, 0.5), 1),
             "p99": round(pct(ms, 0.99), 1),
             "max": round(max(ms, default=float("nan")), 1),
+            "first_key": round(first_key, 1),
         }
         r = results[label]
+        worst = sorted(range(len(ms)), key=lambda i: ms[i])[-4:]
+        r["worst"] = [f"#{i}: {ms[i]:.0f} ms" for i in sorted(worst)]
         print(
             f"{label:>16}: p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  max {r['max']:6.1f} ms"
-            f"  ({r['keys']} keys)  {gc_summary(gc_log)}"
+            f"  ({r['keys']} keys; the first {r['first_key']:.0f} ms)"
+            f"  {gc_summary(gc_log, TYPING_STARTED[0])}"
         )
     print(json.dumps(results))
 

@@ -5,7 +5,10 @@ changed since its last frame; it never parses events. It is one Line-API ``Scrol
 item is wrapped into strips once per change (or width), and a frame paints only the rows on
 screen. Widgets per item were measured first: their growing text forced whole-screen layout
 passes that pushed event-loop lag past 70 ms under a 2,000 events/s flood (bench_console.py).
-At most ``MAX_SHOWN`` items are drawn; older ones are counted.
+At most ``MAX_SHOWN`` items are drawn; older ones are counted. An item keeps its text and its
+height; the strips of only the ``WRAPPED_ITEMS`` most recently drawn are kept (a ``Strip`` holds
+six caches of its own, about fifteen objects the garbage collector walks: strips for every item
+made each full collection, and so typing, hitch under a stream).
 
 The selected item is marked in a one-column gutter (``▌`` in the accent colour) as well as by
 its background: on a 256-colour terminal a background alone can round to the pane's own.
@@ -13,9 +16,10 @@ its background: on a 256-colour terminal a background alone can round to the pan
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rich.segment import Segment
@@ -23,7 +27,8 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -33,21 +38,37 @@ from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
 MAX_SHOWN = 300
+WRAPPED_ITEMS = 64
+"""Items whose wrapped strips are kept (a screen's worth and more); others wrap again when
+they are drawn."""
 GUTTER = 1
 MARKER = "▌"
 SENDING_ACTIONS = frozenset({"delete_item"})
 """The pane's actions that send something to the server (a read-only pane offers none)."""
 
 
+@dataclass(frozen=True)
+class _Paint:
+    """What every line of one repaint shares."""
+
+    width: int
+    base: Style
+    cursor: Style
+    marker: Style
+    earlier: Style
+
+
 @dataclass
 class _Entry:
-    """One item as drawn: its strips at ``width`` and the figures they include."""
+    """One item as drawn: its text, the figures it includes, and its height at ``width``."""
 
     item_id: str
     text: Text
     figures: str
+    serial: int
+    """Tells this drawing of the item from earlier ones (the wrapped strips' cache key)."""
     width: int = 0
-    strips: list[Strip] = field(default_factory=list)
+    height: int = 0
 
 
 class ConversationPane(ScrollView, can_focus=True):
@@ -96,6 +117,9 @@ class ConversationPane(ScrollView, can_focus=True):
         self._entries: list[_Entry] = []
         self._index: dict[str, int] = {}
         self._starts: list[int] = []
+        self._wrapped: LRUCache[tuple[int, int], list[Strip]] = LRUCache(WRAPPED_ITEMS)
+        self._serials = itertools.count()
+        self._paint: _Paint | None = None
         self.following = True
         self.read_only = False
         """Set for a replay: the actions that would send are neither offered nor run."""
@@ -163,16 +187,26 @@ class ConversationPane(ScrollView, can_focus=True):
         text = item_text(
             item, self.truncations.get(item_id), figures, transcribing=self._transcribing
         )
-        return _Entry(item_id, text, figures)
+        return _Entry(item_id, text, figures, next(self._serials))
 
     def _strips(self, entry: _Entry, width: int) -> list[Strip]:
-        if entry.width != width:
+        """The item's lines at ``width`` (and a blank one after it); sets its height."""
+        key = (entry.serial, width)
+        strips = self._wrapped.get(key)
+        if strips is None:
             console = self.app.console
             options = console.options.update_width(width)
             lines = console.render_lines(entry.text, options, pad=False)
-            entry.strips = [Strip(line) for line in lines] + [Strip.blank(0)]
-            entry.width = width
-        return entry.strips
+            strips = [Strip(line) for line in lines] + [Strip.blank(0)]
+            self._wrapped[key] = strips
+            entry.width, entry.height = width, len(strips)
+        return strips
+
+    def _height(self, entry: _Entry, width: int) -> int:
+        """The item's rows at ``width``, wrapping it only if that is not known."""
+        if entry.width != width:
+            self._strips(entry, width)
+        return entry.height
 
     def _relayout(self, *, again: bool = True) -> None:
         """Wrap what changed, recount rows, keep following the newest.
@@ -187,7 +221,7 @@ class ConversationPane(ScrollView, can_focus=True):
         row = 1 if self.earlier else 0
         for entry in self._entries:
             self._starts.append(row)
-            row += len(self._strips(entry, width))
+            row += self._height(entry, width)
         set_virtual_size(self, Size(0, row))  # lines are wrapped to fit: never a horizontal bar
         if again and self._text_width() != width:
             self._relayout(again=False)
@@ -202,15 +236,36 @@ class ConversationPane(ScrollView, can_focus=True):
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - GUTTER)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Look the styles and the width up once per repaint, not once per line: ``rich_style``
+        walks every ancestor, and a line repainted forty times over made repaints 10 ms."""
+        self._paint = _Paint(
+            width=self._text_width(),
+            base=self.rich_style,
+            cursor=self.get_component_rich_style("conversation--cursor"),
+            marker=self.get_component_rich_style("conversation--marker"),
+            earlier=self.get_component_rich_style("conversation--earlier"),
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
-        width = self._text_width()
+        paint = self._paint or _Paint(
+            self._text_width(),
+            self.rich_style,
+            self.get_component_rich_style("conversation--cursor"),
+            self.get_component_rich_style("conversation--marker"),
+            self.get_component_rich_style("conversation--earlier"),
+        )
+        width, base = paint.width, paint.base
         row = y + self.scroll_offset.y
-        base = self.rich_style
         gutter = Strip.blank(GUTTER, base)
         if self.earlier and row == 0:
-            style = self.get_component_rich_style("conversation--earlier")
             text = f"… {self.earlier:,} earlier items (not shown)"
-            return Strip.join([gutter, Strip([Segment(text, style)]).crop_extend(0, width, base)])
+            earlier = Strip([Segment(text, paint.earlier)]).crop_extend(0, width, base)
+            return Strip.join([gutter, earlier])
         index = bisect_right(self._starts, row) - 1
         if index < 0 or index >= len(self._entries):
             return Strip.blank(width + GUTTER, base)
@@ -220,10 +275,8 @@ class ConversationPane(ScrollView, can_focus=True):
         if line >= len(strips):
             return Strip.blank(width + GUTTER, base)
         if index == self.cursor and line < len(strips) - 1:
-            cursor = self.get_component_rich_style("conversation--cursor")
-            base = base + Style(bgcolor=cursor.bgcolor)
-            marker = self.get_component_rich_style("conversation--marker")
-            gutter = Strip([Segment(MARKER, base + Style(color=marker.color))])
+            base = base + Style(bgcolor=paint.cursor.bgcolor)
+            gutter = Strip([Segment(MARKER, base + Style(color=paint.marker.color))])
         # The pane's own background under the text (segments carry only their colours).
         return Strip.join([gutter, strips[line].apply_style(base).crop_extend(0, width, base)])
 
@@ -235,7 +288,7 @@ class ConversationPane(ScrollView, can_focus=True):
         self.cursor = max(0, min(index, len(self._entries) - 1))
         self.following = self.cursor == len(self._entries) - 1
         start = self._starts[self.cursor] if self._starts else 0
-        height = len(self._entries[self.cursor].strips)
+        height = self._entries[self.cursor].height
         self.scroll_to_region_if_needed(start, height)
         self.refresh()
 

@@ -122,7 +122,9 @@ class EventList(ScrollView, can_focus=True):
         self.tz = tz
         self._view = EventView(store)
         self._generation = store.generation
-        self._strips: LRUCache[StripKey, Strip] = LRUCache(2048)
+        # A few screens of rows: each Strip holds six caches of its own (about 15 objects the
+        # collector walks), and a row is cheap to draw again.
+        self._strips: LRUCache[StripKey, Strip] = LRUCache(256)
         self._following = True
         self._cursor_id: int | None = None
         self._pause_row_id = -1
