@@ -40,12 +40,12 @@ from .audio_codec import ResamplerFactory, SessionAudio
 from .audio_feed import ThreadsafeAudioFeed
 from .client_events import ClientEventRouter
 from .conversation import RealtimeConversation
+from .dialect_payloads import response_create_payload
 from .dialects import (
     AUDIO_OUTPUT_PART_TYPES,
     DEFAULT_SERVER_VAD_CONFIG,
     TRANSCRIPTION_MODELS,
     default_session_config,
-    response_create_payload,
 )
 from .event_handler import RealtimeEventHandler, wait_unless_closed
 from .responses import ResponseRequests
