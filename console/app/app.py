@@ -83,10 +83,9 @@ class RealtimeConsoleApp(App[int]):
             dialect=target.dialect,
             tool_timeout=config.tool_timeout,
             max_audio_seconds=config.max_audio_seconds,
-            # G.711 sessions use the library's polyphase FIR (3.3 ms of delay, nothing held
-            # back): soxr's streams hold back 25-40 ms at 3:1 and, with no flush in the
-            # resampler protocol, would cut the end of every reply and push-to-talk turn.
-        )
+        )  # No resampler=: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
+        # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
+        # the resampler protocol, would cut the end of every reply and push-to-talk turn.
         self.inspector = Inspector(
             self.client, target, event_cap=config.event_cap, clock=config.clock
         )
