@@ -9,7 +9,10 @@ from console.inspector.store import EventFilter, EventStore, EventView, Source
 TURN = frozenset({"resp_1", "item_a", "call_1", "item_user", "evt_create"})
 
 
-def types_shown(events: list[tuple[Source, dict[str, Any]]], event_filter: EventFilter) -> list[str]:
+Events = list[tuple[Source, dict[str, Any]]]
+
+
+def types_shown(events: Events, event_filter: EventFilter) -> list[str]:
     store = EventStore()
     for source, event in events:
         store.add(source, event)
@@ -17,7 +20,7 @@ def types_shown(events: list[tuple[Source, dict[str, Any]]], event_filter: Event
 
 
 def test_rows_naming_the_turn_match_wherever_they_name_it() -> None:
-    events: list[tuple[Source, dict[str, Any]]] = [
+    events: Events = [
         ("client", {"type": "conversation.item.create", "event_id": "evt_create"}),
         ("client", {"type": "response.create", "event_id": "evt_other"}),
         ("server", {"type": "conversation.item.added", "item": {"id": "item_user"}}),
@@ -27,7 +30,7 @@ def test_rows_naming_the_turn_match_wherever_they_name_it() -> None:
         ("server", {"type": "conversation.item.done", "item": {"id": "item_a"}}),
         ("server", {"type": "conversation.item.truncated", "item_id": "item_a"}),
         ("server", {"type": "response.function_call_arguments.done", "call_id": "call_1"}),
-        ("client", {"type": "x.output", "item": {"type": "function_call_output", "call_id": "call_1"}}),
+        ("client", {"type": "x.output", "item": {"call_id": "call_1"}}),
         ("local", {"type": "local.playback.started", "item_id": "item_a"}),
         ("server", {"type": "response.created", "response": {"id": "resp_2"}}),
         ("server", {"type": "response.output_audio.delta", "response_id": "resp_2"}),
@@ -49,7 +52,7 @@ def test_rows_naming_the_turn_match_wherever_they_name_it() -> None:
 
 
 def test_the_turn_filter_goes_with_the_others_and_counts_as_a_filter() -> None:
-    events: list[tuple[Source, dict[str, Any]]] = [
+    events: Events = [
         ("client", {"type": "response.create", "event_id": "evt_create"}),
         ("server", {"type": "response.created", "response": {"id": "resp_1"}}),
         ("server", {"type": "response.done", "response": {"id": "resp_1"}}),
@@ -60,7 +63,7 @@ def test_the_turn_filter_goes_with_the_others_and_counts_as_a_filter() -> None:
 
 
 def test_odd_values_where_ids_go_neither_match_nor_raise() -> None:
-    events: list[tuple[Source, dict[str, Any]]] = [
+    events: Events = [
         ("server", {"type": "a", "response_id": ["resp_1"], "item_id": {"id": "item_a"}}),
         ("server", {"type": "b", "item": ["item_a"], "response": "resp_1", "call_id": None}),
         ("client", {"type": "c", "event_id": {"resp_1": 1}, "item": {"id": ["x"]}}),
