@@ -20,11 +20,11 @@ a round number of milliseconds per column; longer rows run past it and are marke
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .tool_calls import ToolCall
-from .turns import Turn
+from .turns import Turn, TurnModel
 
 MIN_SPAN_MS = 100.0
 """The narrowest axis: a few instant turns still get a readable scale."""
@@ -227,3 +227,14 @@ def turn_ids(turn: Turn) -> frozenset[str]:
     if turn.user_item_id is not None:
         ids.add(turn.user_item_id)
     return frozenset(ids)
+
+
+def live_turn_ids(turns: TurnModel, turn: Turn) -> Callable[[], frozenset[str]]:
+    """``turn_ids`` of ``turn`` as the model knows it now (a running turn gains items, calls)."""
+    response_id = turn.response_id
+
+    def ids() -> frozenset[str]:
+        current = turns.get(response_id)
+        return turn_ids(current if current is not None else turn)
+
+    return ids
