@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .tool_calls import ToolCall
 from .turns import Turn, TurnModel
@@ -65,24 +65,24 @@ class TurnLanes:
     """The audio lane is what the speaker played (else its length from the first delta)."""
     tools: tuple[ToolSpan, ...] = ()
 
+    running: bool = field(init=False)
+    """Something in it still grows with the clock."""
+    left: float = field(init=False)
+    """How far it reaches left of 0 (0 or less)."""
+    right: float = field(init=False)
+    """How far it reaches right of 0."""
+
+    def __post_init__(self) -> None:
+        # Read for every row at each milestone (the scale): computed once, here.
+        spans = self.spans()
+        object.__setattr__(self, "running", any(span.open for span in spans))
+        left = min((span.start for span in spans), default=0.0) if self.speech else 0.0
+        object.__setattr__(self, "left", left)
+        object.__setattr__(self, "right", max((span.end for span in spans), default=0.0))
+
     def spans(self) -> list[Span]:
         found = [self.speech, self.transcription, self.generation, self.audio]
         return [span for span in found if span is not None] + [t.span for t in self.tools]
-
-    @property
-    def running(self) -> bool:
-        """Something in it still grows with the clock."""
-        return any(span.open for span in self.spans())
-
-    @property
-    def left(self) -> float:
-        """How far it reaches left of 0 (0 or less)."""
-        return min((span.start for span in self.spans()), default=0.0) if self.speech else 0.0
-
-    @property
-    def right(self) -> float:
-        """How far it reaches right of 0."""
-        return max((span.end for span in self.spans()), default=0.0)
 
 
 def turn_lanes(turn: Turn, calls: Sequence[ToolCall], now: float | None) -> TurnLanes | None:
