@@ -2,8 +2,9 @@
 
 Run ``python3 screenshots/render.py`` from the repository (the package installed).
 
-The screens are built by the app factory from the committed recording the snapshot tests use,
-so they show real protocol traffic with stable ids and times. PNGs need ``rsvg-convert``
+The screens are built by the app factory from the committed recordings the snapshot tests use
+(``conversation.jsonl``; ``timeline.jsonl`` for the timeline), so they show real protocol
+traffic with stable ids and times. PNGs need ``rsvg-convert``
 (Debian: librsvg2-bin); without it only the SVGs are written.
 """
 
@@ -20,6 +21,7 @@ from textual.pilot import Pilot
 
 from console.app.app import RealtimeConsoleApp, make_app
 from console.app.config import ConsoleConfig
+from console.app.screens.timeline import TimelineScreen
 from console.app.widgets.event_list import EventList
 from console.inspector.connection import Target
 from console.inspector.recording import load_recording
@@ -27,16 +29,17 @@ from console.inspector.recording import load_recording
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 RECORDING = ROOT / "tests" / "app" / "fixtures" / "conversation.jsonl"
+TIMELINE = ROOT / "tests" / "app" / "fixtures" / "timeline.jsonl"
 Step = Callable[[Pilot[int]], Awaitable[None]]
 
 
-def replay_app() -> RealtimeConsoleApp:
-    target = Target(None, None, "ga", None, "replay — conversation.jsonl")
+def replay_app(recording: Path = RECORDING) -> RealtimeConsoleApp:
+    target = Target(None, None, "ga", None, f"replay — {recording.name}")
     config = ConsoleConfig(
         target=target,
         autoconnect=False,
-        replay=load_recording(RECORDING),
-        replay_name="conversation.jsonl",
+        replay=load_recording(recording),
+        replay_name=recording.name,
         tz=UTC,
     )
     return make_app(config)
@@ -59,8 +62,18 @@ async def event_detail(pilot: Pilot[int]) -> None:
     await steady(pilot)
 
 
-async def render(name: str, size: tuple[int, int], step: Step) -> Path:
-    app = replay_app()
+async def timeline(pilot: Pilot[int]) -> None:
+    """F7 on the recording with turns of every kind."""
+    await steady(pilot)
+    await pilot.press("f7")
+    while not isinstance(pilot.app.screen, TimelineScreen):
+        await pilot.pause()
+    pilot.app.screen.tick()
+    await pilot.pause()
+
+
+async def render(name: str, size: tuple[int, int], step: Step, recording: Path = RECORDING) -> Path:
+    app = replay_app(recording)
     async with app.run_test(size=size) as pilot:
         await step(pilot)
         svg = HERE / f"{name}.svg"
@@ -68,15 +81,19 @@ async def render(name: str, size: tuple[int, int], step: Step) -> Path:
     return svg
 
 
-SCREENS: list[tuple[str, tuple[int, int], Step]] = [
-    ("console", (160, 48), steady),
-    ("event-detail", (160, 48), event_detail),
-    ("console-100x30", (100, 30), steady),
+SCREENS: list[tuple[str, tuple[int, int], Step, Path]] = [
+    ("console", (160, 48), steady, RECORDING),
+    ("event-detail", (160, 48), event_detail, RECORDING),
+    ("console-100x30", (100, 30), steady, RECORDING),
+    ("timeline", (100, 30), timeline, TIMELINE),
 ]
 
 
 async def render_all() -> list[tuple[Path, int]]:
-    return [(await render(name, size, step), size[0]) for name, size, step in SCREENS]
+    return [
+        (await render(name, size, step, recording), size[0])
+        for name, size, step, recording in SCREENS
+    ]
 
 
 def main() -> None:

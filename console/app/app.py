@@ -39,6 +39,7 @@ from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import ItemDetailScreen
 from console.app.screens.main import MainScreen
+from console.app.screens.timeline import TimelineScreen
 from console.app.screens.tool_answer import AnswerToolCallScreen
 from console.app.sender import MessageSender
 from console.app.widgets.conversation import ConversationPane
@@ -51,6 +52,7 @@ from console.app.widgets.status import StatusBar
 from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder
+from console.inspector.timeline import live_turn_ids
 from console.inspector.tool_calls import answer_tool_call
 from console.inspector.tools import Tool, demo_tools
 from console.realtime import RealtimeClient
@@ -274,6 +276,20 @@ class RealtimeConsoleApp(App[int]):
             self.notify("Focus a pane first (Tab), then zoom.")
             return
         screen.maximize(pane, container=False)
+
+    def action_timeline(self) -> None:
+        """F7: the turns on one time axis; Enter there shows the chosen turn's events."""
+        self.push_screen(TimelineScreen(self.inspector), self._show_turn_events)
+
+    def _show_turn_events(self, response_id: str | None) -> None:
+        turn = self.inspector.turns.get(response_id or "")
+        if turn is None:
+            return
+        if self.query_one("#main").has_class("-session-shown") and self.screen.has_class("-narrow"):
+            self.action_toggle_pane("session")  # the session pane had the events pane's place
+        self._panes.events.display = True
+        self._panes.events.filter_turn(f"turn {turn.index}", live_turn_ids(self.inspector.turns, turn))
+        self._panes.events.event_list.focus()
 
     def action_focus_input(self) -> None:
         self.query_one("#prompt", Input).focus()

@@ -244,21 +244,47 @@ class EventStore:
 
 @dataclass(frozen=True)
 class EventFilter:
-    """Which rows the events pane shows: by direction and by a substring of the type."""
+    """Which rows the events pane shows: by direction, by a substring of the type, and by turn."""
 
     client: bool = True
     server: bool = True
     text: str = ""
+    turn_ids: frozenset[str] = frozenset()
+    """One turn's ids (its response, items, calls, trigger item and client events): only the rows
+    whose first event names one of them (``names_any``). Empty: no turn filter."""
 
     def matches(self, row: EventRow) -> bool:
         if row.source != "local" and not (self.client if row.source == "client" else self.server):
             return False  # the console's own rows (the connection) stay in either direction
+        if self.turn_ids and not names_any(row.first, self.turn_ids):
+            return False
         return not self.text or self.text.lower() in row.type.lower()
 
     @property
     def is_empty(self) -> bool:
         """True when every row passes."""
-        return self.client and self.server and not self.text
+        return self.client and self.server and not self.text and not self.turn_ids
+
+
+_ID_KEYS = ("response_id", "item_id", "call_id")
+
+
+def names_any(record: EventRecord, ids: frozenset[str]) -> bool:
+    """Whether the event names one of ``ids``: as ``response_id``, ``item_id``, ``call_id``,
+    ``item.id``, ``item.call_id`` or ``response.id``, or (a client event) as its ``event_id``."""
+    event = record.event
+
+    def named(value: Any) -> bool:
+        return isinstance(value, str) and value in ids
+
+    if any(named(event.get(key)) for key in _ID_KEYS):
+        return True
+    item, response = event.get("item"), event.get("response")
+    if isinstance(item, dict) and (named(item.get("id")) or named(item.get("call_id"))):
+        return True
+    if isinstance(response, dict) and named(response.get("id")):
+        return True
+    return record.source == "client" and named(event.get("event_id"))
 
 
 class EventView:

@@ -84,6 +84,9 @@ class Turn:
     model: str | None = None
     cost_usd: float | None = None
     item_ids: list[str] = field(default_factory=list)
+    client_event_ids: list[str] = field(default_factory=list)
+    """The ids of the client events that asked for it: the item create (or the commit), then the
+    ``response.create``, as far as they carried one."""
     connection: int = 0
 
     def since_trigger(self, at: float | None) -> float | None:
@@ -127,11 +130,20 @@ class Turn:
 
 
 @dataclass(slots=True)
+class _Action:
+    """What the client did that a ``response.create`` answers: an item it created, a commit."""
+
+    trigger: Trigger
+    item_id: str | None = None
+    """The item's id: the client's own, else the one the server's echo gives it."""
+    event_id: str | None = None
+
+
+@dataclass(slots=True)
 class _Request:
     at: float | None
     event_id: str | None
-    trigger: Trigger
-    item_id: str | None
+    action: _Action
 
 
 @dataclass(slots=True)
@@ -199,7 +211,11 @@ class TurnModel:
         self._by_item: dict[str, Turn] = {}
         self._requests: deque[_Request] = deque(maxlen=_MAX_PENDING)
         self._speech: _Speech | None = None
-        self._last_action: tuple[Trigger, str | None] = ("other", None)
+        self._last_action = _Action("other")
+        self._unnamed: deque[_Action] = deque(maxlen=_MAX_PENDING)
+        """Items the client created without an id (and commits), waiting for the server's echo."""
+        self._named: deque[str] = deque(maxlen=_MAX_PENDING)
+        """Ids the client gave its own items: their echoes name nothing that waits."""
         self._transcribed: OrderedDict[str, float | None] = OrderedDict()
         self._rate = _BYTES_PER_SECOND["pcm16"]
 
@@ -259,20 +275,31 @@ class TurnModel:
 
     def _client(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         if kind == "response.create":
-            trigger, item_id = self._last_action
-            self._last_action = ("other", None)
-            self._requests.append(_Request(at, _str(event.get("event_id")), trigger, item_id))
-        elif kind == "conversation.item.create":
+            action, self._last_action = self._last_action, _Action("other")
+            self._requests.append(_Request(at, _str(event.get("event_id")), action))
+            return
+        trigger: Trigger
+        if kind == "conversation.item.create":
             item = event.get("item")
             if not isinstance(item, Mapping):
                 return
             if item.get("type") == "function_call_output":
-                self._last_action = ("tool", _str(item.get("id")))
+                trigger = "tool"
             elif item.get("type") == "message" and item.get("role") == "user":
-                self._last_action = ("text", _str(item.get("id")))
+                trigger = "text"
                 self._speech = None  # a typed message supersedes unanswered speech
+            else:
+                return
+            item_id = _str(item.get("id"))
         elif kind == "input_audio_buffer.commit":
-            self._last_action = ("commit", None)
+            trigger, item_id = "commit", None
+        else:
+            return
+        action = self._last_action = _Action(trigger, item_id, _str(event.get("event_id")))
+        if item_id is None:
+            self._unnamed.append(action)
+        else:
+            self._named.append(item_id)
 
     def _server(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         handler = _SERVER_HANDLERS.get(kind)
@@ -285,7 +312,9 @@ class TurnModel:
             self.connection += 1
             self._requests.clear()
             self._speech = None
-            self._last_action = ("other", None)
+            self._last_action = _Action("other")
+            self._unnamed.clear()
+            self._named.clear()
             return
         turn = self._by_item.get(str(event.get("item_id")))
         if turn is None:
@@ -335,8 +364,32 @@ class TurnModel:
         item_id = _str(event.get("item_id"))
         if self._speech is not None:
             self._speech.item_id = item_id or self._speech.item_id
-        elif self._last_action[0] == "commit":
-            self._last_action = ("commit", item_id)
+        elif item_id is not None:
+            self._name_echo("commit", item_id)
+
+    def _item_echo(self, event: Mapping[str, Any], at: float | None) -> None:
+        """The server's echo of an item: it names an item the client created without an id."""
+        item = event.get("item")
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            return
+        if item.get("type") == "function_call_output":
+            self._name_echo("tool", item["id"])
+        elif item.get("type") == "message" and item.get("role") == "user":
+            content = item.get("content")
+            parts = content if isinstance(content, list) else ()
+            if not any(isinstance(p, Mapping) and p.get("type") == "input_audio" for p in parts):
+                self._name_echo("text", item["id"])  # audio is speech's, or a commit's
+
+    def _name_echo(self, trigger: Trigger, item_id: str) -> None:
+        """Give ``item_id`` to the oldest unnamed action of its kind (echoes come in order)."""
+        if item_id in self._named:
+            self._named.remove(item_id)
+            return
+        for action in self._unnamed:
+            if action.trigger == trigger:
+                action.item_id = item_id
+                self._unnamed.remove(action)
+                return
 
     def _created(self, event: Mapping[str, Any], at: float | None) -> None:
         response = event.get("response")
@@ -355,8 +408,10 @@ class TurnModel:
         base = {"index": self._count, "response_id": response_id, "model": self.model}
         if request is not None and (speech is None or _before(request.at, speech.stopped_at)):
             self._requests.popleft()
-            turn = Turn(trigger=request.trigger, trigger_at=request.at, **base)  # type: ignore[arg-type]
-            turn.requested_at, turn.user_item_id = request.at, request.item_id
+            action = request.action
+            turn = Turn(trigger=action.trigger, trigger_at=request.at, **base)  # type: ignore[arg-type]
+            turn.requested_at, turn.user_item_id = request.at, action.item_id
+            turn.client_event_ids = [i for i in (action.event_id, request.event_id) if i]
         elif speech is not None:
             self._speech = None
             turn = Turn(trigger="speech", trigger_at=speech.stopped_at, **base)  # type: ignore[arg-type]
@@ -486,6 +541,7 @@ _SERVER_HANDLERS = {
     "input_audio_buffer.speech_started": TurnModel._speech_started,
     "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
     "input_audio_buffer.committed": TurnModel._committed,
+    "conversation.item.created": TurnModel._item_echo,
     "response.created": TurnModel._created,
     "response.output_item.added": TurnModel._item_added,
     "response.text.delta": TurnModel._text_delta,

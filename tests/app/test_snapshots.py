@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Select, TextArea
 
 from console.app.app import RealtimeConsoleApp
+from console.app.screens.timeline import TimelineScreen
 from console.app.widgets.event_list import EventList
 from console.inspector.recording import load_recording
 
@@ -133,3 +134,44 @@ class TestSessionEditor:
             await settle(pilot)
 
         assert snap_compare(replay_app(), terminal_size=WIDE, run_before=zoom_session)
+
+
+TIMELINE = Path(__file__).parent / "fixtures" / "timeline.jsonl"
+
+
+def timeline_app() -> RealtimeConsoleApp:
+    return console_app(
+        None, replay=load_recording(TIMELINE), replay_name="timeline.jsonl", autoconnect=False
+    )
+
+
+async def show_timeline(pilot: Pilot[Any]) -> None:
+    """F7 on the replay of ``timeline.jsonl``; the screen takes the turns in at once."""
+    await settle(pilot)
+    await pilot.press("f7")
+    await until(pilot, lambda: isinstance(pilot.app.screen, TimelineScreen), "the timeline")
+    screen = pilot.app.screen
+    assert isinstance(screen, TimelineScreen)
+    screen.tick()
+    await pilot.pause()
+
+
+class TestTimeline:
+    def test_timeline_at_160_by_48(self, snap_compare: Any) -> None:
+        """Seven turns of every kind on one axis; the summary under them."""
+        assert snap_compare(timeline_app(), terminal_size=WIDE, run_before=show_timeline)
+
+    def test_timeline_at_100_by_30(self, snap_compare: Any) -> None:
+        """The same on a small terminal: short labels, the legend's short form."""
+        assert snap_compare(timeline_app(), terminal_size=NARROW, run_before=show_timeline)
+
+    def test_events_of_one_turn(self, snap_compare: Any) -> None:
+        """Enter on the talked-over turn: the events pane shows its events and says so."""
+
+        async def choose(pilot: Pilot[Any]) -> None:
+            await show_timeline(pilot)
+            await pilot.press("up", "up", "up", "enter")
+            await until(pilot, lambda: not isinstance(pilot.app.screen, TimelineScreen), "main")
+            await settle(pilot)
+
+        assert snap_compare(timeline_app(), terminal_size=WIDE, run_before=choose)

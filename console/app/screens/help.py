@@ -19,6 +19,8 @@ Events        every event both ways (↑ client, ↓ server); a burst of deltas 
 Session       instructions, voice, turn detection, transcription, tools (JSON).
               Apply sends session.update: ✓ acknowledged, ~ changed, ✗ refused.
 Audio         input and output levels: RMS, peak, voice-band spectrum.
+Timeline (F7) turns on one axis from their trigger: speech, generation, audio (cut),
+              tools; latencies, cost, the summary. Enter: that turn's events (x: all).
 
 The input line sends a user message (cancelling a response in progress first).
 Ctrl+P opens the command palette with every action. Escape closes this screen.

@@ -8,6 +8,7 @@ the owner, as the tests and the bench do). A tick does nothing while the pane is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import tzinfo
 from typing import ClassVar
@@ -65,6 +66,7 @@ class EventsPane(Vertical):
         Binding("u", "toggle_client", "↑ client", id="events.toggle_client"),
         Binding("d", "toggle_server", "↓ server", id="events.toggle_server"),
         Binding("ctrl+l", "clear", "Clear", id="events.clear"),
+        Binding("x", "clear_turn_filter", "All turns", id="events.clear_turn_filter"),
     ]
 
     def __init__(
@@ -94,6 +96,9 @@ class EventsPane(Vertical):
         shows a shorter form, which always keeps the dropped count."""
         self.follow_text = ""
         """``following`` or ``paused · N new``."""
+        self._turn_ids: Callable[[], frozenset[str]] | None = None
+        self.turn_label = ""
+        """``turn 3`` while the pane shows one turn's events (the timeline's Enter)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="events-filter-bar"):
@@ -116,6 +121,10 @@ class EventsPane(Vertical):
 
     def refresh_from_store(self) -> bool:
         """Render what the store gained since the last call; True if anything changed."""
+        if self._turn_ids is not None:  # a running turn gains items and calls
+            ids = self._turn_ids()
+            if ids and ids != self.event_list.event_filter.turn_ids:
+                self._set_filter(turn_ids=ids)
         changed = self.event_list.refresh_from_store()
         self._update_status()
         return changed
@@ -126,6 +135,31 @@ class EventsPane(Vertical):
         """Forget every stored event (the store's totals restart too)."""
         self.store.clear()
         self.refresh_from_store()
+
+    def filter_turn(self, label: str, ids: Callable[[], frozenset[str]]) -> None:
+        """Show only one turn's events: those naming one of ``ids()``, asked again each frame
+        (a running turn gains items and calls). The border says so, and ``x`` shows all again."""
+        self._turn_ids = ids
+        self.turn_label = label
+        self.border_subtitle = f"{label} only · x: all turns"
+        self.add_class("-turn-filter")
+        self._set_filter(turn_ids=ids())
+        self.refresh_bindings()
+
+    def action_clear_turn_filter(self) -> None:
+        """Show every turn's events again."""
+        self._turn_ids = None
+        self.turn_label = ""
+        self.border_subtitle = ""
+        self.remove_class("-turn-filter")
+        self._set_filter(turn_ids=frozenset())
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "All turns" only while a turn filter is on."""
+        if action == "clear_turn_filter":
+            return self._turn_ids is not None
+        return True
 
     def action_toggle_follow(self) -> None:
         self.event_list.follow(not self.event_list.following)
@@ -189,7 +223,12 @@ class EventsPane(Vertical):
         self.app.push_screen(EventDetailScreen(self.store, event.row, tz=self.tz))
 
     def _set_filter(
-        self, *, client: bool | None = None, server: bool | None = None, text: str | None = None
+        self,
+        *,
+        client: bool | None = None,
+        server: bool | None = None,
+        text: str | None = None,
+        turn_ids: frozenset[str] | None = None,
     ) -> None:
         current = self.event_list.event_filter
         new = replace(
@@ -197,6 +236,7 @@ class EventsPane(Vertical):
             client=current.client if client is None else client,
             server=current.server if server is None else server,
             text=current.text if text is None else text,
+            turn_ids=current.turn_ids if turn_ids is None else turn_ids,
         )
         self.event_list.set_filter(new)
         self._client_button.set_class(not new.client, "-off")
