@@ -1,4 +1,4 @@
-"""The events filter over payloads: a row matches when its type or its event's JSON holds the text."""
+"""The events filter over payloads: a row matches when its type or its event's JSON has the text."""
 
 from __future__ import annotations
 
