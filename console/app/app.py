@@ -170,7 +170,13 @@ class RealtimeConsoleApp(App[int]):
                     inspector.input_levels, inspector.output_levels, inspector.clock, id="meter"
                 )
                 yield MemoryView(inspector.memory, id="memory")
-            yield EventsPane(inspector.store, tz=self.config.tz, refresh_interval=None, id="events")
+            yield EventsPane(
+                inspector.store,
+                tz=self.config.tz,
+                turns=inspector.turns,
+                refresh_interval=None,
+                id="events",
+            )
             yield SessionPane(self.client, inspector.session, id="session")
         yield PromptInput(
             placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt"
@@ -511,6 +517,12 @@ class RealtimeConsoleApp(App[int]):
 
     def action_clear_events(self) -> None:
         self._events.action_clear()
+
+    def action_cycle_event_times(self) -> None:
+        self._events.action_cycle_times()
+
+    def action_go_to_sent_event(self) -> None:
+        self._events.action_go_to_cause()
 
     def action_composer(self) -> None:
         self.push_screen(ComposerScreen(self.send_raw))
