@@ -448,6 +448,8 @@ class EventList(ScrollView, can_focus=True):
                 segments += [Segment("  ", base), Segment(one_line(summary), error_style)]
         elif row.source == "local":
             summary = local_summary(row.first.event)
+            # A lost connection stands out as an error does: a replay shows where it dropped.
+            style = error_style if row.first.event.get("lost") is True else source_style
             if summary:
-                segments += [Segment("  ", base), Segment(one_line(summary), source_style)]
+                segments += [Segment("  ", base), Segment(one_line(summary), style)]
         return Strip(segments).crop_extend(0, width, base)
