@@ -1,4 +1,4 @@
-"""The events pane's time column: clock, since the previous row, since the turn's trigger (``t``)."""
+"""The events pane's time column: clock, since the previous row, since the turn's trigger."""
 
 # ruff: noqa: RUF001 (rows show counts with the multiplication sign)
 
@@ -98,13 +98,13 @@ async def test_t_cycles_clock_previous_row_and_turn_trigger() -> None:
         assert pane.event_list.time_mode == "previous"
         assert shown(pane) == [
             "12:00:00.000 ↓ session.created",  # nothing before it: the clock
-            "    +1.000 s ↑ conversation.item.create",
-            "       +1 ms ↑ response.create",
-            "     +119 ms ↓ response.created",
-            "       +1 ms ↓ response.output_item.added",
-            "     +359 ms ↓ response.output_audio.delta ×3  …+50 ms",
-            "    +1.341 s ↓ response.done",
-            "       +1 ms ↓ rate_limits.updated",
+            "+1.000 s     ↑ conversation.item.create",
+            "+1 ms        ↑ response.create",
+            "+119 ms      ↓ response.created",
+            "+1 ms        ↓ response.output_item.added",
+            "+359 ms      ↓ response.output_audio.delta ×3  …+50 ms",
+            "+1.341 s     ↓ response.done",
+            "+1 ms        ↓ rate_limits.updated",
         ]
         assert pane.follow_text == "+prev · following"
 
@@ -113,20 +113,18 @@ async def test_t_cycles_clock_previous_row_and_turn_trigger() -> None:
         assert shown(pane) == [
             "12:00:00.000 ↓ session.created",  # before any turn: the clock
             "12:00:01.000 ↑ conversation.item.create",  # sent before its response.create
-            "      T+0 ms ↑ response.create",
-            "    T+119 ms ↓ response.created",
-            "    T+120 ms ↓ response.output_item.added",
-            "    T+479 ms ↓ response.output_audio.delta ×3  …T+529 ms",
-            "   T+1.820 s ↓ response.done",
-            "   T+1.821 s ↓ rate_limits.updated",  # no ids: the latest turn before it
+            "T+0 ms       ↑ response.create",
+            "T+119 ms     ↓ response.created",
+            "T+120 ms     ↓ response.output_item.added",
+            "T+479 ms     ↓ response.output_audio.delta ×3  …T+529 ms",
+            "T+1.820 s    ↓ response.done",
+            "T+1.821 s    ↓ rate_limits.updated",  # no ids: the latest turn before it
         ]
         assert pane.follow_text == "T+ · following"
 
         await pilot.press("t")
         assert pane.event_list.time_mode == "clock"
-        assert shown(pane)[5] == (
-            "12:00:01.480 ↓ response.output_audio.delta ×3  …12:00:01.530"
-        )
+        assert shown(pane)[5] == ("12:00:01.480 ↓ response.output_audio.delta ×3  …12:00:01.530")
 
 
 async def test_a_row_shows_its_turn_once_the_turn_exists() -> None:
@@ -145,9 +143,9 @@ async def test_a_row_shows_its_turn_once_the_turn_exists() -> None:
         pane.refresh_from_store()
         await pilot.pause()
         assert shown(pane)[1:] == [
-            "   T-1.000 s ↓ input_audio_buffer.speech_started",  # the user's item: this turn's
-            "      T+0 ms ↓ input_audio_buffer.speech_stopped",  # the trigger: end of speech
-            "    T+200 ms ↓ response.created",
+            "T-1.000 s    ↓ input_audio_buffer.speech_started",  # the user's item: this turn's
+            "T+0 ms       ↓ input_audio_buffer.speech_stopped",  # the trigger: end of speech
+            "T+200 ms     ↓ response.created",
         ]
 
 
@@ -162,10 +160,14 @@ async def test_since_the_previous_row_means_the_previous_row_shown() -> None:
         pane.event_list.focus()
         await pilot.press("t")
         await pilot.pause()
-        assert [line[:12] for line in shown(pane)] == ["12:00:00.000", "     +100 ms", "     +200 ms"]
+        assert [line[:12] for line in shown(pane)] == [
+            "12:00:00.000",
+            "+100 ms     ",
+            "+200 ms     ",
+        ]
         pane.event_list.set_filter(EventFilter(server=False))
         await pilot.pause()
-        assert [line[:12] for line in shown(pane)] == ["12:00:00.000", "     +300 ms"]
+        assert [line[:12] for line in shown(pane)] == ["12:00:00.000", "+300 ms     "]
 
 
 def test_connection_rows_read_as_sentences() -> None:

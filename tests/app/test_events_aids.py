@@ -64,9 +64,9 @@ async def test_times_since_the_trigger_match_the_turn(simulator: SimulatorServer
         assert turn.trigger == "text" and turn.trigger_at is not None and turn.done_at is not None
         drawn = lines(event_list)
         done = next(line for line in drawn if "response.done" in line)
-        assert done.startswith(format_offset(turn.done_at - turn.trigger_at, "T").rjust(12))
+        assert done.startswith(format_offset(turn.done_at - turn.trigger_at, "T"))
         create = next(line for line in drawn if "↑ response.create" in line)
-        assert create.startswith("      T+0 ms")
+        assert create.startswith("T+0 ms       ↑")
         assert next(line for line in drawn if "session.created" in line)[2] == ":"  # the clock
 
 

@@ -16,8 +16,6 @@ from bisect import bisect_left, bisect_right
 from datetime import tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -28,18 +26,17 @@ from textual.strip import Strip
 
 from console.app.widgets.event_text import (
     ARROWS,
-    TIME_WIDTH,
     TIMES,
+    RowStyles,
     RowTimes,
     TimeMode,
     elide_middle,
     format_clock,
-    local_summary,
-    one_line,
+    row_strip,
+    row_styles,
 )
 from console.app.widgets.scrolling import set_virtual_size
 from console.inspector.event_refs import TurnTimes
-from console.inspector.payloads import error_summary
 from console.inspector.store import EventFilter, EventRecord, EventRow, EventStore, EventView
 from console.inspector.turns import TurnModel
 
@@ -117,6 +114,7 @@ class EventList(ScrollView, can_focus=True):
         self._cursor_id: int | None = None
         self._pause_row_id = -1
         self._adjusting = False
+        self._styles: RowStyles | None = None
         self._painted: dict[int, StripKey | None] = {}
         """What each screen line shows now, by y: lines whose key changes are repainted."""
 
@@ -302,6 +300,7 @@ class EventList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._styles = None
 
     # Internals.
 
@@ -402,54 +401,9 @@ class EventList(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
-    def _component(self, name: str) -> Style:
-        """The component's colour and text style, without its background (the row's wins).
-
-        Full styles, not partial ones: only full styles blend alpha colours ($text-muted).
-        """
-        style = self.get_component_rich_style(f"event-list--{name}")
-        return Style.from_color(style.color) + style.without_color
-
     def _render_row(
         self, row: EventRow, previous: EventRow | None, width: int, *, selected: bool
     ) -> Strip:
-        base = self.get_component_rich_style("event-list--cursor") if selected else self.rich_style
-        time_style = base if selected else base + self._component("time")
-        source_style = base + self._component(row.source)
-        error_style = base + self._component("error")
-        type_style = error_style if row.is_error else base + self._component("type")
-        gap = Segment(" ", base)
-        clock, last_time = self.times.texts(row, previous)
-        count = f" {TIMES}{row.count:,}" if row.count > 1 else ""
-        last = f"  …{last_time}" if last_time else ""
-        # The count matters more than the type's middle or the last time: fit it first.
-        room = width - TIME_WIDTH - 3 - len(count)
-        event_type = one_line(row.type)
-        if len(event_type) + len(last) > room:
-            last = ""
-            event_type = elide_middle(event_type, room)
-        segments = [
-            Segment(clock, time_style),
-            gap,
-            # The arrow's colour and direction say who sent it (the filter buttons are the key);
-            # the words "client"/"server" would cost the type column seven characters.
-            Segment(ARROWS.get(row.source, "?"), source_style),
-            gap,
-            Segment(event_type, type_style),
-        ]
-        if count:
-            segments += [
-                Segment(count, base + self._component("count")),
-                Segment(last, time_style),
-            ]
-        if row.is_error:
-            summary = error_summary(row.first.event)
-            if summary:
-                segments += [Segment("  ", base), Segment(one_line(summary), error_style)]
-        elif row.source == "local":
-            summary = local_summary(row.first.event)
-            # A lost connection stands out as an error does: a replay shows where it dropped.
-            style = error_style if row.first.event.get("lost") is True else source_style
-            if summary:
-                segments += [Segment("  ", base), Segment(one_line(summary), style)]
-        return Strip(segments).crop_extend(0, width, base)
+        if self._styles is None:  # looked up once per theme or style change
+            self._styles = row_styles(self)
+        return row_strip(row, previous, width, self._styles, self.times, selected=selected)

@@ -1,6 +1,7 @@
-"""The words and times of an events-list row: clock or offset times, and what a local row says.
+"""An events-list row as drawn: its time (clock or offset), arrow, type, count and summary.
 
-Kept apart from the list widget (which draws and scrolls) so each reads on its own. The time
+Kept apart from the list widget (which scrolls, follows and caches strips) so each reads on its
+own. The time
 column has three modes, cycled by one key (``t``): local clock time, the time since the previous
 row shown, and the time since the row's turn was triggered (``T+480 ms``; rows outside any turn
 show the clock). One key cycling through three complete readings beats two toggles, whose fourth
@@ -9,10 +10,17 @@ combination would mean nothing, and the status line names the mode in use.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
 from console.inspector.event_refs import TurnTimes
+from console.inspector.payloads import error_summary
 from console.inspector.store import EventRow
 
 ARROWS = {"client": "↑", "server": "↓", "local": "•"}
@@ -31,7 +39,7 @@ TIME_MODE_NAMES: dict[TimeMode, str] = {
 TIME_MODE_LABELS: dict[TimeMode, str] = {"clock": "", "previous": "+prev", "turn": "T+"}
 """What the status line says beside "following" (nothing for the clock, the usual mode)."""
 TIME_WIDTH = 12
-"""The clock's width (``HH:MM:SS.mmm``); offsets are right-aligned in it."""
+"""The clock's width (``HH:MM:SS.mmm``); offsets are padded to it, left-aligned."""
 
 
 def format_clock(epoch: float, tz: tzinfo | None = None) -> str:
@@ -123,20 +131,97 @@ class RowTimes:
         return None
 
     def texts(self, row: EventRow, previous: EventRow | None) -> tuple[str, str]:
-        """(the row's time, right-aligned in ``TIME_WIDTH``; the time of a folded row's last
+        """(the row's time, padded to ``TIME_WIDTH``; the time of a folded row's last
         record, to follow ``…``, or "")."""
         first, last = row.first.time, row.last.time
         folded = row.count > 1
         if self.mode == "previous" and previous is not None:
             return (
-                format_offset(first - previous.first.time).rjust(TIME_WIDTH),
+                format_offset(first - previous.first.time).ljust(TIME_WIDTH),
                 format_offset(last - first) if folded else "",
             )
         if self.mode == "turn":
             trigger = self.reference(row, previous)
             if trigger is not None:
                 return (
-                    format_offset(first - trigger, "T").rjust(TIME_WIDTH),
+                    format_offset(first - trigger, "T").ljust(TIME_WIDTH),
                     format_offset(last - trigger, "T") if folded else "",
                 )
         return format_clock(first, self.tz), format_clock(last, self.tz) if folded else ""
+
+
+@dataclass(frozen=True)
+class RowStyles:
+    """The list's styles: its own, the cursor's, and each component's (by name: ``time``,
+    ``client``, ``server``, ``local``, ``type``, ``count``, ``error``) without a background."""
+
+    base: Style
+    cursor: Style
+    parts: dict[str, Style]
+
+
+def row_styles(widget: Widget) -> RowStyles:
+    """The styles of ``widget``'s ``event-list--*`` components."""
+
+    def part(name: str) -> Style:
+        # Colour and text style without the background (the row's wins). Full styles, not
+        # partial ones: only full styles blend alpha colours ($text-muted).
+        style = widget.get_component_rich_style(f"event-list--{name}")
+        return Style.from_color(style.color) + style.without_color
+
+    names = ("time", "client", "server", "local", "type", "count", "error")
+    return RowStyles(
+        widget.rich_style,
+        widget.get_component_rich_style("event-list--cursor"),
+        {name: part(name) for name in names},
+    )
+
+
+def row_strip(
+    row: EventRow,
+    previous: EventRow | None,
+    width: int,
+    styles: RowStyles,
+    times: RowTimes,
+    *,
+    selected: bool,
+) -> Strip:
+    """One row, ``width`` cells: time, arrow, type, count (and last time), error or local text."""
+    parts = styles.parts
+    base = styles.cursor if selected else styles.base
+    time_style = base if selected else base + parts["time"]
+    source_style = base + parts.get(row.source, Style())
+    error_style = base + parts["error"]
+    type_style = error_style if row.is_error else base + parts["type"]
+    gap = Segment(" ", base)
+    clock, last_time = times.texts(row, previous)
+    count = f" {TIMES}{row.count:,}" if row.count > 1 else ""
+    last = f"  …{last_time}" if last_time else ""
+    # The count matters more than the type's middle or the last time: fit it first.
+    room = width - TIME_WIDTH - 3 - len(count)
+    event_type = one_line(row.type)
+    if len(event_type) + len(last) > room:
+        last = ""
+        event_type = elide_middle(event_type, room)
+    segments = [
+        Segment(clock, time_style),
+        gap,
+        # The arrow's colour and direction say who sent it (the filter buttons are the key);
+        # the words "client"/"server" would cost the type column seven characters.
+        Segment(ARROWS.get(row.source, "?"), source_style),
+        gap,
+        Segment(event_type, type_style),
+    ]
+    if count:
+        segments += [Segment(count, base + parts["count"]), Segment(last, time_style)]
+    if row.is_error:
+        summary = error_summary(row.first.event)
+        if summary:
+            segments += [Segment("  ", base), Segment(one_line(summary), error_style)]
+    elif row.source == "local":
+        summary = local_summary(row.first.event)
+        # A lost connection stands out as an error does: a replay shows where it dropped.
+        style = error_style if row.first.event.get("lost") is True else source_style
+        if summary:
+            segments += [Segment("  ", base), Segment(one_line(summary), style)]
+    return Strip(segments).crop_extend(0, width, base)
