@@ -6,18 +6,20 @@ each row from its turn's trigger. No Textual here; a widget asks, it does not pa
 A row belongs to a turn by its ids: ``response_id`` (or ``response.id``), then ``item_id`` (or
 ``item.id``), which ``TurnModel`` knows for the items a response made and for the user item that
 triggered it. A row without such an id (``rate_limits.updated``, an error, ``response.create``)
-belongs to the latest turn triggered at or before it; rows before any turn, and the console's
-connection rows, belong to none.
+belongs to the latest turn triggered at or before it; rows before any turn, and the console's own
+rows without ids (the connection), belong to none.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .store import EventRecord, EventStore
-from .turns import LOCAL_CONNECTION, Turn, TurnModel
+
+if TYPE_CHECKING:  # the turn model imports the library (numpy): the events pane need not
+    from .turns import Turn, TurnModel
 
 
 def named_client_event(event: Mapping[str, Any]) -> str | None:
@@ -70,8 +72,8 @@ class TurnTimes:
         item_id = _id(event, "item_id") or _id(event.get("item"), "id")
         if item_id is not None and (turn := turns.for_item(item_id)) is not None:
             return turn
-        if event.get("type") == LOCAL_CONNECTION:
-            return None  # a connection opening or closing is no part of a turn
+        if str(event.get("type")).startswith("local."):
+            return None  # the console's own notes without ids (the connection): no turn's
         return self._latest_before(at)
 
     def trigger_at(self, event: Mapping[str, Any], at: float) -> float | None:

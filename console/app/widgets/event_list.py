@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -38,7 +38,9 @@ from console.app.widgets.event_text import (
 from console.app.widgets.scrolling import set_virtual_size
 from console.inspector.event_refs import TurnTimes
 from console.inspector.store import EventFilter, EventRecord, EventRow, EventStore, EventView
-from console.inspector.turns import TurnModel
+
+if TYPE_CHECKING:  # not imported at run time: the turn model imports the library (numpy)
+    from console.inspector.turns import TurnModel
 
 __all__ = ["ARROWS", "TIMES", "EventList", "elide_middle", "format_clock"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual import on
@@ -32,7 +32,9 @@ from console.app.widgets.event_text import TIME_MODE_LABELS, TIME_MODE_NAMES
 from console.inspector.event_refs import find_client_event, named_client_event, why_not_kept
 from console.inspector.payloads import event_json
 from console.inspector.store import EventRecord, EventRow, EventStore
-from console.inspector.turns import TurnModel
+
+if TYPE_CHECKING:  # not imported at run time: the turn model imports the library (numpy)
+    from console.inspector.turns import TurnModel
 
 __all__ = ["EventList", "EventsPane", "TotalsLine"]
 
