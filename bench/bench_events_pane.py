@@ -13,8 +13,11 @@ a time, and prints what each keystroke costs: the first (every kept event's sear
 made then) and the rest (cached). It does the same over a worst-case store: ``cap`` events that
 fold into no row at all, half of them 6 KB audio deltas, half small JSON events.
 
+``--times previous`` or ``--times turn`` shows the time column since the previous row or since
+the turn's trigger (a ``TurnModel`` is fed beside the store, as the inspector does).
+
 Run: python3 bench/bench_events_pane.py [--rate 2000] [--seconds 10] [--cap 10000] [--paused]
-     [--filter TEXT]
+     [--filter TEXT] [--times clock|previous|turn]
 """
 
 from __future__ import annotations
@@ -27,11 +30,15 @@ import statistics
 import time
 from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult
 
 from console.app.widgets.events import EventsPane
 from console.inspector.store import EventFilter, EventStore
+
+if TYPE_CHECKING:  # imported only for --times turn: it loads numpy, which the RSS would count
+    from console.inspector.turns import TurnModel
 
 STYLES = Path(__file__).resolve().parents[1] / "console" / "app" / "styles" / "events.tcss"
 AUDIO = base64.b64encode(os.urandom(4800)).decode()  # 6,400 characters: 100 ms at 24 kHz
@@ -41,12 +48,13 @@ HEARTBEAT = 0.005
 class BenchApp(App[None]):
     CSS_PATH = str(STYLES)
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, turns: TurnModel | None = None) -> None:
         super().__init__()
         self.store = store
+        self.turns = turns
 
     def compose(self) -> ComposeResult:
-        yield EventsPane(self.store, tz=UTC, refresh_interval=None)
+        yield EventsPane(self.store, tz=UTC, turns=self.turns, refresh_interval=None)
 
 
 def response_cycle() -> list[tuple[str, dict[str, object]]]:
@@ -123,9 +131,14 @@ def print_typing(what: str, pane: EventsPane, text: str) -> None:
     )
 
 
-async def run(rate: int, seconds: float, cap: int, paused: bool, text: str) -> None:
+async def run(rate: int, seconds: float, cap: int, paused: bool, text: str, times: str) -> None:
     store = EventStore(cap=cap)
-    app = BenchApp(store)
+    turns: TurnModel | None = None
+    if times == "turn":
+        from console.inspector.turns import TurnModel
+
+        turns = TurnModel()
+    app = BenchApp(store, turns)
     cycle = response_cycle()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(EventsPane)
@@ -134,6 +147,8 @@ async def run(rate: int, seconds: float, cap: int, paused: bool, text: str) -> N
             pane.event_list.follow(False)
         if text:
             pane.event_list.set_filter(EventFilter(text=text))
+        while pane.event_list.time_mode != times:
+            pane.event_list.cycle_time_mode()
         lags: list[float] = []
         rss: list[tuple[int, float]] = []
         sent = 0
@@ -153,7 +168,9 @@ async def run(rate: int, seconds: float, cap: int, paused: bool, text: str) -> N
                 due = int(elapsed * rate)
                 while sent < due:
                     source, event = cycle[position]
-                    store.add(source, event)  # type: ignore[arg-type]
+                    record = store.add(source, event)  # type: ignore[arg-type]
+                    if turns is not None:
+                        turns.observe(record)
                     position = (position + 1) % len(cycle)
                     sent += 1
                 await asyncio.sleep(0.01)
@@ -182,6 +199,7 @@ async def run(rate: int, seconds: float, cap: int, paused: bool, text: str) -> N
     print(
         f"events pane, {rate:,} events/s for {seconds:g} s, cap {cap:,}, follow {not paused}"
         + (f", filter {text!r}" if text else "")
+        + (f", times {times}" if times != "clock" else "")
     )
     print(f"  sent {sent:,} events ({sent / wall:,.0f}/s), store kept {len(store.records):,}")
     print(f"  rows shown {shown:,}; status: {pane.status_text}")
@@ -207,8 +225,9 @@ def main() -> None:
     parser.add_argument("--cap", type=int, default=10_000)
     parser.add_argument("--paused", action="store_true")
     parser.add_argument("--filter", default="", help="a text filter kept on, then typed again")
+    parser.add_argument("--times", choices=("clock", "previous", "turn"), default="clock")
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds, args.cap, args.paused, args.filter))
+    asyncio.run(run(args.rate, args.seconds, args.cap, args.paused, args.filter, args.times))
 
 
 if __name__ == "__main__":
