@@ -373,6 +373,27 @@ class TurnModel:
                 turn.transcribed_at = self._transcribed.pop(turn.user_item_id)
         return turn
 
+    def _item_created(self, event: Mapping[str, Any], at: float | None) -> None:
+        """The server names a user message or tool output the client created without an id
+        (the library never gives one): it becomes the trigger item of the request waiting for
+        it, the oldest first (the server adds items in the order they were sent)."""
+        item = event.get("item")
+        item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
+        if item_id is None or not isinstance(item, Mapping):
+            return
+        if item.get("type") == "function_call_output":
+            trigger: Trigger = "tool"
+        elif item.get("type") == "message" and item.get("role") == "user":
+            trigger = "text"
+        else:
+            return
+        for request in self._requests:
+            if request.trigger == trigger and request.item_id is None:
+                request.item_id = item_id
+                return
+        if self._last_action == (trigger, None):  # added before its response.create was sent
+            self._last_action = (trigger, item_id)
+
     def _item_added(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self.turns.get(str(event.get("response_id")))
         item = event.get("item")
@@ -486,6 +507,7 @@ _SERVER_HANDLERS = {
     "input_audio_buffer.speech_started": TurnModel._speech_started,
     "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
     "input_audio_buffer.committed": TurnModel._committed,
+    "conversation.item.created": TurnModel._item_created,  # GA's conversation.item.added too
     "response.created": TurnModel._created,
     "response.output_item.added": TurnModel._item_added,
     "response.text.delta": TurnModel._text_delta,
