@@ -194,3 +194,15 @@ async def test_the_filter_finds_text_inside_payloads(simulator: SimulatorServer)
         assert 0 < len(rows) < len(app.inspector.store.rows)
         for row in rows:
             assert "lighthouse" in search_text(row.first.event), json.dumps(row.first.event)
+
+
+async def test_the_palette_offers_the_events_aids() -> None:
+    app = console_app("ws://127.0.0.1:9/v1/realtime", autoconnect=False)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Event times", "Go to the sent event"} <= titles
+        await app.run_action("cycle_event_times")
+        assert app.query_one(EventList).time_mode == "previous"
+        await app.run_action("go_to_sent_event")
+        await pilot.pause()
+        assert any("Select an error" in str(n.message) for n in app._notifications)
