@@ -352,10 +352,10 @@ class RealtimeConsoleApp(App[int]):
         self._panes.events.action_clear()
 
     def action_cycle_event_times(self) -> None:
-        self._events.action_cycle_times()
+        self._panes.events.action_cycle_times()
 
     def action_go_to_sent_event(self) -> None:
-        self._events.action_go_to_cause()
+        self._panes.events.action_go_to_cause()
 
     def action_composer(self) -> None:
         self.push_screen(ComposerScreen(self.send_raw))
