@@ -152,7 +152,13 @@ class RealtimeConsoleApp(App[int]):
                     inspector.input_levels, inspector.output_levels, inspector.clock, id="meter"
                 )
                 yield MemoryView(inspector.memory, id="memory")
-            yield EventsPane(inspector.store, tz=self.config.tz, refresh_interval=None, id="events")
+            yield EventsPane(
+                inspector.store,
+                tz=self.config.tz,
+                turns=inspector.turns,
+                refresh_interval=None,
+                id="events",
+            )
             yield SessionPane(self.client, inspector.session, id="session")
         yield PromptInput(
             placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt"
@@ -288,7 +294,9 @@ class RealtimeConsoleApp(App[int]):
         if self.query_one("#main").has_class("-session-shown") and self.screen.has_class("-narrow"):
             self.action_toggle_pane("session")  # the session pane had the events pane's place
         self._panes.events.display = True
-        self._panes.events.filter_turn(f"turn {turn.index}", live_turn_ids(self.inspector.turns, turn))
+        self._panes.events.filter_turn(
+            f"turn {turn.index}", live_turn_ids(self.inspector.turns, turn)
+        )
         self._panes.events.event_list.focus()
 
     def action_focus_input(self) -> None:
@@ -360,6 +368,12 @@ class RealtimeConsoleApp(App[int]):
 
     def action_clear_events(self) -> None:
         self._panes.events.action_clear()
+
+    def action_cycle_event_times(self) -> None:
+        self._panes.events.action_cycle_times()
+
+    def action_go_to_sent_event(self) -> None:
+        self._panes.events.action_go_to_cause()
 
     def action_composer(self) -> None:
         self.push_screen(ComposerScreen(self.send_raw))

@@ -65,6 +65,16 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Zoom pane", "Fill the screen with the focused pane", "zoom"),
     ("Timeline", "Turns on one time axis, their latency and cost, the session summary", "timeline"),
     ("Clear events", "Forget the events kept in memory", "clear_events"),
+    (
+        "Event times",
+        "Events pane times: clock, since the previous row, since the turn's trigger (t)",
+        "cycle_event_times",
+    ),
+    (
+        "Go to the sent event",
+        "From the selected error, the client event its event_id names (g)",
+        "go_to_sent_event",
+    ),
     ("Export events", "Write the kept events to a JSONL file", "export_events"),
     ("Compose event", "Send any client event typed as JSON", "composer"),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),

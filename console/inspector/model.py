@@ -81,6 +81,8 @@ class Inspector:
         self.memory: dict[str, Any] = {}
         """What the demo ``set_memory`` tool saved."""
         self._changed_items: set[str] = set()
+        self._closed_in: int | None = None
+        """The store generation in which a connection last closed: the next one reconnects."""
         self._items_reset = False
         self._released_seen = 0
         self.attach()
@@ -190,10 +192,14 @@ class Inspector:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
         detail = explain_close(code if isinstance(code, int) else None, reason)
-        self.note_local("connection", state="closed", code=code, reason=reason, detail=detail)
+        lost = bool(payload.get("error"))
+        self.note_local(
+            "connection", state="closed", code=code, reason=reason, detail=detail, lost=lost
+        )
+        self._closed_in = self.store.generation
         self.set_connection("disconnected", detail)
         # Lost, not closed by you: what was shown stays and a reconnect may help (not for 4000).
-        self.connection.lost = bool(payload.get("error")) and code not in NO_RECONNECT_HINT
+        self.connection.lost = lost and code not in NO_RECONNECT_HINT
 
     # -- state the app changes ------------------------------------------------------------
 
@@ -243,7 +249,9 @@ class Inspector:
             self.last_error = ""
             self.reset_conversation()
         if state == "connected":
-            self.note_local("connection", state="connected", endpoint=self.target.endpoint)
+            # After a close the same store still shows, it reads "reconnected".
+            again = {"reconnect": True} if self._closed_in == self.store.generation else {}
+            self.note_local("connection", state="connected", endpoint=self.target.endpoint, **again)
         self.connection.state = state
         self.connection.detail = detail
         self.connection.lost = False

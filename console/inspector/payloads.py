@@ -107,6 +107,12 @@ def event_json(event: dict[str, Any]) -> str:
     return json.dumps(display_event(event), indent=2, ensure_ascii=False, default=repr)
 
 
+def search_text(event: dict[str, Any]) -> str:
+    """What the events filter searches in ``event``: its JSON as the detail screen shows it
+    (audio as ``<N bytes of audio>``, so kilobytes of base64 are never scanned), casefolded."""
+    return json.dumps(display_event(event), ensure_ascii=False, default=repr).casefold()
+
+
 def error_summary(event: dict[str, Any]) -> str:
     """``"code: message"`` of an ``error`` event (what the events list shows on its row)."""
     error = event.get("error")

@@ -14,9 +14,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, NamedTuple, Protocol
 
 from console.defaults import EVENT_CAP
+
+from .payloads import search_text
 
 Source = Literal["client", "server", "local"]
 """Who made an event: sent by the client, received from the server, or noted by the console
@@ -78,6 +81,9 @@ class EventRecord:
     """About how many bytes the event holds (``payload_size``)."""
     row: EventRow | None = field(default=None, repr=False, compare=False)
     """The row that shows this record (set by the store)."""
+    search_text: str | None = field(default=None, repr=False, compare=False)
+    """What the text filter searches (``payloads.search_text``), made the first time a filter
+    asks, then kept: typing in the filter never dumps an event's JSON twice."""
 
     @property
     def is_error(self) -> bool:
@@ -244,7 +250,9 @@ class EventStore:
 
 @dataclass(frozen=True)
 class EventFilter:
-    """Which rows the events pane shows: by direction, by a substring of the type, and by turn."""
+    """Which rows the events pane shows: by direction, by turn, and by text found
+    (case-insensitive) in the type or the JSON of the row's event (its first one, for a folded
+    burst; audio is not searched)."""
 
     client: bool = True
     server: bool = True
@@ -253,12 +261,25 @@ class EventFilter:
     """One turn's ids (its response, items, calls, trigger item and client events): only the rows
     whose first event names one of them (``names_any``). Empty: no turn filter."""
 
+    @cached_property
+    def _needle(self) -> str:
+        return self.text.casefold()
+
     def matches(self, row: EventRow) -> bool:
         if row.source != "local" and not (self.client if row.source == "client" else self.server):
             return False  # the console's own rows (the connection) stay in either direction
         if self.turn_ids and not names_any(row.first, self.turn_ids):
             return False
-        return not self.text or self.text.lower() in row.type.lower()
+        if not self.text:
+            return True
+        needle = self._needle
+        if needle in row.type.casefold():
+            return True
+        record = row.first
+        text = record.search_text
+        if text is None:
+            text = record.search_text = search_text(record.event)
+        return needle in text
 
     @property
     def is_empty(self) -> bool:

@@ -541,7 +541,7 @@ _SERVER_HANDLERS = {
     "input_audio_buffer.speech_started": TurnModel._speech_started,
     "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
     "input_audio_buffer.committed": TurnModel._committed,
-    "conversation.item.created": TurnModel._item_echo,
+    "conversation.item.created": TurnModel._item_echo,  # GA's conversation.item.added too
     "response.created": TurnModel._created,
     "response.output_item.added": TurnModel._item_added,
     "response.text.delta": TurnModel._text_delta,

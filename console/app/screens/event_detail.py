@@ -3,7 +3,8 @@
 A folded row stands for a run of records; ``n``/``p`` step through those still kept
 (``EventStore.records_of``), so the first and the last of a run are one key apart (``<``/``>``).
 The JSON is a read-only code editor: highlighting and scrolling come with it, and the text is
-never parsed as markup.
+never parsed as markup. An ``error`` naming a client event (``error.event_id``) offers ``g``: the
+screen closes with that client event's record, which the events pane then selects.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from console.app.widgets.event_list import ARROWS, TIMES, format_clock
+from console.app.widgets.event_text import ARROWS, TIMES, format_clock
+from console.inspector.event_refs import find_client_event, named_client_event, why_not_kept
 from console.inspector.payloads import event_json
 from console.inspector.store import EventRecord, EventRow, EventStore
 
 
-class EventDetailScreen(ModalScreen[None]):
-    """The JSON of one row's record(s); ``c`` copies the record shown, escape closes."""
+class EventDetailScreen(ModalScreen[EventRecord | None]):
+    """The JSON of one row's record(s); ``c`` copies the record shown, escape closes; ``g``
+    closes with the client event an error names (the pane goes to it)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", priority=True, id="event_detail.close"),
@@ -33,10 +36,12 @@ class EventDetailScreen(ModalScreen[None]):
         Binding("p", "step(-1)", "Previous record", id="event_detail.previous"),
         Binding("less_than_sign", "first", "First", key_display="<", id="event_detail.first"),
         Binding("greater_than_sign", "last", "Last", key_display=">", id="event_detail.last"),
+        Binding("g", "go_to_cause", "Go to sent event", id="event_detail.go_to_cause"),
     ]
 
     def __init__(self, store: EventStore, row: EventRow, *, tz: tzinfo | None = None) -> None:
         super().__init__()
+        self.store = store
         self.row = row
         self.tz = tz
         kept = list(store.records_of(row))
@@ -86,6 +91,9 @@ class EventDetailScreen(ModalScreen[None]):
         position += f" · #{record.seq:,} at {format_clock(record.time, self.tz)}"
         if len(self.records) > 1:
             position += "  (n next, p previous, < first, > last)"
+        event_id = named_client_event(record.event)
+        if event_id is not None:
+            position += f"  (g goes to {event_id}, the client event it names)"
         self._position.update(Content(position))
         self.editor.load_text(event_json(record.event))
 
@@ -100,6 +108,22 @@ class EventDetailScreen(ModalScreen[None]):
 
     def action_last(self) -> None:
         self.action_step(len(self.records))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``g`` only for an error that names a client event."""
+        if action == "go_to_cause":
+            return named_client_event(self.record.event) is not None
+        return True
+
+    def action_go_to_cause(self) -> None:
+        event_id = named_client_event(self.record.event)
+        if event_id is None:
+            return
+        record = find_client_event(self.store, event_id)
+        if record is None:
+            self.notify(why_not_kept(self.store, event_id), severity="warning")
+            return
+        self.dismiss(record)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.editor.text)

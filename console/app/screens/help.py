@@ -14,8 +14,10 @@ realtime-console — an inspector for the OpenAI Realtime API.
 
 Conversation  items as they stream; per response: first audio (or text), done, tokens, cost.
               ↑/↓ pick an item: Enter shows its JSON, Delete deletes it on the server.
-Events        every event both ways (↑ client, ↓ server); a burst of deltas folds
-              into one row with the true count. Enter opens the JSON; / filters.
+Events        every event both ways (↑ client, ↓ server, • the console's own); deltas
+              fold into one row with the true count. Enter opens the JSON; / filters
+              by type or JSON text; t: clock, +since the previous row, T+since the
+              turn's trigger; g on an error goes to the client event it names.
 Session       instructions, voice, turn detection, transcription, tools (JSON).
               Apply sends session.update: ✓ acknowledged, ~ changed, ✗ refused.
 Audio         input and output levels: RMS, peak, voice-band spectrum.

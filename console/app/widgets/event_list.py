@@ -2,8 +2,9 @@
 
 Thousands of rows arrive per second, so nothing here is per event: the pane calls
 ``refresh_from_store`` from a timer, the view syncs incrementally, ``virtual_size`` changes once
-per batch, and only the visible lines whose key ``(row_id, count, width, selected, focused)``
-changed are repainted (a folded row repaints when its count grows); strips are cached by that key.
+per batch, and only the visible lines whose key (``StripKey``: the row, its count, width, cursor,
+focus and what its time text reads) changed are repainted (a folded row repaints when its count
+grows, every row when the time mode changes); strips are cached by that key.
 Follow mode keeps the newest row in view and under the cursor until the user scrolls up or moves
 the cursor; ``end`` (or ``follow``) resumes it. Event text is drawn as plain segments, never
 parsed as markup.
@@ -12,11 +13,9 @@ parsed as markup.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import datetime, tzinfo
-from typing import Any, ClassVar
+from datetime import tzinfo
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -25,44 +24,29 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.app.widgets.event_text import (
+    ARROWS,
+    TIMES,
+    RowStyles,
+    RowTimes,
+    TimeMode,
+    elide_middle,
+    format_clock,
+    row_strip,
+    row_styles,
+)
 from console.app.widgets.scrolling import set_virtual_size
-from console.inspector.payloads import error_summary
-from console.inspector.store import EventFilter, EventRow, EventStore, EventView
+from console.inspector.event_refs import TurnTimes
+from console.inspector.store import EventFilter, EventRecord, EventRow, EventStore, EventView
 
-ARROWS = {"client": "↑", "server": "↓", "local": "•"}
-"""Who made an event: the client, the server, or the console itself (not on the wire)."""
-TIMES = "\N{MULTIPLICATION SIGN}"
-"""The multiplication sign before the count of a folded row (``x118`` with that sign)."""
-StripKey = tuple[int, int, int, bool, bool]
-"""(row_id, count, width, selected, focused): what a row's strip depends on."""
+if TYPE_CHECKING:  # not imported at run time: the turn model imports the library (numpy)
+    from console.inspector.turns import TurnModel
 
+__all__ = ["ARROWS", "TIMES", "EventList", "elide_middle", "format_clock"]
 
-def format_clock(epoch: float, tz: tzinfo | None = None) -> str:
-    """``HH:MM:SS.mmm`` of ``epoch`` seconds in ``tz`` (local time when None)."""
-    moment = datetime.fromtimestamp(epoch, tz)
-    return f"{moment:%H:%M:%S}.{moment.microsecond // 1000:03d}"
-
-
-def elide_middle(text: str, room: int) -> str:
-    """``text`` in ``room`` characters, its middle replaced by ``…`` (the ends say the most)."""
-    if len(text) <= room:
-        return text
-    if room < 8:
-        return text[: max(0, room)]
-    head = (room - 1) // 3
-    return text[:head] + "…" + text[len(text) - (room - 1 - head) :]
-
-
-def _one_line(text: str) -> str:
-    """``text`` on one line: control characters would break a strip."""
-    return " ".join(text.split()) if not text.isprintable() else text
-
-
-def local_summary(event: dict[str, Any]) -> str:
-    """What a local row says beside its type: ``connected ws://…``, ``closed (1006) — …``."""
-    state = str(event.get("state") or "")
-    detail = event.get("detail") or event.get("endpoint") or event.get("item_id") or ""
-    return f"{state} {detail}".strip()
+StripKey = tuple[int, int, int, int, int, bool, bool, str, float | int | None]
+"""(row_id, count, first seq, last seq, width, selected, focused, time mode, time reference):
+what a row's strip depends on (``RowTimes.reference`` says what the time text reads)."""
 
 
 def _row_key(row: EventRow) -> int:
@@ -113,13 +97,16 @@ class EventList(ScrollView, can_focus=True):
         store: EventStore,
         *,
         tz: tzinfo | None = None,
+        turns: TurnModel | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``turns`` (the inspector's) offers times since each turn's trigger."""
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
         self.tz = tz
+        self.times = RowTimes(tz, None if turns is None else TurnTimes(turns))
         self._view = EventView(store)
         self._generation = store.generation
         # A few screens of rows: each Strip holds six caches of its own (about 15 objects the
@@ -129,6 +116,7 @@ class EventList(ScrollView, can_focus=True):
         self._cursor_id: int | None = None
         self._pause_row_id = -1
         self._adjusting = False
+        self._styles: RowStyles | None = None
         self._painted: dict[int, StripKey | None] = {}
         """What each screen line shows now, by y: lines whose key changes are repainted."""
 
@@ -146,6 +134,12 @@ class EventList(ScrollView, can_focus=True):
     @property
     def event_filter(self) -> EventFilter:
         return self._view.filter
+
+    @property
+    def time_mode(self) -> TimeMode:
+        """What the time column shows: ``clock``, ``previous`` (since the previous row) or
+        ``turn`` (since the turn's trigger)."""
+        return self.times.mode
 
     @property
     def following(self) -> bool:
@@ -218,6 +212,28 @@ class EventList(ScrollView, can_focus=True):
             self._reveal_cursor()
         self.refresh()
 
+    def cycle_time_mode(self) -> TimeMode:
+        """Show the next time mode (clock, since the previous row, since the trigger)."""
+        mode = self.times.cycle()
+        self._refresh_stale_lines()  # every visible key names the mode: all repaint
+        return mode
+
+    def select_record(self, record: EventRecord) -> bool:
+        """Put the cursor on the row that shows ``record`` and scroll to it (pausing follow);
+        False if that row is not shown (dropped, or hidden by the filter)."""
+        row = record.row
+        rows = self._view.rows
+        if row is None:
+            return False
+        index = bisect_left(rows, row.row_id, key=_row_key)
+        if index >= len(rows) or rows[index] is not row:
+            return False
+        self._set_following(False)
+        self._cursor_id = row.row_id
+        self._reveal_cursor()
+        self._refresh_stale_lines()
+        return True
+
     def follow(self, on: bool = True) -> None:
         """Turn follow mode on (cursor and view to the newest row) or off."""
         if on:
@@ -286,6 +302,7 @@ class EventList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._styles = None
 
     # Internals.
 
@@ -338,10 +355,22 @@ class EventList(ScrollView, can_focus=True):
     def _update_height(self) -> None:
         set_virtual_size(self, Size(0, len(self._view.rows)))
 
-    def _key(
-        self, row: EventRow, width: int, cursor_id: int | None
-    ) -> tuple[int, int, int, bool, bool]:
-        return (row.row_id, row.count, width, row.row_id == cursor_id, self.has_focus)
+    def _key(self, index: int, width: int, cursor_id: int | None) -> StripKey:
+        rows = self._view.rows
+        row = rows[index]
+        previous = rows[index - 1] if index else None
+        times = self.times
+        return (
+            row.row_id,
+            row.count,
+            row.first.seq,
+            row.last.seq,
+            width,
+            row.row_id == cursor_id,
+            self.has_focus,
+            times.mode,
+            times.reference(row, previous),
+        )
 
     def _refresh_stale_lines(self) -> None:
         """Repaint the visible lines whose painted key is out of date (rows, counts, cursor)."""
@@ -353,7 +382,7 @@ class EventList(ScrollView, can_focus=True):
         painted = self._painted
         for y in range(self.scrollable_content_region.height):
             index = top + y
-            key = self._key(rows[index], width, cursor_id) if index < len(rows) else None
+            key = self._key(index, width, cursor_id) if index < len(rows) else None
             if painted.get(y) != key:
                 self.refresh_lines(index)
 
@@ -364,60 +393,19 @@ class EventList(ScrollView, can_focus=True):
         if index >= len(rows):
             self._painted[y] = None
             return Strip.blank(width, self.rich_style)
-        row = rows[index]
         cursor = self.cursor_row
-        key = self._key(row, width, None if cursor is None else cursor.row_id)
+        key = self._key(index, width, None if cursor is None else cursor.row_id)
         self._painted[y] = key
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, width, selected=key[3])
+            previous = rows[index - 1] if index else None
+            strip = self._render_row(rows[index], previous, width, selected=key[5])
             self._strips[key] = strip
         return strip
 
-    def _component(self, name: str) -> Style:
-        """The component's colour and text style, without its background (the row's wins).
-
-        Full styles, not partial ones: only full styles blend alpha colours ($text-muted).
-        """
-        style = self.get_component_rich_style(f"event-list--{name}")
-        return Style.from_color(style.color) + style.without_color
-
-    def _render_row(self, row: EventRow, width: int, *, selected: bool) -> Strip:
-        base = self.get_component_rich_style("event-list--cursor") if selected else self.rich_style
-        time_style = base if selected else base + self._component("time")
-        source_style = base + self._component(row.source)
-        error_style = base + self._component("error")
-        type_style = error_style if row.is_error else base + self._component("type")
-        gap = Segment(" ", base)
-        clock = format_clock(row.first.time, self.tz)
-        count = f" {TIMES}{row.count:,}" if row.count > 1 else ""
-        last = f"  …{format_clock(row.last.time, self.tz)}" if row.count > 1 else ""
-        # The count matters more than the type's middle or the last time: fit it first.
-        room = width - len(clock) - 3 - len(count)
-        event_type = _one_line(row.type)
-        if len(event_type) + len(last) > room:
-            last = ""
-            event_type = elide_middle(event_type, room)
-        segments = [
-            Segment(clock, time_style),
-            gap,
-            # The arrow's colour and direction say who sent it (the filter buttons are the key);
-            # the words "client"/"server" would cost the type column seven characters.
-            Segment(ARROWS.get(row.source, "?"), source_style),
-            gap,
-            Segment(event_type, type_style),
-        ]
-        if count:
-            segments += [
-                Segment(count, base + self._component("count")),
-                Segment(last, time_style),
-            ]
-        if row.is_error:
-            summary = error_summary(row.first.event)
-            if summary:
-                segments += [Segment("  ", base), Segment(_one_line(summary), error_style)]
-        elif row.source == "local":
-            summary = local_summary(row.first.event)
-            if summary:
-                segments += [Segment("  ", base), Segment(_one_line(summary), source_style)]
-        return Strip(segments).crop_extend(0, width, base)
+    def _render_row(
+        self, row: EventRow, previous: EventRow | None, width: int, *, selected: bool
+    ) -> Strip:
+        if self._styles is None:  # looked up once per theme or style change
+            self._styles = row_styles(self)
+        return row_strip(row, previous, width, self._styles, self.times, selected=selected)

@@ -1,5 +1,9 @@
 """The events pane: a one-row filter bar, the events list and a status line with totals.
 
+The debugging aids: ``t`` cycles the time column (clock, since the previous row, since the turn's
+trigger); ``g`` on an ``error`` row goes to the client event it names (``error.event_id``), from
+the detail screen too; ``/`` filters by type and by the events' JSON.
+
 The pane never gets a message per event. It reads the store on a timer it starts itself
 (``refresh_interval``, 30 Hz by default; ``None`` leaves the calling of ``refresh_from_store`` to
 the owner, as the tests and the bench do). A tick does nothing while the pane is not on screen
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual import on
@@ -25,8 +29,13 @@ from textual.widgets import Button, Input, Static
 
 from console.app.screens.event_detail import EventDetailScreen
 from console.app.widgets.event_list import EventList
+from console.app.widgets.event_text import TIME_MODE_LABELS, TIME_MODE_NAMES
+from console.inspector.event_refs import find_client_event, named_client_event, why_not_kept
 from console.inspector.payloads import event_json
-from console.inspector.store import EventStore
+from console.inspector.store import EventRecord, EventRow, EventStore
+
+if TYPE_CHECKING:  # not imported at run time: the turn model imports the library (numpy)
+    from console.inspector.turns import TurnModel
 
 __all__ = ["EventList", "EventsPane", "TotalsLine"]
 
@@ -63,6 +72,8 @@ class EventsPane(Vertical):
         Binding("c", "copy_event", "Copy", id="events.copy_event"),
         Binding("f", "toggle_follow", "Follow", id="events.toggle_follow"),
         Binding("slash", "focus_filter", "Filter", key_display="/", id="events.focus_filter"),
+        Binding("t", "cycle_times", "Times", id="events.cycle_times"),
+        Binding("g", "go_to_cause", "Go to sent event", show=False, id="events.go_to_cause"),
         Binding("u", "toggle_client", "↑ client", id="events.toggle_client"),
         Binding("d", "toggle_server", "↓ server", id="events.toggle_server"),
         Binding("ctrl+l", "clear", "Clear", id="events.clear"),
@@ -74,18 +85,22 @@ class EventsPane(Vertical):
         store: EventStore,
         *,
         tz: tzinfo | None = None,
+        turns: TurnModel | None = None,
         refresh_interval: float | None = 1 / 30,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """``tz`` for the clock column (local when None); see the module doc for the timer."""
+        """``tz`` for the clock column (local when None); ``turns`` (the inspector's) offers
+        times since each turn's trigger; see the module doc for the timer."""
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
         self.tz = tz
         self.refresh_interval = refresh_interval
-        self.event_list = EventList(store, tz=tz, id="events-list")
-        self._filter_input = Input(placeholder="filter by type", id="events-filter", compact=True)
+        self.event_list = EventList(store, tz=tz, turns=turns, id="events-list")
+        self._filter_input = Input(
+            placeholder="filter by type or text", id="events-filter", compact=True
+        )
         self._client_button = Button("↑ client", id="events-client", compact=True)
         self._server_button = Button("↓ server", id="events-server", compact=True)
         self._totals = TotalsLine(id="events-totals")
@@ -95,7 +110,8 @@ class EventsPane(Vertical):
         """The totals in full: rows shown / events kept / total, dropped (cap); a narrow pane
         shows a shorter form, which always keeps the dropped count."""
         self.follow_text = ""
-        """``following`` or ``paused · N new``."""
+        """``following`` or ``paused · N new``, after the time mode unless it is the clock
+        (``T+ · following``)."""
         self._turn_ids: Callable[[], frozenset[str]] | None = None
         self.turn_label = ""
         """``turn 3`` while the pane shows one turn's events (the timeline's Enter)."""
@@ -172,7 +188,35 @@ class EventsPane(Vertical):
         """Show the selected row's event(s) in ``EventDetailScreen``."""
         row = self.event_list.cursor_row
         if row is not None:
-            self.app.push_screen(EventDetailScreen(self.store, row, tz=self.tz))
+            self._open_detail(row)
+
+    def action_cycle_times(self) -> None:
+        """Clock time → since the previous row → since the turn's trigger → clock time."""
+        mode = self.event_list.cycle_time_mode()
+        self._update_status()
+        self.notify(f"Event times: {TIME_MODE_NAMES[mode]}", timeout=2)
+
+    def action_go_to_cause(self) -> None:
+        """From an ``error`` row, select the client event its ``event_id`` names."""
+        row = self.event_list.cursor_row
+        event_id = None if row is None else named_client_event(row.first.event)
+        if event_id is None:
+            self.notify("Select an error that names a client event (error.event_id).", timeout=3)
+            return
+        record = find_client_event(self.store, event_id)
+        if record is None:
+            self.notify(why_not_kept(self.store, event_id), severity="warning")
+            return
+        self.go_to(record)
+
+    def go_to(self, record: EventRecord) -> None:
+        """Select and show ``record``'s row; a filter that hides it is cleared first."""
+        if self.event_list.select_record(record):
+            return
+        self._filter_input.value = ""
+        self._set_filter(client=True, server=True, text="")
+        if self.event_list.select_record(record):
+            self.notify(f"Filter cleared to show {record.type}.", timeout=3)
 
     def action_copy_event(self) -> None:
         """Copy the selected row's (first) event as JSON, audio redacted."""
@@ -220,7 +264,16 @@ class EventsPane(Vertical):
     @on(EventList.RowActivated)
     def _row_activated(self, event: EventList.RowActivated) -> None:
         event.stop()
-        self.app.push_screen(EventDetailScreen(self.store, event.row, tz=self.tz))
+        self._open_detail(event.row)
+
+    def _open_detail(self, row: EventRow) -> None:
+        """The detail screen; its ``g`` closes it with the client event to go to."""
+
+        def went(record: EventRecord | None) -> None:
+            if record is not None:
+                self.go_to(record)
+
+        self.app.push_screen(EventDetailScreen(self.store, row, tz=self.tz), went)
 
     def _set_filter(
         self,
@@ -263,6 +316,8 @@ class EventsPane(Vertical):
             )
         pending = self.event_list.pending
         follow = "following" if self.event_list.following else f"paused · {pending:,} new"
+        mode = TIME_MODE_LABELS[self.event_list.time_mode]
+        follow = f"{mode} · {follow}" if mode else follow
         if follow != self.follow_text:
             self.follow_text = follow
             self._follow_label.update(Content(follow))
