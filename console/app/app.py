@@ -110,7 +110,11 @@ class RealtimeConsoleApp(App[int]):
             # resampler protocol, would cut the end of every reply and push-to-talk turn.
         )
         self.inspector = Inspector(
-            self.client, target, event_cap=config.event_cap, clock=config.clock
+            self.client,
+            target,
+            event_cap=config.event_cap,
+            clock=config.clock,
+            prices=config.price_table(),
         )
         self.sub_title = target.label
         self._status_version = -1

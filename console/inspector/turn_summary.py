@@ -268,7 +268,8 @@ def report_text(model: TurnModel) -> str:
         if spread.count:
             lines.append(
                 f"{LATENCY_NAMES[name]:>16}: p50 {format_ms(spread.p50)}, "
-                f"p95 {format_ms(spread.p95)}, max {format_ms(spread.max)} ({spread.count} turns)"
+                f"p95 {format_ms(spread.p95)}, max {format_ms(spread.max)} "
+                f"({spread.count} {'turn' if spread.count == 1 else 'turns'})"
             )
     trend = sparkline(summary.first_audio_trend, 60)
     if trend.strip():
