@@ -22,6 +22,10 @@ for speech (the end of the user's turn as the server saw it), else the send of
 first audio delta received, ``first_heard`` the first sample the speaker played (local
 ``local.playback.*`` events, which the console records beside the wire events).
 
+A response still open when the connection closes (or a new one opens) can never be done: its
+status becomes ``disconnected``, with the close's detail as the reason, and ``done_at`` stays
+unknown.
+
 Bounded: the latest ``cap`` turns are kept (with their items' index); pending triggers and
 requests are few and capped.
 """
@@ -47,6 +51,8 @@ _BYTES_PER_SECOND = {"pcm16": 48_000.0, "g711": 8_000.0}
 LOCAL_PLAYBACK_STARTED = "local.playback.started"
 LOCAL_PLAYBACK_STOPPED = "local.playback.stopped"
 LOCAL_CONNECTION = "local.connection"
+DISCONNECTED = "disconnected"
+"""The status of a turn whose connection closed before its ``response.done``."""
 
 
 @dataclass(slots=True)
@@ -201,6 +207,8 @@ class TurnModel:
         self._speech: _Speech | None = None
         self._last_action: tuple[Trigger, str | None] = ("other", None)
         self._transcribed: OrderedDict[str, float | None] = OrderedDict()
+        self._open: OrderedDict[str, Turn] = OrderedDict()
+        """Turns without their ``response.done`` yet (a few; the oldest go past the bound)."""
         self._rate = _BYTES_PER_SECOND["pcm16"]
 
     # -- reading -----------------------------------------------------------------------------
@@ -281,7 +289,13 @@ class TurnModel:
 
     def _local(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         if kind == LOCAL_CONNECTION:
-            # A new connection is a new session: nothing pending carries over.
+            # A new connection is a new session: nothing pending carries over, and a response
+            # still open will never be done.
+            reason = _str(event.get("detail")) or _str(event.get("reason")) or "connection closed"
+            for turn in self._open.values():
+                turn.status, turn.reason = DISCONNECTED, reason
+                self.version += 1
+            self._open.clear()
             self.connection += 1
             self._requests.clear()
             self._speech = None
@@ -428,6 +442,7 @@ class TurnModel:
         if turn is None:  # a log that starts mid-response
             turn = self._start_turn(response["id"], at)
             self._add(turn)
+        self._open.pop(turn.response_id, None)
         for item in response.get("output") or ():
             item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
             if item_id is not None and item_id not in turn.item_ids:
@@ -466,6 +481,9 @@ class TurnModel:
 
     def _add(self, turn: Turn) -> None:
         self.turns[turn.response_id] = turn
+        self._open[turn.response_id] = turn
+        if len(self._open) > _MAX_PENDING:
+            self._open.popitem(last=False)
         self.version += 1
         while len(self.turns) > self.cap:
             _, oldest = self.turns.popitem(last=False)

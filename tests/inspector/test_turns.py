@@ -313,3 +313,25 @@ async def test_a_replay_gives_the_live_figures(
     feed_from(replayed_store, replayed)
     replay_into(load_recording(tmp_path / "session.jsonl"), RealtimeConversation(), replayed_store)
     assert len(live) == 2 and replayed.all() == live.all()
+
+
+def test_a_turn_cut_by_a_lost_connection_is_not_left_in_progress() -> None:
+    turns = TurnModel()
+    feed = Feed(turns)
+    feed(0.0, "local", "local.connection", state="connected")
+    feed(1.0, "client", "response.create")
+    feed(1.25, "server", "response.created", response={"id": "r1"})
+    feed(1.5, "server", "response.done", response={"id": "r1", "status": "completed"})
+    feed(2.0, "client", "response.create")
+    feed(2.25, "server", "response.created", response={"id": "r2"})
+    detail = "closed (1001) — the session expired or the server is going away"
+    feed(3.0, "local", "local.connection", state="closed", code=1001, detail=detail)
+    feed(3.5, "local", "local.connection", state="connected")
+    feed(4.0, "client", "response.create")
+    feed(4.25, "server", "response.created", response={"id": "r3"})
+    r1, r2, r3 = (turns.get(name) for name in ("r1", "r2", "r3"))
+    assert r1 is not None and r2 is not None and r3 is not None
+    assert (r1.status, r1.reason) == ("completed", None)
+    assert (r2.status, r2.reason, r2.done_at) == ("disconnected", detail, None)
+    assert r2.is_done and r2.done_ms is None  # over, but no response.done: no whole time
+    assert r3.status is None and r3.connection > r2.connection
