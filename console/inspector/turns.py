@@ -23,8 +23,8 @@ first audio delta received, ``first_heard`` the first sample the speaker played 
 ``local.playback.*`` events, which the console records beside the wire events).
 
 A response still open when the connection closes (or a new one opens) can never be done: its
-status becomes ``disconnected``, with the close's detail as the reason, and ``done_at`` stays
-unknown.
+status becomes ``disconnected``, with the close's code and reason as the reason (``1001 session
+expired``), and ``done_at`` stays unknown.
 
 Bounded: the latest ``cap`` turns are kept (with their items' index); pending triggers and
 requests are few and capped.
@@ -144,6 +144,7 @@ class _Request:
 class _Speech:
     started_at: float | None = None
     start_ms: int | None = None
+    stopped: bool = False
     stopped_at: float | None = None
     end_ms: int | None = None
     item_id: str | None = None
@@ -291,9 +292,10 @@ class TurnModel:
         if kind == LOCAL_CONNECTION:
             # A new connection is a new session: nothing pending carries over, and a response
             # still open will never be done.
-            reason = _str(event.get("detail")) or _str(event.get("reason")) or "connection closed"
-            for turn in self._open.values():
-                turn.status, turn.reason = DISCONNECTED, reason
+            code, why = _int(event.get("code")), _str(event.get("reason"))
+            reason = " ".join(str(part) for part in (code, why) if part) or "connection closed"
+            for cut in self._open.values():
+                cut.status, cut.reason = DISCONNECTED, reason
                 self.version += 1
             self._open.clear()
             self.connection += 1
@@ -341,7 +343,8 @@ class TurnModel:
 
     def _speech_stopped(self, event: Mapping[str, Any], at: float | None) -> None:
         speech = self._speech or _Speech()
-        speech.stopped_at, speech.end_ms = at, _int(event.get("audio_end_ms"))
+        speech.stopped, speech.stopped_at = True, at
+        speech.end_ms = _int(event.get("audio_end_ms"))
         speech.item_id = _str(event.get("item_id")) or speech.item_id
         self._speech = speech
 
@@ -365,7 +368,7 @@ class TurnModel:
         """The new turn, with the trigger that asked for it (the earlier of request or speech)."""
         self._count += 1
         request = self._requests[0] if self._requests else None
-        speech = self._speech if self._speech is not None and self._speech.stopped_at else None
+        speech = self._speech if self._speech is not None and self._speech.stopped else None
         base = {"index": self._count, "response_id": response_id, "model": self.model}
         if request is not None and (speech is None or _before(request.at, speech.stopped_at)):
             self._requests.popleft()
@@ -386,6 +389,30 @@ class TurnModel:
             if turn.user_item_id in self._transcribed:
                 turn.transcribed_at = self._transcribed.pop(turn.user_item_id)
         return turn
+
+    def _conversation_item(self, event: Mapping[str, Any], at: float | None) -> None:
+        """The server's copy of a message or tool output the client created (which has no id):
+        its id is the trigger item of the request that follows it, or already followed it."""
+        item = event.get("item")
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+            return
+        if item.get("type") == "function_call_output":
+            trigger: Trigger = "tool"
+        elif item.get("type") == "message" and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, list) and any(
+                isinstance(part, Mapping) and part.get("type") == "input_audio" for part in content
+            ):
+                return  # the user's audio: a commit or speech, named by ``committed``
+            trigger = "text"
+        else:
+            return
+        for request in reversed(self._requests):
+            if request.item_id is None and request.trigger == trigger:
+                request.item_id = item["id"]
+                return
+        if self._last_action == (trigger, None):
+            self._last_action = (trigger, item["id"])
 
     def _item_added(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self.turns.get(str(event.get("response_id")))
@@ -504,6 +531,7 @@ _SERVER_HANDLERS = {
     "input_audio_buffer.speech_started": TurnModel._speech_started,
     "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
     "input_audio_buffer.committed": TurnModel._committed,
+    "conversation.item.created": TurnModel._conversation_item,  # GA: .added
     "response.created": TurnModel._created,
     "response.output_item.added": TurnModel._item_added,
     "response.text.delta": TurnModel._text_delta,
