@@ -283,6 +283,9 @@ def report_text(model: TurnModel) -> str:
     )
     cost = format_cost(summary.cost_usd)
     if summary.cost_usd is None and summary.cost_known_usd:
-        cost += f" (${summary.cost_known_usd:.4f} known; {summary.cost_unknown} without a price)"
+        cost += (
+            f" (${summary.cost_known_usd:.4f} known; {summary.cost_unknown} "
+            "without a price or a usage)"
+        )
     lines.append(f"{'cost':>16}: {cost}")
     return "\n".join(lines) + "\n"
