@@ -332,7 +332,7 @@ def test_reconnect_costs() -> None:
 def test_the_report_reads_what_the_replay_rebuilds(name: str) -> None:
     recording = load_recording(FIXTURES / f"{name}.jsonl")
     assert recording.dialect_guess == name.split("-")[0]
-    assert build_turns(recording, PriceTable.default()).all() == replayed(name).all()
+    assert build_turns(recording.entries, PriceTable.default()).all() == replayed(name).all()
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -342,7 +342,7 @@ def test_the_same_log_without_times_keeps_counts_usage_and_cost(name: str, tmp_p
     lines = (json.loads(line)["event"] for line in (FIXTURES / f"{name}.jsonl").open())
     bare.write_text("".join(json.dumps(event) + "\n" for event in lines), encoding="utf-8")
     timed = report_json(replayed(name))
-    untimed = report_json(build_turns(load_recording(bare), PriceTable.default()))
+    untimed = report_json(build_turns(load_recording(bare).entries, PriceTable.default()))
     assert untimed["summary"]["timed"] is False
     for turn, same in zip(untimed["turns"], timed["turns"], strict=True):
         for key in ("created_ms", "first_text_ms", "first_audio_ms", "first_heard_ms", "done_ms"):
