@@ -144,6 +144,8 @@ def test_voice() -> None:
     beta_response = (4 * 5 + 28 * 40 + 6 * 20 + 23 * 80) / M  # $0.003100
     assert cost("ga-voice") == pytest.approx(ga_response + 1.43 / 60 * 0.006)  # + $0.000143
     assert cost("beta-voice") == pytest.approx(beta_response + (28 * 2.5 + 4 * 10) / M)
+    transcription = report_json(replayed("ga-voice"))["summary"]["transcription_cost_usd"]
+    assert transcription == pytest.approx(1.43 / 60 * 0.006)
 
 
 def test_late_transcript() -> None:
