@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,7 +68,12 @@ def run_report(args: argparse.Namespace) -> int:
         if collecting:
             gc.enable()
     facts = FileFacts(reader.events, reader.dialect_guess, reader.skipped, reader.skipped_count)
-    print_report(turns, facts, Path(args.file).name, _shape(args), sys.stdout, sys.stderr)
+    try:
+        print_report(turns, facts, Path(args.file).name, _shape(args), sys.stdout, sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:  # ``report FILE | head``: the reader has what it wanted
+        # Python flushes stdout again at exit: point it at nothing so that does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -301,3 +301,26 @@ def test_the_app_prices_its_turns_with_the_file(prices: Path) -> None:
     assert overridden.text.cached_input is None and overridden.image.input == 5.00
     plain = make_app(ConsoleConfig(target=target, autoconnect=False)).inspector.turns.prices
     assert plain.lookup("gpt-realtime-3") is None
+
+
+def test_a_reader_that_stops_early_ends_the_report_quietly(tmp_path: Path) -> None:
+    """``report FILE | head``: the closed pipe is no traceback and no error."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "many.jsonl"
+    with log.open("w", encoding="utf-8") as out:
+        for n in range(3000):  # a report far longer than a pipe's buffer
+            out.write(json.dumps({"type": "response.created", "response": {"id": f"r{n}"}}) + "\n")
+            done = {"id": f"r{n}", "status": "completed", "usage": USAGE}
+            out.write(json.dumps({"type": "response.done", "response": done}) + "\n")
+    command = [sys.executable, "-m", "console.cli", "report", str(log)]
+    with subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"many.jsonl: 6000 events")
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0, err
+    assert err == ""
