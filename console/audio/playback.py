@@ -18,7 +18,8 @@ time is measured in the PortAudio callback: the wall clock there, plus how far a
 the block is written (PortAudio's ``outputBufferDacTime - currentTime``, else the stream's output
 latency), plus the sample's place in the block. The resampler's own delay (a few ms) is not
 counted. A cut item's mark is at the time its last sample handed to the device is heard. Marks
-reach the loop through the same hand-off as the played audio, in order.
+wait in their own small queue, in order, and the hand-off wakes the loop for them: when the
+loop falls behind, the hand-off drops the oldest played audio (the meter's), never a mark.
 
 ``start``/``stop`` are PortAudio calls that can take a second or two: call them on the device
 thread (``devices.in_device_thread``), passing the loop to ``start``. Everything else here is the
@@ -31,6 +32,7 @@ import asyncio
 import contextlib
 import math
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -60,6 +62,8 @@ NoticeCallback = Callable[[str], object]
 _Message = tuple[str, Any]
 _MAX_TRACKED = 256
 """Items whose heard-until time is kept (those playing or cut off; one or two in practice)."""
+_MAX_MARKS = 256
+"""Marks waiting for the loop (two per item: only a loop stalled for minutes loses any)."""
 _MAX_DAC_AHEAD_S = 2.0
 """A DAC time further ahead than this is not believed (some host APIs report garbage)."""
 
@@ -133,6 +137,9 @@ class Speaker:
         self._latency = 0.0
         self._heard_until: dict[str, float] = {}
         """Per item playing (or cut), when its last sample handed to the device is heard."""
+        self._marks: deque[PlaybackMark] = deque(maxlen=_MAX_MARKS)
+        """Marks not yet reported, oldest first (the callback and ``interrupt`` add, under the
+        lock; the loop takes them)."""
 
     # -- the loop's side -----------------------------------------------------------------------
 
@@ -145,6 +152,12 @@ class Speaker:
     def buffered_samples(self) -> int:
         """24 kHz samples waiting to play."""
         return len(self._buffer)
+
+    @property
+    def dropped_messages(self) -> int:
+        """Played audio handed to the loop and dropped because the loop fell behind (the meter
+        missed it; nothing else is lost)."""
+        return self._handoff.dropped if self._handoff is not None else 0
 
     @property
     def dropped_samples(self) -> int:
@@ -236,21 +249,28 @@ class Speaker:
                 self._buffer.close_item(current)
                 self.tracker.finished(current)
                 heard_until = self._heard_until.pop(current, None)
+                played = self.tracker.samples_played(current)
+                at = wall_clock() if heard_until is None else heard_until
+                cut = PlaybackMark("stopped", current, at, samples_to_ms(played), interrupted=True)
+                self._marks.append(cut)
             self._flush = True
         if current is None:
             return None
-        played = self.tracker.samples_played(current)
-        at = wall_clock() if heard_until is None else heard_until
-        self._mark(PlaybackMark("stopped", current, at, samples_to_ms(played), interrupted=True))
+        self._report_marks()  # after those the callback queued before it
         return current, played
 
-    def _mark(self, mark: PlaybackMark) -> None:
-        """Report ``mark`` after what the callback queued before it (at once with no stream)."""
-        handoff = self._handoff
-        if handoff is not None:
-            handoff.put(("mark", mark))
-        else:
-            self._on_messages([("mark", mark)])
+    def _report_marks(self) -> None:
+        """Hand the waiting marks, oldest first, to ``on_mark`` (the loop's side)."""
+        with self._lock:
+            marks = list(self._marks)
+            self._marks.clear()
+        for mark in marks:
+            if self.on_mark is None:
+                continue
+            try:
+                self.on_mark(mark)
+            except Exception as exc:
+                self._notify(f"playback mark hook failed: {type(exc).__name__}: {exc}")
 
     async def wait_output(self, seconds: float, timeout: float | None = None) -> bool:
         """True once the device has pulled ``seconds`` more audio (silence counts)."""
@@ -276,17 +296,13 @@ class Speaker:
             return False
 
     def _on_messages(self, messages: list[_Message]) -> None:
+        self._report_marks()  # any wake-up brings them, the "marks" one may have been dropped
         for kind, payload in messages:
             if kind == "played" and self.on_output is not None:
                 try:
                     self.on_output(payload)
                 except Exception as exc:
                     self._notify(f"audio output hook failed: {type(exc).__name__}: {exc}")
-            elif kind == "mark" and self.on_mark is not None:
-                try:
-                    self.on_mark(payload)
-                except Exception as exc:
-                    self._notify(f"playback mark hook failed: {type(exc).__name__}: {exc}")
             elif kind == "resolve" and not payload.done():
                 payload.set_result(True)
             elif kind == "vanished" and not self._stopping:
@@ -344,9 +360,11 @@ class Speaker:
         self, runs: list[tuple[str, Int16Array]], at: float, handoff: Handoff[_Message]
     ) -> None:
         """Count the runs taken (heard from ``at``) and mark items that start or end in them."""
+        marked = False
         for item_id, samples in runs:
             if self.tracker.samples_played(item_id) == 0:
-                handoff.put(("mark", PlaybackMark("started", item_id, at)))
+                self._marks.append(PlaybackMark("started", item_id, at))
+                marked = True
             self.tracker.on_play(item_id, len(samples))
             at += len(samples) / SAMPLE_RATE
             heard = self._heard_until
@@ -357,7 +375,10 @@ class Speaker:
             self.tracker.finished(item_id)
             played = samples_to_ms(self.tracker.samples_played(item_id))
             end = self._heard_until.pop(item_id, at)
-            handoff.put(("mark", PlaybackMark("stopped", item_id, end, played)))
+            self._marks.append(PlaybackMark("stopped", item_id, end, played))
+            marked = True
+        if marked:
+            handoff.put(("marks", None))  # wakes the loop, which takes them
 
     def _signal_waiters(self, handoff: Handoff[_Message]) -> None:
         if self._frame_waiters:

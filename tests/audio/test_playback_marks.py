@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 import pytest
 from textual.widgets import Input
 
+from console.audio.devices import in_device_thread
 from console.audio.playback import PlaybackMark, Speaker
 from console.audio.voice import VoiceSession
 from console.inspector.store import EventRecord
@@ -22,6 +24,7 @@ from console.simulator import SimulatorServer
 from tests.app.conftest import client_event, connected, console_app, expect, server_event
 
 from .pulse import PrivatePulse
+from .signals import tone16
 
 TIMEOUT = 20.0
 MS = 24_000 // 1000  # samples per millisecond at 24 kHz
@@ -161,3 +164,26 @@ async def test_a_reply_cut_while_it_plays_is_marked_where_it_was_cut(pulse: Priv
             turn = app.inspector.turns.for_item(end["item_id"])
             assert turn is not None and turn.heard_ms == end["played_ms"]
             assert turn.heard_ms < turn.audio_ms  # cut before its end
+
+
+@pytest.mark.audio
+async def test_marks_survive_a_loop_that_falls_behind(pulse: PrivatePulse) -> None:
+    """The hand-off drops the oldest played audio when the loop stalls (the meter can lose it);
+    a mark is never among what is dropped."""
+    marks = Marks()
+    speaker = Speaker(on_mark=marks)
+    await in_device_thread(partial(speaker.start, asyncio.get_running_loop()))
+    try:
+        assert await speaker.wait_output(0.3, timeout=TIMEOUT)
+        stopped = marks.next("stopped")
+        speaker.play("item_1", tone16(440, 3.0))
+        time.sleep(3.5)  # the loop stalls (a long frame, a pause) while the item plays out
+        end = await asyncio.wait_for(stopped, TIMEOUT)
+        assert speaker.dropped_messages > 0  # the hand-off did overflow
+        assert [(mark.kind, mark.item_id) for mark in marks.marks] == [
+            ("started", "item_1"),
+            ("stopped", "item_1"),
+        ]
+        assert end.played_ms == 3000 and not end.interrupted
+    finally:
+        await in_device_thread(speaker.stop)
