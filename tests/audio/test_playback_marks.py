@@ -177,7 +177,7 @@ async def test_marks_survive_a_loop_that_falls_behind(pulse: PrivatePulse) -> No
         assert await speaker.wait_output(0.3, timeout=TIMEOUT)
         stopped = marks.next("stopped")
         speaker.play("item_1", tone16(440, 3.0))
-        time.sleep(3.5)  # the loop stalls (a long frame, a pause) while the item plays out
+        time.sleep(3.5)  # noqa: ASYNC251 - the loop stalls on purpose while the item plays out
         end = await asyncio.wait_for(stopped, TIMEOUT)
         assert speaker.dropped_messages > 0  # the hand-off did overflow
         assert [(mark.kind, mark.item_id) for mark in marks.marks] == [

@@ -324,3 +324,16 @@ def test_a_reader_that_stops_early_ends_the_report_quietly(tmp_path: Path) -> No
         err = process.stderr.read().decode()
         assert process.wait(timeout=60) == 0, err
     assert err == ""
+
+
+def test_the_readme_prices_example_is_a_valid_prices_file(tmp_path: Path) -> None:
+    import re
+
+    from console.inspector.prices import PriceTable
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    path = tmp_path / "prices.toml"
+    path.write_text(example, encoding="utf-8")
+    table = PriceTable.default().with_file(path)
+    assert table.lookup("my-realtime-model") is not None
