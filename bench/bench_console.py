@@ -11,12 +11,14 @@
    Input to repaint with the key in its value. Headless ``_display`` skips the terminal write, so
    the wrapper renders the update to terminal text (``render_segments``) as a real terminal
    would; the write itself happens in Textual's writer thread and is not counted.
-3. Start-up: a fresh ``python3`` until the first ``App._display`` (headless, no connection), and
+3. Typing through a real terminal: ``bench/typing_latency.py`` (tmux, the console of this tree):
+   keystroke to screen, idle and under 100 and 2,000 events/s, with the full collections seen.
+4. Start-up: a fresh ``python3`` until the first ``App._display`` (headless, no connection), and
    the real ``realtime-console --simulator --pace fast`` in tmux (160x48) until the status bar says
    "connected" (and until the first non-blank pane).
 
     python3 bench/bench_console.py [--rate 2000] [--seconds 10] [--cap 5000] [--record]
-                                   [--compare 500] [--phase all|flood|startup]
+                                   [--compare 500] [--phase all|flood|typing|startup]
 """
 
 from __future__ import annotations
@@ -341,7 +343,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="also record to a JSONL file")
     parser.add_argument("--compare", type=float, default=500, help="second rate (0: none)")
     parser.add_argument(
-        "--phase", default="all", choices=("all", "flood", "startup", "startup-child")
+        "--phase", default="all", choices=("all", "flood", "startup", "startup-child", "typing")
     )
     args = parser.parse_args()
     if args.phase == "startup-child":
@@ -350,6 +352,11 @@ def main() -> None:
     if args.phase == "flood":
         asyncio.run(flood(args.rate, args.seconds, args.cap, args.record))
         return
+    if args.phase in ("typing", "all"):
+        # Keystrokes through a real terminal (tmux), idle and under 100 and 2,000 events/s.
+        subprocess.run([sys.executable, str(BENCH / "typing_latency.py")], check=False)
+        if args.phase == "typing":
+            return
     if args.phase == "all":
         # One process per rate, so RSS and caches of one run do not carry into the next.
         for rate in [args.rate] + ([args.compare] if args.compare else []):

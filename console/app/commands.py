@@ -14,7 +14,10 @@ and Zoom (F6) toggles.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 APP_BINDINGS = [
     Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -35,6 +38,15 @@ CONSOLE_BINDINGS = [
     Binding("f8", "app.mute", "Mute", id="app.mute", priority=True),
 ]
 """The main screen's; every binding has an id, so ``--keymap`` can remap it."""
+
+
+def all_bindings(panes: Iterable[DOMNode]) -> list[Binding]:
+    """The app's bindings, the main screen's, then the panes' own (F1 lists them, --keymap)."""
+    bindings = [b for b in (*APP_BINDINGS, *CONSOLE_BINDINGS) if isinstance(b, Binding)]
+    for pane in panes:
+        bindings += [b for b in pane.BINDINGS if isinstance(b, Binding)]
+    return bindings
+
 
 REPLACED_SYSTEM_COMMANDS = frozenset({"Keys", "Maximize"})
 
@@ -64,3 +76,19 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Toggle audio meter", "Show or hide the audio meter", "toggle_pane('meter')"),
 ]
 """(title, help, action) — the action as a binding would name it."""
+
+REPLAY_HIDES = frozenset(
+    {
+        "toggle_connection",
+        "connect",
+        "reconnect_with_history",
+        "disconnect",
+        "reset",
+        "composer",
+        "cycle_turn_detection",
+        "talk",
+        "mute",
+        "answer_tool_call",
+    }
+)
+"""Actions a replay hides: each would send something, and a replay sends nothing."""

@@ -12,9 +12,9 @@ registered tools run, and the follow-up response waits for the calling response 
 ``remove_tool`` updates the server and tools passed to ``update_session`` persist (7); the input
 audio buffer is bounded and reset per session (8); every ``wait_*`` takes a timeout in seconds,
 returns ``None`` on timeout and unregisters (9); ``cancel_response`` validates before sending,
-cancels only an active response and clamps the truncation to the audio received (10);
-``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset`` and ``disconnect``
-are coroutines.
+cancels only an active response and clamps the truncation to the audio received (10,
+``truncation``); ``conversation.interrupted`` carries ``{item_id, audio_start_ms}``; ``reset``
+and ``disconnect`` are coroutines.
 
 Additions: ``response_state`` says whether a response is requested, active or deferred, and which,
 so an app polls the client instead of keeping a copy; every ``create_response`` gets its reply:
@@ -40,24 +40,16 @@ from .audio_codec import ResamplerFactory, SessionAudio
 from .audio_feed import ThreadsafeAudioFeed
 from .client_events import ClientEventRouter
 from .conversation import RealtimeConversation
-from .dialects import (
-    AUDIO_OUTPUT_PART_TYPES,
-    DEFAULT_SERVER_VAD_CONFIG,
-    TRANSCRIPTION_MODELS,
-    default_session_config,
-    response_create_payload,
-)
+from .dialect_payloads import response_create_payload
+from .dialects import DEFAULT_SERVER_VAD_CONFIG, TRANSCRIPTION_MODELS, default_session_config
 from .event_handler import RealtimeEventHandler, wait_unless_closed
 from .responses import ResponseRequests
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
 from .session_settings import SessionSettings
 from .tools import ToolHandler, ToolRunner
 from .tracking import ResponseState, request_in_conversation
-from .utils import (
-    AudioLike,
-    samples_to_ms,
-    to_pcm16,
-)
+from .truncation import audio_part, truncate_fields
+from .utils import AudioLike, to_pcm16
 
 
 class RealtimeClient(ClientEventRouter):
@@ -384,20 +376,7 @@ class RealtimeClient(ClientEventRouter):
             if self._responses.tracker.in_flight():
                 self.realtime.send("response.cancel")
             return {"item": None}
-        item = self.conversation.get_item(item_id)
-        if item is None:
-            raise ValueError(f'Could not find item "{item_id}"')
-        if item.get("type") != "message":
-            raise ValueError('Can only cancelResponse messages with type "message"')
-        if item.get("role") != "assistant":
-            raise ValueError('Can only cancelResponse messages with role "assistant"')
-        content = item.get("content") or []
-        audio_index = next(
-            (i for i, part in enumerate(content) if part.get("type") in AUDIO_OUTPUT_PART_TYPES),
-            None,
-        )
-        if audio_index is None:
-            raise ValueError("Could not find audio on item to cancel")
+        item, audio_index = audio_part(item_id, self.conversation.get_item(item_id))
         self._responses.withdraw()
         response_id = self._response_of(item_id)
         if response_id is not None:
@@ -405,15 +384,8 @@ class RealtimeClient(ClientEventRouter):
                 self.realtime.send("response.cancel", {"response_id": response_id})
         elif self._responses.tracker.in_flight():
             self.realtime.send("response.cancel")
-        played = min(max(0, int(sample_count)), len(item["formatted"]["audio"]))
-        self.realtime.send(
-            "conversation.item.truncate",
-            {
-                "item_id": item_id,
-                "content_index": audio_index,
-                "audio_end_ms": samples_to_ms(played),
-            },
-        )
+        truncate = truncate_fields(item_id, audio_index, item, sample_count)
+        self.realtime.send("conversation.item.truncate", truncate)
         return {"item": item}
 
     def _send_tool_output(self, call_id: str, output: str) -> None:

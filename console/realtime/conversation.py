@@ -16,6 +16,10 @@ a text one). Deltas for items of out-of-band responses (``conversation: "none"``
 never join the conversation, are ignored rather than reported as unknown items; ``event_id``
 is not required. Audio is decoded by an ``AudioDecoder`` (``audio_codec``): the client's follows
 the session's formats (G.711 becomes 24 kHz PCM16); a conversation on its own reads PCM16.
+
+This module finds the item an event names and keeps what surrounds items (their order, queued
+speech and transcripts, audio retention, bounds); ``item_updates`` changes the item itself and
+``response_log`` keeps the responses.
 """
 
 from __future__ import annotations
@@ -24,14 +28,15 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import item_updates as updates
 from .audio_buffer import InputAudioBuffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
-from .dialects import TEXT_PART_TYPES, canonical_event_type
-from .formatted import Formatted
+from .dialects import canonical_event_type
+from .item_updates import Item
+from .response_log import ResponseLog
 from .retention import DEFAULT_MAX_AUDIO_SECONDS, AudioRetention, ForgottenIds
-from .utils import SAMPLE_RATE, AudioFormatError, Int16Array, empty_pcm16
+from .utils import SAMPLE_RATE, Int16Array, empty_pcm16
 
-Item = dict[str, Any]
 Processed = dict[str, Any]
 """What ``process_event`` returns: ``{"item": item or None, "delta": delta or None}``."""
 
@@ -90,16 +95,24 @@ class RealtimeConversation:
         self.forgotten = ForgottenIds()
         self.item_lookup: dict[str, Item] = {}
         self.items: list[Item] = []
-        self.response_lookup: dict[str, dict[str, Any]] = {}
-        self.responses: list[dict[str, Any]] = []
+        self._response_log = ResponseLog()
         self.queued_speech_items: dict[str, dict[str, Any]] = {}
         self.queued_transcript_items: dict[str, dict[str, Any]] = {}
         self.queued_input_audio: Int16Array | None = None
         self.committed_input_audio: dict[str, Int16Array] = {}
-        self._response_item_ids: set[str] = set()
         self._processors: dict[str, Callable[..., Processed]] = {
             event_type: getattr(self, name) for event_type, name in _PROCESSORS.items()
         }
+
+    @property
+    def response_lookup(self) -> dict[str, dict[str, Any]]:
+        """Responses by id (``response.created``, updated by ``response.done``)."""
+        return self._response_log.lookup
+
+    @property
+    def responses(self) -> list[dict[str, Any]]:
+        """Responses in the order the server created them (the oldest go past ``max_items``)."""
+        return self._response_log.entries
 
     @classmethod
     def handles(cls, event_type: str) -> bool:
@@ -110,15 +123,13 @@ class RealtimeConversation:
         """Forget every item, response and queued segment."""
         self.item_lookup.clear()
         self.items.clear()
-        self.response_lookup.clear()
-        self.responses.clear()
+        self._response_log.clear()
         self.queued_speech_items.clear()
         self.queued_transcript_items.clear()
         self.queued_input_audio = None
         self.committed_input_audio.clear()
         self.retention.clear()
         self.forgotten.clear()
-        self._response_item_ids.clear()
         return True
 
     def queue_input_audio(self, input_audio: Int16Array) -> Int16Array:
@@ -158,7 +169,7 @@ class RealtimeConversation:
         item = self.item_lookup.get(item_id)
         if (
             item is None
-            and item_id not in self._response_item_ids
+            and not self._response_log.announced(item_id)
             and item_id not in self.forgotten
         ):
             raise ConversationError(f'{event_type}: Item "{item_id}" not found')
@@ -169,13 +180,9 @@ class RealtimeConversation:
         item_id = _require(source, "id")
         if item_id in self.item_lookup:
             return {"item": self.item_lookup[item_id], "delta": None}
-        item: Item = copy.deepcopy(dict(source))
-        formatted = Formatted(audio=empty_pcm16(), text="", transcript="")
-        item["formatted"] = formatted
+        item = updates.new_item(source)
+        formatted = item["formatted"]
         content = item.get("content") or []
-        formatted["text"] = "".join(
-            part.get("text") or "" for part in content if part.get("type") in TEXT_PART_TYPES
-        )
         speech = self.queued_speech_items.pop(item_id, None)
         if speech is not None and speech.get("audio") is not None:
             formatted["audio"] = speech["audio"]
@@ -185,53 +192,30 @@ class RealtimeConversation:
             index = queued_transcript.get("content_index", 0)
             if 0 <= index < len(content):
                 content[index]["transcript"] = queued_transcript["raw"]
-        self._apply_type_rules(item, content)
+        updates.apply_type_rules(item)
+        if updates.is_user_message(item):
+            self._user_audio(item, content)
         self.item_lookup[item_id] = item
         self.items.append(item)
         self._retain(item)
         if self.max_items is not None and len(self.items) > self.max_items:
             self._forget_oldest(len(self.items) - self.max_items)
-        self._response_item_ids.discard(item_id)
+        self._response_log.joined(item_id)
         return {"item": item, "delta": None}
 
-    def _apply_type_rules(self, item: Item, content: list[dict[str, Any]]) -> None:
+    def _user_audio(self, item: Item, content: list[dict[str, Any]]) -> None:
+        """A user message's audio: manually committed audio (tied to it by id, or queued for
+        the next message with audio), else the speech slice it has, else its inline audio."""
         formatted = item["formatted"]
-        kind, role = item.get("type"), item.get("role")
-        if kind == "message" and role == "user":
-            item["status"] = "completed"
-            committed = self.committed_input_audio.pop(item["id"], None)
-            has_audio = any(part.get("type") == "input_audio" for part in content)
-            if committed is not None:
-                formatted["audio"] = committed
-            elif self.queued_input_audio is not None and has_audio:
-                formatted["audio"] = self.queued_input_audio
-                self.queued_input_audio = None
-            elif not len(formatted["audio"]):
-                formatted["audio"] = self._audio_from_content(content)
-        elif kind == "function_call":
-            item["status"] = item.get("status") or "in_progress"
-            formatted["tool"] = {
-                "type": "function",
-                "name": item.get("name"),
-                "call_id": item.get("call_id"),
-                "arguments": item.get("arguments") or "",
-            }
-        elif kind == "function_call_output":
-            item["status"] = "completed"
-            formatted["output"] = item.get("output")
-        elif kind == "message":
-            item["status"] = item.get("status") or "in_progress"
-
-    def _audio_from_content(self, content: list[dict[str, Any]]) -> Int16Array:
-        """Audio a user item carries inline (``input_audio.audio``), if any and decodable."""
-        for part in content:
-            audio = part.get("audio") if part.get("type") == "input_audio" else None
-            if isinstance(audio, str) and audio:
-                try:
-                    return self.audio.decode_input(audio)
-                except AudioFormatError:
-                    return empty_pcm16()
-        return empty_pcm16()
+        committed = self.committed_input_audio.pop(item["id"], None)
+        has_audio = any(part.get("type") == "input_audio" for part in content)
+        if committed is not None:
+            formatted["audio"] = committed
+        elif self.queued_input_audio is not None and has_audio:
+            formatted["audio"] = self.queued_input_audio
+            self.queued_input_audio = None
+        elif not len(formatted["audio"]):
+            formatted["audio"] = updates.audio_from_content(self.audio, content)
 
     def _item_done(self, event: Mapping[str, Any]) -> Processed:
         """GA's ``conversation.item.done``: create the item if unseen, else take its status."""
@@ -239,31 +223,15 @@ class RealtimeConversation:
         stored = self.item_lookup.get(_require(source, "id"))
         if stored is None:
             return self._item_created(event)
-        self._sync_from_server(stored, source)
+        updates.sync_from_server(stored, source)
         return {"item": stored, "delta": None}
-
-    @staticmethod
-    def _sync_from_server(stored: Item, source: Mapping[str, Any]) -> None:
-        # User messages and function outputs are complete on arrival (reference rule).
-        settled = stored.get("type") == "function_call_output" or (
-            stored.get("type") == "message" and stored.get("role") == "user"
-        )
-        if source.get("status") and not settled:
-            stored["status"] = source["status"]
-        tool = stored["formatted"].get("tool")
-        if tool is not None and source.get("arguments"):
-            tool["arguments"] = stored["arguments"] = source["arguments"]
-        if stored.get("status") != "in_progress":
-            stored["formatted"].finish_audio()  # one array of exactly its size from now on
 
     def _item_truncated(self, event: Mapping[str, Any]) -> Processed:
         item = self._known_item(event)
         if item is None:
             return {"item": None, "delta": None}
         end_index = int(_require(event, "audio_end_ms")) * self.default_frequency // 1000
-        formatted = item["formatted"]
-        formatted["transcript"] = ""
-        formatted["audio"] = formatted["audio"][:end_index].copy()
+        updates.truncate_audio(item, end_index)
         self._retain(item)
         return {"item": item, "delta": None}
 
@@ -293,10 +261,7 @@ class RealtimeConversation:
                 "content_index": index,
             }
             return {"item": None, "delta": None}
-        content = item.get("content") or []
-        if 0 <= index < len(content):
-            content[index]["transcript"] = transcript
-        item["formatted"]["transcript"] = shown
+        updates.set_input_transcript(item, index, transcript, shown)
         return {"item": item, "delta": {"transcript": transcript}}
 
     def _input_transcript_delta(self, event: Mapping[str, Any]) -> Processed:
@@ -339,44 +304,22 @@ class RealtimeConversation:
 
     def _response_created(self, event: Mapping[str, Any]) -> Processed:
         response = _require(event, "response")
-        response_id = _require(response, "id")
-        if response_id not in self.response_lookup:
-            stored = dict(response)
-            stored["output"] = []
-            self._remember_response(response_id, stored)
+        self._response_log.created(_require(response, "id"), response, self.max_items)
         return {"item": None, "delta": None}
-
-    def _remember_response(self, response_id: str, stored: dict[str, Any]) -> None:
-        """Keep a response; past ``max_items`` responses the oldest tenth goes (as items do)."""
-        self.response_lookup[response_id] = stored
-        self.responses.append(stored)
-        if self.max_items is not None and len(self.responses) > self.max_items:
-            count = max(1, self.max_items // 10)
-            for gone in self.responses[:count]:
-                self.response_lookup.pop(str(gone.get("id")), None)
-            del self.responses[:count]
 
     def _response_done(self, event: Mapping[str, Any]) -> Processed:
         response = _require(event, "response")
-        response_id = _require(response, "id")
-        stored = self.response_lookup.get(response_id)
-        if stored is None:
-            stored = {"id": response_id, "output": []}
-            self._remember_response(response_id, stored)
-        stored.update({k: v for k, v in response.items() if k != "output"})
+        self._response_log.done(_require(response, "id"), response, self.max_items)
         return {"item": None, "delta": None}
 
     def _output_item_added(self, event: Mapping[str, Any]) -> Processed:
         response_id = _require(event, "response_id")
-        response = self.response_lookup.get(response_id)
-        if response is None:
+        if response_id not in self._response_log.lookup:
             raise ConversationError(
                 f'response.output_item.added: Response "{response_id}" not found'
             )
         item_id = _require(_require(event, "item"), "id")
-        response["output"].append(item_id)
-        if item_id not in self.item_lookup:
-            self._response_item_ids.add(item_id)
+        self._response_log.add_output(response_id, item_id, joined=item_id in self.item_lookup)
         return {"item": None, "delta": None}
 
     def _output_item_done(self, event: Mapping[str, Any]) -> Processed:
@@ -385,7 +328,7 @@ class RealtimeConversation:
             raise ConversationError('response.output_item.done: Missing "item"')
         item = self._lookup(event.get("type"), _require(source, "id"))
         if item is not None:
-            self._sync_from_server(item, source)
+            updates.sync_from_server(item, source)
         return {"item": item, "delta": None}
 
     def _content_part_added(self, event: Mapping[str, Any]) -> Processed:
@@ -407,11 +350,7 @@ class RealtimeConversation:
         delta = event.get("delta") or ""
         if item is None:
             return {"item": None, "delta": None}
-        content = item.get("content") or []
-        index = int(event.get("content_index") or 0)
-        if 0 <= index < len(content):
-            content[index][key] = (content[index].get(key) or "") + delta
-        item["formatted"][key] += delta
+        updates.add_text_like(item, int(event.get("content_index") or 0), key, delta)
         return {"item": item, "delta": {key: delta}}
 
     def _audio_delta(self, event: Mapping[str, Any]) -> Processed:
@@ -449,10 +388,5 @@ class RealtimeConversation:
         delta = event.get("delta") or ""
         if item is None:
             return {"item": None, "delta": None}
-        item["arguments"] = (item.get("arguments") or "") + delta
-        tool = item["formatted"].setdefault(
-            "tool",
-            {"type": "function", "name": item.get("name"), "call_id": item.get("call_id")},
-        )
-        tool["arguments"] = (tool.get("arguments") or "") + delta
+        updates.add_arguments(item, delta)
         return {"item": item, "delta": {"arguments": delta}}

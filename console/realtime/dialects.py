@@ -1,25 +1,24 @@
-"""The one place that knows the two wire dialects of the Realtime API: GA (default) and beta.
+"""The two wire dialects of the Realtime API, GA (default) and beta: their tables, and the
+folding of what callers pass (``dialect_payloads`` renders what is sent from these).
 
 The library keeps the reference client's flat session configuration (``modalities``, ``voice``,
 ``input_audio_format``, ``turn_detection``, ...) as its own model. This module
 
 - folds what a caller passes to ``update_session`` (the seed's flat keys and GA keys alike) into
   that flat model, with clear errors for unknown keys and values;
-- renders the flat model as the ``session.update`` payload each dialect expects;
+- holds the tables ``dialect_payloads`` renders the flat model with, as the ``session.update``
+  payload each dialect expects (and ``response.create`` overrides likewise);
 - names the handshake headers and default model per dialect;
 - maps GA server event names to the reference client's names, so the conversation accepts both.
 
-Nothing else in the library branches on the dialect.
+Nothing but this module and ``dialect_payloads`` branches on the dialect.
 """
 
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Mapping
 from typing import Any, Literal, cast
-
-logger = logging.getLogger("console.realtime")
 
 Dialect = Literal["ga", "beta"]
 DIALECTS: tuple[Dialect, ...] = ("ga", "beta")
@@ -71,11 +70,11 @@ _COMMON_KEYS = frozenset(
         "model",
     }
 )
-_BETA_ONLY_KEYS = frozenset({"temperature"})
-_GA_ONLY_KEYS = frozenset(
+BETA_ONLY_KEYS = frozenset({"temperature"})
+GA_ONLY_KEYS = frozenset(
     {"type", "include", "truncation", "prompt", "reasoning", "parallel_tool_calls"}
 )
-FLAT_SESSION_KEYS = _COMMON_KEYS | _BETA_ONLY_KEYS | _GA_ONLY_KEYS
+FLAT_SESSION_KEYS = _COMMON_KEYS | BETA_ONLY_KEYS | GA_ONLY_KEYS
 
 # GA-only spellings a caller may use, and the flat key each becomes.
 GA_ALIASES = {"output_modalities": "modalities", "max_output_tokens": "max_response_output_tokens"}
@@ -90,12 +89,12 @@ GA_AUDIO_PATHS: dict[tuple[str, str], str] = {
     ("output", "speed"): "speed",
 }
 
-_FORMATS_BETA_TO_GA: dict[str, dict[str, Any]] = {
+FORMATS_BETA_TO_GA: dict[str, dict[str, Any]] = {
     "pcm16": {"type": "audio/pcm", "rate": 24000},
     "g711_ulaw": {"type": "audio/pcmu"},
     "g711_alaw": {"type": "audio/pcma"},
 }
-_FORMATS_GA_TO_BETA = {v["type"]: k for k, v in _FORMATS_BETA_TO_GA.items()}
+_FORMATS_GA_TO_BETA = {v["type"]: k for k, v in FORMATS_BETA_TO_GA.items()}
 AudioEncoding = Literal["pcm16", "ulaw", "alaw"]
 _ENCODINGS: dict[str, AudioEncoding] = {"pcm16": "pcm16", "g711_ulaw": "ulaw", "g711_alaw": "alaw"}
 
@@ -176,7 +175,7 @@ def fold_session_update(update: Mapping[str, Any]) -> dict[str, Any]:
         else:
             known = ", ".join(sorted(FLAT_SESSION_KEYS | set(GA_ALIASES) | {"audio"}))
             raise SessionConfigError(f"unknown session field {key!r}; known fields: {known}")
-    return {key: _normalise_value(key, value) for key, value in flat.items()}
+    return {key: normalise_value(key, value) for key, value in flat.items()}
 
 
 def _fold_ga_audio(audio: Any) -> dict[str, Any]:
@@ -194,7 +193,7 @@ def _fold_ga_audio(audio: Any) -> dict[str, Any]:
     return flat
 
 
-def _normalise_value(key: str, value: Any) -> Any:
+def normalise_value(key: str, value: Any) -> Any:
     """Canonical flat value for ``key``; accepts both dialects' spellings."""
     if key in ("input_audio_format", "output_audio_format"):
         return _flat_format(key, value)
@@ -240,11 +239,11 @@ def _tool_list(value: Any) -> list[dict[str, Any]]:
 def _flat_format(key: str, value: Any) -> str:
     if isinstance(value, Mapping):
         value = value.get("type")
-    if value in _FORMATS_BETA_TO_GA:
+    if value in FORMATS_BETA_TO_GA:
         return cast(str, value)
     if value in _FORMATS_GA_TO_BETA:
         return _FORMATS_GA_TO_BETA[value]
-    allowed = sorted(_FORMATS_BETA_TO_GA) + sorted(_FORMATS_GA_TO_BETA)
+    allowed = sorted(FORMATS_BETA_TO_GA) + sorted(_FORMATS_GA_TO_BETA)
     raise SessionConfigError(f"invalid {key} {value!r}; use one of {allowed}")
 
 
@@ -283,125 +282,6 @@ def _flat_turn_detection(value: Any) -> dict[str, Any] | None:
             )
         return dict(value)
     raise SessionConfigError(f"turn_detection must be None or an object, not {value!r}")
-
-
-_RESPONSE_KEYS = frozenset(
-    {
-        "modalities",
-        "instructions",
-        "voice",
-        "output_audio_format",
-        "tools",
-        "tool_choice",
-        "max_response_output_tokens",
-        "conversation",
-        "metadata",
-        "input",
-    }
-)
-_RESPONSE_BETA_ONLY = frozenset({"temperature"})
-_RESPONSE_GA_ONLY = frozenset({"prompt", "parallel_tool_calls", "reasoning"})
-
-
-def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> dict[str, Any]:
-    """The ``response`` object of a ``response.create`` for ``dialect``.
-
-    Accepts both dialects' spellings, as ``update_session`` does (``modalities`` or
-    ``output_modalities``, ``voice``/``output_audio_format`` or ``audio.output``,
-    ``max_response_output_tokens`` or ``max_output_tokens``). Raises ``SessionConfigError``
-    for unknown keys; a key the dialect lacks is left out with a warning.
-    """
-    flat: dict[str, Any] = {}
-    for key, value in response.items():
-        if key == "audio":
-            requested = value.get("output") if isinstance(value, Mapping) else None
-            if not isinstance(requested, Mapping) or set(value) - {"output"}:
-                raise SessionConfigError("response field 'audio' must be {'output': {...}}")
-            for name, setting in requested.items():
-                target = {"voice": "voice", "format": "output_audio_format"}.get(name)
-                if target is None:
-                    raise SessionConfigError(f"unknown response field 'audio.output.{name}'")
-                flat[target] = setting
-        elif key in GA_ALIASES:
-            flat[GA_ALIASES[key]] = value
-        elif key in _RESPONSE_KEYS | _RESPONSE_BETA_ONLY | _RESPONSE_GA_ONLY:
-            flat[key] = value
-        else:
-            raise SessionConfigError(f"unknown response field {key!r}")
-    flat = {key: _normalise_value(key, value) for key, value in flat.items()}
-    if "tools" in flat:
-        flat["tools"] = [{"type": "function", **tool} for tool in flat["tools"]]
-    unsupported = _RESPONSE_BETA_ONLY if dialect == "ga" else _RESPONSE_GA_ONLY
-    for key in sorted(unsupported & set(flat)):
-        logger.warning("response field %r is not part of the %s protocol; not sent", key, dialect)
-        del flat[key]
-    if dialect == "beta":
-        return flat
-    payload: dict[str, Any] = {}
-    output: dict[str, Any] = {}
-    for key, value in flat.items():
-        if key == "modalities":
-            payload["output_modalities"] = ["audio"] if "audio" in value else ["text"]
-        elif key == "max_response_output_tokens":
-            payload["max_output_tokens"] = value
-        elif key == "voice":
-            output["voice"] = value
-        elif key == "output_audio_format":
-            output["format"] = _FORMATS_BETA_TO_GA[value]
-        else:
-            payload[key] = value
-    if output:
-        payload["audio"] = {"output": output}
-    return payload
-
-
-def session_update_payload(
-    config: Mapping[str, Any],
-    tools: list[dict[str, Any]] | None,
-    dialect: Dialect,
-    explicit_keys: frozenset[str] = frozenset(),
-) -> dict[str, Any]:
-    """The ``session`` object of a ``session.update`` for ``dialect``.
-
-    ``config`` may be the whole configuration or only the fields that changed (the server
-    merges updates); ``tools`` is the full tool list to send, or ``None`` to leave the server's
-    tools as they are. Fields the dialect cannot carry are left out; if the caller set one
-    explicitly (``explicit_keys``) a warning says so.
-    """
-    unsupported = _BETA_ONLY_KEYS if dialect == "ga" else _GA_ONLY_KEYS
-    for key in sorted(unsupported & explicit_keys):
-        logger.warning("session field %r is not part of the %s protocol; not sent", key, dialect)
-    fields = {k: v for k, v in config.items() if k not in unsupported and k != "tools"}
-    if tools is not None:
-        fields["tools"] = tools
-    if dialect == "beta":
-        return copy.deepcopy(fields)
-    return _render_ga(fields)
-
-
-def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
-    session: dict[str, Any] = {"type": fields.get("type", "realtime")}
-    audio: dict[str, dict[str, Any]] = {}
-    flat_to_path = {flat: path for path, flat in GA_AUDIO_PATHS.items()}
-    for key, value in fields.items():
-        if key == "type":
-            continue
-        if key in flat_to_path:
-            direction, name = flat_to_path[key]
-            if key.endswith("_format"):
-                value = _FORMATS_BETA_TO_GA[value]
-            audio.setdefault(direction, {})[name] = copy.deepcopy(value)
-        elif key == "modalities":
-            session["output_modalities"] = ["audio"] if "audio" in value else ["text"]
-        elif key == "max_response_output_tokens":
-            session["max_output_tokens"] = value
-        elif key == "tool_choice" and value not in TOOL_CHOICE_MODES:
-            session["tool_choice"] = {"type": "function", "name": value}
-        else:
-            session[key] = copy.deepcopy(value)
-    if audio:
-        session["audio"] = audio
-    return session
 
 
 CLIENT_EVENT_TYPES = frozenset(

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .api import RealtimeAPI
-from .dialects import default_session_config, fold_session_update, session_update_payload
+from .dialect_payloads import session_update_payload
+from .dialects import default_session_config, fold_session_update
 from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
 from .utils import generate_id

@@ -16,7 +16,16 @@ from typing import Any
 from . import ids
 from .conversation import Item, count_tokens
 
-__all__ = ["Call", "Plan", "compact_json", "count_tokens", "describe", "plan", "token_pieces"]
+__all__ = [
+    "Call",
+    "Plan",
+    "compact_json",
+    "count_tokens",
+    "describe",
+    "limit_words",
+    "plan",
+    "token_pieces",
+]
 from .tool_args import fill_arguments
 from .tool_choice import choose_tools, function_tools, preamble
 
@@ -136,3 +145,12 @@ _TOKEN = re.compile(r" ?[^\W\d_]{1,8}| ?\d{1,3}|[^\w\s]{1,3}|\s+|.", re.DOTALL)
 def token_pieces(text: str) -> list[str]:
     """``text`` cut into token-sized pieces (joined, they give ``text`` back)."""
     return _TOKEN.findall(text)
+
+
+def limit_words(text: str, max_tokens: int | str) -> tuple[str, bool]:
+    """Cut ``text`` to about ``max_tokens`` tokens at a word boundary; report whether it was cut."""
+    if max_tokens == "inf" or count_tokens(text) <= int(max_tokens):
+        return text, False
+    budget = int(max_tokens) * 4
+    cut = text[:budget].rsplit(" ", 1)[0] if " " in text[:budget] else text[:budget]
+    return cut, True

@@ -62,33 +62,6 @@ class Host(Protocol):
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
 
-def _limit_words(text: str, max_tokens: int | str) -> tuple[str, bool]:
-    """Cut ``text`` to about ``max_tokens`` tokens at a word boundary; report whether it was cut."""
-    if max_tokens == "inf" or responder.count_tokens(text) <= int(max_tokens):
-        return text, False
-    budget = int(max_tokens) * 4
-    cut = text[:budget].rsplit(" ", 1)[0] if " " in text[:budget] else text[:budget]
-    return cut, True
-
-
-class _Growing:
-    """An int16 array that grows by doubling (appending per word stays linear overall)."""
-
-    def __init__(self) -> None:
-        self._data = np.zeros(24000, np.int16)
-        self._size = 0
-
-    def add(self, samples: np.ndarray) -> np.ndarray:
-        end = self._size + len(samples)
-        if end > len(self._data):
-            grown = np.zeros(max(end, 2 * len(self._data)), np.int16)
-            grown[: self._size] = self._data[: self._size]
-            self._data = grown
-        self._data[self._size : end] = samples
-        self._size = end
-        return self._data[:end]
-
-
 class ResponseRun:
     """One response from ``response.created`` to ``response.done``."""
 
@@ -348,7 +321,7 @@ class ResponseRun:
 
     async def _message(self, text: str) -> tuple[int, int, bool]:
         """Stream an assistant message; returns (text tokens, audio tokens, cut short)."""
-        text, cut = _limit_words(text, self.fields["max_output_tokens"])
+        text, cut = responder.limit_words(text, self.fields["max_output_tokens"])
         audio = "audio" in self.fields["output_modalities"]
         item = Item("message", role="assistant", status="in_progress")
         index = await self._add_item(item)
@@ -399,7 +372,7 @@ class ResponseRun:
         name = voice.voice_name(voice_name)
         started = time.monotonic()
         sent = 0
-        audio = _Growing()
+        audio = voice.GrowingAudio()
         for piece, samples in voice.speak(text, name, speed):
             if self.cancelled:
                 break

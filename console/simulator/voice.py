@@ -120,3 +120,22 @@ def speak(text: str, voice: str = "alloy", speed: float = 1.0) -> Iterator[tuple
             yield piece, _word_audio(word[:MAX_WORD_CHARS], voice, speed)
         else:
             yield piece, np.zeros(0, dtype=np.int16)
+
+
+class GrowingAudio:
+    """What ``speak`` yields, gathered in one int16 array that grows by doubling (appending per
+    word stays linear overall)."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(24000, np.int16)
+        self._size = 0
+
+    def add(self, samples: np.ndarray) -> np.ndarray:
+        end = self._size + len(samples)
+        if end > len(self._data):
+            grown = np.zeros(max(end, 2 * len(self._data)), np.int16)
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : end] = samples
+        self._size = end
+        return self._data[:end]

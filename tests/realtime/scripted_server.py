@@ -3,7 +3,8 @@
 It plays fixed, recorded-style event sequences (the orders OpenAI's server produces, §D of the
 protocol notes) in the GA or beta shape, chosen per connection by the ``OpenAI-Beta`` header.
 It is deliberately simple and independent of ``console.realtime``; the embedded simulator is
-the full server. Tests can also push raw frames to the client with ``inject``.
+the full server. Tests can also push raw frames to the client with ``inject``. The payloads
+it sends (sessions, responses, errors, audio) are in ``scripted_shapes``.
 """
 
 from __future__ import annotations
@@ -11,27 +12,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-_counter = itertools.count(1)
-
-
-def _id(prefix: str) -> str:
-    return f"{prefix}{next(_counter):017d}"
-
-
-def tone(samples: int, frequency: float = 220.0) -> bytes:
-    """Non-silent PCM16 audio: a plain tone."""
-    t = np.arange(samples) / 24000
-    return (np.sin(2 * np.pi * frequency * t) * 8000).astype("<i2").tobytes()
+from tests.realtime.scripted_shapes import (
+    INVALID_API_KEY,
+    RATE_LIMITS,
+    active_response_error,
+    cancel_not_active,
+    new_id,
+    response_shape,
+    session_shape,
+    tone,
+)
 
 
 @dataclass
@@ -106,21 +103,10 @@ class ScriptedServer:
         self.connections.append(conn)
         self.connected.set()
         if self.api_key and headers.get("authorization") != f"Bearer {self.api_key}":
-            await self._emit(
-                conn,
-                "error",
-                error={
-                    "type": "invalid_request_error",
-                    "code": "invalid_api_key",
-                    "message": "Incorrect API key provided: sk-b***. You can find your API key "
-                    "at https://platform.openai.com/account/api-keys.",
-                    "param": None,
-                    "event_id": None,
-                },
-            )
+            await self._emit(conn, "error", error=dict(INVALID_API_KEY))
             await ws.close(1000)
             return
-        conn.session = self._session(conn)
+        conn.session = session_shape(conn.path, conn.beta)
         await self._emit(conn, "session.created", session=conn.session)
         with contextlib.suppress(ConnectionClosed):
             async for frame in ws:
@@ -129,43 +115,11 @@ class ScriptedServer:
                 await self._answer(conn, event)
 
     async def _emit(self, conn: Connection, event_type: str, **fields: Any) -> None:
-        event = {"event_id": _id("event_"), "type": event_type, **fields}
+        event = {"event_id": new_id("event_"), "type": event_type, **fields}
         self.emitted.append({"beta": conn.beta, "event": event})
         await conn.ws.send(json.dumps(event))
 
-    # -- shapes ------------------------------------------------------------------------------
-
-    def _session(self, conn: Connection) -> dict[str, Any]:
-        query = parse_qs(urlsplit(conn.path).query)
-        model = query.get("model", ["gpt-4o-realtime-preview" if conn.beta else "gpt-realtime"])[0]
-        base = {
-            "id": _id("sess_"),
-            "object": "realtime.session",
-            "model": model,
-            "expires_at": 2_000_000_000,
-            "instructions": "",
-            "tools": [],
-            "tool_choice": "auto",
-        }
-        if conn.beta:
-            return base | {
-                "modalities": ["text", "audio"],
-                "voice": "alloy",
-                "input_audio_format": "pcm16",
-                "output_audio_format": "pcm16",
-                "turn_detection": None,
-                "temperature": 0.8,
-                "max_response_output_tokens": "inf",
-            }
-        return base | {
-            "type": "realtime",
-            "output_modalities": ["audio"],
-            "max_output_tokens": "inf",
-            "audio": {
-                "input": {"format": {"type": "audio/pcm", "rate": 24000}, "turn_detection": None},
-                "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "alloy"},
-            },
-        }
+    # -- item events -------------------------------------------------------------------------
 
     async def _item_added(
         self, conn: Connection, item: dict[str, Any], previous: str | None
@@ -196,7 +150,7 @@ class ScriptedServer:
         elif kind == "conversation.item.create":
             await self._create_item(conn, dict(event["item"]))
         elif kind == "input_audio_buffer.commit":
-            item_id, previous = _id("item_"), self._last_id(conn)
+            item_id, previous = new_id("item_"), self._last_id(conn)
             await self._emit(
                 conn, "input_audio_buffer.committed", previous_item_id=previous, item_id=item_id
             )
@@ -212,7 +166,7 @@ class ScriptedServer:
             await self._item_done(conn, item, previous)
         elif kind == "response.create" and self.refuse_creates:
             self.refuse_creates -= 1
-            refusal = self._refusal(event)
+            refusal = active_response_error(event)
             if self.refuse_with_vad_response:
                 await self._respond(conn, refusal)
             else:
@@ -231,20 +185,10 @@ class ScriptedServer:
             conn.items.pop(event["item_id"], None)
             await self._emit(conn, "conversation.item.deleted", item_id=event["item_id"])
         elif kind == "response.cancel" and conn.active_response is None:
-            await self._emit(
-                conn,
-                "error",
-                error={
-                    "type": "invalid_request_error",
-                    "code": "response_cancel_not_active",
-                    "message": "Cancellation failed: no active response found",
-                    "param": None,
-                    "event_id": event.get("event_id"),
-                },
-            )
+            await self._emit(conn, "error", error=cancel_not_active(event))
 
     async def _create_item(self, conn: Connection, item: dict[str, Any]) -> None:
-        item.setdefault("id", _id("item_"))
+        item.setdefault("id", new_id("item_"))
         item["status"] = "completed"
         if not conn.beta:
             item.pop("object", None)
@@ -259,32 +203,16 @@ class ScriptedServer:
         await self._item_added(conn, item, previous)
         await self._item_done(conn, item, previous)
 
-    @staticmethod
-    def _refusal(event: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "invalid_request_error",
-            "code": "conversation_already_has_active_response",
-            "message": "Conversation already has an active response in progress.",
-            "param": None,
-            "event_id": event.get("event_id"),
-        }
-
     async def _respond(self, conn: Connection, refusal: dict[str, Any] | None = None) -> None:
         """A response; with ``refusal``, a server-VAD one that refuses the request right after
         its ``response.created``."""
-        response_id = _id("resp_")
+        response_id = new_id("resp_")
         conn.active_response = response_id
-        shape = self._response(conn, response_id, "in_progress", [])
+        shape = response_shape(conn.beta, response_id, "in_progress", [])
         await self._emit(conn, "response.created", response=shape)
         if refusal is not None:
             await self._emit(conn, "error", error=refusal)
-        await self._emit(
-            conn,
-            "rate_limits.updated",
-            rate_limits=[
-                {"name": "tokens", "limit": 40000, "remaining": 39000, "reset_seconds": 1.5}
-            ],
-        )
+        await self._emit(conn, "rate_limits.updated", rate_limits=[dict(r) for r in RATE_LIMITS])
         tool = self._named_tool(conn)
         if tool is not None:
             output = [await self._function_call(conn, response_id, tool)]
@@ -292,7 +220,9 @@ class ScriptedServer:
             output = [await self._audio_message(conn, response_id)]
         conn.active_response = None
         await self._emit(
-            conn, "response.done", response=self._response(conn, response_id, "completed", output)
+            conn,
+            "response.done",
+            response=response_shape(conn.beta, response_id, "completed", output),
         )
 
     def _named_tool(self, conn: Connection) -> dict[str, Any] | None:
@@ -304,41 +234,8 @@ class ScriptedServer:
                 return tool
         return None
 
-    def _response(
-        self, conn: Connection, response_id: str, status: str, output: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        usage = {
-            "total_tokens": 30,
-            "input_tokens": 10,
-            "output_tokens": 20,
-            "input_token_details": {"text_tokens": 10, "audio_tokens": 0, "cached_tokens": 0},
-            "output_token_details": {"text_tokens": 5, "audio_tokens": 15},
-        }
-        shape = {
-            "id": response_id,
-            "object": "realtime.response",
-            "status": status,
-            "status_details": None,
-            "output": output,
-            "conversation_id": "conv_1",
-            "max_output_tokens": "inf",
-            "metadata": None,
-            "usage": usage if status != "in_progress" else None,
-        }
-        if conn.beta:
-            return shape | {
-                "modalities": ["text", "audio"],
-                "voice": "alloy",
-                "output_audio_format": "pcm16",
-                "temperature": 0.8,
-            }
-        return shape | {
-            "output_modalities": ["audio"],
-            "audio": {"output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "alloy"}},
-        }
-
     async def _audio_message(self, conn: Connection, response_id: str) -> dict[str, Any]:
-        item_id, previous = _id("item_"), self._last_id(conn)
+        item_id, previous = new_id("item_"), self._last_id(conn)
         item = {
             "id": item_id,
             "object": "realtime.item",
@@ -396,7 +293,7 @@ class ScriptedServer:
     async def _function_call(
         self, conn: Connection, response_id: str, tool: dict[str, Any]
     ) -> dict[str, Any]:
-        item_id, previous, call_id = _id("item_"), self._last_id(conn), _id("call_")
+        item_id, previous, call_id = new_id("item_"), self._last_id(conn), new_id("call_")
         item = {
             "id": item_id,
             "type": "function_call",

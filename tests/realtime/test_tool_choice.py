@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.realtime.dialects import (
-    SessionConfigError,
-    fold_session_update,
-    session_update_payload,
-)
+from console.realtime.dialect_payloads import session_update_payload
+from console.realtime.dialects import SessionConfigError, fold_session_update
 
 
 @pytest.mark.parametrize("given", ["lookup", {"type": "function", "name": "lookup"}])
