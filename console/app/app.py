@@ -89,7 +89,11 @@ class RealtimeConsoleApp(App[int]):
         # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
         # the resampler protocol, would cut the end of every reply and push-to-talk turn.
         self.inspector = Inspector(
-            self.client, target, event_cap=config.event_cap, clock=config.clock
+            self.client,
+            target,
+            event_cap=config.event_cap,
+            clock=config.clock,
+            prices=config.price_table(),
         )
         self.sub_title = target.label
         self.voice = make_voice_session(config, self.client, self.inspector)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from console.app.config import ConsoleConfig
 from console.audio.capture import Microphone, WavMicrophone
 from console.audio.devices import AudioUnavailable
-from console.audio.playback import Speaker
+from console.audio.playback import PlaybackMark, Speaker
 from console.audio.voice import AudioSource, VoiceSession
 from console.inspector.model import Inspector
 from console.realtime import RealtimeClient
@@ -41,11 +41,27 @@ def make_voice_session(
         input_levels=inspector.input_levels,
         output_levels=inspector.output_levels,
         save_dir=config.save_audio,
+        on_playback=lambda mark: record_playback(inspector, mark),
     )
     voice.notice = notice
     if microphone is not None or speaker is not None:
         inspector.meter_from_events = False  # the real streams feed the meters now
     return voice
+
+
+def record_playback(inspector: Inspector, mark: PlaybackMark) -> None:
+    """A playback mark as the console's own event (in the events pane and in recordings); the
+    turn model reads it as the first and last audio heard."""
+    if mark.kind == "started":
+        inspector.note_local("playback.started", at=mark.at, item_id=mark.item_id)
+    else:
+        inspector.note_local(
+            "playback.stopped",
+            at=mark.at,
+            item_id=mark.item_id,
+            played_ms=mark.played_ms,
+            interrupted=mark.interrupted,
+        )
 
 
 def _device(spec: str | None) -> int | str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from console.inspector.connection import Target
+from console.inspector.prices import PriceTable
 from console.inspector.store import DEFAULT_EVENT_CAP
 from console.inspector.tools import WEATHER_URL, Tool
 from console.realtime import DEFAULT_MAX_AUDIO_SECONDS
@@ -47,3 +48,10 @@ class ConsoleConfig:
     """A WAV file streamed as the microphone, in real time (``--input-wav``)."""
     save_audio: Path | None = None
     """Write each completed item's audio here as WAV (``--save-audio``)."""
+    prices: Path | None = None
+    """A TOML file overriding or extending the price table (``--prices``; the CLI checks it)."""
+
+    def price_table(self) -> PriceTable:
+        """The shipped price table with ``prices`` over it (``PriceTableError`` if unusable)."""
+        table = PriceTable.default()
+        return table if self.prices is None else table.with_file(self.prices)

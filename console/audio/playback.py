@@ -12,6 +12,15 @@ interrupted items' deltas and returns ``(item_id, samples_played)`` for
 ``client.cancel_response``. What is already in the device's own buffer (the ``latency="low"``
 block or two) still plays, and was counted: the count is what the listener hears.
 
+Playback marks (``on_mark``): when an item's first sample reaches the listener, and when its
+playing stops (played to its end, or cut by ``interrupt()``, with the milliseconds played). The
+time is measured in the PortAudio callback: the wall clock there, plus how far ahead of the DAC
+the block is written (PortAudio's ``outputBufferDacTime - currentTime``, else the stream's output
+latency), plus the sample's place in the block. The resampler's own delay (a few ms) is not
+counted. A cut item's mark is at the time its last sample handed to the device is heard. Marks
+wait in their own small queue, in order, and the hand-off wakes the loop for them: when the
+loop falls behind, the hand-off drops the oldest played audio (the meter's), never a mark.
+
 ``start``/``stop`` are PortAudio calls that can take a second or two: call them on the device
 thread (``devices.in_device_thread``), passing the loop to ``start``. Everything else here is the
 loop's side and never calls PortAudio.
@@ -23,15 +32,18 @@ import asyncio
 import contextlib
 import math
 import threading
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from time import time as wall_clock
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from console.realtime.handoff import Handoff
-from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, to_pcm16
+from console.realtime.utils import SAMPLE_RATE, AudioLike, Int16Array, samples_to_ms, to_pcm16
 
 from .devices import (
     DeviceInfo,
@@ -48,6 +60,29 @@ from .resample import OutputConverter
 OutputCallback = Callable[[Int16Array], object]
 NoticeCallback = Callable[[str], object]
 _Message = tuple[str, Any]
+_MAX_TRACKED = 256
+"""Items whose heard-until time is kept (those playing or cut off; one or two in practice)."""
+_MAX_MARKS = 256
+"""Marks waiting for the loop (two per item: only a loop stalled for minutes loses any)."""
+_MAX_DAC_AHEAD_S = 2.0
+"""A DAC time further ahead than this is not believed (some host APIs report garbage)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackMark:
+    """An item's audio started or stopped reaching the listener."""
+
+    kind: Literal["started", "stopped"]
+    item_id: str
+    at: float
+    """Epoch seconds when the item's first (started) or last (stopped) sample is heard."""
+    played_ms: int | None = None
+    """Stopped: whole milliseconds of the item handed to the device (as a truncation counts)."""
+    interrupted: bool = False
+    """Stopped: cut by ``interrupt()`` rather than played to its end."""
+
+
+MarkCallback = Callable[[PlaybackMark], object]
 
 
 class Speaker:
@@ -67,6 +102,7 @@ class Speaker:
         max_buffer_seconds: float = 600.0,
         on_output: OutputCallback | None = None,
         on_notice: NoticeCallback | None = None,
+        on_mark: MarkCallback | None = None,
     ) -> None:
         """``block_ms`` ``None`` lets PortAudio choose the block size: fixed sizes that are not
         a power of two made ALSA's PulseAudio plugin free-run with underflows while an input
@@ -79,6 +115,7 @@ class Speaker:
         self.block_ms = block_ms
         self.on_output = on_output
         self.on_notice = on_notice
+        self.on_mark = on_mark
         self.notice: str | None = None
         self.device_info: DeviceInfo | None = None
         self.tracker = PlaybackTracker()
@@ -97,6 +134,12 @@ class Speaker:
         self._ended = False
         self._frame_waiters: list[tuple[int, asyncio.Future[bool]]] = []
         self._drain_waiters: list[asyncio.Future[bool]] = []
+        self._latency = 0.0
+        self._heard_until: dict[str, float] = {}
+        """Per item playing (or cut), when its last sample handed to the device is heard."""
+        self._marks: deque[PlaybackMark] = deque(maxlen=_MAX_MARKS)
+        """Marks not yet reported, oldest first (the callback and ``interrupt`` add, under the
+        lock; the loop takes them)."""
 
     # -- the loop's side -----------------------------------------------------------------------
 
@@ -109,6 +152,12 @@ class Speaker:
     def buffered_samples(self) -> int:
         """24 kHz samples waiting to play."""
         return len(self._buffer)
+
+    @property
+    def dropped_messages(self) -> int:
+        """Played audio handed to the loop and dropped because the loop fell behind (the meter
+        missed it; nothing else is lost)."""
+        return self._handoff.dropped if self._handoff is not None else 0
 
     @property
     def dropped_samples(self) -> int:
@@ -150,6 +199,7 @@ class Speaker:
                 finished_callback=self._finished,
             )
             stream.start()
+            self._latency = _seconds(getattr(stream, "latency", 0.0))
         except Exception as exc:
             self._handoff.close()
             self._handoff = None
@@ -191,16 +241,36 @@ class Speaker:
 
         The interrupted items (the one playing and any queued) take no more deltas.
         """
+        heard_until: float | None = None
         with self._lock:
             self._buffer.interrupt()
             current = self.tracker.current_item
             if current is not None:
                 self._buffer.close_item(current)
                 self.tracker.finished(current)
+                heard_until = self._heard_until.pop(current, None)
+                played = self.tracker.samples_played(current)
+                at = wall_clock() if heard_until is None else heard_until
+                cut = PlaybackMark("stopped", current, at, samples_to_ms(played), interrupted=True)
+                self._marks.append(cut)
             self._flush = True
         if current is None:
             return None
-        return current, self.tracker.samples_played(current)
+        self._report_marks()  # after those the callback queued before it
+        return current, played
+
+    def _report_marks(self) -> None:
+        """Hand the waiting marks, oldest first, to ``on_mark`` (the loop's side)."""
+        with self._lock:
+            marks = list(self._marks)
+            self._marks.clear()
+        for mark in marks:
+            if self.on_mark is None:
+                continue
+            try:
+                self.on_mark(mark)
+            except Exception as exc:
+                self._notify(f"playback mark hook failed: {type(exc).__name__}: {exc}")
 
     async def wait_output(self, seconds: float, timeout: float | None = None) -> bool:
         """True once the device has pulled ``seconds`` more audio (silence counts)."""
@@ -226,6 +296,7 @@ class Speaker:
             return False
 
     def _on_messages(self, messages: list[_Message]) -> None:
+        self._report_marks()  # any wake-up brings them, the "marks" one may have been dropped
         for kind, payload in messages:
             if kind == "played" and self.on_output is not None:
                 try:
@@ -255,6 +326,7 @@ class Speaker:
         if converter is None or handoff is None:
             outdata.fill(0)
             return
+        heard_at = wall_clock() + _dac_ahead(time, self._latency)  # outdata[0] reaches the ear
         with self._lock:
             if self._flush:
                 self._flush = False
@@ -266,10 +338,7 @@ class Speaker:
                 want = max(1, math.ceil((frames - have) / converter.ratio))
                 runs = self._buffer.take(want)
                 played = [samples for _, samples in runs]
-                for item_id, samples in runs:
-                    self.tracker.on_play(item_id, len(samples))
-                for item_id in self._buffer.pop_finished():
-                    self.tracker.finished(item_id)
+                self._track(runs, heard_at + have / converter.out_rate, handoff)
                 got = sum(len(s) for s in played)
                 if got:
                     audio = played[0] if len(played) == 1 else np.concatenate(played)
@@ -287,6 +356,30 @@ class Speaker:
             self.frames_out += frames
             self._signal_waiters(handoff)
 
+    def _track(
+        self, runs: list[tuple[str, Int16Array]], at: float, handoff: Handoff[_Message]
+    ) -> None:
+        """Count the runs taken (heard from ``at``) and mark items that start or end in them."""
+        marked = False
+        for item_id, samples in runs:
+            if self.tracker.samples_played(item_id) == 0:
+                self._marks.append(PlaybackMark("started", item_id, at))
+                marked = True
+            self.tracker.on_play(item_id, len(samples))
+            at += len(samples) / SAMPLE_RATE
+            heard = self._heard_until
+            heard[item_id] = at
+            if len(heard) > _MAX_TRACKED:
+                del heard[next(iter(heard))]
+        for item_id in self._buffer.pop_finished():
+            self.tracker.finished(item_id)
+            played = samples_to_ms(self.tracker.samples_played(item_id))
+            end = self._heard_until.pop(item_id, at)
+            self._marks.append(PlaybackMark("stopped", item_id, end, played))
+            marked = True
+        if marked:
+            handoff.put(("marks", None))  # wakes the loop, which takes them
+
     def _signal_waiters(self, handoff: Handoff[_Message]) -> None:
         if self._frame_waiters:
             due = [f for n, f in self._frame_waiters if n <= self.frames_out]
@@ -303,3 +396,17 @@ class Speaker:
         handoff = self._handoff
         if not self._stopping and handoff is not None:
             handoff.put(("vanished", None))
+
+
+def _seconds(value: Any) -> float:
+    """A latency in seconds (0 for anything that is not a sane one)."""
+    return float(value) if isinstance(value, int | float) and 0 <= value < _MAX_DAC_AHEAD_S else 0.0
+
+
+def _dac_ahead(time_info: Any, fallback: float) -> float:
+    """Seconds until the block being written is heard: PortAudio's DAC time, if it gives one."""
+    try:
+        ahead = float(time_info.outputBufferDacTime) - float(time_info.currentTime)
+    except (AttributeError, TypeError, ValueError):
+        return fallback
+    return ahead if 0.0 < ahead < _MAX_DAC_AHEAD_S else fallback

@@ -23,6 +23,8 @@ queues the closing without waiting, for the app's exit. ``client.reset()`` drops
 ``attach()`` registers this session's again.
 
 The meters are fed from the real streams: input before it is sent, output as it is played.
+The speaker's playback marks (an item heard from, heard to) go to ``on_playback``, except those
+of the pane's replays (``<item id>#replay``), which are not the turn's audio.
 Devices that are missing or fail become ``notice`` text; text mode goes on.
 """
 
@@ -41,8 +43,11 @@ from console.realtime.utils import Int16Array
 
 from .devices import AudioUnavailable, Kind, device_call, find_device, in_device_thread, rescan
 from .levels import LevelMeter
-from .playback import Speaker
+from .playback import MarkCallback, PlaybackMark, Speaker
 from .wav import write_wav
+
+REPLAY_SUFFIX = "#replay"
+"""The speaker's item id for a replay of an item's audio: ``<item id>#replay``."""
 
 
 class AudioSource(Protocol):
@@ -78,6 +83,7 @@ class VoiceSession:
         input_levels: LevelMeter | None = None,
         output_levels: LevelMeter | None = None,
         save_dir: Path | None = None,
+        on_playback: MarkCallback | None = None,
     ) -> None:
         self.client = client
         self.microphone = microphone
@@ -85,6 +91,7 @@ class VoiceSession:
         self.input_levels = input_levels
         self.output_levels = output_levels
         self.save_dir = save_dir
+        self.on_playback = on_playback
         self.talking = False
         """Push-to-talk is on (manual turns only)."""
         self.notice: str | None = None
@@ -98,6 +105,7 @@ class VoiceSession:
         if speaker is not None:
             speaker.on_output = self._on_output
             speaker.on_notice = self._on_device_notice
+            speaker.on_mark = self._on_mark
         # Bound once: ``off`` finds a handler by identity, and each ``self._x`` is a new object.
         self._handlers: tuple[tuple[str, Callable[[Any], None]], ...] = (
             ("conversation.updated", self._on_updated),
@@ -350,7 +358,7 @@ class VoiceSession:
             if reason is not None:
                 self.notice = reason
                 return False
-        return speaker.play(f"{item_id}#replay", audio)
+        return speaker.play(f"{item_id}{REPLAY_SUFFIX}", audio)
 
     # -- client and device events ---------------------------------------------------------
 
@@ -363,6 +371,10 @@ class VoiceSession:
     def _on_output(self, samples: Int16Array) -> None:
         if self.output_levels is not None:
             self.output_levels.push(samples)
+
+    def _on_mark(self, mark: PlaybackMark) -> None:
+        if self.on_playback is not None and not mark.item_id.endswith(REPLAY_SUFFIX):
+            self.on_playback(mark)  # the speaker turns a failure into its notice
 
     def _on_device_notice(self, text: str) -> None:
         self.notice = text

@@ -1,8 +1,9 @@
 """The ``realtime-console`` command line.
 
-``realtime-console`` opens the console; ``realtime-console serve`` runs the embedded Realtime
-simulator on its own, for any client; ``realtime-console relay`` runs the key-holding relay in
-front of OpenAI (or another Realtime server). The app (Textual) and the sound devices are
+``realtime-console`` opens the console; ``realtime-console report`` prints a recording's turns,
+latencies and cost; ``realtime-console serve`` runs the embedded Realtime simulator on its own,
+for any client; ``realtime-console relay`` runs the key-holding relay in front of OpenAI (or
+another Realtime server). The app (Textual) and the sound devices are
 imported inside their commands, so ``--help`` works even when an optional part is missing; the
 parser imports the library, the relay and the simulator for the defaults it shows (each is
 defined once, in its part).
@@ -15,6 +16,7 @@ One concern per module:
 - ``console``: the console and its read-only replay (target, key, configuration), and
   ``devices``;
 - ``checks``: what is refused before the app starts (files, directories, keymap, terminal);
+- ``report``: ``report``, a recording's turn table and session summary, with no app;
 - ``serving``: ``serve`` and ``relay``, run until Ctrl-C.
 """
 

@@ -84,6 +84,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
     from console.app.config import ConsoleConfig
     from console.inspector.tools import ToolsFileError, load_tools_file
 
+    prices = checked_prices(args.prices)
     tools = []
     if args.tools:
         try:
@@ -105,7 +106,18 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         save_audio=(
             writable_directory(args.save_audio, "write audio to") if args.save_audio else None
         ),
+        prices=prices,
     )
+
+
+def checked_prices(path: Path | None) -> Path | None:
+    """``--prices``, read once to check it (the app reads it again); ``ValueError`` (a
+    ``PriceTableError``) with the line to print if it cannot be used."""
+    if path is not None:
+        from console.inspector.prices import PriceTable
+
+        PriceTable.default().with_file(path)
+    return path
 
 
 def _export_dir(args: argparse.Namespace) -> Path | None:
@@ -144,6 +156,7 @@ def run_replay(args: argparse.Namespace) -> int:
     try:
         recording = load_recording(args.file)
         export_dir = _export_dir(args)
+        prices = checked_prices(args.prices)
     except (RecordingError, ValueError) as exc:
         print(f"{PROG} replay: {exc}", file=sys.stderr)
         return 2
@@ -155,6 +168,7 @@ def run_replay(args: argparse.Namespace) -> int:
         replay=recording,
         replay_name=str(args.file),
         export_dir=export_dir,
+        prices=prices,
     )
     return asyncio.run(open_console(config, None))
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from console.cli.console import run_console, run_devices, run_replay
 from console.cli.parser import build_parser
+from console.cli.report import run_report
 from console.cli.serving import run_relay, run_serve
 
 
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": run_serve,
         "relay": run_relay,
         "replay": run_replay,
+        "report": run_report,
         "devices": run_devices,
     }
     try:

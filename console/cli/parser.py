@@ -20,8 +20,8 @@ PROG = "realtime-console"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: the console's options and the ``devices``, ``replay``, ``serve``
-    and ``relay`` subcommands."""
+    """The argument parser: the console's options and the ``devices``, ``replay``, ``report``,
+    ``serve`` and ``relay`` subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _devices_command(commands)
     _replay_command(commands)
+    _report_command(commands)
     _serve_command(commands)
     _relay_command(commands)
     return parser
@@ -81,6 +82,20 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     )
     target.add_argument(
         "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
+    )
+    _prices_option(target, default=None)
+
+
+def _prices_option(group: argparse._ActionsContainer, default: object) -> None:
+    """``--prices``: the console's (default None) and ``report``'s (SUPPRESS, so that one given
+    before the command is not reset by the subcommand's default)."""
+    group.add_argument(
+        "--prices",
+        metavar="FILE.toml",
+        type=Path,
+        default=default,
+        help="override or extend the price table per model (the shipped table's shape; see the "
+        "README's Turns, latency and cost)",
     )
 
 
@@ -155,6 +170,23 @@ def _replay_command(commands: Commands) -> None:
     replay.add_argument(
         "--dialect", choices=("ga", "beta"), default=None, help="default: guessed from the events"
     )
+
+
+def _report_command(commands: Commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="print a recording's turns, latencies and cost, and exit",
+        description=(
+            "Print the turn table and the session summary of a recording (ours, or one event "
+            "per line from another tool; a log without times gives counts, usage and cost "
+            "only). --json is a documented contract, for CI."
+        ),
+    )
+    report.add_argument("file", metavar="FILE.jsonl")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="the turns and the summary as JSON")
+    shape.add_argument("--csv", action="store_true", help="one CSV row per turn")
+    _prices_option(report, default=argparse.SUPPRESS)
 
 
 def _serve_command(commands: Commands) -> None:

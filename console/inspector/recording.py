@@ -19,7 +19,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, Literal, NamedTuple, Protocol
@@ -245,19 +245,35 @@ def _guess_source(event_type: str) -> Source:
 
 def guess_dialect(entries: Iterable[Entry]) -> Literal["ga", "beta"]:
     """``beta`` when beta-only event names outnumber GA-only ones, else ``ga`` (the default)."""
-    ga = beta = 0
+    votes = _DialectVotes()
     for entry in entries:
-        event_type = entry.event["type"]
+        votes.count(entry.event)
+    return votes.guess
+
+
+class _DialectVotes:
+    """GA-only against beta-only event names (and session shapes), counted one event at a time."""
+
+    __slots__ = ("beta", "ga")
+
+    def __init__(self) -> None:
+        self.ga = self.beta = 0
+
+    def count(self, event: dict[str, Any]) -> None:
+        event_type = event["type"]
         if event_type in _GA_ONLY:
-            ga += 1
+            self.ga += 1
         elif event_type in _BETA_ONLY:
-            beta += 1
+            self.beta += 1
         elif event_type in ("session.created", "session.updated"):
-            session = entry.event.get("session")
+            session = event.get("session")
             if isinstance(session, dict):
-                ga += "output_modalities" in session or "type" in session
-                beta += "modalities" in session
-    return "beta" if beta > ga else "ga"
+                self.ga += "output_modalities" in session or "type" in session
+                self.beta += "modalities" in session
+
+    @property
+    def guess(self) -> Literal["ga", "beta"]:
+        return "beta" if self.beta > self.ga else "ga"
 
 
 def _lines(file: IO[bytes], max_line_bytes: int) -> Iterable[tuple[int, bytes | None]]:
@@ -276,6 +292,87 @@ def _lines(file: IO[bytes], max_line_bytes: int) -> Iterable[tuple[int, bytes | 
             yield line_no, line
 
 
+class RecordingReader:
+    """A recording's entries one at a time, keeping none of them: for one pass over a file of
+    any length (``report``) in constant memory. Bad lines are skipped and reported as
+    ``load_recording`` does; ``events``, ``skipped`` and ``dialect_guess`` are known once the
+    iteration has ended.
+
+    Iterating raises ``RecordingError`` if the file cannot be read, or holds more than
+    ``max_events`` events (``None``: no bound, nothing is kept).
+    """
+
+    def __init__(
+        self,
+        path: PathLike,
+        *,
+        max_events: int | None = DEFAULT_MAX_EVENTS,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
+        self.path = path
+        self.max_events = max_events
+        self.max_line_bytes = max_line_bytes
+        self.events = 0
+        self.skipped: list[tuple[int, str]] = []
+        self.skipped_count = 0
+        self._votes = _DialectVotes()
+
+    @property
+    def dialect_guess(self) -> Literal["ga", "beta"]:
+        return self._votes.guess
+
+    def _skip(self, line_no: int, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_REPORTED:
+            self.skipped.append((line_no, reason))
+
+    def __iter__(self) -> Iterator[Entry]:
+        path, max_events = self.path, self.max_events
+        try:
+            with open(path, "rb") as file:
+                for line_no, raw in _lines(file, self.max_line_bytes):
+                    parsed = self._parse(line_no, raw)
+                    if parsed is None:
+                        continue
+                    if max_events is not None and self.events >= max_events:
+                        raise RecordingError(
+                            f"{os.fspath(path)}: more than {max_events:,} events "
+                            f"(line {line_no}); raise max_events to load it"
+                        )
+                    self.events += 1
+                    self._votes.count(parsed.event)
+                    yield parsed
+        except OSError as exc:
+            raise RecordingError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
+
+    def _parse(self, line_no: int, raw: bytes | None) -> Entry | None:
+        """The entry on one line, or ``None`` (a blank line, or a bad one: skipped)."""
+        if raw is None:
+            self._skip(line_no, f"line longer than {self.max_line_bytes} bytes")
+            return None
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            return None
+        try:
+            parsed = parse_line(json.loads(raw.decode("utf-8")))
+        except UnicodeDecodeError as exc:
+            parsed = f"not UTF-8 ({exc.reason} at byte {exc.start})"
+        except ValueError as exc:  # json.JSONDecodeError, or a too-deep nesting
+            parsed = f"invalid JSON ({exc})"
+        except RecursionError:
+            parsed = "invalid JSON (nested too deeply)"
+        if isinstance(parsed, str):
+            self._skip(line_no, parsed)
+            return None
+        return parsed
+
+    def no_event(self) -> RecordingError:
+        """The error for a file that held no event (once iterated)."""
+        detail = f"; {self.skipped_count} malformed line(s)" if self.skipped_count else ""
+        return RecordingError(f"{os.fspath(self.path)} holds no event{detail}")
+
+
 def load_recording(
     path: PathLike,
     *,
@@ -287,47 +384,11 @@ def load_recording(
     Raises ``RecordingError`` if the file cannot be read, holds no event, or holds more than
     ``max_events`` events.
     """
-    recording = Recording()
-
-    def skip(line_no: int, reason: str) -> None:
-        recording.skipped_count += 1
-        if len(recording.skipped) < MAX_REPORTED:
-            recording.skipped.append((line_no, reason))
-
-    try:
-        with open(path, "rb") as file:
-            for line_no, raw in _lines(file, max_line_bytes):
-                if raw is None:
-                    skip(line_no, f"line longer than {max_line_bytes} bytes")
-                    continue
-                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if not raw.strip():
-                    continue
-                try:
-                    parsed = parse_line(json.loads(raw.decode("utf-8")))
-                except UnicodeDecodeError as exc:
-                    parsed = f"not UTF-8 ({exc.reason} at byte {exc.start})"
-                except ValueError as exc:  # json.JSONDecodeError, or a too-deep nesting
-                    parsed = f"invalid JSON ({exc})"
-                except RecursionError:
-                    parsed = "invalid JSON (nested too deeply)"
-                if isinstance(parsed, str):
-                    skip(line_no, parsed)
-                    continue
-                if len(recording.entries) >= max_events:
-                    raise RecordingError(
-                        f"{os.fspath(path)}: more than {max_events:,} events (line {line_no}); "
-                        "raise max_events to load it"
-                    )
-                recording.entries.append(parsed)
-    except OSError as exc:
-        raise RecordingError(f"cannot read {os.fspath(path)}: {exc.strerror or exc}") from None
-    if not recording.entries:
-        detail = f"; {recording.skipped_count} malformed line(s)" if recording.skipped_count else ""
-        raise RecordingError(f"{os.fspath(path)} holds no event{detail}")
-    recording.dialect_guess = guess_dialect(recording.entries)
-    return recording
+    reader = RecordingReader(path, max_events=max_events, max_line_bytes=max_line_bytes)
+    entries = list(reader)
+    if not entries:
+        raise reader.no_event()
+    return Recording(entries, reader.skipped, reader.skipped_count, reader.dialect_guess)
 
 
 # -- replay ----------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ class Summary:
     rate_limits: list[dict[str, Any]] = field(default_factory=list)
     timed: bool = True
     """False when the events had no times (a bare log): no latency can be known."""
+    transcription_cost_usd: float = 0.0
+    """The known part of the cost that is input transcription (already in the totals)."""
 
 
 def _count(mapping: Any, key: str) -> int:
@@ -134,6 +136,7 @@ def summarize(model: TurnModel) -> Summary:
         cost_unknown=unknown,
         rate_limits=list(model.rate_limits),
         timed=any(turn.trigger_at is not None for turn in turns) or not turns,
+        transcription_cost_usd=model.transcription_cost_usd,
     )
 
 
@@ -192,6 +195,7 @@ def report_json(model: TurnModel) -> dict[str, Any]:
             "cost_usd": summary.cost_usd,
             "cost_known_usd": summary.cost_known_usd,
             "cost_unknown": summary.cost_unknown,
+            "transcription_cost_usd": summary.transcription_cost_usd,
             "rate_limits": summary.rate_limits,
         },
     }
@@ -268,7 +272,8 @@ def report_text(model: TurnModel) -> str:
         if spread.count:
             lines.append(
                 f"{LATENCY_NAMES[name]:>16}: p50 {format_ms(spread.p50)}, "
-                f"p95 {format_ms(spread.p95)}, max {format_ms(spread.max)} ({spread.count} turns)"
+                f"p95 {format_ms(spread.p95)}, max {format_ms(spread.max)} "
+                f"({spread.count} {'turn' if spread.count == 1 else 'turns'})"
             )
     trend = sparkline(summary.first_audio_trend, 60)
     if trend.strip():
@@ -282,6 +287,11 @@ def report_text(model: TurnModel) -> str:
     )
     cost = format_cost(summary.cost_usd)
     if summary.cost_usd is None and summary.cost_known_usd:
-        cost += f" (${summary.cost_known_usd:.4f} known; {summary.cost_unknown} without a price)"
+        cost += (
+            f" (${summary.cost_known_usd:.4f} known; {summary.cost_unknown} "
+            "without a price or a usage)"
+        )
+    if summary.transcription_cost_usd:
+        cost += f" (transcription ${summary.transcription_cost_usd:.4f})"
     lines.append(f"{'cost':>16}: {cost}")
     return "\n".join(lines) + "\n"

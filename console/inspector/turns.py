@@ -22,6 +22,10 @@ for speech (the end of the user's turn as the server saw it), else the send of
 first audio delta received, ``first_heard`` the first sample the speaker played (local
 ``local.playback.*`` events, which the console records beside the wire events).
 
+A response still open when the connection closes (or a new one opens) can never be done: its
+status becomes ``disconnected``, with the close's code and reason as the reason (``1001 session
+expired``), and ``done_at`` stays unknown.
+
 Bounded: the latest ``cap`` turns are kept (with their items' index); pending triggers and
 requests are few and capped.
 """
@@ -47,6 +51,8 @@ _BYTES_PER_SECOND = {"pcm16": 48_000.0, "g711": 8_000.0}
 LOCAL_PLAYBACK_STARTED = "local.playback.started"
 LOCAL_PLAYBACK_STOPPED = "local.playback.stopped"
 LOCAL_CONNECTION = "local.connection"
+DISCONNECTED = "disconnected"
+"""The status of a turn whose connection closed before its ``response.done``."""
 
 
 @dataclass(slots=True)
@@ -150,6 +156,7 @@ class _Request:
 class _Speech:
     started_at: float | None = None
     start_ms: int | None = None
+    stopped: bool = False
     stopped_at: float | None = None
     end_ms: int | None = None
     item_id: str | None = None
@@ -217,6 +224,8 @@ class TurnModel:
         self._named: deque[str] = deque(maxlen=_MAX_PENDING)
         """Ids the client gave its own items: their echoes name nothing that waits."""
         self._transcribed: OrderedDict[str, float | None] = OrderedDict()
+        self._open: OrderedDict[str, Turn] = OrderedDict()
+        """Turns without their ``response.done`` yet (a few; the oldest go past the bound)."""
         self._rate = _BYTES_PER_SECOND["pcm16"]
 
     # -- reading -----------------------------------------------------------------------------
@@ -308,7 +317,14 @@ class TurnModel:
 
     def _local(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         if kind == LOCAL_CONNECTION:
-            # A new connection is a new session: nothing pending carries over.
+            # A new connection is a new session: nothing pending carries over, and a response
+            # still open will never be done.
+            code, why = _int(event.get("code")), _str(event.get("reason"))
+            reason = " ".join(str(part) for part in (code, why) if part) or "connection closed"
+            for cut in self._open.values():
+                cut.status, cut.reason = DISCONNECTED, reason
+                self.version += 1
+            self._open.clear()
             self.connection += 1
             self._requests.clear()
             self._speech = None
@@ -356,7 +372,8 @@ class TurnModel:
 
     def _speech_stopped(self, event: Mapping[str, Any], at: float | None) -> None:
         speech = self._speech or _Speech()
-        speech.stopped_at, speech.end_ms = at, _int(event.get("audio_end_ms"))
+        speech.stopped, speech.stopped_at = True, at
+        speech.end_ms = _int(event.get("audio_end_ms"))
         speech.item_id = _str(event.get("item_id")) or speech.item_id
         self._speech = speech
 
@@ -404,7 +421,7 @@ class TurnModel:
         """The new turn, with the trigger that asked for it (the earlier of request or speech)."""
         self._count += 1
         request = self._requests[0] if self._requests else None
-        speech = self._speech if self._speech is not None and self._speech.stopped_at else None
+        speech = self._speech if self._speech is not None and self._speech.stopped else None
         base = {"index": self._count, "response_id": response_id, "model": self.model}
         if request is not None and (speech is None or _before(request.at, speech.stopped_at)):
             self._requests.popleft()
@@ -483,6 +500,7 @@ class TurnModel:
         if turn is None:  # a log that starts mid-response
             turn = self._start_turn(response["id"], at)
             self._add(turn)
+        self._open.pop(turn.response_id, None)
         for item in response.get("output") or ():
             item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
             if item_id is not None and item_id not in turn.item_ids:
@@ -521,6 +539,9 @@ class TurnModel:
 
     def _add(self, turn: Turn) -> None:
         self.turns[turn.response_id] = turn
+        self._open[turn.response_id] = turn
+        if len(self._open) > _MAX_PENDING:
+            self._open.popitem(last=False)
         self.version += 1
         while len(self.turns) > self.cap:
             _, oldest = self.turns.popitem(last=False)

@@ -16,6 +16,7 @@ from console.inspector.recording import (
     Entry,
     Recorder,
     RecordingError,
+    RecordingReader,
     export_jsonl,
     load_recording,
     record_to_json,
@@ -259,6 +260,30 @@ def test_load_refuses_unreadable_empty_and_oversized_files(tmp_path: Path) -> No
     with pytest.raises(RecordingError, match="more than 10 events"):
         load_recording(tmp_path / "many.jsonl", max_events=10)
     assert len(load_recording(tmp_path / "many.jsonl", max_events=11).entries) == 11
+
+
+def test_a_reader_gives_the_entries_one_at_a_time_and_keeps_none(tmp_path: Path) -> None:
+    """What ``report`` reads a file of any length with: the same entries, skips and dialect as
+    ``load_recording``, in constant memory (no bound on the events when asked for none)."""
+    path = tmp_path / "beta.jsonl"
+    lines = ['{"type": "response.audio.delta", "delta": ""}'] * 3 + ["{oops"] + ['{"type": "x"}']
+    path.write_text("\n".join(lines) + "\n")
+    reader = RecordingReader(path, max_events=None)
+    first = next(iter(reader))
+    assert first == Entry("server", {"type": "response.audio.delta", "delta": ""}, None)
+    reader = RecordingReader(path, max_events=None)
+    entries = list(reader)
+    loaded = load_recording(path)
+    assert entries == loaded.entries and reader.events == 4
+    assert (reader.skipped, reader.skipped_count) == (loaded.skipped, 1)
+    assert reader.dialect_guess == loaded.dialect_guess == "beta"
+    with pytest.raises(RecordingError, match="more than 2 events"):
+        list(RecordingReader(path, max_events=2))
+    (tmp_path / "empty.jsonl").write_text("\n")
+    empty = RecordingReader(tmp_path / "empty.jsonl")
+    assert list(empty) == [] and "holds no event" in str(empty.no_event())
+    with pytest.raises(RecordingError, match="cannot read"):
+        list(RecordingReader(tmp_path / "missing.jsonl"))
 
 
 def test_replay_counts_conversation_errors_and_fills_missing_times(tmp_path: Path) -> None:

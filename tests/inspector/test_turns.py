@@ -313,3 +313,64 @@ async def test_a_replay_gives_the_live_figures(
     feed_from(replayed_store, replayed)
     replay_into(load_recording(tmp_path / "session.jsonl"), RealtimeConversation(), replayed_store)
     assert len(live) == 2 and replayed.all() == live.all()
+
+
+def test_a_turn_cut_by_a_lost_connection_is_not_left_in_progress() -> None:
+    turns = TurnModel()
+    feed = Feed(turns)
+    feed(0.0, "local", "local.connection", state="connected")
+    feed(1.0, "client", "response.create")
+    feed(1.25, "server", "response.created", response={"id": "r1"})
+    feed(1.5, "server", "response.done", response={"id": "r1", "status": "completed"})
+    feed(2.0, "client", "response.create")
+    feed(2.25, "server", "response.created", response={"id": "r2"})
+    feed(3.0, "local", "local.connection", state="closed", code=1001, reason="session expired")
+    feed(3.5, "local", "local.connection", state="connected")
+    feed(4.0, "client", "response.create")
+    feed(4.25, "server", "response.created", response={"id": "r3"})
+    r1, r2, r3 = (turns.get(name) for name in ("r1", "r2", "r3"))
+    assert r1 is not None and r2 is not None and r3 is not None
+    assert (r1.status, r1.reason) == ("completed", None)
+    assert (r2.status, r2.reason, r2.done_at) == ("disconnected", "1001 session expired", None)
+    assert r2.is_done and r2.done_ms is None  # over, but no response.done: no whole time
+    assert r3.status is None and r3.connection > r2.connection
+
+
+def test_speech_in_a_log_without_times_is_still_the_trigger() -> None:
+    turns = TurnModel()
+    feed = Feed(turns)
+    feed(None, "server", "input_audio_buffer.speech_started", item_id="u1", audio_start_ms=0)
+    feed(None, "server", "input_audio_buffer.speech_stopped", item_id="u1", audio_end_ms=900)
+    feed(None, "server", "input_audio_buffer.committed", item_id="u1")
+    feed(None, "server", "response.created", response={"id": "r"})
+    turn = turns.get("r")
+    assert turn is not None and (turn.trigger, turn.user_item_id) == ("speech", "u1")
+    assert turn.speech_end_ms == 900 and turn.trigger_at is None and turn.created_ms is None
+
+
+def test_the_item_a_typed_message_or_a_tool_output_became_is_the_turns_trigger_item() -> None:
+    """The client's ``conversation.item.create`` carries no id; the server's echo names it."""
+    turns = TurnModel()
+    feed = Feed(turns)
+    user = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}
+    feed(1.0, "client", "conversation.item.create", item=user)
+    feed(1.0, "client", "response.create")
+    feed(1.1, "server", "conversation.item.added", item={**user, "id": "item_user"})
+    feed(1.2, "server", "response.created", response={"id": "r1"})
+    output = {"type": "function_call_output", "call_id": "c1", "output": "{}"}
+    feed(2.0, "client", "conversation.item.create", item=output)
+    feed(2.1, "server", "conversation.item.created", item={**output, "id": "item_out"})  # beta
+    feed(2.2, "client", "response.create")
+    feed(2.3, "server", "response.created", response={"id": "r2"})
+    r1, r2 = turns.get("r1"), turns.get("r2")
+    assert r1 is not None and (r1.trigger, r1.user_item_id) == ("text", "item_user")
+    assert r2 is not None and (r2.trigger, r2.user_item_id) == ("tool", "item_out")
+    assert turns.for_item("item_user") is r1 and turns.for_item("item_out") is r2
+    # The user's audio item (speech, a commit) is not a typed message's.
+    audio = {"type": "message", "role": "user", "content": [{"type": "input_audio"}]}
+    feed(3.0, "client", "conversation.item.create", item=user)
+    feed(3.0, "client", "response.create")
+    feed(3.1, "server", "conversation.item.added", item={**audio, "id": "item_audio"})
+    feed(3.2, "server", "response.created", response={"id": "r3"})
+    r3 = turns.get("r3")
+    assert r3 is not None and r3.user_item_id is None
