@@ -373,16 +373,16 @@ class RealtimeClient(ClientEventRouter):
         """
         if not item_id:
             self._responses.withdraw()
-            if self._responses.tracker.in_flight():
+            if self._responses.tracker.needs_cancel():
                 self.realtime.send("response.cancel")
             return {"item": None}
         item, audio_index = audio_part(item_id, self.conversation.get_item(item_id))
         self._responses.withdraw()
         response_id = self._response_of(item_id)
         if response_id is not None:
-            if self._responses.tracker.is_active(response_id):
+            if self._responses.tracker.cancellable(response_id):
                 self.realtime.send("response.cancel", {"response_id": response_id})
-        elif self._responses.tracker.in_flight():
+        elif self._responses.tracker.needs_cancel():
             self.realtime.send("response.cancel")
         truncate = truncate_fields(item_id, audio_index, item, sample_count)
         self.realtime.send("conversation.item.truncate", truncate)

@@ -69,6 +69,7 @@ class ClientEventRouter(RealtimeEventHandler):
     _tool_runner: ToolRunner
 
     def _add_api_event_handlers(self) -> bool:
+        self._announced: dict[str, Any] | None = None
         on = self.realtime.on
         on("client.*", self._on_client_event)
         on("client.response.create", self._on_response_requested)
@@ -104,6 +105,7 @@ class ClientEventRouter(RealtimeEventHandler):
         """Report a server event our handling cannot use (a malformed one) as ``invalid_event``."""
 
         def guarded(event: dict[str, Any]) -> None:
+            self._announce(event)  # the cause is seen before the reactions it sends
             try:
                 route(event)
             except Exception as exc:
@@ -120,6 +122,20 @@ class ClientEventRouter(RealtimeEventHandler):
         self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
 
     def _on_server_event(self, event: dict[str, Any]) -> None:
+        if self._announced is event:  # its route announced it already
+            self._announced = None
+            return
+        self._announce(event)
+        self._announced = None
+
+    def _announce(self, event: dict[str, Any]) -> None:
+        """``realtime.event`` for a server event, before the client reacts to it.
+
+        ``RealtimeAPI`` dispatches ``server.<type>`` before ``server.*``; announcing from
+        ``server.*`` alone would log what the client sends in reaction (a truncate on
+        ``speech_started``, a tool output) before the event that caused it.
+        """
+        self._announced = event
         self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
 
     def _on_session_created(self, event: dict[str, Any]) -> None:
@@ -238,6 +254,12 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_speech_started(self, event: dict[str, Any]) -> None:
         self._process(event)
+        turn_detection = self._settings.config.get("turn_detection")
+        if (
+            isinstance(turn_detection, dict)
+            and turn_detection.get("interrupt_response") is not False
+        ):
+            self._responses.tracker.interrupted()  # the server cancels what it was saying
         self.dispatch(
             "conversation.interrupted",
             {"item_id": event.get("item_id"), "audio_start_ms": event.get("audio_start_ms")},

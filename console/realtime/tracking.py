@@ -68,6 +68,8 @@ class ResponseTracker:
     def __init__(self) -> None:
         self._requested: OrderedDict[str, bool] = OrderedDict()  # event_id -> in conversation
         self._active: dict[str, bool] = {}  # response id -> in conversation; oldest first
+        self._server_cancels: set[str] = set()
+        """Active responses the server cancels itself (voice activity heard the user)."""
 
     def requested(self, event_id: str, in_conversation: bool = True) -> None:
         """A ``response.create`` with this ``event_id`` was sent."""
@@ -85,6 +87,21 @@ class ResponseTracker:
     def done(self, response_id: str) -> None:
         """``response.done`` for this response."""
         self._active.pop(response_id, None)
+        self._server_cancels.discard(response_id)
+
+    def interrupted(self) -> None:
+        """The server heard the user start speaking with ``interrupt_response`` on: it cancels
+        the conversation's active responses itself (a ``response.cancel`` from us would only
+        earn a ``response_cancel_not_active`` error)."""
+        self._server_cancels.update(rid for rid, in_conv in self._active.items() if in_conv)
+
+    def cancellable(self, response_id: str | None) -> bool:
+        """Whether a ``response.cancel`` for this response is ours to send."""
+        return response_id in self._active and response_id not in self._server_cancels
+
+    def needs_cancel(self) -> bool:
+        """Whether a response is requested, or active and not being cancelled by the server."""
+        return bool(self._requested) or any(r not in self._server_cancels for r in self._active)
 
     def rejected(self, event_id: str) -> bool:
         """The server rejected this client event; True if it was a pending ``response.create``."""
@@ -111,6 +128,7 @@ class ResponseTracker:
         """Forget everything (the connection closed)."""
         self._requested.clear()
         self._active.clear()
+        self._server_cancels.clear()
 
 
 class SessionUpdates:
