@@ -213,7 +213,12 @@ class Inspector:
         self.version += 1
 
     def replay(self, recording: Recording) -> ReplayReport:
-        """Rebuild everything from a recording, as if its events had just happened."""
+        """Rebuild everything from a recording, as if its events had just happened.
+
+        A log without times (one bare event per line) gets the replay clock's times in the
+        store, for ordering only: its turns say their latencies are unknown.
+        """
+        self.turns.timed = any(entry.t is not None for entry in recording.entries)
         report = replay_into(recording, self.client.conversation, self)
         self.reset_conversation()
         self.memory.clear()  # what the recording's set_memory calls saved, not what came before

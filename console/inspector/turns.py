@@ -40,7 +40,7 @@ from typing import Any, Literal
 from console.realtime.dialects import canonical_event_type
 
 from .prices import PriceTable, response_cost, transcription_cost
-from .store import TimedEvent
+from .store import PlainEvent, TimedEvent
 from .tool_calls import ToolCall, ToolCalls
 
 Trigger = Literal["speech", "text", "tool", "commit", "other"]
@@ -200,6 +200,8 @@ class TurnModel:
         self.tool_calls = ToolCalls()
         """Every function call's facts (pending, handler time); turns name theirs by call id."""
         self.cap = cap
+        self.timed = True
+        """False for a log whose events carry no times: every latency is then unknown."""
         self.version = 0
         """Changes at each milestone of a turn (created, first text and audio, heard, done, a
         tool call, a truncation), not at every delta: panes redraw only then."""
@@ -262,6 +264,8 @@ class TurnModel:
 
         Returns the tool calls it changed (the conversation pane redraws their lines).
         """
+        if not self.timed:  # a replayed log without times: the store's times are made up
+            record = PlainEvent(record.source, record.type, record.event, None)
         calls = self.tool_calls.observe(record)
         for call in calls:
             turn = self.turns.get(call.response_id or "")

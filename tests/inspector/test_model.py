@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from console.inspector.connection import Target, explain_close, explain_connect_failure
 from console.inspector.model import Inspector
+from console.inspector.recording import load_recording
 from console.realtime import RealtimeClient
 from console.simulator import SimulatorServer
 
@@ -107,3 +110,24 @@ def test_failures_in_plain_words_never_show_the_key() -> None:
     assert "relay-secret-token-1" not in repr(target) and "token=x" not in repr(target)
     assert target.endpoint == "ws://127.0.0.1:8081/v1/realtime"
     assert "beta" in explain_close(4000, "") and "expired" in explain_close(1001, "")
+
+
+def test_a_replayed_log_without_times_has_no_latencies(tmp_path: Path) -> None:
+    """A bare log's events get the replay clock's times for ordering; turns must not read
+    latencies off them."""
+    lines = [
+        {"type": "session.created", "session": {"id": "sess_1", "model": "gpt-realtime"}},
+        {"type": "response.created", "response": {"id": "resp_1"}},
+        {"type": "response.output_text.delta", "response_id": "resp_1", "delta": "hi"},
+        {"type": "response.done", "response": {"id": "resp_1", "status": "completed"}},
+    ]
+    path = tmp_path / "bare.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")
+    inspector = Inspector(
+        client, Target(None, label="replay"), clock=iter(range(100, 200)).__next__
+    )
+    inspector.replay(load_recording(path))
+    (turn,) = inspector.turns.all()
+    assert turn.status == "completed"
+    assert (turn.created_ms, turn.first_text_ms, turn.done_ms) == (None, None, None)
