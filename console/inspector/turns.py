@@ -34,160 +34,42 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from console.realtime.dialects import canonical_event_type
 
 from .prices import PriceTable, response_cost, transcription_cost
 from .store import PlainEvent, TimedEvent
 from .tool_calls import ToolCall, ToolCalls
+from .turn import (
+    BYTES_PER_SECOND,
+    DEFAULT_TURNS_CAP,
+    DISCONNECTED,
+    LOCAL_CONNECTION,
+    LOCAL_PLAYBACK_STARTED,
+    LOCAL_PLAYBACK_STOPPED,
+    MAX_PENDING,
+    Action,
+    Request,
+    Speech,
+    Trigger,
+    Turn,
+    as_int,
+    as_str,
+    decoded_size,
+    output_rate,
+)
 
-Trigger = Literal["speech", "text", "tool", "commit", "other"]
-DEFAULT_TURNS_CAP = 5_000
-_MAX_PENDING = 64
-_BYTES_PER_SECOND = {"pcm16": 48_000.0, "g711": 8_000.0}
-
-LOCAL_PLAYBACK_STARTED = "local.playback.started"
-LOCAL_PLAYBACK_STOPPED = "local.playback.stopped"
-LOCAL_CONNECTION = "local.connection"
-DISCONNECTED = "disconnected"
-"""The status of a turn whose connection closed before its ``response.done``."""
-
-
-@dataclass(slots=True)
-class Turn:
-    """One response and its trigger; times are epoch seconds, ``None`` when unknown."""
-
-    index: int
-    response_id: str
-    trigger: Trigger
-    trigger_at: float | None
-    user_item_id: str | None = None
-    speech_started_at: float | None = None
-    speech_start_ms: int | None = None
-    """``audio_start_ms``/``audio_end_ms`` of the user's speech (input audio stream time)."""
-    speech_end_ms: int | None = None
-    requested_at: float | None = None
-    created_at: float | None = None
-    first_text_at: float | None = None
-    first_audio_at: float | None = None
-    first_heard_at: float | None = None
-    last_heard_at: float | None = None
-    done_at: float | None = None
-    status: str | None = None
-    reason: str | None = None
-    """Why a response was ``cancelled``, ``incomplete`` or ``failed`` (the server's words)."""
-    audio_bytes: int = 0
-    bytes_per_second: float = _BYTES_PER_SECOND["pcm16"]
-    heard_ms: float | None = None
-    truncated_ms: int | None = None
-    transcribed_at: float | None = None
-    """When the trigger's input transcription completed (it may come after ``done``)."""
-    tool_call_ids: list[str] = field(default_factory=list)
-    """The function calls the response made (their facts are in ``TurnModel.tool_calls``)."""
-    usage: dict[str, Any] | None = None
-    model: str | None = None
-    cost_usd: float | None = None
-    item_ids: list[str] = field(default_factory=list)
-    client_event_ids: list[str] = field(default_factory=list)
-    """The ids of the client events that asked for it: the item create (or the commit), then the
-    ``response.create``, as far as they carried one."""
-    connection: int = 0
-
-    def since_trigger(self, at: float | None) -> float | None:
-        """Milliseconds from the trigger to ``at``."""
-        if at is None or self.trigger_at is None:
-            return None
-        return (at - self.trigger_at) * 1000.0
-
-    @property
-    def created_ms(self) -> float | None:
-        return self.since_trigger(self.created_at)
-
-    @property
-    def first_text_ms(self) -> float | None:
-        return self.since_trigger(self.first_text_at)
-
-    @property
-    def first_audio_ms(self) -> float | None:
-        return self.since_trigger(self.first_audio_at)
-
-    @property
-    def first_heard_ms(self) -> float | None:
-        return self.since_trigger(self.first_heard_at)
-
-    @property
-    def done_ms(self) -> float | None:
-        return self.since_trigger(self.done_at)
-
-    @property
-    def transcribed_ms(self) -> float | None:
-        return self.since_trigger(self.transcribed_at)
-
-    @property
-    def audio_ms(self) -> float:
-        """Audio generated (received), in milliseconds."""
-        return self.audio_bytes / self.bytes_per_second * 1000.0
-
-    @property
-    def is_done(self) -> bool:
-        return self.status is not None
-
-
-@dataclass(slots=True)
-class _Action:
-    """What the client did that a ``response.create`` answers: an item it created, a commit."""
-
-    trigger: Trigger
-    item_id: str | None = None
-    """The item's id: the client's own, else the one the server's echo gives it."""
-    event_id: str | None = None
-
-
-@dataclass(slots=True)
-class _Request:
-    at: float | None
-    event_id: str | None
-    action: _Action
-
-
-@dataclass(slots=True)
-class _Speech:
-    started_at: float | None = None
-    start_ms: int | None = None
-    stopped: bool = False
-    stopped_at: float | None = None
-    end_ms: int | None = None
-    item_id: str | None = None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _decoded_size(b64: str) -> int:
-    """Bytes a base64 string decodes to, without decoding it."""
-    return len(b64) * 3 // 4 - b64.count("=", max(0, len(b64) - 2))
-
-
-def _output_rate(session: Mapping[str, Any]) -> float | None:
-    """Bytes per second of the session's output audio (PCM16 24 kHz, or G.711 8 kHz)."""
-    fmt: Any = session.get("output_audio_format")
-    audio = session.get("audio")
-    if isinstance(audio, Mapping) and isinstance(audio.get("output"), Mapping):
-        fmt = audio["output"].get("format", fmt)
-    if isinstance(fmt, Mapping):
-        fmt = fmt.get("type")
-    if not isinstance(fmt, str):
-        return None
-    return _BYTES_PER_SECOND[
-        "g711" if ("711" in fmt or fmt.endswith(("pcmu", "pcma"))) else "pcm16"
-    ]
+__all__ = [
+    "DEFAULT_TURNS_CAP",
+    "DISCONNECTED",
+    "LOCAL_CONNECTION",
+    "LOCAL_PLAYBACK_STARTED",
+    "LOCAL_PLAYBACK_STOPPED",
+    "Trigger",
+    "Turn",
+    "TurnModel",
+]
 
 
 class TurnModel:
@@ -218,17 +100,17 @@ class TurnModel:
         self.connection = 0
         self._count = 0
         self._by_item: dict[str, Turn] = {}
-        self._requests: deque[_Request] = deque(maxlen=_MAX_PENDING)
-        self._speech: _Speech | None = None
-        self._last_action = _Action("other")
-        self._unnamed: deque[_Action] = deque(maxlen=_MAX_PENDING)
+        self._requests: deque[Request] = deque(maxlen=MAX_PENDING)
+        self._speech: Speech | None = None
+        self._last_action = Action("other")
+        self._unnamed: deque[Action] = deque(maxlen=MAX_PENDING)
         """Items the client created without an id (and commits), waiting for the server's echo."""
-        self._named: deque[str] = deque(maxlen=_MAX_PENDING)
+        self._named: deque[str] = deque(maxlen=MAX_PENDING)
         """Ids the client gave its own items: their echoes name nothing that waits."""
         self._transcribed: OrderedDict[str, float | None] = OrderedDict()
         self._open: OrderedDict[str, Turn] = OrderedDict()
         """Turns without their ``response.done`` yet (a few; the oldest go past the bound)."""
-        self._rate = _BYTES_PER_SECOND["pcm16"]
+        self._rate = BYTES_PER_SECOND["pcm16"]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -288,8 +170,8 @@ class TurnModel:
 
     def _client(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
         if kind == "response.create":
-            action, self._last_action = self._last_action, _Action("other")
-            self._requests.append(_Request(at, _str(event.get("event_id")), action))
+            action, self._last_action = self._last_action, Action("other")
+            self._requests.append(Request(at, as_str(event.get("event_id")), action))
             return
         trigger: Trigger
         if kind == "conversation.item.create":
@@ -303,12 +185,12 @@ class TurnModel:
                 self._speech = None  # a typed message supersedes unanswered speech
             else:
                 return
-            item_id = _str(item.get("id"))
+            item_id = as_str(item.get("id"))
         elif kind == "input_audio_buffer.commit":
             trigger, item_id = "commit", None
         else:
             return
-        action = self._last_action = _Action(trigger, item_id, _str(event.get("event_id")))
+        action = self._last_action = Action(trigger, item_id, as_str(event.get("event_id")))
         if item_id is None:
             self._unnamed.append(action)
         else:
@@ -323,7 +205,7 @@ class TurnModel:
         if kind == LOCAL_CONNECTION:
             # A new connection is a new session: nothing pending carries over, and a response
             # still open will never be done.
-            code, why = _int(event.get("code")), _str(event.get("reason"))
+            code, why = as_int(event.get("code")), as_str(event.get("reason"))
             reason = " ".join(str(part) for part in (code, why) if part) or "connection closed"
             for cut in self._open.values():
                 cut.status, cut.reason = DISCONNECTED, reason
@@ -332,7 +214,7 @@ class TurnModel:
             self.connection += 1
             self._requests.clear()
             self._speech = None
-            self._last_action = _Action("other")
+            self._last_action = Action("other")
             self._unnamed.clear()
             self._named.clear()
             return
@@ -356,33 +238,33 @@ class TurnModel:
         session = event.get("session")
         if not isinstance(session, Mapping):
             return
-        self.model = _str(session.get("model")) or self.model
-        self._rate = _output_rate(session) or self._rate
+        self.model = as_str(session.get("model")) or self.model
+        self._rate = output_rate(session) or self._rate
         transcription: Any = session.get("input_audio_transcription")
         audio = session.get("audio")
         if isinstance(audio, Mapping) and isinstance(audio.get("input"), Mapping):
             transcription = audio["input"].get("transcription", transcription)
         if isinstance(transcription, Mapping):
-            self.transcription_model = _str(transcription.get("model"))
+            self.transcription_model = as_str(transcription.get("model"))
         elif transcription is None and (
             "audio" in session or "input_audio_transcription" in session
         ):
             self.transcription_model = None
 
     def _speech_started(self, event: Mapping[str, Any], at: float | None) -> None:
-        self._speech = _Speech(
-            at, _int(event.get("audio_start_ms")), item_id=_str(event.get("item_id"))
+        self._speech = Speech(
+            at, as_int(event.get("audio_start_ms")), item_id=as_str(event.get("item_id"))
         )
 
     def _speech_stopped(self, event: Mapping[str, Any], at: float | None) -> None:
-        speech = self._speech or _Speech()
+        speech = self._speech or Speech()
         speech.stopped, speech.stopped_at = True, at
-        speech.end_ms = _int(event.get("audio_end_ms"))
-        speech.item_id = _str(event.get("item_id")) or speech.item_id
+        speech.end_ms = as_int(event.get("audio_end_ms"))
+        speech.item_id = as_str(event.get("item_id")) or speech.item_id
         self._speech = speech
 
     def _committed(self, event: Mapping[str, Any], at: float | None) -> None:
-        item_id = _str(event.get("item_id"))
+        item_id = as_str(event.get("item_id"))
         if self._speech is not None:
             self._speech.item_id = item_id or self._speech.item_id
         elif item_id is not None:
@@ -414,7 +296,7 @@ class TurnModel:
 
     def _created(self, event: Mapping[str, Any], at: float | None) -> None:
         response = event.get("response")
-        response_id = _str(response.get("id")) if isinstance(response, Mapping) else None
+        response_id = as_str(response.get("id")) if isinstance(response, Mapping) else None
         if response_id is None or response_id in self.turns:
             return
         turn = self._start_turn(response_id, at)
@@ -452,7 +334,7 @@ class TurnModel:
     def _item_added(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self.turns.get(str(event.get("response_id")))
         item = event.get("item")
-        item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
+        item_id = as_str(item.get("id")) if isinstance(item, Mapping) else None
         if turn is not None and item_id is not None and item_id not in turn.item_ids:
             turn.item_ids.append(item_id)
             self._by_item[item_id] = turn
@@ -471,17 +353,17 @@ class TurnModel:
         if turn.first_audio_at is None:
             turn.first_audio_at = at
             self.version += 1  # not for every delta: panes redraw on milestones
-        turn.audio_bytes += _decoded_size(delta)
+        turn.audio_bytes += decoded_size(delta)
 
     def _truncated(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self._by_item.get(str(event.get("item_id")))
-        end_ms = _int(event.get("audio_end_ms"))
+        end_ms = as_int(event.get("audio_end_ms"))
         if turn is not None and end_ms is not None:
             turn.truncated_ms = end_ms
             self.version += 1
 
     def _transcription(self, event: Mapping[str, Any], at: float | None) -> None:
-        item_id = _str(event.get("item_id"))
+        item_id = as_str(event.get("item_id"))
         cost = transcription_cost(event.get("usage"), self.prices.lookup(self.transcription_model))
         if cost is None:
             self.transcription_cost_unknown += 1
@@ -493,7 +375,7 @@ class TurnModel:
             self.version += 1
         elif item_id is not None:  # before its response was created
             self._transcribed[item_id] = at
-            while len(self._transcribed) > _MAX_PENDING:
+            while len(self._transcribed) > MAX_PENDING:
                 self._transcribed.popitem(last=False)
 
     def _done(self, event: Mapping[str, Any], at: float | None) -> None:
@@ -506,19 +388,19 @@ class TurnModel:
             self._add(turn)
         self._open.pop(turn.response_id, None)
         for item in response.get("output") or ():
-            item_id = _str(item.get("id")) if isinstance(item, Mapping) else None
+            item_id = as_str(item.get("id")) if isinstance(item, Mapping) else None
             if item_id is not None and item_id not in turn.item_ids:
                 turn.item_ids.append(item_id)
                 self._by_item[item_id] = turn
         turn.done_at = at
-        turn.status = _str(response.get("status")) or "unknown"
+        turn.status = as_str(response.get("status")) or "unknown"
         details = response.get("status_details")
         if isinstance(details, Mapping):
             error = details.get("error")
             reason = details.get("reason") or (
                 error.get("code") if isinstance(error, Mapping) else None
             )
-            turn.reason = _str(reason) or _str(details.get("type"))
+            turn.reason = as_str(reason) or as_str(details.get("type"))
         usage = response.get("usage")
         turn.usage = dict(usage) if isinstance(usage, Mapping) else None
         turn.cost_usd = response_cost(turn.usage, self.prices.lookup(turn.model or self.model))
@@ -527,7 +409,7 @@ class TurnModel:
     def _rejected(self, event: Mapping[str, Any], at: float | None) -> None:
         """An ``error`` naming a pending ``response.create``: that request gets no response."""
         error = event.get("error")
-        rejected = _str(error.get("event_id")) if isinstance(error, Mapping) else None
+        rejected = as_str(error.get("event_id")) if isinstance(error, Mapping) else None
         for request in self._requests:
             if rejected is not None and request.event_id == rejected:
                 self._requests.remove(request)
@@ -544,7 +426,7 @@ class TurnModel:
     def _add(self, turn: Turn) -> None:
         self.turns[turn.response_id] = turn
         self._open[turn.response_id] = turn
-        if len(self._open) > _MAX_PENDING:
+        if len(self._open) > MAX_PENDING:
             self._open.popitem(last=False)
         self.version += 1
         while len(self.turns) > self.cap:
