@@ -22,6 +22,9 @@ for speech (the end of the user's turn as the server saw it), else the send of
 first audio delta received, ``first_heard`` the first sample the speaker played (local
 ``local.playback.*`` events, which the console records beside the wire events).
 
+What is pending until a response claims it (requests, the client's actions, speech, the echoes
+that name the client's items) is kept by ``Triggers`` (``triggers``); this module keeps the turns.
+
 A response still open when the connection closes (or a new one opens) can never be done: its
 status becomes ``disconnected``, with the close's code and reason as the reason (``1001 session
 expired``), and ``done_at`` stays unknown.
@@ -32,7 +35,7 @@ requests are few and capped.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +44,7 @@ from console.realtime.dialects import canonical_event_type
 from .prices import PriceTable, response_cost, transcription_cost
 from .store import PlainEvent, TimedEvent
 from .tool_calls import ToolCall, ToolCalls
+from .triggers import Triggers
 from .turn import (
     BYTES_PER_SECOND,
     DEFAULT_TURNS_CAP,
@@ -49,7 +53,6 @@ from .turn import (
     LOCAL_PLAYBACK_STARTED,
     LOCAL_PLAYBACK_STOPPED,
     MAX_PENDING,
-    Action,
     Request,
     Speech,
     Trigger,
@@ -100,13 +103,8 @@ class TurnModel:
         self.connection = 0
         self._count = 0
         self._by_item: dict[str, Turn] = {}
-        self._requests: deque[Request] = deque(maxlen=MAX_PENDING)
-        self._speech: Speech | None = None
-        self._last_action = Action("other")
-        self._unnamed: deque[Action] = deque(maxlen=MAX_PENDING)
-        """Items the client created without an id (and commits), waiting for the server's echo."""
-        self._named: deque[str] = deque(maxlen=MAX_PENDING)
-        """Ids the client gave its own items: their echoes name nothing that waits."""
+        self._triggers = Triggers()
+        """What is pending until a response claims it: requests, client actions, speech."""
         self._transcribed: OrderedDict[str, float | None] = OrderedDict()
         self._open: OrderedDict[str, Turn] = OrderedDict()
         """Turns without their ``response.done`` yet (a few; the oldest go past the bound)."""
@@ -159,7 +157,7 @@ class TurnModel:
         if not isinstance(kind, str):
             return calls
         if source == "client":
-            self._client(kind, event, at)
+            self._triggers.client(kind, event, at)
         elif source == "server":
             self._server(canonical_event_type(kind), event, at)
         else:
@@ -168,35 +166,8 @@ class TurnModel:
             self.version += 1  # a call's state shows in its turn
         return calls
 
-    def _client(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
-        if kind == "response.create":
-            action, self._last_action = self._last_action, Action("other")
-            self._requests.append(Request(at, as_str(event.get("event_id")), action))
-            return
-        trigger: Trigger
-        if kind == "conversation.item.create":
-            item = event.get("item")
-            if not isinstance(item, Mapping):
-                return
-            if item.get("type") == "function_call_output":
-                trigger = "tool"
-            elif item.get("type") == "message" and item.get("role") == "user":
-                trigger = "text"
-                self._speech = None  # a typed message supersedes unanswered speech
-            else:
-                return
-            item_id = as_str(item.get("id"))
-        elif kind == "input_audio_buffer.commit":
-            trigger, item_id = "commit", None
-        else:
-            return
-        action = self._last_action = Action(trigger, item_id, as_str(event.get("event_id")))
-        if item_id is None:
-            self._unnamed.append(action)
-        else:
-            self._named.append(item_id)
-
     def _server(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        self._triggers.server(kind, event, at)
         handler = _SERVER_HANDLERS.get(kind)
         if handler is not None:
             handler(self, event, at)
@@ -212,11 +183,7 @@ class TurnModel:
                 self.version += 1
             self._open.clear()
             self.connection += 1
-            self._requests.clear()
-            self._speech = None
-            self._last_action = Action("other")
-            self._unnamed.clear()
-            self._named.clear()
+            self._triggers.reset()
             return
         turn = self._by_item.get(str(event.get("item_id")))
         if turn is None:
@@ -251,49 +218,6 @@ class TurnModel:
         ):
             self.transcription_model = None
 
-    def _speech_started(self, event: Mapping[str, Any], at: float | None) -> None:
-        self._speech = Speech(
-            at, as_int(event.get("audio_start_ms")), item_id=as_str(event.get("item_id"))
-        )
-
-    def _speech_stopped(self, event: Mapping[str, Any], at: float | None) -> None:
-        speech = self._speech or Speech()
-        speech.stopped, speech.stopped_at = True, at
-        speech.end_ms = as_int(event.get("audio_end_ms"))
-        speech.item_id = as_str(event.get("item_id")) or speech.item_id
-        self._speech = speech
-
-    def _committed(self, event: Mapping[str, Any], at: float | None) -> None:
-        item_id = as_str(event.get("item_id"))
-        if self._speech is not None:
-            self._speech.item_id = item_id or self._speech.item_id
-        elif item_id is not None:
-            self._name_echo("commit", item_id)
-
-    def _item_echo(self, event: Mapping[str, Any], at: float | None) -> None:
-        """The server's echo of an item: it names an item the client created without an id."""
-        item = event.get("item")
-        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            return
-        if item.get("type") == "function_call_output":
-            self._name_echo("tool", item["id"])
-        elif item.get("type") == "message" and item.get("role") == "user":
-            content = item.get("content")
-            parts = content if isinstance(content, list) else ()
-            if not any(isinstance(p, Mapping) and p.get("type") == "input_audio" for p in parts):
-                self._name_echo("text", item["id"])  # audio is speech's, or a commit's
-
-    def _name_echo(self, trigger: Trigger, item_id: str) -> None:
-        """Give ``item_id`` to the oldest unnamed action of its kind (echoes come in order)."""
-        if item_id in self._named:
-            self._named.remove(item_id)
-            return
-        for action in self._unnamed:
-            if action.trigger == trigger:
-                action.item_id = item_id
-                self._unnamed.remove(action)
-                return
-
     def _created(self, event: Mapping[str, Any], at: float | None) -> None:
         response = event.get("response")
         response_id = as_str(response.get("id")) if isinstance(response, Mapping) else None
@@ -306,21 +230,18 @@ class TurnModel:
     def _start_turn(self, response_id: str, at: float | None) -> Turn:
         """The new turn, with the trigger that asked for it (the earlier of request or speech)."""
         self._count += 1
-        request = self._requests[0] if self._requests else None
-        speech = self._speech if self._speech is not None and self._speech.stopped else None
+        claimed = self._triggers.claim()
         base = {"index": self._count, "response_id": response_id, "model": self.model}
-        if request is not None and (speech is None or _before(request.at, speech.stopped_at)):
-            self._requests.popleft()
-            action = request.action
-            turn = Turn(trigger=action.trigger, trigger_at=request.at, **base)  # type: ignore[arg-type]
-            turn.requested_at, turn.user_item_id = request.at, action.item_id
-            turn.client_event_ids = [i for i in (action.event_id, request.event_id) if i]
-        elif speech is not None:
-            self._speech = None
-            turn = Turn(trigger="speech", trigger_at=speech.stopped_at, **base)  # type: ignore[arg-type]
-            turn.user_item_id = speech.item_id
-            turn.speech_started_at = speech.started_at
-            turn.speech_start_ms, turn.speech_end_ms = speech.start_ms, speech.end_ms
+        if isinstance(claimed, Request):
+            action = claimed.action
+            turn = Turn(trigger=action.trigger, trigger_at=claimed.at, **base)  # type: ignore[arg-type]
+            turn.requested_at, turn.user_item_id = claimed.at, action.item_id
+            turn.client_event_ids = [i for i in (action.event_id, claimed.event_id) if i]
+        elif isinstance(claimed, Speech):
+            turn = Turn(trigger="speech", trigger_at=claimed.stopped_at, **base)  # type: ignore[arg-type]
+            turn.user_item_id = claimed.item_id
+            turn.speech_started_at = claimed.started_at
+            turn.speech_start_ms, turn.speech_end_ms = claimed.start_ms, claimed.end_ms
         else:
             turn = Turn(trigger="other", trigger_at=at, **base)  # type: ignore[arg-type]
         turn.bytes_per_second = self._rate
@@ -406,15 +327,6 @@ class TurnModel:
         turn.cost_usd = response_cost(turn.usage, self.prices.lookup(turn.model or self.model))
         self.version += 1
 
-    def _rejected(self, event: Mapping[str, Any], at: float | None) -> None:
-        """An ``error`` naming a pending ``response.create``: that request gets no response."""
-        error = event.get("error")
-        rejected = as_str(error.get("event_id")) if isinstance(error, Mapping) else None
-        for request in self._requests:
-            if rejected is not None and request.event_id == rejected:
-                self._requests.remove(request)
-                return
-
     def _rate_limits(self, event: Mapping[str, Any], at: float | None) -> None:
         limits = event.get("rate_limits")
         if isinstance(limits, list):
@@ -437,18 +349,9 @@ class TurnModel:
                     del self._by_item[item_id]
 
 
-def _before(first: float | None, second: float | None) -> bool:
-    """Whether ``first`` is not later than ``second`` (unknown times keep the event order)."""
-    return first is None or second is None or first <= second
-
-
 _SERVER_HANDLERS = {
     "session.created": TurnModel._session,
     "session.updated": TurnModel._session,
-    "input_audio_buffer.speech_started": TurnModel._speech_started,
-    "input_audio_buffer.speech_stopped": TurnModel._speech_stopped,
-    "input_audio_buffer.committed": TurnModel._committed,
-    "conversation.item.created": TurnModel._item_echo,  # GA's conversation.item.added too
     "response.created": TurnModel._created,
     "response.output_item.added": TurnModel._item_added,
     "response.text.delta": TurnModel._text_delta,
@@ -457,6 +360,5 @@ _SERVER_HANDLERS = {
     "conversation.item.truncated": TurnModel._truncated,
     "conversation.item.input_audio_transcription.completed": TurnModel._transcription,
     "response.done": TurnModel._done,
-    "error": TurnModel._rejected,
     "rate_limits.updated": TurnModel._rate_limits,
 }
