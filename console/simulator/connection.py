@@ -16,15 +16,13 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import ConnectionClosed
-
 from . import errors, ids
 from . import validation as v
 from .accounting import RateLimits
 from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
+from .peers import Peer, PeerClosed
 from .session import SessionState
 from .streaming import ResponseRun
 from .turn_taking import InputAudioHandlers
@@ -71,11 +69,11 @@ def parse_json(message: str) -> Any:
 
 
 class Connection(InputAudioHandlers):
-    """State and behaviour of one realtime session over one websocket."""
+    """State and behaviour of one realtime session over one peer (see :mod:`.peers`)."""
 
     def __init__(
         self,
-        ws: ServerConnection,
+        ws: Peer,
         dialect: Dialect,
         model: str,
         pace: str,
@@ -143,7 +141,7 @@ class Connection(InputAudioHandlers):
                 expiry = asyncio.get_running_loop().create_task(self._expire(self.expiry_s))
             async for message in self.ws:
                 await self.handle(message)
-        except ConnectionClosed:
+        except PeerClosed:
             pass
         finally:
             if expiry is not None:
@@ -177,7 +175,7 @@ class Connection(InputAudioHandlers):
     async def _expire(self, seconds: float) -> None:
         """Session expiry: the real error, then close code 1001."""
         await asyncio.sleep(seconds)
-        with contextlib.suppress(ConnectionClosed):
+        with contextlib.suppress(PeerClosed):
             await self.send_error(errors.session_expired(seconds))
             await self.ws.close(1001, "session expired")
 
@@ -206,7 +204,7 @@ class Connection(InputAudioHandlers):
         except errors.RealtimeError as error:
             error.event_id = event_id
             await self.send_error(error)
-        except ConnectionClosed:
+        except PeerClosed:
             raise
         except Exception:
             log.exception("simulator: unexpected failure handling a client event")
@@ -359,11 +357,11 @@ class Connection(InputAudioHandlers):
         """Run a response; a closed socket ends it quietly, a bug becomes a server_error."""
         try:
             await run.run()
-        except ConnectionClosed:
+        except PeerClosed:
             pass
         except Exception:
             log.exception("simulator: response %s failed", run.id)
-            with contextlib.suppress(ConnectionClosed):
+            with contextlib.suppress(PeerClosed):
                 await self.send_error(
                     errors.RealtimeError(
                         "The server had an error while generating the response.",

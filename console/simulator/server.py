@@ -36,6 +36,7 @@ from .connection import Connection
 from .dialect import GA, Dialect
 from .dialect_beta import BETA
 from .log_redaction import websockets_logger
+from .peers import PeerClosed, WebsocketsPeer
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class SimulatorServer:
         query = parse_qs(urlsplit(request.path).query)
         model = (query.get("model") or [dialect.default_model])[0]
         conn = Connection(
-            ws,
+            WebsocketsPeer(ws),
             dialect,
             model,
             self.pace,
@@ -217,7 +218,7 @@ class SimulatorServer:
                     await ws.close(AUTH_FAILURE_CLOSE, "invalid_request_error")
                     return
             await conn.run()
-        except ConnectionClosed:
+        except (ConnectionClosed, PeerClosed):
             pass
         except Exception:
             log.exception("simulator: connection handler failed")

@@ -32,13 +32,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import numpy as np
-from websockets.exceptions import ConnectionClosed
 
 from . import ids, responder, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
+from .peers import PeerClosed
 from .session import SessionState
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ class ResponseRun:
         try:
             try:
                 await self._run()
-            except (ConnectionClosed, asyncio.CancelledError):
+            except (PeerClosed, asyncio.CancelledError):
                 raise
             except Exception:
                 log.exception("simulator: response %s failed", self.id)
