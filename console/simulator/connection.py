@@ -24,6 +24,7 @@ from .dialect import Dialect
 from .input_audio import InputAudioBuffer
 from .peers import Peer, PeerClosed
 from .session import SessionState
+from .session_updates import SessionUpdates, handshake_refusal
 from .streaming import ResponseRun
 from .turn_taking import InputAudioHandlers
 from .turns import TurnQueue
@@ -32,6 +33,7 @@ from .vad import EnergyVad
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+REFUSAL_CLOSE = 3000  # after a refused handshake's error event, as for a wrong key (see server)
 
 
 def _non_finite(constant: str) -> float:
@@ -68,8 +70,12 @@ def parse_json(message: str) -> Any:
         ) from None
 
 
-class Connection(InputAudioHandlers):
-    """State and behaviour of one realtime session over one peer (see :mod:`.peers`)."""
+class Connection(InputAudioHandlers, SessionUpdates):
+    """State and behaviour of one realtime session over one peer (see :mod:`.peers`).
+
+    ``intent`` is the URL's ``?intent=`` (``"transcription"`` opens a transcription session);
+    ``model_in_url`` says whether the URL named a model, which a transcription session refuses.
+    """
 
     def __init__(
         self,
@@ -82,8 +88,11 @@ class Connection(InputAudioHandlers):
         item_done_first: bool = False,
         generation_speed: float = 3.0,
         transcription_delay_s: float = 0.3,
+        intent: str | None = None,
+        model_in_url: bool = False,
     ) -> None:
         self.ws = ws
+        self.refusal = handshake_refusal(intent, model_in_url)
         self.dialect = dialect
         self.pace = pace
         self.item_done_first = item_done_first  # see SimulatorServer
@@ -91,7 +100,8 @@ class Connection(InputAudioHandlers):
         self.transcription_delay_s = transcription_delay_s  # see SimulatorServer
         self.rate_limits = RateLimits(dialect.rate_limit_names)
         self.expiry_s = expiry_s
-        self.session = SessionState(model, dialect.default_voice, expiry_s)
+        kind = "transcription" if intent == "transcription" else "realtime"
+        self.session = SessionState(model, dialect.default_voice, expiry_s, kind)
         self.conversation = Conversation()
         self.buffer = InputAudioBuffer()
         self.vad: EnergyVad | None = None
@@ -136,7 +146,11 @@ class Connection(InputAudioHandlers):
         """Greet with ``session.created``, then handle client frames until the socket closes."""
         expiry: asyncio.Task[None] | None = None
         try:
-            await self.emit("session.created", session=self.dialect.render_session(self.session))
+            if self.refusal is not None:
+                await self.send_error(self.refusal)
+                await self.ws.close(REFUSAL_CLOSE, "invalid_request_error")
+                return
+            await self._announce_session("created")
             if self.expiry_s is not None:
                 expiry = asyncio.get_running_loop().create_task(self._expire(self.expiry_s))
             async for message in self.ws:
@@ -199,7 +213,7 @@ class Connection(InputAudioHandlers):
             elif event.get("event_id") is not None:
                 raise errors.invalid_type("event_id", "a string", event["event_id"])
             kind = v.require_key(event, "type", "")
-            kind = v.enum(kind, "type", self.dialect.client_events)
+            kind = v.enum(kind, "type", self.client_events)
             await self.handlers[kind](event)
         except errors.RealtimeError as error:
             error.event_id = event_id
@@ -220,41 +234,6 @@ class Connection(InputAudioHandlers):
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    # session -------------------------------------------------------------------------------
-    async def _session_update(self, event: dict[str, Any]) -> None:
-        v.check_keys(event, ["type", "event_id", "session"], "")
-        patch = self.dialect.parse_session_update(v.require_key(event, "session", ""), self.session)
-        voice = self.dialect.patched_voice(patch)
-        current = self.session.config["audio"]["output"]["voice"]
-        if voice is not None and voice != current and self.conversation.has_assistant_audio():
-            raise errors.RealtimeError(
-                "Cannot update a conversation's voice if assistant audio is present.",
-                code="cannot_update_voice",
-                param="session.voice"
-                if self.dialect.name == "beta"
-                else "session.audio.output.voice",
-            )
-        before = self.session.turn_detection
-        self.session.update(patch)
-        if self.session.turn_detection != before:
-            self._configure_vad()
-        await self.emit("session.updated", session=self.dialect.render_session(self.session))
-
-    async def _transcription_session_update(self, event: dict[str, Any]) -> None:
-        raise errors.RealtimeError(
-            "transcription_session.update is only supported on transcription sessions "
-            "(?intent=transcription), which the simulator does not offer.",
-            code="invalid_value",
-            param="type",
-        )
-
-    async def _output_audio_clear(self, event: dict[str, Any]) -> None:
-        raise errors.RealtimeError(
-            "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
-            code="invalid_value",
-            param="type",
-        )
 
     # conversation --------------------------------------------------------------------------
     async def _announce_item(self, item: Item, previous: str | None) -> None:

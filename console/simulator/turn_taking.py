@@ -101,7 +101,7 @@ class InputAudioHandlers:
             item_id=item_id,
         )
         await self._commit_audio(self.buffer.take_range(start, end), item_id)
-        if td.get("create_response", True):
+        if self.session.creates_responses():
             await self._start_response({}, list(self.conversation.items))
 
     def _on_vad(self, boundary: VadEvent) -> None:
@@ -139,8 +139,7 @@ class InputAudioHandlers:
                 "input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id
             )
             await self._commit_audio(audio, item_id)
-            td = self.session.turn_detection or {}
-            if td.get("create_response", True):
+            if self.session.creates_responses():
                 if self.active is None:
                     await self._start_response({}, list(self.conversation.items))
                 else:
@@ -184,7 +183,9 @@ class InputAudioHandlers:
         settings = self.session.transcription
         if settings is not None:  # asynchronous, as the real server's (see .transcription)
             model = str(settings.get("model") or "whisper-1")
-            self._spawn(transcription.run(self, item, model, self.transcription_delay_s))
+            logprobs = transcription.LOGPROBS in (self.session.config["include"] or [])
+            delay = self.transcription_delay_s
+            self._spawn(transcription.run(self, item, model, delay, logprobs=logprobs))
 
     async def _clear(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id"], "")
