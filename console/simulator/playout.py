@@ -27,6 +27,7 @@ so memory stays bounded whatever the session's pace.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,6 +37,7 @@ import numpy as np
 from . import errors
 from .conversation import Conversation
 from .input_audio import SAMPLE_RATE, ms
+from .peers import PeerClosed
 
 MAX_QUEUED_S = 10.0
 
@@ -187,5 +189,7 @@ class Playout:
         )
 
     async def _emit(self, event_type: str, **fields: Any) -> None:
+        """Send an event; a closed data channel never stops the audio (the call is ending)."""
         if not self.closed:
-            await self._host.emit(event_type, **fields)
+            with contextlib.suppress(PeerClosed):
+                await self._host.emit(event_type, **fields)
