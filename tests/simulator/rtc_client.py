@@ -100,7 +100,9 @@ class RtcClient:
         """The types of every event received so far, in order."""
         return [e["type"] for e in self.events]
 
-    async def wait_for(self, event_type: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
+    async def wait_for(
+        self, event_type: str, count: int = 1, timeout: float = 10
+    ) -> dict[str, Any]:
         """The ``count``-th event of ``event_type`` (waiting for it)."""
 
         def found() -> list[dict[str, Any]]:
