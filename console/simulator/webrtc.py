@@ -25,6 +25,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import av
 from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
@@ -247,7 +248,9 @@ class Call:
                 return
             if not self.peer.is_open:
                 continue  # before session.created, or after the end: nobody to tell
-            pcm = inbound.convert(frame)  # type: ignore[arg-type]  # audio tracks give AudioFrame
+            if not isinstance(frame, av.AudioFrame):
+                continue
+            pcm = inbound.convert(frame)
             if len(pcm):
                 await self._feed(pcm)
 
