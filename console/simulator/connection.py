@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,7 +21,9 @@ from .accounting import RateLimits
 from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
+from .json_frames import parse_json
 from .peers import Peer, PeerClosed
+from .playout import Playout
 from .session import SessionState
 from .session_updates import SessionUpdates, handshake_refusal
 from .streaming import ResponseRun
@@ -34,40 +35,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 REFUSAL_CLOSE = 3000  # after a refused handshake's error event, as for a wrong key (see server)
-
-
-def _non_finite(constant: str) -> float:
-    raise errors.RealtimeError(
-        f"Invalid value: {constant} is not a JSON number (numbers must be finite).",
-        code="invalid_value",
-    )
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        _non_finite(text)
-    return value
-
-
-def parse_json(message: str) -> Any:
-    """A client frame as JSON: ``invalid_json`` for anything unparsable (syntax, integers past
-    Python's 4,300-digit limit, nesting too deep); ``invalid_value`` for ``NaN``,
-    ``Infinity`` and numbers too large for a double (they would come back as non-standard JSON)."""
-    try:
-        return json.loads(message, parse_constant=_non_finite, parse_float=_finite_float)
-    except json.JSONDecodeError as exc:
-        raise errors.RealtimeError(
-            f"Invalid client event: could not parse JSON ({exc.msg} at char {exc.pos}).",
-            code="invalid_json",
-        ) from None
-    except errors.RealtimeError:
-        raise
-    except (ValueError, RecursionError) as exc:  # ValueError: int digit limit
-        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise errors.RealtimeError(
-            f"Invalid client event: could not parse JSON ({detail}).", code="invalid_json"
-        ) from None
 
 
 class Connection(InputAudioHandlers, SessionUpdates):
@@ -114,6 +81,7 @@ class Connection(InputAudioHandlers, SessionUpdates):
         # turn events wait while an interrupted (cancelled) response is still finishing
         self.turns = TurnQueue(lambda: self.active is not None and self.active.cancelled)
         self._owed_response = False  # a turn ended while a response ran (interrupt_response off)
+        self.audio_out: Playout | None = None  # a WebRTC call's output buffer (see .playout)
         self._configure_vad()
         self.handlers: dict[str, Handler] = {
             "session.update": self._session_update,
@@ -235,6 +203,33 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    # session -------------------------------------------------------------------------------
+    def preset_session(self, raw: Any) -> None:
+        """Start from a session config given before the session opens (a WebRTC call's
+        ``session``): validated as ``session.update``'s, announced by ``session.created``."""
+        self.session.update(self.dialect.parse_session_update(raw, self.session))
+        self._configure_vad()
+
+    async def _output_audio_clear(self, event: dict[str, Any]) -> None:
+        if self.audio_out is None:
+            raise errors.RealtimeError(
+                "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
+                code="invalid_value",
+                param="type",
+            )
+        v.check_keys(event, ["type", "event_id"], "")
+        await self.interrupt_output("client_cancelled")
+
+    async def interrupt_output(self, reason: str) -> None:
+        """WebRTC: cut the audio playing on the call (``cleared``, the server's truncation) and
+        stop the responses still generating it. Nothing without a call or audio."""
+        if self.audio_out is None:
+            return
+        for run in list(self.runs.values()):
+            if self.audio_out.holds(run.id):
+                run.cancel(reason)
+        await self.audio_out.interrupt()
+
     # conversation --------------------------------------------------------------------------
     async def _announce_item(self, item: Item, previous: str | None) -> None:
         rendered = self.dialect.render_item(item)
@@ -351,6 +346,8 @@ class Connection(InputAudioHandlers, SessionUpdates):
     async def _finished(self, run: ResponseRun) -> None:
         """A response ended: run the turn events it held back, then any response owed."""
         self.runs.pop(run.id, None)
+        if self.audio_out is not None:
+            await self.audio_out.end(run.id)
         if self.active is not run:
             return
         self.active = None
@@ -375,3 +372,5 @@ class Connection(InputAudioHandlers, SessionUpdates):
                 code="response_cancel_not_active",
             )
         run.cancel("client_cancelled")
+        if self.audio_out is not None and self.audio_out.holds(run.id):
+            await self.audio_out.interrupt()

@@ -109,10 +109,3 @@ class SessionUpdates:
         self.session.update(patch)
         if self.session.turn_detection != before:
             self._configure_vad()
-
-    async def _output_audio_clear(self, event: dict[str, Any]) -> None:
-        raise errors.RealtimeError(
-            "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
-            code="invalid_value",
-            param="type",
-        )
