@@ -82,7 +82,10 @@ class Connection(InputAudioHandlers):
         item_done_first: bool = False,
         generation_speed: float = 3.0,
         transcription_delay_s: float = 0.3,
+        session_patch: dict[str, Any] | None = None,
     ) -> None:
+        """``session_patch``: a validated canonical config the session starts with (an
+        ephemeral secret's), so ``session.created`` already shows it."""
         self.ws = ws
         self.dialect = dialect
         self.pace = pace
@@ -92,6 +95,8 @@ class Connection(InputAudioHandlers):
         self.rate_limits = RateLimits(dialect.rate_limit_names)
         self.expiry_s = expiry_s
         self.session = SessionState(model, dialect.default_voice, expiry_s)
+        if session_patch:
+            self.session.update(session_patch)
         self.conversation = Conversation()
         self.buffer = InputAudioBuffer()
         self.vad: EnergyVad | None = None
