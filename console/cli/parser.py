@@ -21,7 +21,7 @@ PROG = "realtime-console"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: the console's options and the ``devices``, ``replay``, ``report``,
-    ``serve`` and ``relay`` subcommands."""
+    ``serve``, ``relay`` and ``token`` subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report_command(commands)
     _serve_command(commands)
     _relay_command(commands)
+    _token_command(commands)
     return parser
 
 
@@ -284,4 +285,37 @@ def _relay_command(commands: Commands) -> None:
         default=None,
         help="most frames a client may send before its upstream is open "
         f"(default: {defaults.RELAY_MAX_QUEUE_FRAMES})",
+    )
+
+
+def _token_command(commands: Commands) -> None:
+    token = commands.add_parser(
+        "token",
+        help="mint an ephemeral client secret (ek_...) and print it as JSON",
+        description=(
+            "Mint an ephemeral client secret (POST /v1/realtime/client_secrets) for a browser "
+            "or mobile app under development, and print the answer (value, expires_at, session) "
+            "as JSON. From OpenAI with OPENAI_API_KEY (environment or .env), or from --url's "
+            "server (the simulator, a relay) with --token as the key; its HTTP address is "
+            "derived from the ws(s):// URL."
+        ),
+    )
+    # The console's --url and --token work before the command too; SUPPRESS keeps them.
+    token.add_argument(
+        "--url", type=realtime_url, default=argparse.SUPPRESS, help="the Realtime server's URL"
+    )
+    token.add_argument("--token", metavar="TOKEN", default=argparse.SUPPRESS, help="its key")
+    token.add_argument(
+        "--expires",
+        metavar="S",
+        type=int,
+        default=None,
+        help="seconds the secret opens sessions for, 10-7200 (default: the server's, 600)",
+    )
+    token.add_argument(
+        "--session",
+        metavar="FILE.json",
+        type=Path,
+        default=None,
+        help='the session config the secret carries, e.g. {"type": "realtime", ...}',
     )
