@@ -199,6 +199,15 @@ def _serve_command(commands: Commands) -> None:
             "Run the embedded Realtime simulator as a websocket server that speaks the GA and "
             "beta protocols, for the console, the openai SDK, browser apps or any other client."
         ),
+        epilog=(
+            "Routes, all on one port: GET /v1/realtime (also /v1/realtime/ and /): the Realtime "
+            "WebSocket (?model=; key by Authorization: Bearer or the openai-insecure-api-key. "
+            "subprotocol). POST /v1/realtime/client_secrets: mint an ephemeral secret (ek_...) "
+            "that opens sessions with its session config until it expires (expires_after "
+            "10-7200 s, default 600); the openai SDK's base_url is http://HOST:PORT/v1. Errors "
+            "are OpenAI's JSON error body (400 bad request, 401 bad key, 413 body over 1 MiB); "
+            "any other path is 404."
+        ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument(
