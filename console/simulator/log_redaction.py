@@ -3,7 +3,7 @@
 aiohttp, which serves the simulator's WebSocket and HTTP routes, can log what a client sent: the
 WebSocket subprotocols it offered when none could be selected (``openai-insecure-api-key.<key>``
 among them), request lines (a ``?api_key=`` query), failing requests. The filter here is put on
-aiohttp's loggers and on the simulator's own, and rewrites each record without the
+aiohttp's loggers and rewrites each record without the
 ``Authorization`` value, the key subprotocol, credential queries and ephemeral secrets
 (``ek_…``), so running the simulator in-process (as the console does) never puts a key in a log.
 """
@@ -42,10 +42,6 @@ class _RedactCredentials(logging.Filter):
 
 
 _FILTER = _RedactCredentials()
-
-websockets_logger = logging.getLogger("console.simulator.websockets")
-"""The logger for the simulator's transport (handshakes, frames at DEBUG), credentials hidden."""
-websockets_logger.addFilter(_FILTER)
 
 AIOHTTP_LOGGERS = ("aiohttp.access", "aiohttp.server", "aiohttp.web", "aiohttp.websocket")
 

@@ -188,10 +188,9 @@ class SimulatorServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server  # the bound asyncio server: its socket gives port 0's choice
-        sockets = list(getattr(server, "sockets", None) or [])
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        addresses = runner.addresses  # the bound sockets' names: port 0's choice
+        if addresses:
+            self.port = int(addresses[0][1])
 
     async def stop(self) -> None:
         """Stop listening, close every session (code 1001) and wait for their handlers."""
