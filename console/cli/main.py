@@ -10,6 +10,7 @@ from console.cli.console import run_console, run_devices, run_replay
 from console.cli.parser import build_parser
 from console.cli.report import run_report
 from console.cli.serving import run_relay, run_serve
+from console.cli.token import run_token
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": run_replay,
         "report": run_report,
         "devices": run_devices,
+        "token": run_token,
     }
     try:
         return commands[args.command](args)

@@ -21,7 +21,7 @@ PROG = "realtime-console"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: the console's options and the ``devices``, ``replay``, ``report``,
-    ``serve`` and ``relay`` subcommands."""
+    ``serve``, ``relay`` and ``token`` subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report_command(commands)
     _serve_command(commands)
     _relay_command(commands)
+    _token_command(commands)
     return parser
 
 
@@ -198,6 +199,15 @@ def _serve_command(commands: Commands) -> None:
             "Run the embedded Realtime simulator as a websocket server that speaks the GA and "
             "beta protocols, for the console, the openai SDK, browser apps or any other client."
         ),
+        epilog=(
+            "Routes, all on one port: GET /v1/realtime (also /v1/realtime/ and /): the Realtime "
+            "WebSocket (?model=; key by Authorization: Bearer or the openai-insecure-api-key. "
+            "subprotocol). POST /v1/realtime/client_secrets: mint an ephemeral secret (ek_...) "
+            "that opens sessions with its session config until it expires (expires_after "
+            "10-7200 s, default 600); the openai SDK's base_url is http://HOST:PORT/v1. Errors "
+            "are OpenAI's JSON error body (400 bad request, 401 bad key, 413 body over 1 MiB); "
+            "any other path is 404."
+        ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument(
@@ -284,4 +294,37 @@ def _relay_command(commands: Commands) -> None:
         default=None,
         help="most frames a client may send before its upstream is open "
         f"(default: {defaults.RELAY_MAX_QUEUE_FRAMES})",
+    )
+
+
+def _token_command(commands: Commands) -> None:
+    token = commands.add_parser(
+        "token",
+        help="mint an ephemeral client secret (ek_...) and print it as JSON",
+        description=(
+            "Mint an ephemeral client secret (POST /v1/realtime/client_secrets) for a browser "
+            "or mobile app under development, and print the answer (value, expires_at, session) "
+            "as JSON. From OpenAI with OPENAI_API_KEY (environment or .env), or from --url's "
+            "server (the simulator, a relay) with --token as the key; its HTTP address is "
+            "derived from the ws(s):// URL."
+        ),
+    )
+    # The console's --url and --token work before the command too; SUPPRESS keeps them.
+    token.add_argument(
+        "--url", type=realtime_url, default=argparse.SUPPRESS, help="the Realtime server's URL"
+    )
+    token.add_argument("--token", metavar="TOKEN", default=argparse.SUPPRESS, help="its key")
+    token.add_argument(
+        "--expires",
+        metavar="S",
+        type=int,
+        default=None,
+        help="seconds the secret opens sessions for, 10-7200 (default: the server's, 600)",
+    )
+    token.add_argument(
+        "--session",
+        metavar="FILE.json",
+        type=Path,
+        default=None,
+        help='the session config the secret carries, e.g. {"type": "realtime", ...}',
     )

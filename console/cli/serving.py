@@ -47,7 +47,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     def banner() -> str:
         key = "a key is required" if args.require_key else "no key needed"
-        return f"Realtime simulator listening on {server.url} ({key}); press Ctrl-C to stop"
+        return (
+            f"Realtime simulator listening on {server.url} and {server.http_url} ({key}); "
+            "press Ctrl-C to stop"
+        )
 
     return _run(server, banner, args.host, args.port)
 

@@ -9,9 +9,14 @@ network and no key::
 
 What it does, module by module:
 
-- :mod:`.server` — handshake (paths, ``?model=``, key from ``Authorization: Bearer`` or the
+- :mod:`.server` — one aiohttp listener for the WebSocket and the HTTP API (why aiohttp: the
+  module docstring); handshake (paths, ``?model=``, key from ``Authorization: Bearer`` or the
   ``openai-insecure-api-key.`` subprotocol, ``realtime`` subprotocol selection, dialect choice,
-  ``require_key``), 16 MiB frame limit (bigger frames: close 1009).
+  ``require_key``, ephemeral secrets), 16 MiB frame limit (bigger frames: close 1009);
+  :mod:`.handshake` reads keys and dialects from headers; :mod:`.peers` carries a session's
+  events over a transport.
+- :mod:`.http_api` — the HTTP routes and OpenAI's error bodies; :mod:`.client_secrets` —
+  ``POST /v1/realtime/client_secrets`` and the bounded registry of live ``ek_`` secrets.
 - :mod:`.connection` — one session: client-event dispatch, validation errors as ``error`` events
   (never a closed socket, except session expiry: error then close 1001).
 - :mod:`.dialect` — the only place GA and beta differ (event names, session/item/response shapes,
@@ -37,8 +42,9 @@ Not simulated: speech recognition (transcripts are placeholders such as ``[speec
 language understanding (tools are picked by word matching), transcription-only sessions, MCP
 tools (accepted, never called), SIP.
 
-Depends only on the standard library, numpy, websockets and aiortc (with PyAV); it never imports
-the client library (``console.realtime``), so the two sides of the protocol check each other.
+Depends only on the standard library, numpy, aiohttp, websockets and aiortc (with PyAV); it never
+imports the client library (``console.realtime``), so the two sides of the protocol check each
+other.
 """
 
 from __future__ import annotations

@@ -57,7 +57,10 @@ class Connection(InputAudioHandlers, SessionUpdates):
         transcription_delay_s: float = 0.3,
         intent: str | None = None,
         model_in_url: bool = False,
+        session_patch: dict[str, Any] | None = None,
     ) -> None:
+        """``session_patch``: a validated canonical config the session starts with (an
+        ephemeral secret's), so ``session.created`` already shows it."""
         self.ws = ws
         self.refusal = handshake_refusal(intent, model_in_url)
         self.dialect = dialect
@@ -69,6 +72,8 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self.expiry_s = expiry_s
         kind = "transcription" if intent == "transcription" else "realtime"
         self.session = SessionState(model, dialect.default_voice, expiry_s, kind)
+        if session_patch:
+            self.session.update(session_patch)
         self.conversation = Conversation()
         self.buffer = InputAudioBuffer()
         self.vad: EnergyVad | None = None

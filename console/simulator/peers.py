@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from aiohttp import WSMsgType, web
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -56,3 +57,34 @@ class WebsocketsPeer:
                 yield message
         except ConnectionClosed:
             return
+
+
+class AiohttpPeer:
+    """A :class:`Peer` over an aiohttp server WebSocket (the simulator's listener).
+
+    Sending on a closed or closing socket raises :class:`PeerClosed` (aiohttp raises
+    ``ConnectionResetError`` from its writer); iteration ends at the close frame, at a protocol
+    error (aiohttp then closes with its code, 1009 for a frame over the size limit) and at EOF.
+    """
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+
+    async def send(self, message: str) -> None:
+        if self.ws.closed:
+            raise PeerClosed("the websocket is closed")
+        try:
+            await self.ws.send_str(message)
+        except (ConnectionError, RuntimeError) as exc:
+            raise PeerClosed(str(exc)) from exc
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        await self.ws.close(code=code, message=reason.encode())
+
+    async def __aiter__(self) -> AsyncIterator[str | bytes]:
+        while not self.ws.closed:
+            msg = await self.ws.receive()
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                yield msg.data
+            else:  # CLOSE, CLOSING, CLOSED, ERROR
+                return

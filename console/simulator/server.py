@@ -1,4 +1,9 @@
-"""The websocket server and handshake: paths, model, dialect, authentication, subprotocols.
+"""The simulator's listener: one aiohttp server for the Realtime WebSocket and the HTTP API.
+
+Why aiohttp: the HTTP routes (client secrets, WebRTC calls, hangup) must share the WebSocket's
+port, as OpenAI's do, and ``websockets``' server reads no request bodies (it refuses any request
+with a ``Content-Length``). aiohttp serves both on one port, with request-size limits, and is the
+server aiortc's own examples use. The routes live in :mod:`.http_api`.
 
 Handshake rules (as OpenAI's endpoint): paths ``/v1/realtime`` and ``/`` (anything else: HTTP
 404); ``?model=``; the key comes from ``Authorization: Bearer`` or from the browser subprotocol
@@ -6,11 +11,14 @@ Handshake rules (as OpenAI's endpoint): paths ``/v1/realtime`` and ``/`` (anythi
 abort otherwise); ``OpenAI-Beta: realtime=v1`` or the ``openai-beta.realtime-v1`` subprotocol
 selects the beta dialect, anything else GA. With ``require_key`` set, a wrong or missing key is
 answered after the upgrade with the real ``invalid_api_key`` error event, then the socket is closed
-with code 3000 (``invalid_request_error``), which is what the real endpoint is observed to do. The
-key is never logged; error messages show it masked.
+with code 3000 (``invalid_request_error``), which is what the real endpoint is observed to do. A
+live ephemeral secret (``ek_…``) opens a session with the secret's config in either case; an
+expired, unknown or malformed one is refused the same way. The key is never logged; error
+messages show it masked.
 
 Frames up to 16 MiB are accepted (the real API takes ~15 MB events); a larger frame makes the
-websocket layer close the connection with 1009 ("message too big"), as a real server does.
+websocket layer close the connection with 1009 ("message too big"), as a real server does. No
+compression is negotiated.
 """
 
 from __future__ import annotations
@@ -18,60 +26,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from http import HTTPStatus
+import time
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from urllib.parse import parse_qs, urlsplit
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
-from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request, Response
-from websockets.typing import Subprotocol
+from aiohttp import web
 
 from console.defaults import SIMULATOR_GENERATION_SPEED, SIMULATOR_TRANSCRIPTION_DELAY_S
 
-from . import errors
+from . import errors, http_api, log_redaction
+from .client_secrets import DEFAULT_LIMIT, ClientSecret, ClientSecretRegistry
 from .connection import Connection
-from .dialect import GA, Dialect
-from .dialect_beta import BETA
-from .log_redaction import websockets_logger
-from .peers import PeerClosed, WebsocketsPeer
+from .handshake import (
+    BETA_PROTOCOL,
+    KEY_PROTOCOL_PREFIX,
+    client_dialect,
+    client_key,
+    offered_subprotocols,
+    selected_subprotocol,
+)
+from .peers import AiohttpPeer, PeerClosed
 
 log = logging.getLogger(__name__)
 
 PATHS = ("/v1/realtime", "/v1/realtime/", "/")
 MAX_FRAME_BYTES = 16 * 1024 * 1024
-KEY_PROTOCOL_PREFIX = "openai-insecure-api-key."
-BETA_PROTOCOL = "openai-beta.realtime-v1"
 AUTH_FAILURE_CLOSE = 3000
+HEARTBEAT_S = 20.0
+"""Ping interval; a client that misses a pong is dropped (websockets' server default was 20 s)."""
+SHUTDOWN_TIMEOUT_S = 5.0
+"""How long ``stop()`` waits for handlers after closing every session, before cancelling them."""
 
-
-def offered_subprotocols(headers: Headers) -> list[str]:
-    """The subprotocols a client offered, in order."""
-    out: list[str] = []
-    for value in headers.get_all("Sec-WebSocket-Protocol"):
-        out.extend(p.strip() for p in value.split(",") if p.strip())
-    return out
-
-
-def client_key(headers: Headers) -> str | None:
-    """The API key from ``Authorization: Bearer`` or the insecure-key subprotocol."""
-    auth = headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
-    for proto in offered_subprotocols(headers):
-        if proto.startswith(KEY_PROTOCOL_PREFIX):
-            return proto[len(KEY_PROTOCOL_PREFIX) :] or None
-    return None
-
-
-def client_dialect(headers: Headers) -> Dialect:
-    """Beta when the beta header or subprotocol is present, else GA."""
-    beta_header = "realtime=v1" in headers.get("OpenAI-Beta", "").replace(" ", "")
-    if beta_header or BETA_PROTOCOL in offered_subprotocols(headers):
-        return BETA
-    return GA
+__all__ = [
+    "BETA_PROTOCOL",
+    "KEY_PROTOCOL_PREFIX",
+    "SimulatorServer",
+    "client_dialect",
+    "client_key",
+    "offered_subprotocols",
+]
 
 
 DEFAULT_GENERATION_SPEED = SIMULATOR_GENERATION_SPEED
@@ -94,6 +87,11 @@ class SimulatorServer:
     real server's does). ``transcription_delay_s`` is how long after a commit the input audio
     transcription starts arriving (default 0.3 s; it runs beside the response, as the real
     server's does, so it usually arrives after ``response.created``), in both paces.
+
+    ``clock`` (wall-clock seconds) times the ephemeral secrets' expiry, injectable for tests;
+    ``max_client_secrets`` bounds the live ones. The server also serves the HTTP API
+    (:mod:`.http_api`) on the same port, at :attr:`http_url`; :attr:`client_secrets` is the
+    secret registry and :attr:`sessions` the sessions open now, by session id.
     """
 
     def __init__(
@@ -106,6 +104,8 @@ class SimulatorServer:
         item_done_first: bool = False,
         generation_speed: float = DEFAULT_GENERATION_SPEED,
         transcription_delay_s: float = DEFAULT_TRANSCRIPTION_DELAY_S,
+        clock: Callable[[], float] = time.time,
+        max_client_secrets: int = DEFAULT_LIMIT,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")
@@ -121,7 +121,13 @@ class SimulatorServer:
         self._require_key = require_key
         self.session_expiry_s = session_expiry_s
         self.item_done_first = item_done_first
-        self._server: Server | None = None
+        self.client_secrets = ClientSecretRegistry(clock, max_client_secrets)
+        self.sessions: dict[str, Connection] = {}
+        """Open sessions by session id (added on open, removed on close): a later sideband
+        join (``?call_id=``) finds its session here."""
+        self._routes: list[web.AbstractRouteDef] = list(http_api.ROUTES)
+        self._peers: set[AiohttpPeer] = set()
+        self._runner: web.AppRunner | None = None
 
     def __repr__(self) -> str:
         return f"SimulatorServer(url={self.url!r}, pace={self.pace!r})"
@@ -131,31 +137,73 @@ class SimulatorServer:
         """The websocket URL clients connect to."""
         return f"ws://{self.host}:{self.port}/v1/realtime"
 
+    @property
+    def http_url(self) -> str:
+        """The HTTP API's base URL (``http://host:port/v1``), as the openai SDK's ``base_url``."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def require_key(self) -> str | None:
+        """The key every client must present, or None when any key (or none) will do."""
+        return self._require_key
+
+    def add_routes(self, routes: Iterable[web.AbstractRouteDef]) -> None:
+        """Serve more HTTP routes (e.g. ``web.post(path, handler)``); only before ``start()``."""
+        if self._runner is not None:
+            raise RuntimeError("add routes before start()")
+        self._routes.extend(routes)
+
+    def check_key(self, key: str | None) -> ClientSecret | None:
+        """The live ephemeral secret ``key`` is, or None when it is the server key (or any key
+        will do); :class:`errors.RealtimeError` (``invalid_api_key``, key masked) otherwise."""
+        if ClientSecretRegistry.is_secret(key):
+            assert key is not None
+            secret = self.client_secrets.lookup(key)
+            if secret is None:
+                raise errors.invalid_api_key(key)
+            return secret
+        if self._require_key is not None and key != self._require_key:
+            raise errors.invalid_api_key(key)
+        return None
+
     async def start(self) -> None:
         """Bind and start accepting connections; ``port`` is then the bound port."""
-        if self._server is not None:
+        if self._runner is not None:
             return
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self.port,
-            process_request=self._process_request,
-            select_subprotocol=self._select_subprotocol,
-            max_size=MAX_FRAME_BYTES,
-            compression=None,
-            logger=websockets_logger,
+        log_redaction.install()
+        app = web.Application(
+            middlewares=[http_api.errors_middleware], client_max_size=http_api.MAX_BODY_BYTES
         )
-        sockets = list(self._server.sockets)
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        app[http_api.SERVER] = self
+        for path in PATHS:
+            app.router.add_get(path, self._websocket)
+        app.add_routes(self._routes)
+        app.on_shutdown.append(self._close_sessions)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        addresses = runner.addresses  # the bound sockets' names: port 0's choice
+        if addresses:
+            self.port = int(addresses[0][1])
 
     async def stop(self) -> None:
-        """Close every connection (code 1001) and stop listening."""
-        if self._server is None:
+        """Stop listening, close every session (code 1001) and wait for their handlers."""
+        if self._runner is None:
             return
-        server, self._server = self._server, None
-        server.close()
-        await server.wait_closed()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+
+    async def _close_sessions(self, app: web.Application) -> None:
+        await asyncio.gather(
+            *(peer.close(1001, "server shutting down") for peer in list(self._peers)),
+            return_exceptions=True,
+        )
 
     async def serve_forever(self) -> None:
         """Start if needed and serve until cancelled (for ``realtime-console serve``)."""
@@ -177,52 +225,72 @@ class SimulatorServer:
     ) -> None:
         await self.stop()
 
-    # handshake hooks -----------------------------------------------------------------------
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = urlsplit(request.path).path
-        if path not in PATHS:
-            return connection.respond(HTTPStatus.NOT_FOUND, "Not found: use /v1/realtime\n")
-        return None
-
-    def _select_subprotocol(
-        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
-    ) -> Subprotocol | None:
-        for wanted in ("realtime", BETA_PROTOCOL):
-            if wanted in subprotocols:
-                return Subprotocol(wanted)
-        return None
-
     # connections ---------------------------------------------------------------------------
-    async def _handle(self, ws: ServerConnection) -> None:
-        request = ws.request
-        assert request is not None
-        headers = request.headers
-        dialect = client_dialect(headers)
-        query = parse_qs(urlsplit(request.path).query)
-        model = (query.get("model") or [dialect.default_model])[0]
-        conn = Connection(
-            WebsocketsPeer(ws),
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        protocol = selected_subprotocol(request.headers)
+        ws = web.WebSocketResponse(
+            protocols=(protocol,) if protocol else (),
+            compress=False,
+            max_msg_size=MAX_FRAME_BYTES,
+            heartbeat=HEARTBEAT_S,
+        )
+        if not ws.can_prepare(request).ok:
+            return web.Response(
+                status=426,
+                text="Upgrade Required: this path takes WebSocket connections\n",
+                headers={"Upgrade": "websocket"},
+            )
+        await ws.prepare(request)
+        peer = AiohttpPeer(ws)
+        self._peers.add(peer)
+        try:
+            await self._run_session(peer, request)
+        finally:
+            self._peers.discard(peer)
+        return ws
+
+    def _connection(
+        self, peer: AiohttpPeer, request: web.Request, secret: ClientSecret | None
+    ) -> Connection:
+        dialect = client_dialect(request.headers)
+        return Connection(
+            peer,
             dialect,
-            model,
+            request.query.get("model") or dialect.default_model,
             self.pace,
             self.session_expiry_s,
             item_done_first=self.item_done_first,
             generation_speed=self.generation_speed,
             transcription_delay_s=self.transcription_delay_s,
-            intent=query["intent"][0] if "intent" in query else None,
-            model_in_url="model" in query,
+            intent=self._intent(request, secret),
+            model_in_url="model" in request.query,
+            session_patch=secret.patch if secret is not None else None,
         )
+
+    @staticmethod
+    def _intent(request: web.Request, secret: ClientSecret | None) -> str | None:
+        """``?intent=``; a transcription secret opens a transcription session without it."""
+        if "intent" in request.query:
+            return request.query["intent"]
+        return "transcription" if secret is not None and secret.kind == "transcription" else None
+
+    async def _run_session(self, peer: AiohttpPeer, request: web.Request) -> None:
         try:
-            if self._require_key is not None:
-                key = client_key(headers)
-                if key != self._require_key:
-                    await conn.send_error(errors.invalid_api_key(key))
-                    await ws.close(AUTH_FAILURE_CLOSE, "invalid_request_error")
-                    return
-            await conn.run()
-        except (ConnectionClosed, PeerClosed):
+            try:
+                secret = self.check_key(client_key(request.headers))
+            except errors.RealtimeError as exc:
+                await self._connection(peer, request, None).send_error(exc)
+                await peer.close(AUTH_FAILURE_CLOSE, "invalid_request_error")
+                return
+            conn = self._connection(peer, request, secret)
+            self.sessions[conn.session.id] = conn
+            try:
+                await conn.run()
+            finally:
+                self.sessions.pop(conn.session.id, None)
+        except PeerClosed:
             pass
         except Exception:
             log.exception("simulator: connection handler failed")
             with contextlib.suppress(Exception):
-                await ws.close(1011, "internal error")
+                await peer.close(1011, "internal error")
