@@ -50,6 +50,7 @@ from .webrtc_audio import InboundAudio, OutboundAudioTrack
 EVENTS_CHANNEL = "oai-events"
 MAX_RECEIVED_BACKLOG = 10_000
 """Data channel messages waiting for the receive loop; past it the connection is failed."""
+_HANGUP_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
 _LOST = "lost"
 _ENDED = "ended"
 
@@ -66,7 +67,6 @@ class RealtimeWebRTC(RealtimeAPI):
         """The call's id from the ``Location`` of ``POST /realtime/calls`` (while connected)."""
         self._pc: RTCPeerConnection | None = None
         self._channel: RTCDataChannel | None = None
-        self._http: aiohttp.ClientSession | None = None
         self._token: str | None = None
         self._track: OutboundAudioTrack | None = None
         self._incoming: asyncio.Queue[str | None] | None = None
@@ -89,10 +89,12 @@ class RealtimeWebRTC(RealtimeAPI):
         if self.dialect != "ga":
             raise ConnectionError("WebRTC calls speak the GA dialect only (not beta)")
         base = http_base(self.url)
-        http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
         pc = RTCPeerConnection()
         try:
-            async with asyncio.timeout(timeout):
+            async with (
+                asyncio.timeout(timeout),
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
+            ):
                 token = await self._call_token(http, base, model)
                 channel, track = self._prepare(pc)
                 offer = await pc.createOffer()
@@ -104,18 +106,18 @@ class RealtimeWebRTC(RealtimeAPI):
                 if channel.readyState != "open":
                     await opened.wait()
         except (SignallingError, ConnectionError) as exc:
-            await _close_quietly(pc, http)
+            await _close_quietly(pc)
             raise ConnectionError(f'Could not call "{safe_url(base)}": {exc}') from None
         except TimeoutError:
-            await _close_quietly(pc, http)
+            await _close_quietly(pc)
             raise ConnectionError(
                 f'Could not call "{safe_url(base)}": no open data channel within {timeout:g} s'
             ) from None
         except Exception as exc:  # aiortc's own failures (bad SDP answer, ICE)
-            await _close_quietly(pc, http)
+            await _close_quietly(pc)
             reason = redact(str(exc)) or type(exc).__name__
             raise ConnectionError(f'Could not call "{safe_url(base)}": {reason}') from None
-        self._open(pc, channel, track, http, token, answer.call_id)
+        self._open(pc, channel, track, token, answer.call_id)
         self.log(f'Connected to "{safe_url(base)}" over WebRTC (call {answer.call_id})')
         return True
 
@@ -134,7 +136,11 @@ class RealtimeWebRTC(RealtimeAPI):
         track = OutboundAudioTrack()
         pc.addTrack(track)
         channel = pc.createDataChannel(EVENTS_CHANNEL)
-        channel.on("message", lambda message: self._on_message(channel, message))
+        # Messages can arrive before connect() returns (session.created comes at once): they
+        # wait in this call's queue, which the receive loop drains once the call is open.
+        incoming: asyncio.Queue[str | None] = asyncio.Queue()
+        self._incoming = incoming
+        channel.on("message", lambda message: self._on_message(incoming, channel, message))
         channel.on("close", lambda: self._on_ended(channel, _ENDED))
 
         @pc.on("track")
@@ -154,14 +160,12 @@ class RealtimeWebRTC(RealtimeAPI):
         pc: RTCPeerConnection,
         channel: RTCDataChannel,
         track: OutboundAudioTrack,
-        http: aiohttp.ClientSession,
         token: str | None,
         call_id: str,
     ) -> None:
         """Keep the call's parts and start its receive and send loops."""
-        self._pc, self._channel, self._track, self._http = pc, channel, track, http
+        self._pc, self._channel, self._track = pc, channel, track
         self._token, self.call_id, self._end = token, call_id or None, None
-        self._incoming = asyncio.Queue()
         self._outgoing = SendQueue(self.max_queued_audio_bytes, self.max_queued_bytes)
         self._receiver = asyncio.create_task(self._receive(channel), name="realtime-receive")
         self._sender = asyncio.create_task(
@@ -175,10 +179,11 @@ class RealtimeWebRTC(RealtimeAPI):
 
     # -- receiving ---------------------------------------------------------------------------
 
-    def _on_message(self, channel: RTCDataChannel, message: str | bytes) -> None:
-        queue = self._incoming
-        if channel is not self._channel or queue is None:
-            return
+    def _on_message(
+        self, queue: asyncio.Queue[str | None], channel: RTCDataChannel, message: str | bytes
+    ) -> None:
+        if queue is not self._incoming:
+            return  # a call that is over
         if len(message) > MAX_FRAME_BYTES:
             mib = MAX_FRAME_BYTES // (1024 * 1024)
             text = f"a data channel message over {mib} MiB arrived and was dropped"
@@ -265,18 +270,19 @@ class RealtimeWebRTC(RealtimeAPI):
 
     async def _teardown(self, *, hang_up_call: bool) -> None:
         """Forget the call's parts, then hang up (if asked) and close them."""
-        pc, http, token, call_id = self._pc, self._http, self._token, self.call_id
-        self._channel = self._pc = self._http = self._track = None
+        pc, token, call_id = self._pc, self._token, self.call_id
+        self._channel = self._pc = self._track = None
         self._token = self.call_id = None
         if self._sender is not None:
             self._sender.cancel()
         for task in list(self._tasks):
             task.cancel()
-        if hang_up_call and http is not None and call_id:
-            bearer = self._api_key or token
-            if bearer:
-                await hang_up(http, http_base(self.url), bearer, call_id)
-        await _close_quietly(pc, http)
+        bearer = self._api_key or token
+        if hang_up_call and call_id and bearer:
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with aiohttp.ClientSession(timeout=_HANGUP_TIMEOUT) as http:
+                    await hang_up(http, http_base(self.url), bearer, call_id)
+        await _close_quietly(pc)
 
 
 async def _send_loop(channel: RTCDataChannel, queue: SendQueue) -> None:
@@ -294,11 +300,8 @@ async def _send_loop(channel: RTCDataChannel, queue: SendQueue) -> None:
         queue.discard_all()
 
 
-async def _close_quietly(pc: RTCPeerConnection | None, http: aiohttp.ClientSession | None) -> None:
-    """Close a peer connection and an HTTP session, ignoring their own failures."""
+async def _close_quietly(pc: RTCPeerConnection | None) -> None:
+    """Close a peer connection, ignoring its own failures."""
     if pc is not None:
         with contextlib.suppress(Exception):
             await pc.close()
-    if http is not None:
-        with contextlib.suppress(Exception):
-            await http.close()
