@@ -1,8 +1,9 @@
 """Audio at the WebRTC edge: the library's 24 kHz int16 mono on one side, the call's 48 kHz
 Opus on the other (aiortc encodes and decodes Opus; PyAV's resampler converts the rates).
 
-``OutboundAudioTrack`` is the microphone track of the offer: ``push`` takes 24 kHz audio, the
-track hands aiortc 20 ms frames at 48 kHz in real time, and silence while nothing waits (a
+``OutboundAudioTrack`` is the microphone track of the offer: ``push`` takes 24 kHz audio,
+the track hands aiortc 20 ms frames at 48 kHz in real time (a frame of audio as soon as it is
+whole, at most ``MAX_AHEAD_FRAMES`` ahead of the clock), and silence while nothing waits (a
 call's track never pauses). What waits is bounded: past ``max_seconds`` the oldest audio goes
 and is counted in ``dropped_samples``. ``InboundAudio`` turns each received frame (48 kHz, often
 stereo) into 24 kHz mono int16.
@@ -11,6 +12,7 @@ stereo) into 24 kHz mono int16.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fractions
 import time
 from collections import deque
@@ -27,6 +29,10 @@ ENGINE_RATE = 24_000
 """The library's rate (``RealtimeClient`` audio everywhere else)."""
 FRAME_SAMPLES = CALL_RATE // 50
 """20 ms at 48 kHz: one RTP packet's worth."""
+FRAME_SECONDS = FRAME_SAMPLES / CALL_RATE
+MAX_AHEAD_FRAMES = 3
+"""How far the track may run ahead of its clock: a microphone burst after a stall (the loop
+busy, the sound card late) is sent at once instead of adding a frame of delay for good."""
 
 
 def _frame_array(frame: av.AudioFrame) -> Int16Array:
@@ -48,6 +54,7 @@ class OutboundAudioTrack(MediaStreamTrack):
         self._max_samples = int(max_seconds * CALL_RATE)
         self._start = 0.0
         self._timestamp: int | None = None
+        self._arrived = asyncio.Event()
         self.dropped_samples = 0
         """48 kHz samples dropped because more than ``max_seconds`` waited to be sent."""
         self.sent_frames = 0
@@ -76,6 +83,8 @@ class OutboundAudioTrack(MediaStreamTrack):
             self._chunks.append(data[start : start + FRAME_SAMPLES])
             self._queued += FRAME_SAMPLES
         self._pending = data[whole:]
+        if whole:
+            self._arrived.set()
         while self._queued > self._max_samples:
             self._chunks.popleft()
             self._queued -= FRAME_SAMPLES
@@ -89,9 +98,18 @@ class OutboundAudioTrack(MediaStreamTrack):
             self._start, self._timestamp = time.monotonic(), 0
         else:
             self._timestamp += FRAME_SAMPLES
-            wait = self._start + self._timestamp / CALL_RATE - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)  # media pacing: the RTP clock, not a test wait
+            due = self._start + self._timestamp / CALL_RATE
+            early = due - time.monotonic() - MAX_AHEAD_FRAMES * FRAME_SECONDS
+            if early > 0:
+                await asyncio.sleep(early)  # media pacing: never more than a few frames ahead
+            wait = due - time.monotonic()
+            if wait > 0 and not self._chunks:
+                # Media pacing on the RTP clock, cut short when audio arrives: a frame is sent
+                # as soon as it is whole, up to MAX_AHEAD_FRAMES early (the receiver's jitter
+                # buffer absorbs that), so the microphone does not wait for the next tick.
+                self._arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), wait)
         if self._chunks:
             samples = self._chunks.popleft()
             self._queued -= FRAME_SAMPLES
