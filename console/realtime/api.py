@@ -79,8 +79,11 @@ class RealtimeAPI(RealtimeEventHandler):
         dangerously_allow_api_key_in_browser: bool = False,
         max_queued_audio_bytes: int = MAX_QUEUED_AUDIO_BYTES,
         max_queued_bytes: int = MAX_QUEUED_BYTES,
+        intent: str | None = None,
     ) -> None:
         """``model`` defaults to the dialect's current model; ``debug`` logs every event.
+        ``intent="transcription"`` opens transcription sessions (``?intent=transcription`` and
+        no model in the URL, which such a session refuses).
 
         ``max_queued_audio_bytes`` (1 MiB, about 16 s of PCM16 audio) and ``max_queued_bytes``
         (64 MiB) bound what waits to be sent while the link stalls (``send``); both are read at
@@ -91,6 +94,9 @@ class RealtimeAPI(RealtimeEventHandler):
         self.url = url or self.default_url
         self._api_key = api_key or None
         self.model = model
+        if intent not in (None, "transcription"):
+            raise ValueError(f"intent must be None or 'transcription', not {intent!r}")
+        self.intent = intent
         self.dialect: Dialect = check_dialect(dialect)
         self.debug = debug
         self.extra_headers = dict(extra_headers or {})
@@ -132,7 +138,10 @@ class RealtimeAPI(RealtimeEventHandler):
         scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
         query = parse_qsl(parts.query, keep_blank_values=True)
         chosen = model or self.model
-        if chosen:
+        if self.intent is not None:
+            query = [(k, v) for k, v in query if k not in ("model", "intent")]
+            query.append(("intent", self.intent))
+        elif chosen:
             query = [(k, v) for k, v in query if k != "model"] + [("model", chosen)]
         elif not any(k == "model" for k, _ in query):
             query.append(("model", DEFAULT_MODELS[self.dialect]))

@@ -40,7 +40,7 @@ from .audio_codec import ResamplerFactory, SessionAudio
 from .audio_feed import ThreadsafeAudioFeed
 from .client_events import ClientEventRouter
 from .conversation import RealtimeConversation
-from .dialect_payloads import response_create_payload
+from .dialect_payloads import response_create_payload, session_event
 from .dialects import DEFAULT_SERVER_VAD_CONFIG, TRANSCRIPTION_MODELS, default_session_config
 from .event_handler import RealtimeEventHandler, wait_unless_closed
 from .responses import ResponseRequests
@@ -73,8 +73,10 @@ class RealtimeClient(ClientEventRouter):
         max_items: int | None = 10_000,
         max_tool_threads: int = 16,
         transport: str = "websocket",
+        intent: str | None = None,
     ) -> None:
-        """See ``RealtimeAPI`` for the connection arguments.
+        """See ``RealtimeAPI`` for the connection arguments (``intent`` among them: a
+        transcription session gets only the transcription fields of ``update_session``).
 
         ``max_input_audio_seconds`` bounds the local copy of appended input audio used to give
         user items their ``formatted.audio``. ``tool_timeout`` bounds each tool handler, sync or
@@ -99,6 +101,7 @@ class RealtimeClient(ClientEventRouter):
             debug=debug,
             extra_headers=extra_headers,
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
+            intent=intent,
         )
         self._settings = SessionSettings(self.realtime)
         self._session_audio = SessionAudio(lambda key: self._settings.config.get(key), resampler)
@@ -132,6 +135,11 @@ class RealtimeClient(ClientEventRouter):
     def tools(self) -> dict[str, dict[str, Any]]:
         """Tools the client runs itself: ``{name: {"definition", "handler"}}`` (``add_tool``)."""
         return self._settings.tools
+
+    @property
+    def transcription(self) -> bool:
+        """True for a transcription session (``intent="transcription"``): no responses."""
+        return self.realtime.intent == "transcription"
 
     @property
     def dialect(self) -> str:
@@ -219,7 +227,8 @@ class RealtimeClient(ClientEventRouter):
         """
         if self.session_created and self.is_connected():
             return True
-        event = await self._wait(self.realtime, "server.session.created", timeout)
+        created = session_event(self.realtime.dialect, self.transcription, "created")
+        event = await self._wait(self.realtime, f"server.{created}", timeout)
         return None if event is None else True
 
     async def wait_for_next_item(self, timeout: float | None = None) -> dict[str, Any] | None:

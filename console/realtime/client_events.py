@@ -82,6 +82,8 @@ class ClientEventRouter(RealtimeEventHandler):
         routes: dict[str, Callable[[dict[str, Any]], object]] = {
             "session.created": self._on_session_created,
             "session.updated": self._on_session_updated,
+            "transcription_session.created": self._on_session_created,  # beta transcription
+            "transcription_session.updated": self._on_session_updated,
             "error": self._on_server_error,
             "input_audio_buffer.committed": self._process,
             "conversation.item.created": self._on_item_appended,

@@ -146,3 +146,47 @@ def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
     if audio:
         session["audio"] = audio
     return session
+
+
+# -- transcription sessions (``intent="transcription"``) -----------------------------------
+
+TRANSCRIPTION_KEYS = (
+    "input_audio_format",
+    "input_audio_transcription",
+    "turn_detection",
+    "input_audio_noise_reduction",
+    "include",
+)
+"""The flat keys a transcription session takes; the other fields are left out, silently (a
+console switching kinds keeps one configuration)."""
+
+
+def session_event(dialect: Dialect, transcription: bool, verb: str) -> str:
+    """The server event announcing a session ``created``/``updated``: beta's transcription
+    sessions say ``transcription_session.*``; GA's use ``session.*`` for both kinds."""
+    if transcription and dialect == "beta":
+        return f"transcription_session.{verb}"
+    return f"session.{verb}"
+
+
+def transcription_update(
+    config: Mapping[str, Any], dialect: Dialect
+) -> tuple[str, dict[str, Any]] | None:
+    """The event type and ``session`` object that send ``config``'s transcription fields to a
+    transcription session (GA: ``session.update`` with ``type: "transcription"``; beta:
+    ``transcription_session.update``), or None when ``config`` has none of them."""
+    fields = {k: copy.deepcopy(config[k]) for k in TRANSCRIPTION_KEYS if k in config}
+    if not fields:
+        return None
+    if dialect == "beta":
+        return "transcription_session.update", fields
+    session: dict[str, Any] = {"type": "transcription"}
+    if "include" in fields:
+        session["include"] = fields.pop("include")
+    if fields:
+        flat_to_path = {flat: path for path, flat in GA_AUDIO_PATHS.items()}
+        audio_in = {flat_to_path[k][1]: v for k, v in fields.items()}
+        if "format" in audio_in:
+            audio_in["format"] = FORMATS_BETA_TO_GA[audio_in["format"]]
+        session["audio"] = {"input": audio_in}
+    return "session.update", session

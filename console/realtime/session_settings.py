@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .api import RealtimeAPI
-from .dialect_payloads import session_update_payload
+from .dialect_payloads import session_update_payload, transcription_update
 from .dialects import default_session_config, fold_session_update
 from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
@@ -108,11 +108,19 @@ class SessionSettings:
         tools: list[dict[str, Any]] | None,
         changes: dict[str, tuple[Any, Any]],
     ) -> None:
-        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected."""
-        explicit = frozenset(self._explicit_keys & set(fields))
-        payload = session_update_payload(fields, tools, self._realtime.dialect, explicit)
+        """Send ``fields`` (and ``tools``, unless None); undo ``changes`` if it is rejected.
+        A transcription session gets only its own fields, and no tools."""
+        if self._realtime.intent == "transcription":
+            update = transcription_update(fields, self._realtime.dialect)
+            if update is None:
+                return
+            event_type, payload = update
+        else:
+            explicit = frozenset(self._explicit_keys & set(fields))
+            payload = session_update_payload(fields, tools, self._realtime.dialect, explicit)
+            event_type = "session.update"
         event_id = generate_id("evt_")
-        self._realtime.send("session.update", {"event_id": event_id, "session": payload})
+        self._realtime.send(event_type, {"event_id": event_id, "session": payload})
         self._updates.sent(event_id, changes)
 
     def _sync_tools(self) -> None:

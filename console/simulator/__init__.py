@@ -29,13 +29,16 @@ What it does, module by module:
 - :mod:`.transcription` — asynchronous input transcription (whisper-1 or token-billed models);
   :mod:`.accounting` — usage and token-bucket rate limits.
 - :mod:`.g711` — μ-law/A-law for ``audio/pcmu``/``audio/pcma`` (beta ``g711_ulaw``/``g711_alaw``).
+- :mod:`.webrtc`, :mod:`.rtc_media`, :mod:`.playout` — WebRTC calls through aiortc: a session on
+  the ``oai-events`` data channel, Opus audio converted at the edges to the 24 kHz engine, and
+  the output buffer with ``output_audio_buffer.*`` and the server's truncation on interruption.
 
 Not simulated: speech recognition (transcripts are placeholders such as ``[speech 1.4 s]``),
 language understanding (tools are picked by word matching), transcription-only sessions, MCP
-tools (accepted, never called), WebRTC/SIP-only events (``output_audio_buffer.*``).
+tools (accepted, never called), SIP.
 
-Depends only on the standard library, numpy and websockets; it never imports the client library
-(``console.realtime``), so the two sides of the protocol check each other.
+Depends only on the standard library, numpy, websockets and aiortc (with PyAV); it never imports
+the client library (``console.realtime``), so the two sides of the protocol check each other.
 """
 
 from __future__ import annotations

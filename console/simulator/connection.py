@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +21,11 @@ from .accounting import RateLimits
 from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
+from .json_frames import parse_json
 from .peers import Peer, PeerClosed
+from .playout import Playout
 from .session import SessionState
+from .session_updates import SessionUpdates, handshake_refusal
 from .streaming import ResponseRun
 from .turn_taking import InputAudioHandlers
 from .turns import TurnQueue
@@ -32,44 +34,15 @@ from .vad import EnergyVad
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+REFUSAL_CLOSE = 3000  # after a refused handshake's error event, as for a wrong key (see server)
 
 
-def _non_finite(constant: str) -> float:
-    raise errors.RealtimeError(
-        f"Invalid value: {constant} is not a JSON number (numbers must be finite).",
-        code="invalid_value",
-    )
+class Connection(InputAudioHandlers, SessionUpdates):
+    """State and behaviour of one realtime session over one peer (see :mod:`.peers`).
 
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        _non_finite(text)
-    return value
-
-
-def parse_json(message: str) -> Any:
-    """A client frame as JSON: ``invalid_json`` for anything unparsable (syntax, integers past
-    Python's 4,300-digit limit, nesting too deep); ``invalid_value`` for ``NaN``,
-    ``Infinity`` and numbers too large for a double (they would come back as non-standard JSON)."""
-    try:
-        return json.loads(message, parse_constant=_non_finite, parse_float=_finite_float)
-    except json.JSONDecodeError as exc:
-        raise errors.RealtimeError(
-            f"Invalid client event: could not parse JSON ({exc.msg} at char {exc.pos}).",
-            code="invalid_json",
-        ) from None
-    except errors.RealtimeError:
-        raise
-    except (ValueError, RecursionError) as exc:  # ValueError: int digit limit
-        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise errors.RealtimeError(
-            f"Invalid client event: could not parse JSON ({detail}).", code="invalid_json"
-        ) from None
-
-
-class Connection(InputAudioHandlers):
-    """State and behaviour of one realtime session over one peer (see :mod:`.peers`)."""
+    ``intent`` is the URL's ``?intent=`` (``"transcription"`` opens a transcription session);
+    ``model_in_url`` says whether the URL named a model, which a transcription session refuses.
+    """
 
     def __init__(
         self,
@@ -82,8 +55,11 @@ class Connection(InputAudioHandlers):
         item_done_first: bool = False,
         generation_speed: float = 3.0,
         transcription_delay_s: float = 0.3,
+        intent: str | None = None,
+        model_in_url: bool = False,
     ) -> None:
         self.ws = ws
+        self.refusal = handshake_refusal(intent, model_in_url)
         self.dialect = dialect
         self.pace = pace
         self.item_done_first = item_done_first  # see SimulatorServer
@@ -91,7 +67,8 @@ class Connection(InputAudioHandlers):
         self.transcription_delay_s = transcription_delay_s  # see SimulatorServer
         self.rate_limits = RateLimits(dialect.rate_limit_names)
         self.expiry_s = expiry_s
-        self.session = SessionState(model, dialect.default_voice, expiry_s)
+        kind = "transcription" if intent == "transcription" else "realtime"
+        self.session = SessionState(model, dialect.default_voice, expiry_s, kind)
         self.conversation = Conversation()
         self.buffer = InputAudioBuffer()
         self.vad: EnergyVad | None = None
@@ -104,6 +81,7 @@ class Connection(InputAudioHandlers):
         # turn events wait while an interrupted (cancelled) response is still finishing
         self.turns = TurnQueue(lambda: self.active is not None and self.active.cancelled)
         self._owed_response = False  # a turn ended while a response ran (interrupt_response off)
+        self.audio_out: Playout | None = None  # a WebRTC call's output buffer (see .playout)
         self._configure_vad()
         self.handlers: dict[str, Handler] = {
             "session.update": self._session_update,
@@ -136,7 +114,11 @@ class Connection(InputAudioHandlers):
         """Greet with ``session.created``, then handle client frames until the socket closes."""
         expiry: asyncio.Task[None] | None = None
         try:
-            await self.emit("session.created", session=self.dialect.render_session(self.session))
+            if self.refusal is not None:
+                await self.send_error(self.refusal)
+                await self.ws.close(REFUSAL_CLOSE, "invalid_request_error")
+                return
+            await self._announce_session("created")
             if self.expiry_s is not None:
                 expiry = asyncio.get_running_loop().create_task(self._expire(self.expiry_s))
             async for message in self.ws:
@@ -199,7 +181,7 @@ class Connection(InputAudioHandlers):
             elif event.get("event_id") is not None:
                 raise errors.invalid_type("event_id", "a string", event["event_id"])
             kind = v.require_key(event, "type", "")
-            kind = v.enum(kind, "type", self.dialect.client_events)
+            kind = v.enum(kind, "type", self.client_events)
             await self.handlers[kind](event)
         except errors.RealtimeError as error:
             error.event_id = event_id
@@ -222,39 +204,31 @@ class Connection(InputAudioHandlers):
         task.add_done_callback(self._tasks.discard)
 
     # session -------------------------------------------------------------------------------
-    async def _session_update(self, event: dict[str, Any]) -> None:
-        v.check_keys(event, ["type", "event_id", "session"], "")
-        patch = self.dialect.parse_session_update(v.require_key(event, "session", ""), self.session)
-        voice = self.dialect.patched_voice(patch)
-        current = self.session.config["audio"]["output"]["voice"]
-        if voice is not None and voice != current and self.conversation.has_assistant_audio():
-            raise errors.RealtimeError(
-                "Cannot update a conversation's voice if assistant audio is present.",
-                code="cannot_update_voice",
-                param="session.voice"
-                if self.dialect.name == "beta"
-                else "session.audio.output.voice",
-            )
-        before = self.session.turn_detection
-        self.session.update(patch)
-        if self.session.turn_detection != before:
-            self._configure_vad()
-        await self.emit("session.updated", session=self.dialect.render_session(self.session))
-
-    async def _transcription_session_update(self, event: dict[str, Any]) -> None:
-        raise errors.RealtimeError(
-            "transcription_session.update is only supported on transcription sessions "
-            "(?intent=transcription), which the simulator does not offer.",
-            code="invalid_value",
-            param="type",
-        )
+    def preset_session(self, raw: Any) -> None:
+        """Start from a session config given before the session opens (a WebRTC call's
+        ``session``): validated as ``session.update``'s, announced by ``session.created``."""
+        self.session.update(self.dialect.parse_session_update(raw, self.session))
+        self._configure_vad()
 
     async def _output_audio_clear(self, event: dict[str, Any]) -> None:
-        raise errors.RealtimeError(
-            "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
-            code="invalid_value",
-            param="type",
-        )
+        if self.audio_out is None:
+            raise errors.RealtimeError(
+                "output_audio_buffer.clear is only supported for WebRTC and SIP connections.",
+                code="invalid_value",
+                param="type",
+            )
+        v.check_keys(event, ["type", "event_id"], "")
+        await self.interrupt_output("client_cancelled")
+
+    async def interrupt_output(self, reason: str) -> None:
+        """WebRTC: cut the audio playing on the call (``cleared``, the server's truncation) and
+        stop the responses still generating it. Nothing without a call or audio."""
+        if self.audio_out is None:
+            return
+        for run in list(self.runs.values()):
+            if self.audio_out.holds(run.id):
+                run.cancel(reason)
+        await self.audio_out.interrupt()
 
     # conversation --------------------------------------------------------------------------
     async def _announce_item(self, item: Item, previous: str | None) -> None:
@@ -372,6 +346,8 @@ class Connection(InputAudioHandlers):
     async def _finished(self, run: ResponseRun) -> None:
         """A response ended: run the turn events it held back, then any response owed."""
         self.runs.pop(run.id, None)
+        if self.audio_out is not None:
+            await self.audio_out.end(run.id)
         if self.active is not run:
             return
         self.active = None
@@ -396,3 +372,5 @@ class Connection(InputAudioHandlers):
                 code="response_cancel_not_active",
             )
         run.cancel("client_cancelled")
+        if self.audio_out is not None and self.audio_out.holds(run.id):
+            await self.audio_out.interrupt()

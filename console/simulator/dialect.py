@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import dialect_transcription as transcription
 from . import errors, fields, ids
 from . import validation as v
 from .conversation import Item
@@ -105,6 +106,28 @@ class Dialect(ItemCodec):
         return event
 
     # sessions ------------------------------------------------------------------------------
+    transcription_client_events = transcription.client_events(GA_CLIENT_EVENTS)
+    kind_param = "session.type"  # where a session.update names its kind (for errors)
+
+    def session_event(self, state: SessionState, verb: str) -> str:
+        """The event announcing a session ``created``/``updated``."""
+        return f"session.{verb}"
+
+    def update_kind(self, raw: Any) -> str | None:
+        """The kind of session a ``session.update`` payload is for (None: the parser says)."""
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        return kind if kind in ("realtime", "transcription") else None
+
+    def parse_transcription_update(self, raw: Any, state: SessionState) -> dict[str, Any]:
+        """Validate a transcription session's update; return a canonical patch."""
+        return transcription.parse_ga(raw, self)
+
+    def render_any_session(self, state: SessionState) -> dict[str, Any]:
+        """The session object of either kind."""
+        if state.kind == "transcription":
+            return transcription.render_ga(state)
+        return self.render_session(state)
+
     def render_session(self, state: SessionState) -> dict[str, Any]:
         """The full session object as ``session.created``/``session.updated`` carry it."""
         c = state.config
@@ -182,7 +205,7 @@ class Dialect(ItemCodec):
             elif key == "parallel_tool_calls":
                 patch[key] = v.boolean(value, q)
             elif key == "audio":
-                patch[key] = self._audio(value, q)
+                patch[key] = self.parse_audio(value, q)
         tools = patch.get("tools", state.config["tools"])
         fields.check_tool_choice_names(
             patch.get("tool_choice", state.config["tool_choice"]), tools, f"{p}.tool_choice"
@@ -195,7 +218,8 @@ class Dialect(ItemCodec):
             return v.enum(choice, param, TOOL_CHOICE_MODES)
         return choice
 
-    def _audio(self, value: Any, param: str) -> dict[str, Any]:
+    def parse_audio(self, value: Any, param: str) -> dict[str, Any]:
+        """A GA ``audio`` object (``input``/``output``) as a canonical patch."""
         obj = v.require_object(value, param)
         v.check_keys(obj, ["input", "output"], param)
         out: dict[str, Any] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
+from . import dialect_transcription as transcription
 from . import fields
 from . import validation as v
 from .conversation import Item
@@ -45,6 +46,28 @@ class BetaDialect(Dialect):
     def event_type(self, canonical: str) -> str | None:
         """Beta names (``response.text.delta``…); GA-only events map to None."""
         return _BETA_EVENT_NAMES.get(canonical, canonical)
+
+    transcription_client_events = transcription.client_events(BETA_CLIENT_EVENTS)
+    kind_param = "type"
+
+    def session_event(self, state: SessionState, verb: str) -> str:
+        """``transcription_session.*`` for a transcription session."""
+        if state.kind == "transcription":
+            return f"transcription_session.{verb}"
+        return f"session.{verb}"
+
+    def update_kind(self, raw: Any) -> str | None:
+        """``session.update`` is always a realtime session's update in beta."""
+        return "realtime"
+
+    def parse_transcription_update(self, raw: Any, state: SessionState) -> dict[str, Any]:
+        """Validate ``transcription_session.update``'s session; return a canonical patch."""
+        return self.parse_session_update(transcription.check_beta_keys(raw), state)
+
+    def render_any_session(self, state: SessionState) -> dict[str, Any]:
+        """The beta session object of either kind."""
+        full = self.render_session(state)
+        return transcription.render_beta(state, full) if state.kind == "transcription" else full
 
     def render_session(self, state: SessionState) -> dict[str, Any]:
         """The flat beta session object."""

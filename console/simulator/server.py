@@ -209,6 +209,8 @@ class SimulatorServer:
             item_done_first=self.item_done_first,
             generation_speed=self.generation_speed,
             transcription_delay_s=self.transcription_delay_s,
+            intent=query["intent"][0] if "intent" in query else None,
+            model_in_url="model" in query,
         )
         try:
             if self._require_key is not None:

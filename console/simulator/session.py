@@ -35,6 +35,14 @@ DEFAULT_INSTRUCTIONS = (
     "and the session's tools.)"
 )
 DEFAULT_EXPIRY_S = 3600
+KINDS = ("realtime", "transcription")
+# What a transcription session transcribes with until the client says otherwise: the model of
+# OpenAI's transcription guide's session example (the real default is not documented).
+DEFAULT_TRANSCRIPTION: dict[str, Any] = {
+    "model": "gpt-4o-transcribe",
+    "language": None,
+    "prompt": "",
+}
 PCM_FORMAT: dict[str, Any] = {"type": "audio/pcm", "rate": 24000}
 
 
@@ -116,13 +124,36 @@ def deep_merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
 
 
 class SessionState:
-    """One connection's session: id, expiry and the canonical configuration."""
+    """One connection's session: id, expiry and the canonical configuration.
 
-    def __init__(self, model: str, voice: str, expiry_s: float | None) -> None:
+    ``kind`` is ``"realtime"`` or ``"transcription"`` (``?intent=transcription``), fixed for the
+    session's life. A transcription session keeps the whole canonical configuration (so the
+    input audio code reads it the same way) but shows only its input side, and never answers.
+    """
+
+    def __init__(
+        self, model: str, voice: str, expiry_s: float | None, kind: str = "realtime"
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         self.id = ids.new_id("sess")
         self.created_at = time.time()
         self.expires_at = int(self.created_at + (expiry_s or DEFAULT_EXPIRY_S))
         self.config = default_config(model, voice)
+        self.config["type"] = kind
+        if kind == "transcription":
+            self.config["audio"]["input"]["transcription"] = dict(DEFAULT_TRANSCRIPTION)
+
+    @property
+    def kind(self) -> str:
+        """``realtime`` or ``transcription``."""
+        return str(self.config["type"])
+
+    def creates_responses(self) -> bool:
+        """Whether the end of a VAD turn asks for a response: never in a transcription
+        session, else as ``turn_detection.create_response`` says (default true)."""
+        td = self.turn_detection or {}
+        return self.kind == "realtime" and bool(td.get("create_response", True))
 
     def update(self, patch: dict[str, Any]) -> None:
         """Apply a validated canonical patch."""

@@ -9,7 +9,9 @@ GA sessions have it). A tool call the model picked itself comes after a spoken p
 (output 0, the calls from output 1). With the connection's ``item_done_first`` the two item
 ``done`` events swap, so clients can be tested against both.
 
-Audio deltas carry the words whose transcript delta precedes them. With ``pace="realtime"``,
+Audio deltas carry the words whose transcript delta precedes them. On a WebRTC call
+(``Host.audio_out`` set) the audio goes to the call's output buffer instead of deltas
+(:mod:`.playout`). With ``pace="realtime"``,
 generation runs ahead of playback as a real server's does: the first output comes after a short
 think, then audio is produced ``generation_speed`` times faster than it plays (default 3), so a
 response usually finishes generating long before its audio has played; with ``pace="fast"`` it
@@ -39,6 +41,7 @@ from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
 from .peers import PeerClosed
+from .playout import Playout
 from .session import SessionState
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,7 @@ class Host(Protocol):
     generation_speed: float
     item_done_first: bool
     rate_limits: RateLimits
+    audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -373,12 +377,19 @@ class ResponseRun:
         started = time.monotonic()
         sent = 0
         audio = voice.GrowingAudio()
+        out = self.host.audio_out
         for piece, samples in voice.speak(text, name, speed):
             if self.cancelled:
                 break
             part.transcript = (part.transcript or "") + piece
             await self.host.emit("response.output_audio_transcript.delta", **ids_, delta=piece)
-            if len(samples):
+            if out is not None:  # WebRTC: the audio plays on the call's track
+                if self.cancelled:  # cut (and maybe truncated) meanwhile: add nothing more
+                    break
+                part.audio = audio.add(samples)
+                await out.write(self.id, ids_["item_id"], ids_["content_index"], samples)
+                sent += len(samples)
+            elif len(samples):
                 part.audio = audio.add(samples)  # a view: truncation sees what was sent
                 await self.host.emit(
                     "response.output_audio.delta", **ids_, delta=encode_audio(samples, fmt)

@@ -10,6 +10,11 @@ What each model sends, as recorded: ``whisper-1`` one delta with the whole trans
 with ``"\\n"``, and ``usage`` by duration; the other (gpt-4o-…, gpt-realtime-…) models stream
 several word deltas and report ``usage`` in tokens. The simulator does not recognise speech:
 the transcript is a placeholder such as ``[speech 1.4 s]``.
+
+With ``include: ["item.input_audio_transcription.logprobs"]`` the deltas and the completed
+event carry ``logprobs`` in the SDK's ``LogProbProperties`` shape (``token``, ``bytes``,
+``logprob``): one token per delta, so the completed event's tokens join into its transcript.
+whisper-1 gets none (OpenAI's transcription API offers logprobs only with the gpt-4o models).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .conversation import Conversation, Item, placeholder_transcript
 from .input_audio import ms
 
 DELTA_GAP_S = 0.05  # realtime pace: between two word deltas of a streaming model
+LOGPROBS = "item.input_audio_transcription.logprobs"
 
 
 class Host(Protocol):
@@ -54,31 +60,48 @@ def transcribe(audio: np.ndarray, model: str) -> tuple[list[str], str, dict[str,
     return deltas, text, usage
 
 
-async def run(host: Host, item: Item, model: str, delay_s: float) -> None:
-    """Transcribe the user audio ``item`` after ``delay_s``; nothing if it is deleted by then."""
+def logprob(token: str) -> dict[str, Any]:
+    """A made-up but plausible log probability for ``token`` (longer words a little less sure)."""
+    return {
+        "token": token,
+        "bytes": list(token.encode("utf-8")),
+        "logprob": -round(0.002 + 0.004 * len(token.strip()), 4),
+    }
+
+
+async def run(
+    host: Host, item: Item, model: str, delay_s: float, *, logprobs: bool = False
+) -> None:
+    """Transcribe the user audio ``item`` after ``delay_s``; nothing if it is deleted by then.
+    ``logprobs``: the session includes them (see the module docstring)."""
     await asyncio.sleep(delay_s)
     part = item.content[0]
     audio = part.audio if part.audio is not None else np.zeros(0, np.int16)
     deltas, transcript, usage = transcribe(audio, model)
+    with_logprobs = logprobs and model != "whisper-1"
     for index, delta in enumerate(deltas):
         if index and host.pace == "realtime":
             await asyncio.sleep(DELTA_GAP_S)
         if item not in host.conversation:
             return
+        extra = {"logprobs": [logprob(delta)]} if with_logprobs else {}
         await host.emit(
             "conversation.item.input_audio_transcription.delta",
             item_id=item.id,
             content_index=0,
             delta=delta,
+            **extra,
         )
     if item not in host.conversation:
         return
     part.transcript = transcript
     host.conversation.recount(item)
+    extra = {"logprobs": [logprob(delta) for delta in deltas]} if with_logprobs else {}
     await host.emit(
         "conversation.item.input_audio_transcription.completed",
         item_id=item.id,
         content_index=0,
         transcript=transcript,
         usage=usage,
+        **extra,
     )

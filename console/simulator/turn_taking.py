@@ -52,6 +52,9 @@ class InputAudioHandlers:
     def _spawn(self, coro: Awaitable[Any]) -> None:
         raise NotImplementedError
 
+    async def interrupt_output(self, reason: str) -> None:
+        raise NotImplementedError
+
     def _configure_vad(self) -> None:
         """(Re)build the detector from the session; positions continue from the buffer's end."""
         td = self.session.turn_detection
@@ -65,7 +68,11 @@ class InputAudioHandlers:
     async def _append(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id", "audio"], "")
         payload = v.string(v.require_key(event, "audio", ""), "audio")
-        pcm = self.buffer.decode_append(payload, self.session.input_format)
+        await self.feed_input_audio(self.buffer.decode_append(payload, self.session.input_format))
+
+    async def feed_input_audio(self, pcm: np.ndarray) -> None:
+        """24 kHz input audio into the buffer, VAD and the idle timeout: an append's, or a
+        WebRTC call's track (which sends no append events). Refused past the buffer's bound."""
         self.buffer.append(pcm)
         if self.vad is not None:
             for boundary in self.vad.feed(pcm):
@@ -101,7 +108,7 @@ class InputAudioHandlers:
             item_id=item_id,
         )
         await self._commit_audio(self.buffer.take_range(start, end), item_id)
-        if td.get("create_response", True):
+        if self.session.creates_responses():
             await self._start_response({}, list(self.conversation.items))
 
     def _on_vad(self, boundary: VadEvent) -> None:
@@ -125,8 +132,10 @@ class InputAudioHandlers:
             await self.emit(
                 "input_audio_buffer.speech_started", audio_start_ms=start_ms, item_id=item_id
             )
-            if self.active is not None and td.get("interrupt_response", True):
-                self.active.cancel("turn_detected")
+            if td.get("interrupt_response", True):
+                if self.active is not None:
+                    self.active.cancel("turn_detected")
+                await self.interrupt_output("turn_detected")  # WebRTC: the playing audio too
 
         return action
 
@@ -139,8 +148,7 @@ class InputAudioHandlers:
                 "input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id
             )
             await self._commit_audio(audio, item_id)
-            td = self.session.turn_detection or {}
-            if td.get("create_response", True):
+            if self.session.creates_responses():
                 if self.active is None:
                     await self._start_response({}, list(self.conversation.items))
                 else:
@@ -184,7 +192,9 @@ class InputAudioHandlers:
         settings = self.session.transcription
         if settings is not None:  # asynchronous, as the real server's (see .transcription)
             model = str(settings.get("model") or "whisper-1")
-            self._spawn(transcription.run(self, item, model, self.transcription_delay_s))
+            logprobs = transcription.LOGPROBS in (self.session.config["include"] or [])
+            delay = self.transcription_delay_s
+            self._spawn(transcription.run(self, item, model, delay, logprobs=logprobs))
 
     async def _clear(self, event: dict[str, Any]) -> None:
         v.check_keys(event, ["type", "event_id"], "")
