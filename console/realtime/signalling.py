@@ -51,8 +51,9 @@ class CallAnswer:
     call_id: str
 
 
-def _headers(token: str, content_type: str | None = None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {token}"}
+def _headers(token: str | None, content_type: str | None = None) -> dict[str, str]:
+    """The bearer (none without a token: a server that wants no key) and the content type."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     if content_type:
         headers["Content-Type"] = content_type
     return headers
@@ -94,7 +95,7 @@ async def create_client_secret(
 
 
 async def post_offer(
-    session: aiohttp.ClientSession, base: str, token: str, offer_sdp: str
+    session: aiohttp.ClientSession, base: str, token: str | None, offer_sdp: str
 ) -> CallAnswer:
     """Post the SDP offer; the SDP answer and the call id from ``Location``."""
     url = f"{base}/realtime/calls"
@@ -112,7 +113,9 @@ async def post_offer(
     return CallAnswer(sdp=sdp, call_id=location.rstrip("/").rsplit("/", 1)[-1] if location else "")
 
 
-async def hang_up(session: aiohttp.ClientSession, base: str, token: str, call_id: str) -> bool:
+async def hang_up(
+    session: aiohttp.ClientSession, base: str, token: str | None, call_id: str
+) -> bool:
     """``POST /realtime/calls/{call_id}/hangup``; True when the server ended the call."""
     url = f"{base}/realtime/calls/{call_id}/hangup"
     try:

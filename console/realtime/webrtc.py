@@ -99,7 +99,7 @@ class RealtimeWebRTC(RealtimeAPI):
                 channel, track = self._prepare(pc)
                 offer = await pc.createOffer()
                 await pc.setLocalDescription(offer)
-                answer = await post_offer(http, base, token or "", pc.localDescription.sdp)
+                answer = await post_offer(http, base, token, pc.localDescription.sdp)
                 opened = asyncio.Event()
                 channel.on("open", opened.set)
                 await pc.setRemoteDescription(RTCSessionDescription(answer.sdp, "answer"))
@@ -128,7 +128,10 @@ class RealtimeWebRTC(RealtimeAPI):
         key = self._api_key
         if key is None or key.startswith(EPHEMERAL_PREFIX):
             return key
-        config = {"type": "realtime", "model": model or self.model or DEFAULT_MODELS["ga"]}
+        if self.intent == "transcription":
+            config: dict[str, Any] = {"type": "transcription"}
+        else:
+            config = {"type": "realtime", "model": model or self.model or DEFAULT_MODELS["ga"]}
         return await create_client_secret(http, base, key, config)
 
     def _prepare(self, pc: RTCPeerConnection) -> tuple[RTCDataChannel, OutboundAudioTrack]:
@@ -278,7 +281,7 @@ class RealtimeWebRTC(RealtimeAPI):
         for task in list(self._tasks):
             task.cancel()
         bearer = self._api_key or token
-        if hang_up_call and call_id and bearer:
+        if hang_up_call and call_id:
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                 async with aiohttp.ClientSession(timeout=_HANGUP_TIMEOUT) as http:
                     await hang_up(http, http_base(self.url), bearer, call_id)

@@ -192,3 +192,14 @@ async def test_neither_key_nor_secret_reaches_the_logs(
     text = caplog.text + repr(client.realtime) + repr(recorder.events)
     assert KEY not in text
     assert secret not in text
+
+
+async def test_without_a_key_the_offer_carries_no_authorization(answerer: WebRTCAnswerer) -> None:
+    answerer.require_key = False
+    client = RealtimeClient(answerer.url, None, transport="webrtc")
+    await client.connect()
+    try:
+        assert [path for path, _ in answerer.requests] == ["/v1/realtime/calls"]
+        assert "Authorization" not in answerer.requests[0][1]
+    finally:
+        await client.disconnect()
