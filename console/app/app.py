@@ -85,6 +85,7 @@ class RealtimeConsoleApp(App[int]):
             dialect=target.dialect,
             tool_timeout=config.tool_timeout,
             max_audio_seconds=config.max_audio_seconds,
+            transport=target.transport,
         )  # No resampler=: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
         # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
         # the resampler protocol, would cut the end of every reply and push-to-talk turn.

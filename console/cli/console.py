@@ -40,11 +40,12 @@ def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Targe
     if args.url is None and (args.simulator or not env_key):
         why = "--simulator" if args.simulator else "no API key set"
         label = f"simulator — {why}"
-        return Target(None, None, args.dialect, args.model, label), True
+        transport = args.transport
+        return Target(None, None, args.dialect, args.model, label, transport=transport), True
     url = args.url or DEFAULT_UPSTREAM_URL
     api_key = args.token or (env_key if is_openai_api_host(url) else None)
     label = "OpenAI" if is_openai_api_host(url) else Target(url).endpoint
-    target = Target(url, api_key, args.dialect, args.model, label, bool(args.token))
+    target = Target(url, api_key, args.dialect, args.model, label, bool(args.token), args.transport)
     return target, False
 
 

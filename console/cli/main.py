@@ -22,6 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(
                 "--pace sets the embedded simulator's pacing; it cannot be used with --url"
             )
+        if args.command is None and args.transport == "webrtc" and args.dialect != "ga":
+            parser.error("--transport webrtc speaks the GA dialect only (not --dialect beta)")
     except SystemExit as exit_:  # --help, --version and usage errors
         return _exit_code(exit_.code)
     commands: dict[str | None, Callable[[argparse.Namespace], int]] = {

@@ -69,6 +69,14 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         "a relay's --token, or that server's own key",
     )
     target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
+    target.add_argument(
+        "--transport",
+        choices=("websocket", "webrtc"),
+        default="websocket",
+        help="websocket, or webrtc: a WebRTC call (SDP offer to the HTTP routes derived from "
+        "the URL, events on the oai-events data channel, audio as Opus); with a standard key "
+        "the console first mints an ephemeral ek_ secret, an ek_ --token is used as given",
+    )
     target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
     target.add_argument(
         "--pace",

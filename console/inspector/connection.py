@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from console.realtime.redaction import redact
+
 CLOSE_REASONS = {
     1000: "closed normally",
     1001: "the session expired or the server is going away",
@@ -41,6 +43,8 @@ class Target:
     label: str = ""
     token_option: bool = False
     """True when the key came from ``--token`` (so a 401 can say the token is wrong)."""
+    transport: str = "websocket"
+    """``"websocket"`` or ``"webrtc"`` (``--transport``): how the client reaches the server."""
 
     @property
     def endpoint(self) -> str:
@@ -59,8 +63,9 @@ def explain_connect_failure(error: BaseException, target: Target) -> str:
     text = str(error) or type(error).__name__
     if target.api_key:
         text = text.replace(target.api_key, "***")
+    text = redact(text)  # an ek_ secret the client minted for a WebRTC call, too
     # The library says 'Could not connect to "URL": reason'; the status bar shows the URL.
-    if text.startswith("Could not connect to ") and '": ' in text:
+    if text.startswith(("Could not connect to ", "Could not call ")) and '": ' in text:
         text = text.split('": ', 1)[1]
     lowered = text.lower()
     if "http 401" in lowered or "http 403" in lowered:

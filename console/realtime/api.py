@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -37,41 +36,24 @@ from .. import __version__
 from ..defaults import OPENAI_REALTIME_URL
 from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
 from .event_handler import RealtimeEventHandler, make_error
+from .redaction import RedactSecrets, safe_url
 from .send_queue import MAX_QUEUED_AUDIO_BYTES, MAX_QUEUED_BYTES, SendQueue
-from .utils import generate_id
+from .utils import Int16Array, generate_id
 
 logger = logging.getLogger("console.realtime")
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 """Largest frame accepted from the server (a retrieved item can carry minutes of audio)."""
 
-_SECRET_QUERY_KEYS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token"})
-_SECRET_PATTERNS = (
-    (re.compile(r"(?i)(authorization:\s*)\S.*"), r"\1[redacted]"),
-    (re.compile(r"(?i)(api-key:\s*)\S.*"), r"\1[redacted]"),
-    (re.compile(r"(openai-insecure-api-key\.)[^,\s]+"), r"\1[redacted]"),
-    (re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}"), "sk-[redacted]"),
-)
-
-
-class _RedactSecrets(logging.Filter):
-    """Masks credentials in websockets' handshake debug lines (it logs every header)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = message
-        for pattern, replacement in _SECRET_PATTERNS:
-            redacted = pattern.sub(replacement, redacted)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
 _websocket_logger = logging.getLogger("console.realtime.websocket")
 """websockets' own logger for our connections: quiet unless lowered below INFO (it logs every
 frame at DEBUG), and credentials masked even then."""
 _websocket_logger.setLevel(logging.INFO)
-_websocket_logger.addFilter(_RedactSecrets())
+_websocket_logger.addFilter(RedactSecrets())
+
+
+TRANSPORTS = ("websocket", "webrtc")
+"""The ways to reach a server: a WebSocket (default) or a WebRTC call (``webrtc``)."""
 
 
 class RealtimeNotConnectedError(ConnectionError):
@@ -82,6 +64,8 @@ class RealtimeAPI(RealtimeEventHandler):
     """A websocket to a Realtime server (OpenAI, a relay or the embedded simulator)."""
 
     default_url = OPENAI_REALTIME_URL
+    transport = "websocket"
+    """How events travel: ``"websocket"`` here, ``"webrtc"`` for ``RealtimeWebRTC``."""
 
     def __init__(
         self,
@@ -134,7 +118,7 @@ class RealtimeAPI(RealtimeEventHandler):
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        return f"<RealtimeAPI url={_safe_url(self.url)!r} dialect={self.dialect} key={key}>"
+        return f"<RealtimeAPI url={safe_url(self.url)!r} dialect={self.dialect} key={key}>"
 
     def is_connected(self) -> bool:
         """True from the socket's opening until ``disconnect`` or its closing."""
@@ -185,17 +169,17 @@ class RealtimeAPI(RealtimeEventHandler):
                 logger=_websocket_logger,
             )
         except InvalidURI:  # its message repeats the URL, secrets included
-            raise ConnectionError(f'Could not connect to "{_safe_url(url)}": invalid URL') from None
+            raise ConnectionError(f'Could not connect to "{safe_url(url)}": invalid URL') from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             reason = str(exc) or type(exc).__name__
-            raise ConnectionError(f'Could not connect to "{_safe_url(url)}": {reason}') from None
+            raise ConnectionError(f'Could not connect to "{safe_url(url)}": {reason}') from None
         self._ws = ws
         self._outgoing = SendQueue(self.max_queued_audio_bytes, self.max_queued_bytes)
         self._receiver = asyncio.create_task(self._receive_loop(ws), name="realtime-receive")
         self._sender = asyncio.create_task(
             self._send_loop(ws, self._outgoing), name="realtime-send"
         )
-        self.log(f'Connected to "{_safe_url(url)}"')
+        self.log(f'Connected to "{safe_url(url)}"')
         return True
 
     async def disconnect(self) -> bool:
@@ -214,7 +198,7 @@ class RealtimeAPI(RealtimeEventHandler):
         if receiver is not None and receiver is not asyncio.current_task():
             with contextlib.suppress(asyncio.CancelledError):
                 await receiver
-        self.log(f'Disconnected from "{_safe_url(self.url)}"')
+        self.log(f'Disconnected from "{safe_url(self.url)}"')
         self.dispatch("close", {"error": False, "code": 1000, "reason": "client disconnect"})
         return True
 
@@ -229,7 +213,7 @@ class RealtimeAPI(RealtimeEventHandler):
         dispatched or sent then.
         """
         queue = self._outgoing
-        if self._ws is None or queue is None:
+        if not self.is_connected() or queue is None:
             raise RealtimeNotConnectedError("RealtimeAPI is not connected")
         if data is None:
             data = {}
@@ -248,6 +232,13 @@ class RealtimeAPI(RealtimeEventHandler):
             self.log("sent:", event_name, event)
         queue.put(frame)
         return True
+
+    def send_audio(self, samples: Int16Array) -> bool | None:
+        """Send 24 kHz input audio outside events: ``None`` here, where it travels in
+        ``input_audio_buffer.append`` events (the client's job); ``RealtimeWebRTC`` puts it on
+        the call's audio track and returns True."""
+        del samples
+        return None
 
     @property
     def queued_bytes(self) -> int:
@@ -322,7 +313,7 @@ class RealtimeAPI(RealtimeEventHandler):
         clean = code == 1000 and not failed
         if not clean and not failed:
             self.dispatch("error", _connection_lost(code, reason))
-        self.log(f'Disconnected from "{_safe_url(self.url)}" (code {code})')
+        self.log(f'Disconnected from "{safe_url(self.url)}" (code {code})')
         self.dispatch("close", {"error": not clean, "code": code, "reason": reason})
 
     @staticmethod
@@ -362,18 +353,6 @@ def _send_queue_full(queued: int) -> dict[str, Any]:
     return make_error("send_queue_full", message)
 
 
-def _safe_url(url: str) -> str:
-    """``url`` with credentials (user info, secret-looking query values) masked."""
-    parts = urlsplit(url)
-    if "@" in parts.netloc:
-        parts = parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1])
-    query = [
-        (k, "***" if k.lower() in _SECRET_QUERY_KEYS else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
-
-
 def _elide_audio(value: Any, key: str | None = None, audio_delta: bool = False) -> Any:
     """A copy of an event for logs, with base64 audio replaced by its length."""
     if isinstance(value, dict):
@@ -394,3 +373,17 @@ def _ensure_debug_output() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
+
+
+def open_transport(transport: str, *args: Any, **kwargs: Any) -> RealtimeAPI:
+    """A ``RealtimeAPI`` for ``transport`` (``TRANSPORTS``) with ``RealtimeAPI``'s arguments.
+
+    WebRTC is imported only when asked for: aiortc and PyAV are heavy to load.
+    """
+    if transport == "websocket":
+        return RealtimeAPI(*args, **kwargs)
+    if transport == "webrtc":
+        from .webrtc import RealtimeWebRTC
+
+        return RealtimeWebRTC(*args, **kwargs)
+    raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")

@@ -34,7 +34,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .api import RealtimeAPI
+from .api import open_transport
 from .audio_buffer import InputAudioBuffer
 from .audio_codec import ResamplerFactory, SessionAudio
 from .audio_feed import ThreadsafeAudioFeed
@@ -72,6 +72,7 @@ class RealtimeClient(ClientEventRouter):
         max_audio_seconds: float | None = DEFAULT_MAX_AUDIO_SECONDS,
         max_items: int | None = 10_000,
         max_tool_threads: int = 16,
+        transport: str = "websocket",
         intent: str | None = None,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments (``intent`` among them: a
@@ -87,10 +88,12 @@ class RealtimeClient(ClientEventRouter):
         ``max_items`` bounds the items it keeps (the oldest are let go locally).
         ``max_tool_threads`` bounds the plain-function tool handlers running at once, threads
         abandoned after ``tool_timeout`` included; past it a call is answered at once with an
-        error output and a ``tool_error`` event.
+        error output and a ``tool_error`` event. ``transport="webrtc"`` places a WebRTC call
+        (``RealtimeWebRTC``) instead of opening a WebSocket; the client works the same.
         """
         super().__init__()
-        self.realtime = RealtimeAPI(
+        self.realtime = open_transport(
+            transport,
             url,
             api_key,
             model=model,
@@ -319,7 +322,9 @@ class RealtimeClient(ClientEventRouter):
         it is counted in ``dropped_input_audio_chunks``.
         """
         samples = to_pcm16(audio)
-        if len(samples):
+        if len(samples) and self.realtime.send_audio(samples):  # on a WebRTC call's track
+            self.input_audio_buffer.append(samples)
+        elif len(samples):
             encoded = self._session_audio.encode_input(samples)
             # Under 3 samples at 8 kHz nothing is encoded: they leave with the next chunk.
             if encoded and not self.realtime.send("input_audio_buffer.append", {"audio": encoded}):

@@ -23,6 +23,7 @@ from .event_handler import RealtimeEventHandler, make_error
 from .responses import ResponseRequests
 from .session_settings import SessionSettings
 from .tools import ToolRunner
+from .track_audio import TrackAudio
 from .utils import ms_to_samples
 
 _PROCESS_ONLY = ("response.output_item.added", "response.content_part.added")
@@ -70,7 +71,9 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _add_api_event_handlers(self) -> bool:
         self._announced: dict[str, Any] | None = None
+        self.track_audio = TrackAudio()
         on = self.realtime.on
+        on("track.audio", self._on_track_audio)
         on("client.*", self._on_client_event)
         on("client.response.create", self._on_response_requested)
         on("server.*", self._on_server_event)
@@ -123,7 +126,17 @@ class ClientEventRouter(RealtimeEventHandler):
     def _on_client_event(self, event: dict[str, Any]) -> None:
         self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
 
+    def _on_track_audio(self, payload: dict[str, Any]) -> None:
+        """A WebRTC call's received audio: the playing item's, as if it came in deltas."""
+        samples = payload["audio"]
+        item_id = self.track_audio.target(samples)
+        if item_id is not None:
+            result = self.conversation.add_track_audio(item_id, samples)
+            if result["item"] is not None:
+                self.dispatch("conversation.updated", result)
+
     def _on_server_event(self, event: dict[str, Any]) -> None:
+        self.track_audio.on_server_event(event)
         if self._announced is event:  # its route announced it already
             self._announced = None
             return
@@ -178,6 +191,7 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         self.session_created = False
+        self.track_audio.reset()
         self._tool_runner.cancel_all()  # a late handler must not answer into the next session
         self._responses.clear()
         self._settings.forget_pending()

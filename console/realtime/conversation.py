@@ -358,6 +358,14 @@ class RealtimeConversation:
         chunk = self.audio.decode_output(_require(event, "item_id"), _require(event, "delta"))
         if item is None:
             return {"item": None, "delta": None}
+        return self._add_audio(item, chunk)
+
+    def add_track_audio(self, item_id: str, chunk: Int16Array) -> Processed:
+        """Audio of an item that came on a WebRTC track, not in deltas; as an audio delta."""
+        item = self.item_lookup.get(item_id)
+        return self._add_audio(item, chunk) if item is not None else {"item": None, "delta": None}
+
+    def _add_audio(self, item: Item, chunk: Int16Array) -> Processed:
         samples = item["formatted"].stream_audio(chunk)  # joined when read (formatted)
         self._retain(item, samples)
         return {"item": item, "delta": {"audio": chunk}}

@@ -1,4 +1,5 @@
-"""The status bar: connection, last error, audio, turns, model, dialect, endpoint, session id.
+"""The status bar: connection, last error, audio, turns, model, dialect, transport (WebRTC;
+the WebSocket default goes unsaid), endpoint, session id.
 
 The parts are laid out in order of importance, and when the line is too long the least important
 give way first, each through shorter forms before it goes: the session id (its tail, then
@@ -25,6 +26,7 @@ STATE_STYLES = {
     "disconnected": "bold red",
     "replay": "bold magenta",
 }
+TRANSPORT_NAMES = {"websocket": "WebSocket", "webrtc": "WebRTC"}
 SEPARATOR = " │ "
 ELLIPSIS = "…"
 
@@ -142,6 +144,9 @@ class StatusBar(Widget):
         model = status.model or target.model or "default model"
         parts.append(Part([model, ""], "dim", give_way=3))
         parts.append(Part([target.dialect.upper(), ""], "dim", give_way=2))
+        if target.transport != "websocket":  # the default goes unsaid (as before)
+            name = TRANSPORT_NAMES.get(target.transport, target.transport)
+            parts.append(Part([name, ""], "bold", give_way=5))
         if target.url:  # a replay has none
             endpoint = target.endpoint
             parts.append(Part([endpoint, short_endpoint(endpoint), ""], "dim", give_way=1))
