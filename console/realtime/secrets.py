@@ -1,6 +1,6 @@
 """Minting an ephemeral client secret (``POST /v1/realtime/client_secrets``), as a browser app's
-server does: the client library's job, used by ``realtime-console token`` and (later) by the
-WebRTC transport, which mints a secret for itself from a standard key.
+server does: the client library's job, used by ``realtime-console token`` and by the WebRTC
+transport (``signalling``), which mints a secret for itself from a standard key.
 
 The HTTP base is derived from the Realtime WebSocket URL (:func:`http_base`), so ``--url`` takes
 the same ``ws://…/v1/realtime`` URL for every transport. Errors are one line with the status and
@@ -33,7 +33,8 @@ def http_base(url: str) -> str:
         path = path[: -len("/realtime")]
     if not path:
         path = "/v1"
-    return urlunsplit((scheme, parts.netloc, path, "", ""))
+    netloc = parts.netloc.rsplit("@", 1)[-1]  # user info never travels to the HTTP routes
+    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 def _server_message(status: int, body: bytes) -> str:

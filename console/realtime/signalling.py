@@ -9,8 +9,8 @@ ek_…`` answers 201 with the SDP answer and ``Location: /v1/realtime/calls/{cal
 ``POST /v1/realtime/calls/{call_id}/hangup`` ends the call. The base is the WebSocket URL's:
 ``ws://h:p/v1/realtime`` → ``http://h:p/v1`` (``wss`` → ``https``).
 
-This is the minimal client-secret call the transport needs; ``console.realtime.secrets``
-(issue 14, another branch) is meant to become the one definition. Errors never carry the key:
+Minting and the HTTP base are ``console.realtime.secrets``' (one definition for the transport and
+``realtime-console token``). Errors never carry the key:
 the server's message is redacted (``redact``) before it is put in an exception.
 """
 
@@ -19,28 +19,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
 from .redaction import redact
+from .secrets import ClientSecretError
+from .secrets import create_client_secret as mint
 
 EPHEMERAL_PREFIX = "ek_"
 
 
 class SignallingError(ConnectionError):
     """An HTTP step of the call failed; the message says which and why, without secrets."""
-
-
-def http_base(ws_url: str) -> str:
-    """``ws://h:p/v1/realtime?model=…`` → ``http://h:p/v1``: where the HTTP routes live."""
-    parts = urlsplit(ws_url)
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    path = parts.path.rstrip("/")
-    if path.endswith("/realtime"):
-        path = path[: -len("/realtime")]
-    netloc = parts.netloc.rsplit("@", 1)[-1]  # user info never travels to the HTTP routes
-    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 @dataclass(frozen=True)
@@ -75,23 +65,14 @@ async def _failure(step: str, response: aiohttp.ClientResponse) -> SignallingErr
     return SignallingError(f"{step}: HTTP {response.status} {redact(detail)}".rstrip())
 
 
-async def create_client_secret(
-    session: aiohttp.ClientSession, base: str, api_key: str, config: dict[str, Any]
-) -> str:
-    """Mint an ephemeral secret for a realtime session of ``config`` (type, model); its value."""
-    url = f"{base}/realtime/client_secrets"
-    body = {"session": config}
+async def create_client_secret(base: str, api_key: str, config: dict[str, Any]) -> str:
+    """Mint an ephemeral secret for a realtime session of ``config`` (type, model); its value.
+    The one minting call is ``console.realtime.secrets``'; its errors become ours."""
     try:
-        async with session.post(url, json=body, headers=_headers(api_key)) as response:
-            if response.status != 200:
-                raise await _failure("client secret", response)
-            answer = await response.json(content_type=None)
-    except aiohttp.ClientError as exc:
-        raise SignallingError(f"client secret: {redact(str(exc)) or type(exc).__name__}") from None
-    value = answer.get("value") if isinstance(answer, dict) else None
-    if not isinstance(value, str) or not value:
-        raise SignallingError("client secret: the answer has no 'value'")
-    return value
+        answer = await mint(base, api_key, session=config)
+    except ClientSecretError as exc:
+        raise SignallingError(f"client secret: {redact(str(exc))}") from None
+    return str(answer["value"])
 
 
 async def post_offer(

@@ -35,13 +35,13 @@ from .api import MAX_FRAME_BYTES, RealtimeAPI, RealtimeNotConnectedError, _conne
 from .dialects import DEFAULT_MODELS
 from .event_handler import make_error
 from .redaction import redact, safe_url
+from .secrets import http_base
 from .send_queue import SendQueue
 from .signalling import (
     EPHEMERAL_PREFIX,
     SignallingError,
     create_client_secret,
     hang_up,
-    http_base,
     post_offer,
 )
 from .utils import Int16Array
@@ -132,7 +132,7 @@ class RealtimeWebRTC(RealtimeAPI):
             config: dict[str, Any] = {"type": "transcription"}
         else:
             config = {"type": "realtime", "model": model or self.model or DEFAULT_MODELS["ga"]}
-        return await create_client_secret(http, base, key, config)
+        return await create_client_secret(base, key, config)
 
     def _prepare(self, pc: RTCPeerConnection) -> tuple[RTCDataChannel, OutboundAudioTrack]:
         """The offer's parts: our audio track, the events channel, the remote track's reader."""

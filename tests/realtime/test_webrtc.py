@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from console.realtime import RealtimeClient
-from console.realtime.signalling import http_base
+from console.realtime.secrets import http_base
 from tests.realtime.helpers import Recorder
 from tests.realtime.webrtc_answerer import KEY, WebRTCAnswerer
 
