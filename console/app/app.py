@@ -86,6 +86,7 @@ class RealtimeConsoleApp(App[int]):
             tool_timeout=config.tool_timeout,
             max_audio_seconds=config.max_audio_seconds,
             transport=target.transport,
+            attach_call_id=target.call_id,
         )  # No resampler=: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
         # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
         # the resampler protocol, would cut the end of every reply and push-to-talk turn.
@@ -96,7 +97,9 @@ class RealtimeConsoleApp(App[int]):
             clock=config.clock,
             prices=config.price_table(),
         )
-        self.sub_title = target.label
+        self.sub_title = (
+            target.label if target.call_id is None else f"attached to call {target.call_id}"
+        )
         self.voice = make_voice_session(config, self.client, self.inspector)
         self._frame = FrameRenderer(
             self.client, self.inspector, self.voice, self.notify, self.refresh_bindings

@@ -41,11 +41,13 @@ def console_target(args: argparse.Namespace, env_key: str | None) -> tuple[Targe
         why = "--simulator" if args.simulator else "no API key set"
         label = f"simulator — {why}"
         transport = args.transport
-        return Target(None, None, args.dialect, args.model, label, transport=transport), True
+        target = Target(None, None, args.dialect, args.model, label, transport=transport)
+        return dataclasses.replace(target, call_id=args.call_id), True
     url = args.url or DEFAULT_UPSTREAM_URL
     api_key = args.token or (env_key if is_openai_api_host(url) else None)
     label = "OpenAI" if is_openai_api_host(url) else Target(url).endpoint
     target = Target(url, api_key, args.dialect, args.model, label, bool(args.token), args.transport)
+    target = dataclasses.replace(target, call_id=args.call_id)
     return target, False
 
 
@@ -86,6 +88,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
     from console.inspector.tools import ToolsFileError, load_tools_file
 
     prices = checked_prices(args.prices)
+    attached = check_attach(args, target)
     tools = []
     if args.tools:
         try:
@@ -98,8 +101,9 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         record_path=writable_file(args.record, "record to") if args.record else None,
         export_dir=_export_dir(args),
         tools=tools,
+        demo_tools=not attached,
         keymap=load_keymap(args.keymap) if args.keymap else {},
-        audio=not args.no_audio,
+        audio=not args.no_audio and not attached,
         max_audio_seconds=args.max_audio_seconds,
         input_device=args.input_device,
         output_device=args.output_device,
@@ -109,6 +113,34 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         ),
         prices=prices,
     )
+
+
+def check_attach(args: argparse.Namespace, target: Target) -> bool:
+    """Whether ``--call-id`` attaches to a call; ``ValueError`` when it cannot work.
+
+    Attached, the console registers no tools (the call's session has its own; its calls are
+    answered by hand) and opens no audio: the call's audio travels on the call, and a microphone
+    sent through the sideband connection would speak into someone else's call.
+    """
+    if target.call_id is None:
+        return False
+    if target.url is None:
+        raise ValueError(
+            "--call-id attaches to a call on OpenAI (OPENAI_API_KEY) or on --url's server; "
+            "the embedded simulator has no calls"
+        )
+    if target.transport != "websocket":
+        raise ValueError(
+            "--call-id attaches over WebSocket (the sideband): drop --transport webrtc"
+        )
+    if not target.api_key:
+        raise ValueError("--call-id needs the key: OPENAI_API_KEY for OpenAI, --token for --url")
+    if args.tools:
+        raise ValueError(
+            "--tools does not go with --call-id: the call's session has its tools; "
+            "answer its calls by hand (Answer tool call)"
+        )
+    return True
 
 
 def checked_prices(path: Path | None) -> Path | None:

@@ -68,6 +68,13 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         help="key to present to the --url server (as the API key, Authorization: Bearer): "
         "a relay's --token, or that server's own key",
     )
+    target.add_argument(
+        "--call-id",
+        metavar="ID",
+        help="attach to a live WebRTC or SIP call (OpenAI's sideband connection, ?call_id=): "
+        "see its events, edit its session, answer its tool calls by hand; sends nothing on "
+        "connect; needs the key (OPENAI_API_KEY for OpenAI, --token for --url)",
+    )
     target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
     target.add_argument(
         "--transport",

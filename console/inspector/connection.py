@@ -45,6 +45,8 @@ class Target:
     """True when the key came from ``--token`` (so a 401 can say the token is wrong)."""
     transport: str = "websocket"
     """``"websocket"`` or ``"webrtc"`` (``--transport``): how the client reaches the server."""
+    call_id: str | None = None
+    """Attached to this live call through its sideband connection (``--call-id``)."""
 
     @property
     def endpoint(self) -> str:
@@ -81,8 +83,12 @@ def explain_connect_failure(error: BaseException, target: Target) -> str:
     return text
 
 
-def explain_close(code: int | None, reason: str) -> str:
-    """``closed (1001): session expired …`` from a websocket close code and reason."""
+def explain_close(code: int | None, reason: str, *, call_id: str | None = None) -> str:
+    """``closed (1001): session expired …`` from a websocket close code and reason; attached to
+    a call (``call_id``), a normal close is the call ending, and says so."""
+    if call_id is not None and code in (1000, 1001):
+        why = f" ({reason})" if reason else ""
+        return f"the call {call_id} ended{why}: closed ({code})"
     meaning = CLOSE_REASONS.get(code or 0, "")
     parts = [f"closed ({code})" if code is not None else "closed"]
     if reason and reason not in meaning:

@@ -191,7 +191,9 @@ class Inspector:
     def _on_close(self, payload: dict[str, Any]) -> None:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
-        detail = explain_close(code if isinstance(code, int) else None, reason)
+        detail = explain_close(
+            code if isinstance(code, int) else None, reason, call_id=self.target.call_id
+        )
         lost = bool(payload.get("error"))
         self.note_local(
             "connection", state="closed", code=code, reason=reason, detail=detail, lost=lost

@@ -80,6 +80,7 @@ class RealtimeAPI(RealtimeEventHandler):
         max_queued_audio_bytes: int = MAX_QUEUED_AUDIO_BYTES,
         max_queued_bytes: int = MAX_QUEUED_BYTES,
         intent: str | None = None,
+        attach_call_id: str | None = None,
     ) -> None:
         """``model`` defaults to the dialect's current model; ``debug`` logs every event.
         ``intent="transcription"`` opens transcription sessions (``?intent=transcription`` and
@@ -87,7 +88,10 @@ class RealtimeAPI(RealtimeEventHandler):
 
         ``max_queued_audio_bytes`` (1 MiB, about 16 s of PCM16 audio) and ``max_queued_bytes``
         (64 MiB) bound what waits to be sent while the link stalls (``send``); both are read at
-        each ``connect``. ``dangerously_allow_api_key_in_browser`` exists for parity and has no
+        each ``connect``. ``attach_call_id`` attaches to a live WebRTC or SIP call (OpenAI's
+        "sideband" connection, ``?call_id=``; the standard key is needed) instead of opening a
+        session.
+        ``dangerously_allow_api_key_in_browser`` exists for parity and has no
         effect: Python does not run in a browser.
         """
         super().__init__()
@@ -97,6 +101,7 @@ class RealtimeAPI(RealtimeEventHandler):
         if intent not in (None, "transcription"):
             raise ValueError(f"intent must be None or 'transcription', not {intent!r}")
         self.intent = intent
+        self.attach_call_id = attach_call_id or None
         self.dialect: Dialect = check_dialect(dialect)
         self.debug = debug
         self.extra_headers = dict(extra_headers or {})
@@ -133,10 +138,14 @@ class RealtimeAPI(RealtimeEventHandler):
         return True
 
     def connection_url(self, model: str | None = None) -> str:
-        """The URL ``connect`` opens: ``ws(s)``, with ``model`` merged into the query."""
+        """The URL ``connect`` opens: ``ws(s)``, with ``model`` (or the call id) in the query."""
         parts = urlsplit(self.url)
         scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
         query = parse_qsl(parts.query, keep_blank_values=True)
+        if self.attach_call_id is not None:  # the call's session has its model already
+            query = [(k, v) for k, v in query if k not in ("call_id", "model")]
+            query.append(("call_id", self.attach_call_id))
+            return urlunsplit(parts._replace(scheme=scheme, query=urlencode(query)))
         chosen = model or self.model
         if self.intent is not None:
             query = [(k, v) for k, v in query if k not in ("model", "intent")]

@@ -74,6 +74,7 @@ class RealtimeClient(ClientEventRouter):
         max_tool_threads: int = 16,
         transport: str = "websocket",
         intent: str | None = None,
+        attach_call_id: str | None = None,
     ) -> None:
         """See ``RealtimeAPI`` for the connection arguments (``intent`` among them: a
         transcription session gets only the transcription fields of ``update_session``).
@@ -102,6 +103,7 @@ class RealtimeClient(ClientEventRouter):
             extra_headers=extra_headers,
             dangerously_allow_api_key_in_browser=dangerously_allow_api_key_in_browser,
             intent=intent,
+            attach_call_id=attach_call_id,
         )
         self._settings = SessionSettings(self.realtime)
         self._session_audio = SessionAudio(lambda key: self._settings.config.get(key), resampler)
@@ -188,7 +190,11 @@ class RealtimeClient(ClientEventRouter):
         return self.realtime.is_connected()
 
     async def connect(self, model: str | None = None, *, timeout: float = 10.0) -> bool:
-        """Connect, then send the whole session configuration at once (before any reply)."""
+        """Connect, then send the whole session configuration at once (before any reply).
+
+        With an ``attach_call_id`` (attached to a live call through its sideband connection) it
+        sends nothing: the configuration follows the call's ``session.created``/``session.updated``.
+        """
         if self.is_connected():
             raise RuntimeError("Already connected, use .disconnect() first")
         self.input_audio_buffer.reset()
@@ -196,7 +202,10 @@ class RealtimeClient(ClientEventRouter):
         self._completed_ids.clear()
         await self.realtime.connect(model, timeout=timeout)
         self._audio_feed.bind(asyncio.get_running_loop())
-        self.update_session()
+        if (
+            self.realtime.attach_call_id is None
+        ):  # attached to a call: its session is not ours to set
+            self.update_session()
         return True
 
     async def disconnect(self) -> None:

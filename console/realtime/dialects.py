@@ -178,6 +178,36 @@ def fold_session_update(update: Mapping[str, Any]) -> dict[str, Any]:
     return {key: normalise_value(key, value) for key, value in flat.items()}
 
 
+def server_session_fields(session: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat configuration a server's ``session`` object (either dialect) describes.
+
+    Unlike ``fold_session_update`` it refuses nothing: fields this library does not keep, and
+    values it cannot read, are left out, because a session the console attaches to was made by
+    someone else (``RealtimeClient`` with a ``call_id``).
+    """
+    flat: dict[str, Any] = {}
+    for key, value in session.items():
+        if key == "audio" and isinstance(value, Mapping):
+            for direction, settings in value.items():
+                if not isinstance(settings, Mapping):
+                    continue
+                for name, setting in settings.items():
+                    target = GA_AUDIO_PATHS.get((direction, name))
+                    if target is not None:
+                        flat[target] = setting
+        elif key in GA_ALIASES:
+            flat[GA_ALIASES[key]] = value
+        elif key in FLAT_SESSION_KEYS and key != "type":
+            flat[key] = value
+    readable: dict[str, Any] = {}
+    for key, value in flat.items():
+        try:
+            readable[key] = normalise_value(key, value)
+        except (SessionConfigError, TypeError, ValueError):
+            continue
+    return readable
+
+
 def _fold_ga_audio(audio: Any) -> dict[str, Any]:
     if not isinstance(audio, Mapping):
         raise SessionConfigError("session field 'audio' must be an object with input/output")

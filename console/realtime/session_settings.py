@@ -12,7 +12,7 @@ from typing import Any
 
 from .api import RealtimeAPI
 from .dialect_payloads import session_update_payload, transcription_update
-from .dialects import default_session_config, fold_session_update
+from .dialects import default_session_config, fold_session_update, server_session_fields
 from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
 from .utils import generate_id
@@ -95,6 +95,11 @@ class SessionSettings:
                 self.config.pop(key, None)
             else:
                 self.config[key] = old
+
+    def adopt(self, session: Mapping[str, Any]) -> None:
+        """Take the server's session as the configuration (attached to a call made elsewhere:
+        the session is theirs, and the editor starts from what it is)."""
+        self.config.update(server_session_fields(session))
 
     def forget_pending(self) -> None:
         """The connection closed: no answer will come."""

@@ -26,6 +26,7 @@ from .peers import Peer, PeerClosed
 from .playout import Playout
 from .session import SessionState
 from .session_updates import SessionUpdates, handshake_refusal
+from .sideband import Sidebands
 from .streaming import ResponseRun
 from .turn_taking import InputAudioHandlers
 from .turns import TurnQueue
@@ -63,6 +64,10 @@ class Connection(InputAudioHandlers, SessionUpdates):
         ephemeral secret's), so ``session.created`` already shows it."""
         self.ws = ws
         self.refusal = handshake_refusal(intent, model_in_url)
+        self.sidebands = Sidebands()
+        """Servers attached to this session (``?call_id=``): they see every event from then on."""
+        self.ended = False
+        """The session is over (its transport closed): a sideband can no longer join."""
         self.dialect = dialect
         self.pace = pace
         self.item_done_first = item_done_first  # see SimulatorServer
@@ -108,7 +113,10 @@ class Connection(InputAudioHandlers, SessionUpdates):
         """Send one canonical server event, shaped for this connection's dialect."""
         event = self.dialect.shape_event({"type": event_type, "event_id": ids.event_id(), **fields})
         if event is not None:
-            await self.ws.send(json.dumps(event))
+            text = json.dumps(event)
+            await self.ws.send(text)
+            if self.sidebands:
+                await self.sidebands.send(text)
 
     async def send_error(self, error: errors.RealtimeError) -> None:
         """Send an ``error`` event."""
@@ -131,9 +139,11 @@ class Connection(InputAudioHandlers, SessionUpdates):
         except PeerClosed:
             pass
         finally:
+            self.ended = True
             if expiry is not None:
                 expiry.cancel()
             await self._release()
+            await self.sidebands.close_all()
 
     async def _release(self) -> None:
         """The socket closed: stop every task, wait for them, then break the reference cycles
