@@ -34,9 +34,10 @@ from aiohttp import web
 
 from console.defaults import SIMULATOR_GENERATION_SPEED, SIMULATOR_TRANSCRIPTION_DELAY_S
 
-from . import errors, http_api, log_redaction
+from . import call_routes, errors, http_api, log_redaction
 from .client_secrets import DEFAULT_LIMIT, ClientSecret, ClientSecretRegistry
 from .connection import Connection
+from .dialect import GA
 from .handshake import (
     BETA_PROTOCOL,
     KEY_PROTOCOL_PREFIX,
@@ -45,7 +46,9 @@ from .handshake import (
     offered_subprotocols,
     selected_subprotocol,
 )
-from .peers import AiohttpPeer, PeerClosed
+from .peers import AiohttpPeer, Peer, PeerClosed
+from .sideband import serve_sideband
+from .webrtc import CallRegistry
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +128,9 @@ class SimulatorServer:
         self.sessions: dict[str, Connection] = {}
         """Open sessions by session id (added on open, removed on close): a later sideband
         join (``?call_id=``) finds its session here."""
-        self._routes: list[web.AbstractRouteDef] = list(http_api.ROUTES)
+        self.calls = CallRegistry()
+        """The live WebRTC calls (``POST /v1/realtime/calls``); a sideband joins one by id."""
+        self._routes: list[web.AbstractRouteDef] = [*http_api.ROUTES, *call_routes.ROUTES]
         self._peers: set[AiohttpPeer] = set()
         self._runner: web.AppRunner | None = None
 
@@ -200,6 +205,7 @@ class SimulatorServer:
         await runner.cleanup()
 
     async def _close_sessions(self, app: web.Application) -> None:
+        await self.calls.close()
         await asyncio.gather(
             *(peer.close(1001, "server shutting down") for peer in list(self._peers)),
             return_exceptions=True,
@@ -267,6 +273,23 @@ class SimulatorServer:
             session_patch=secret.patch if secret is not None else None,
         )
 
+    def call_connection(self, peer: Peer, secret: ClientSecret | None) -> Connection:
+        """The session of a WebRTC call (GA, as every WebRTC session is), from the secret's
+        config when an ephemeral secret placed it."""
+        transcription = secret is not None and secret.kind == "transcription"
+        return Connection(
+            peer,
+            GA,
+            GA.default_model,
+            self.pace,
+            self.session_expiry_s,
+            item_done_first=self.item_done_first,
+            generation_speed=self.generation_speed,
+            transcription_delay_s=self.transcription_delay_s,
+            intent="transcription" if transcription else None,
+            session_patch=secret.patch if secret is not None else None,
+        )
+
     @staticmethod
     def _intent(request: web.Request, secret: ClientSecret | None) -> str | None:
         """``?intent=``; a transcription secret opens a transcription session without it."""
@@ -274,13 +297,31 @@ class SimulatorServer:
             return request.query["intent"]
         return "transcription" if secret is not None and secret.kind == "transcription" else None
 
+    async def _refuse(
+        self, peer: AiohttpPeer, request: web.Request, error: errors.RealtimeError
+    ) -> None:
+        """An ``error`` event, then close 3000, as for a wrong key."""
+        await self._connection(peer, request, None).send_error(error)
+        await peer.close(AUTH_FAILURE_CLOSE, "invalid_request_error")
+
+    async def _join_call(
+        self, peer: AiohttpPeer, request: web.Request, call_id: str, secret: ClientSecret | None
+    ) -> None:
+        """A sideband: attach to the live call ``call_id`` until it or the socket ends."""
+        call = self.calls.get(call_id) if secret is None else None
+        if call is None or not await serve_sideband(call.connection, peer):
+            await self._refuse(peer, request, call_routes.sideband_refusal(call_id, secret))
+
     async def _run_session(self, peer: AiohttpPeer, request: web.Request) -> None:
         try:
             try:
                 secret = self.check_key(client_key(request.headers))
             except errors.RealtimeError as exc:
-                await self._connection(peer, request, None).send_error(exc)
-                await peer.close(AUTH_FAILURE_CLOSE, "invalid_request_error")
+                await self._refuse(peer, request, exc)
+                return
+            call_id = request.query.get("call_id")
+            if call_id is not None:
+                await self._join_call(peer, request, call_id, secret)
                 return
             conn = self._connection(peer, request, secret)
             self.sessions[conn.session.id] = conn

@@ -14,7 +14,6 @@ at most ``MAX_SIDEBANDS`` may join one call.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from .peers import Peer, PeerClosed
@@ -69,7 +68,10 @@ class Joinable(Protocol):
 
     sidebands: Sidebands
     ended: bool
-    handle: Callable[[str | bytes], Awaitable[None]]
+
+    async def handle(self, message: str | bytes) -> None:
+        """Handle one client frame as the session's own."""
+        ...
 
 
 async def serve_sideband(session: Joinable, peer: Peer) -> bool:

@@ -1,8 +1,5 @@
-"""The WebRTC transport against the simulator's own call answerer (``CallRegistry``).
-
-The simulator's HTTP routes are another branch's (issue 14); until they are merged, a two-route
-aiohttp app here stands in for them and hands the offer to the real ``CallRegistry``: the
-simulator's engine answers (VAD, turns, the paced Opus playout and ``output_audio_buffer``)."""
+"""The WebRTC transport against the simulator: ``POST /v1/realtime/calls`` on its one port, its
+call answerer (VAD, turns, the paced Opus playout and ``output_audio_buffer``) and its hangup."""
 
 from __future__ import annotations
 
@@ -10,65 +7,18 @@ from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
-from aiohttp import web
 
 from console.realtime import RealtimeClient
-from console.simulator.connection import Connection
-from console.simulator.dialect import GA
-from console.simulator.peers import Peer
-from console.simulator.webrtc import CallRegistry, CallRejected
+from console.simulator import SimulatorServer
 from tests.realtime.helpers import Recorder
 
 TIMEOUT = 15.0
 
 
-def _connection(peer: Peer) -> Connection:
-    return Connection(peer, GA, "gpt-realtime", "fast", None)
-
-
-class CallRoutes:
-    """``POST /v1/realtime/calls`` and its hangup in front of a ``CallRegistry``."""
-
-    def __init__(self) -> None:
-        self.registry = CallRegistry(connect_timeout_s=10)
-        self.hung_up: list[str] = []
-        app = web.Application()
-        app.router.add_post("/v1/realtime/calls", self.create)
-        app.router.add_post("/v1/realtime/calls/{call_id}/hangup", self.hangup)
-        self.runner = web.AppRunner(app)
-        self.url = ""
-
-    async def start(self) -> None:
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"ws://127.0.0.1:{port}/v1/realtime"
-
-    async def create(self, request: web.Request) -> web.Response:
-        try:
-            call = await self.registry.place(await request.text(), make_connection=_connection)
-        except CallRejected as rejected:
-            return web.json_response(rejected.payload(), status=rejected.status)
-        headers = {"Location": f"/v1/realtime/calls/{call.id}"}
-        return web.Response(
-            status=201, text=call.answer_sdp, content_type="application/sdp", headers=headers
-        )
-
-    async def hangup(self, request: web.Request) -> web.Response:
-        call_id = request.match_info["call_id"]
-        self.hung_up.append(call_id)
-        found = await self.registry.hangup(call_id)
-        return web.Response(status=200 if found else 404)
-
-
 @pytest.fixture
-async def routes() -> AsyncIterator[CallRoutes]:
-    server = CallRoutes()
-    await server.start()
-    yield server
-    await server.registry.close()
-    await server.runner.cleanup()
+async def routes() -> AsyncIterator[SimulatorServer]:
+    async with SimulatorServer() as server:
+        yield server
 
 
 def _recorder(client: RealtimeClient) -> Recorder:
@@ -101,7 +51,7 @@ async def _reply(recorder: Recorder) -> dict:
     return items[0]
 
 
-async def test_a_text_turn_with_its_audio_from_the_simulator(routes: CallRoutes) -> None:
+async def test_a_text_turn_with_its_audio_from_the_simulator(routes: SimulatorServer) -> None:
     client = RealtimeClient(routes.url, None, transport="webrtc")
     recorder = _recorder(client)
     await client.connect()
@@ -117,11 +67,11 @@ async def test_a_text_turn_with_its_audio_from_the_simulator(routes: CallRoutes)
         call_id = client.realtime.call_id  # type: ignore[attr-defined]
     finally:
         await client.disconnect()
-    assert routes.hung_up == [call_id]
+    assert call_id and routes.calls.get(call_id) is None  # hung up
     assert recorder.events["close"][-1]["code"] == 1000
 
 
-async def test_an_audio_turn_from_the_microphone_track(routes: CallRoutes) -> None:
+async def test_an_audio_turn_from_the_microphone_track(routes: SimulatorServer) -> None:
     client = RealtimeClient(routes.url, None, transport="webrtc")
     client.update_session(turn_detection={"type": "server_vad"})
     recorder = _recorder(client)
