@@ -1,0 +1,108 @@
+"""The console on the simulator's calls: over ``--transport webrtc``, and attached to a call
+placed by someone else (``--call-id``, the sideband connection)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from textual.widgets import Input
+
+from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.status import StatusBar
+from console.inspector.connection import Target
+from console.inspector.tool_calls import answer_tool_call
+from console.simulator import SimulatorServer
+from tests.simulator.rtc_client import RtcClient
+from tests.simulator.test_call_routes import KEY, WEATHER, place, user_says
+
+from .conftest import console_app, expect, screen_text, server_event, settled, until
+
+
+@pytest.fixture
+async def keyed() -> AsyncIterator[SimulatorServer]:
+    async with SimulatorServer(require_key=KEY) as server:
+        yield server
+
+
+@pytest.fixture
+async def caller() -> AsyncIterator[RtcClient]:
+    client = RtcClient(audio=False)
+    yield client
+    await client.close()
+
+
+async def test_a_typed_message_gets_its_reply_over_webrtc_on_the_simulator(
+    keyed: SimulatorServer,
+) -> None:
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        done = expect(app, server_event("response.done"))
+        prompt = app.query_one("#prompt", Input)
+        prompt.focus()
+        prompt.value = "Hello over WebRTC"
+        await pilot.press("enter")
+        await done
+        await until(pilot, lambda: len(app.query_one(ConversationPane).item_ids) == 2, "items")
+        app.render_frame()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Hello over WebRTC" in text
+        assert "WebRTC" in app.query_one(StatusBar).render().plain
+        assert KEY not in text and "ek_" not in text
+
+
+async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
+    keyed: SimulatorServer, caller: RtcClient
+) -> None:
+    call_id = await place(keyed, caller, KEY)
+    caller.send({"type": "session.update", "session": {"type": "realtime", "tools": [WEATHER]}})
+    await caller.wait_for("session.updated")
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id=call_id)
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    sent: list[str] = []
+    app.client.on(
+        "realtime.event",
+        lambda p: sent.append(p["event"]["type"]) if p["source"] == "client" else None,
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        assert app.sub_title == f"attached to call {call_id}"
+        # The caller changes the session: the console's editor follows the call's session.
+        caller.send(
+            {
+                "type": "session.update",
+                "session": {"type": "realtime", "instructions": "Be a pirate."},
+            }
+        )
+        await until(
+            pilot,
+            lambda: app.client.session_config.get("instructions") == "Be a pirate.",
+            "adopted",
+        )
+        # The caller asks; the console sees the turn and the tool call, pending.
+        caller.send(user_says("What's the weather in Paris?"))
+        caller.send({"type": "response.create"})
+        await until(pilot, lambda: bool(app.inspector.tool_calls.pending()), "a pending call")
+        call = app.inspector.tool_calls.pending()[0]
+        assert call.name == "get_weather"
+        # Nothing was sent on connect: no session.update, no tools.
+        assert sent == []
+        answer_tool_call(app.client, call.call_id, json.dumps({"sky": "clear"}))
+        reply = await caller.wait_for("response.done", count=2)
+        assert reply["response"]["status"] == "completed"
+        added = [e["item"]["type"] for e in caller.events if e["type"] == "conversation.item.added"]
+        assert "function_call_output" in added
+        # The call ends: told in plain words.
+        assert await keyed.calls.hangup(call_id)
+        await until(pilot, lambda: not app.client.is_connected(), "closed")
+        await until(pilot, lambda: "ended" in (app.inspector.connection.detail or ""), "told")
+        assert f"the call {call_id} ended" in app.inspector.connection.detail
+        app.render_frame()
+        await pilot.pause()
+        assert KEY not in screen_text(app)
