@@ -22,6 +22,21 @@ LOGPROBS = "item.input_audio_transcription.logprobs"
 """The ``include`` entry that asks the server for them."""
 LOW_LOGPROB = math.log(0.5)
 """A token below this (less likely than not) is marked as low-confidence."""
+TRANSCRIPTION_SESSION: dict[str, Any] = {
+    "input_audio_transcription": {"model": "gpt-4o-transcribe"},
+    "turn_detection": {
+        "type": "server_vad",
+        "threshold": 0.5,
+        "prefix_padding_ms": 300,
+        "silence_duration_ms": 500,
+    },
+    "include": [LOGPROBS],
+}
+"""What the console's ``--transcription`` session starts from: OpenAI's own defaults for VAD
+(the SDK's ``ServerVad`` docstrings: threshold 0.5, 300 ms padding, 500 ms silence), a model that
+streams deltas, and logprobs (the console is for inspecting). The library's default configuration
+has neither a transcription model nor turn detection, and a transcription session given those
+would transcribe nothing."""
 MAX_NOTES = 2_000
 MAX_TOKENS = 4_000
 """Tokens kept per item (a transcript that long is cut on screen anyway)."""
@@ -61,16 +76,12 @@ class TranscriptNote:
         return sum(1 for token in self.tokens if token.low)
 
     def summary(self) -> str:
-        """``logprob mean −0.04 · min −0.90 · 1 low`` (empty without logprobs)."""
+        """``logprob mean -0.04 · min -0.90 · 1 low`` (empty without logprobs)."""
         mean, minimum = self.mean, self.minimum
         if mean is None or minimum is None:
             return ""
-        text = f"logprob mean {_signed(mean)} · min {_signed(minimum)}"
+        text = f"logprob mean {mean:.2f} · min {minimum:.2f}"
         return text + (f" · {self.low_count} low" if self.low_count else "")
-
-
-def _signed(value: float) -> str:
-    return f"{value:.2f}".replace("-", "−")
 
 
 def _tokens(raw: Any) -> list[Token] | None:

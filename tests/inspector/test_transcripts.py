@@ -23,7 +23,7 @@ def test_deltas_stream_tokens_then_completed_replaces_them() -> None:
     done = probs(("Hi", -0.1), (" there", -2.0))
     notes.observe(event("completed", transcript="Hi there", logprobs=done))
     assert [t.text for t in note.tokens] == ["Hi", " there"]
-    assert note.summary() == "logprob mean −1.05 · min −2.00 · 1 low"
+    assert note.summary() == "logprob mean -1.05 · min -2.00 · 1 low"
     assert [t.low for t in note.tokens] == [False, True]
 
 

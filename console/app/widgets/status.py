@@ -130,6 +130,8 @@ class StatusBar(Widget):
         parts = [Part([state], STATE_STYLES.get(status.state, "bold"), give_way=99)]
         if status.lost:
             parts.append(Part([f" {RECONNECT_HINT} "], "bold reverse", give_way=98))
+        if inspector.client.transcription:  # no responses: say so beside the state
+            parts.append(Part(["transcription", "transcr.", ""], "bold magenta", give_way=10))
         if inspector.last_error:
             error = one_line(inspector.last_error)
             parts.append(Part([f"✗ {error}"], "bold red", give_way=8, floor=32))
