@@ -15,6 +15,7 @@ import numpy as np
 from textual.widgets import Input
 
 from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.session import SessionPane
 from console.audio.wav import write_wav
 from console.inspector.recording import load_recording
 from console.simulator import SimulatorServer
@@ -173,3 +174,47 @@ async def test_a_failed_transcription_says_why(tmp_path: Path) -> None:
         drawn = app.query_one(ConversationPane).text_of("item_user1") or ""
         assert "✗ transcription failed — audio_unintelligible: noise" in drawn
         assert "transcription failed" in screen_text(app)
+
+
+async def test_the_editor_shows_and_applies_the_transcription_fields(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url, transcription=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        pane = app.query_one(SessionPane)
+        await until(pilot, lambda: bool(pane.state.acknowledged), "the session acknowledged")
+        app.render_frame()
+        await pilot.pause()
+        for shown in ("#session-transcription-model", "#session-logprobs", "#session-turn"):
+            assert app.query_one(shown).display
+        for absent in ("#session-voice", "#session-instructions", "#session-tools-editor"):
+            assert not app.query(absent)  # a transcription session has none of them
+        assert not app.query("#session-vad-create")  # nor responses to create
+        assert "transcription · gpt-4o-transcribe" in str(pane.summary.render())
+
+        pane.transcriber.language.value = "French"
+        pane.action_apply()
+        assert "ISO-639-1" in str(pane.result.render())
+        assert "not sent" in str(pane.result.render()).lower()
+
+        pane.transcriber.language.value = "fr"
+        pane.transcriber.prompt.value = "Names: Amélie, Zoë"
+        pane.noise.value = "near_field"
+        pane.logprobs.value = False
+        updated = expect(app, server_event("session.updated"))
+        pane.action_apply()
+        sent = app.inspector.session.last_request
+        assert sent is not None and sent["session"]["type"] == "transcription"
+        session = (await updated)["event"]["session"]
+        transcription = session["audio"]["input"]["transcription"]
+        assert transcription["language"] == "fr"
+        assert transcription["prompt"] == "Names: Amélie, Zoë"
+        assert session["audio"]["input"]["noise_reduction"] == {"type": "near_field"}
+        assert not session["include"]
+        await until(
+            pilot,
+            lambda: "Applied" in str(pane.result.render()),
+            "the Apply line saying the server took it",
+        )
+        assert "language fr" in str(pane.summary.render())
