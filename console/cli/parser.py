@@ -68,6 +68,12 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         "a relay's --token, or that server's own key",
     )
     target.add_argument("--dialect", choices=("ga", "beta"), default="ga", help="wire protocol")
+    target.add_argument(
+        "--transcription",
+        action="store_true",
+        help="open a transcription session (?intent=transcription): your speech and its "
+        "transcripts, with logprobs; no responses",
+    )
     target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
     target.add_argument(
         "--pace",
