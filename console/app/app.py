@@ -178,6 +178,7 @@ class RealtimeConsoleApp(App[int]):
         self.query_one("#prompt", Input).focus()
         self._panes = Panes.find(self)
         self._panes.session.border_title = "Session"  # its layout is the app's (the pane is shared)
+        self._panes.memory.display = not self.config.transcription  # no tools save anything
         self._frame.attach(self._panes)
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)

@@ -20,8 +20,7 @@ from console.realtime import RealtimeClient, RealtimeNotConnectedError
 
 PLACEHOLDER = "Message — Enter sends (Ctrl+P: commands, F1: help)"
 TRANSCRIPTION_PLACEHOLDER = (
-    "Transcription session: speak (microphone or --input-wav); typed text is not sent"
-    " (F3 composes events, F1: help)"
+    "Transcription session: speak (mic or --input-wav); typing sends nothing (F3: compose)"
 )
 NO_MESSAGES = (
     "A transcription session takes no messages: speak, or send a client event with the composer"

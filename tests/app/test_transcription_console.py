@@ -218,3 +218,21 @@ async def test_the_editor_shows_and_applies_the_transcription_fields(
             "the Apply line saying the server took it",
         )
         assert "language fr" in str(pane.summary.render())
+
+
+def test_low_confidence_tokens_are_marked_in_the_transcript() -> None:
+    from console.app.widgets.conversation_text import LOW_STYLE, item_text
+    from console.inspector.transcripts import Token, TranscriptNote
+
+    item = {
+        "id": "item_1",
+        "type": "message",
+        "role": "user",
+        "status": "completed",
+        "formatted": {"transcript": "call Zoë now"},
+    }
+    note = TranscriptNote([Token("call", -0.01), Token(" Zoë", -2.3), Token(" now", -0.2)])
+    text = item_text(item, None, "", note=note)
+    assert "logprob mean -0.84 · min -2.30 · 1 low" in text.plain
+    marked = [text.plain[span.start : span.end] for span in text.spans if span.style == LOW_STYLE]
+    assert marked == [" Zoë"]

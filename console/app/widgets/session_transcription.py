@@ -63,11 +63,11 @@ class TranscriptionEditor(Vertical):
         )
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="field-row turn-params"):
-            yield Label("language", classes="param-label")
+        with Horizontal(classes="field-row"):
+            yield Label("  language", classes="field-label")
             yield self.language
-        with Horizontal(classes="field-row turn-params"):
-            yield Label("prompt", classes="param-label")
+        with Horizontal(classes="field-row"):
+            yield Label("  prompt", classes="field-label")
             yield self.prompt
 
     def raw(self) -> tuple[Any, ...]:

@@ -142,6 +142,9 @@ class StatusBar(Widget):
         turn = inspector.client.get_turn_detection_type() or "manual"
         parts.append(Part([f"turns: {turn}", turn, ""], "dim", give_way=4))
         model = status.model or target.model or "default model"
+        if inspector.client.transcription:  # its model is the transcription model
+            settings = inspector.client.session_config.get("input_audio_transcription")
+            model = str((settings or {}).get("model") or "no transcription model")
         parts.append(Part([model, ""], "dim", give_way=3))
         parts.append(Part([target.dialect.upper(), ""], "dim", give_way=2))
         if target.url:  # a replay has none
