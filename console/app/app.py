@@ -30,6 +30,7 @@ from console.app.commands import (
     PALETTE,
     REPLACED_SYSTEM_COMMANDS,
     REPLAY_HIDES,
+    TRANSCRIPTION_HIDES,
     all_bindings,
 )
 from console.app.config import ConsoleConfig
@@ -49,12 +50,14 @@ from console.app.widgets.meter import MeterPane
 from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
+from console.inspector.connection import header_label
 from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder
 from console.inspector.timeline import live_turn_ids
 from console.inspector.tool_calls import answer_tool_call
 from console.inspector.tools import Tool, demo_tools
+from console.inspector.transcripts import TRANSCRIPTION_SESSION
 from console.realtime import RealtimeClient
 
 STYLES = Path(__file__).parent / "styles"
@@ -87,6 +90,7 @@ class RealtimeConsoleApp(App[int]):
             max_audio_seconds=config.max_audio_seconds,
             transport=target.transport,
             attach_call_id=target.call_id,
+            intent="transcription" if config.transcription else None,
         )  # No resampler=: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
         # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
         # the resampler protocol, would cut the end of every reply and push-to-talk turn.
@@ -97,9 +101,7 @@ class RealtimeConsoleApp(App[int]):
             clock=config.clock,
             prices=config.price_table(),
         )
-        self.sub_title = (
-            target.label if target.call_id is None else f"attached to call {target.call_id}"
-        )
+        self.sub_title = header_label(target, transcription=config.transcription)
         self.voice = make_voice_session(config, self.client, self.inspector)
         self._frame = FrameRenderer(
             self.client, self.inspector, self.voice, self.notify, self.refresh_bindings
@@ -110,12 +112,14 @@ class RealtimeConsoleApp(App[int]):
         self.controller = ConnectionController(
             self.client,
             self.inspector,
-            tools=self._tools() if config.replay is None else (),  # a replay runs no tools
+            # A replay runs no tools, and a transcription session never calls one.
+            tools=self._tools() if config.replay is None and not config.transcription else (),
             voice=self.voice,
             tell=self._tell,
             voice_changed=self._frame.voice_changed,
+            session=TRANSCRIPTION_SESSION if config.transcription else None,
         )
-        self.controller.register_tools()
+        self.controller.configure()
         self._sender = MessageSender(
             self.client,
             self.controller,
@@ -154,6 +158,7 @@ class RealtimeConsoleApp(App[int]):
                     truncations=inspector.truncations,
                     figures_for=inspector.figures_for,
                     transcribing=inspector.transcribing,
+                    note_for=inspector.transcripts.note,
                     id="conversation",
                 )
                 yield MeterPane(
@@ -168,9 +173,7 @@ class RealtimeConsoleApp(App[int]):
                 id="events",
             )
             yield SessionPane(self.client, inspector.session, id="session")
-        yield PromptInput(
-            placeholder="Message — Enter sends (Ctrl+P: commands, F1: help)", id="prompt"
-        )
+        yield PromptInput(placeholder=self._sender.placeholder, id="prompt")
         yield StatusBar(inspector, id="status")
         yield Footer(compact=True)
 
@@ -178,6 +181,7 @@ class RealtimeConsoleApp(App[int]):
         self.query_one("#prompt", Input).focus()
         self._panes = Panes.find(self)
         self._panes.session.border_title = "Session"  # its layout is the app's (the pane is shared)
+        self._panes.memory.display = not self.config.transcription  # no tools save anything
         self._frame.attach(self._panes)
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)
@@ -358,8 +362,10 @@ class RealtimeConsoleApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A replay sends nothing: the actions that would are hidden ("Answer tool call" also
-        while no call waits for an answer)."""
+        while no call waits for an answer); a transcription session has no response actions."""
         if action == "answer_tool_call" and not self._frame.calls_waiting:
+            return False
+        if self.config.transcription and action in TRANSCRIPTION_HIDES:
             return False
         return self.config.replay is None or action not in REPLAY_HIDES
 

@@ -104,3 +104,7 @@ REPLAY_HIDES = frozenset(
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""
+
+TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history"})
+"""Actions a transcription session hides: it never creates a response (so no tool call waits
+for an answer) and takes no ``conversation.item.create`` (so no history can be carried)."""

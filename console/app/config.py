@@ -48,6 +48,9 @@ class ConsoleConfig:
     """A WAV file streamed as the microphone, in real time (``--input-wav``)."""
     save_audio: Path | None = None
     """Write each completed item's audio here as WAV (``--save-audio``)."""
+    transcription: bool = False
+    """Open a transcription session (``--transcription``): input audio, VAD and transcripts,
+    never a response."""
     prices: Path | None = None
     """A TOML file overriding or extending the price table (``--prices``; the CLI checks it)."""
 

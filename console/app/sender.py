@@ -1,6 +1,7 @@
 """Sending what the user types: a line from the prompt, or a raw event from the composer.
 
-The app's ``Input.Submitted`` handler calls ``MessageSender.submit``. A line typed while a
+The app's ``Input.Submitted`` handler calls ``MessageSender.submit``. A transcription session
+takes no messages: the line stays, and the user is told what to do instead. A line typed while a
 connection is opening waits for it in a worker (``run_worker``, the app's) and comes back to the
 prompt, with the reason, if the connection fails.
 """
@@ -16,6 +17,15 @@ from textual.widgets import Input
 from console.audio.voice import VoiceSession
 from console.inspector.controller import ConnectionController
 from console.realtime import RealtimeClient, RealtimeNotConnectedError
+
+PLACEHOLDER = "Message — Enter sends (Ctrl+P: commands, F1: help)"
+TRANSCRIPTION_PLACEHOLDER = (
+    "Transcription session: speak (mic or --input-wav); typing sends nothing (F3: compose)"
+)
+NO_MESSAGES = (
+    "A transcription session takes no messages: speak, or send a client event with the composer"
+    " (F3)."
+)
 
 
 class MessageSender:
@@ -37,6 +47,11 @@ class MessageSender:
         self.run_worker = run_worker
         self.prompt = prompt
 
+    @property
+    def placeholder(self) -> str:
+        """What the input line says it does (a transcription session sends no messages)."""
+        return TRANSCRIPTION_PLACEHOLDER if self.client.transcription else PLACEHOLDER
+
     def submit(self, line: str) -> bool:
         """Send the line as a user message, cancelling a response in progress first.
 
@@ -46,6 +61,9 @@ class MessageSender:
         """
         text = line.strip()
         if not text:
+            return False
+        if self.client.transcription:
+            self.notify(NO_MESSAGES, severity="warning")
             return False
         if not self.client.is_connected():
             if not self.controller.busy:

@@ -7,8 +7,9 @@ No Textual here; the console drives it with keys and shows its state.
 - Manual turns (turn detection ``none``): push-to-talk is a toggle that only gates what is sent;
   the meters show the input all along. Starting stops playback and truncates the reply where the
   listener stopped hearing it (``cancel_response(item_id, samples_played)``); stopping calls
-  ``create_response()``, which commits the audio. A ``--input-wav`` file is the exception: it has
-  no device, so Space starts and pauses the file itself.
+  ``create_response()``, which commits the audio (a transcription session, which never creates a
+  response, only commits: ``commit_input_audio()``). A ``--input-wav`` file is the exception: it
+  has no device, so Space starts and pauses the file itself.
 - server_vad / semantic_vad: the microphone is sent all the time. On ``conversation.interrupted``
   playback stops at once and the reply is truncated at the samples played.
 - ``interrupt_playback()`` does the same before a typed message: a reply that finished generating
@@ -297,7 +298,9 @@ class VoiceSession:
             self.talking = False
             if mic is not None and not mic.opens_device:
                 mic.stop()
-            if self.client.is_connected():
+            if self.client.is_connected() and self.client.transcription:
+                self.client.commit_input_audio()  # such a session never creates a response
+            elif self.client.is_connected():
                 self.client.create_response()
             else:
                 self.notice = "not connected: the turn was not sent (F2 reconnects)"

@@ -64,10 +64,31 @@ def is_openai_api_host(url: str) -> bool:
     return host == urlsplit(DEFAULT_UPSTREAM_URL).hostname
 
 
+def transcription_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--transcription`` cannot be used with the other options given, or None.
+
+    A transcription session is opened over WebSocket with ``?intent=transcription``; over
+    WebRTC, or attached to a call someone else placed, the console has no way to ask for one.
+    """
+    if not getattr(args, "transcription", False):
+        return None
+    if getattr(args, "transport", None) == "webrtc":
+        return (
+            "--transcription opens a WebSocket session; it cannot be used with --transport webrtc"
+        )
+    if getattr(args, "call_id", None):
+        return "--transcription opens a session of its own; it cannot be used with --call-id"
+    return None
+
+
 def run_console(args: argparse.Namespace) -> int:
     """Open the Textual console on the target ``console_target`` picks."""
     from console.env import resolve_api_key
 
+    refused = transcription_problem(args)
+    if refused is not None:
+        print(f"{PROG}: {refused}", file=sys.stderr)
+        return 2
     problem = terminal_problem()
     if problem is not None:
         print(f"{PROG}: {problem}", file=sys.stderr)
@@ -112,6 +133,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
             writable_directory(args.save_audio, "write audio to") if args.save_audio else None
         ),
         prices=prices,
+        transcription=args.transcription,
     )
 
 

@@ -84,6 +84,12 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
         "the URL, events on the oai-events data channel, audio as Opus); with a standard key "
         "the console first mints an ephemeral ek_ secret, an ek_ --token is used as given",
     )
+    target.add_argument(
+        "--transcription",
+        action="store_true",
+        help="open a transcription session (?intent=transcription): your speech and its "
+        "transcripts, with logprobs; no responses",
+    )
     target.add_argument("--model", help="model to ask for (default: gpt-realtime)")
     target.add_argument(
         "--pace",

@@ -60,6 +60,13 @@ class Target:
         return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def header_label(target: Target, *, transcription: bool = False) -> str:
+    """What the header says about the session: the target, or the call attached to."""
+    if target.call_id is not None:
+        return f"attached to call {target.call_id}"
+    return target.label + (" — transcription session" if transcription else "")
+
+
 def explain_connect_failure(error: BaseException, target: Target) -> str:
     """A sentence that says what went wrong and what to do about it."""
     text = str(error) or type(error).__name__

@@ -22,8 +22,8 @@ what the user is told, and tests drive the controller directly against the simul
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Literal, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 from console.realtime import RealtimeClient, text_message_item
 
@@ -60,8 +60,12 @@ class ConnectionController:
         voice: VoiceControl | None = None,
         tell: Tell | None = None,
         voice_changed: Callable[[], None] | None = None,
+        session: Mapping[str, Any] | None = None,
     ) -> None:
+        """``session``: the configuration the console starts from (``configure`` sets it, and
+        a reset sets it again), e.g. a transcription session's model, VAD and logprobs."""
         self.client = client
+        self.session = dict(session or {})
         self.inspector = inspector
         self.tools = list(tools)
         self.voice = voice
@@ -108,6 +112,16 @@ class ConnectionController:
 
     async def reset(self) -> None:
         await asyncio.shield(self.begin_reset())
+
+    def configure(self) -> None:
+        """Set the starting session configuration, then register the tools (on start, and
+        after a reset, which forgets both)."""
+        if self.session:
+            try:
+                self.client.update_session(**self.session)
+            except ValueError as exc:  # SessionConfigError: the library refused a value
+                self.inspector.note_error(f"session not configured: {exc}")
+        self.register_tools()
 
     def register_tools(self) -> None:
         """Register the tools with the client; a malformed definition is told, not raised."""
@@ -186,7 +200,7 @@ class ConnectionController:
         self.inspector.attach()
         if self.voice is not None:
             self.voice.attach()
-        self.register_tools()
+        self.configure()
         self.inspector.session.clear()
         self.inspector.reset_conversation()
         self.inspector.set_connection("disconnected", "reset")

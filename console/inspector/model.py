@@ -23,9 +23,11 @@ from .connection import NO_RECONNECT_HINT, Target, explain_close
 from .memory import rebuild_memory
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
-from .session_state import SessionState
+from .session_state import ACKNOWLEDGEMENTS, SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .tool_calls import describe_call
+from .transcripts import PREFIX as TRANSCRIPTION_EVENTS
+from .transcripts import Transcripts
 from .turn_summary import format_cost, format_ms
 from .turns import Turn, TurnModel
 
@@ -70,6 +72,8 @@ class Inspector:
         """Meter the audio the events carry; off when real devices feed the meters."""
         self.truncations: dict[str, int] = {}
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
+        self.transcripts = Transcripts()
+        """Each user item's transcription logprobs and failure (the conversation pane shows)."""
         self.connection = ConnectionStatus()
         self.last_error = ""
         """The status bar's last error; a new connection starts it over."""
@@ -114,8 +118,12 @@ class Inspector:
             if call.item_id is not None:
                 self._changed_items.add(call.item_id)
         kind = record.type
-        if kind in ("session.created", "session.updated"):
+        if kind in ACKNOWLEDGEMENTS:
             self._note_session(event)
+        elif kind.startswith(TRANSCRIPTION_EVENTS) and source == "server":
+            item_id = self.transcripts.observe(event)
+            if item_id is not None:
+                self._changed_items.add(item_id)
         elif (
             kind == "input_audio_buffer.append"
             and self.meter_from_events
@@ -211,6 +219,7 @@ class Inspector:
         self.session.clear()
         self.turns.clear()
         self.truncations.clear()
+        self.transcripts.clear()
         self.reset_conversation()
         self.version += 1
 

@@ -37,6 +37,12 @@ NEUTRAL_NAMES: dict[str, str] = {
 }
 """Flat (library) key -> the console's field name, where they differ."""
 
+UPDATES = frozenset({"session.update", "transcription_session.update"})
+"""The client's session updates; beta's transcription sessions take the second."""
+SETTLES = frozenset({"session.updated", "transcription_session.updated"})
+ACKNOWLEDGEMENTS = SETTLES | {"session.created", "transcription_session.created"}
+"""The server's session objects (beta's transcription sessions say ``transcription_session``)."""
+
 _META_KEYS = frozenset({"id", "object", "expires_at", "client_secret", "type"})
 _MAX_PENDING = 64
 _MAX_REQUESTS = 32
@@ -146,7 +152,7 @@ class SessionState:
         self.acknowledged_fields: dict[str, Any] = {}
         """``acknowledged`` by field name (see ``neutral_fields``)."""
         self.requests: deque[dict[str, Any]] = deque(maxlen=_MAX_REQUESTS)
-        """The most recent ``session.update`` events sent, in the wire dialect, oldest first."""
+        """The most recent session updates sent, in the wire dialect, oldest first."""
         self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._status: dict[str, FieldStatus] = {}
 
@@ -177,12 +183,12 @@ class SessionState:
     def observe(self, source: str, event: Mapping[str, Any]) -> None:
         """Take one event as the client's ``realtime.event`` reports it."""
         kind = event.get("type")
-        if source == "client" and kind == "session.update":
+        if source == "client" and kind in UPDATES:
             self._sent(event)
-        elif source == "server" and kind in ("session.created", "session.updated"):
+        elif source == "server" and kind in ACKNOWLEDGEMENTS:
             session = event.get("session")
             if isinstance(session, Mapping):
-                self._acknowledge(session, settles=kind == "session.updated")
+                self._acknowledge(session, settles=kind in SETTLES)
         elif source == "server" and kind == "error":
             error = event.get("error")
             if isinstance(error, Mapping) and error.get("event_id") in self._pending:

@@ -373,10 +373,21 @@ class RealtimeClient(ClientEventRouter):
         payload = response_create_payload(response, self.realtime.dialect) if response else None
         if request_in_conversation(payload):
             self._responses.check_room()
-        if self.get_turn_detection_type() is None and self.input_audio_buffer.pending_samples:
-            self.realtime.send("input_audio_buffer.commit")
-            self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
+        self.commit_input_audio()
         self._responses.request(payload)
+        return True
+
+    def commit_input_audio(self) -> bool:
+        """In manual mode, commit the audio appended since the last commit, without asking for
+        a response (push-to-talk in a transcription session, which never creates one). True
+        when a commit was sent; with voice activity detection the server commits itself."""
+        if (
+            self.get_turn_detection_type() is not None
+            or not self.input_audio_buffer.pending_samples
+        ):
+            return False
+        self.realtime.send("input_audio_buffer.commit")
+        self.conversation.queue_input_audio(self.input_audio_buffer.take_pending())
         return True
 
     def _request_response(self) -> None:

@@ -184,3 +184,24 @@ async def test_reset_gives_the_voice_session_its_handlers_back(
     await controller.disconnect()
     assert voice.saved, "no audio saved after the reset: the voice session lost its handlers"
     assert all(path.exists() for path in voice.saved)
+
+
+async def test_a_transcription_session_keeps_its_configuration_across_a_reset(
+    server: SimulatorServer,
+) -> None:
+    """The console's transcription defaults (model, VAD, logprobs) are set before the first
+    connect and again after a reset, which drops the client's configuration."""
+    from console.inspector.transcripts import LOGPROBS, TRANSCRIPTION_SESSION
+
+    client = RealtimeClient(url=server.url, intent="transcription")
+    inspector = Inspector(client, Target(server.url, label="test"))
+    controller = ConnectionController(client, inspector, session=TRANSCRIPTION_SESSION)
+    controller.configure()
+    for _ in range(2):
+        await controller.connect()
+        assert await client.wait_for_session_created(5)
+        sent = inspector.session.last_request
+        assert sent is not None and sent["session"]["include"] == [LOGPROBS]
+        transcription = sent["session"]["audio"]["input"]["transcription"]
+        assert transcription["model"] == "gpt-4o-transcribe"
+        await controller.reset()

@@ -229,3 +229,26 @@ def test_helpers() -> None:
     assert field_of_param(None) is None
     assert matches({"a": 1}, {"a": 1, "b": 2}) and not matches({"a": 1}, {"a": 2})
     assert not matches([1], [1, 2]) and matches("x", "x")
+
+
+async def test_a_transcription_session_settles_its_updates(dialect: str) -> None:
+    """Beta's transcription sessions say ``transcription_session.*``: the same statuses."""
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url, dialect=dialect, intent="transcription")
+        client.update_session(input_audio_transcription={"model": "gpt-4o-transcribe"})
+        state = SessionState()
+        client.on("realtime.event", lambda record: state.observe(record["source"], record["event"]))
+        kind = "session.updated" if dialect == "ga" else "transcription_session.updated"
+        settled = next_server_event(client, kind)
+        await client.connect()
+        await asyncio.wait_for(settled, 5)
+        assert state.session_id and state.acknowledged is not None
+        updated = next_server_event(client, kind)
+        client.update_session(
+            input_audio_transcription={"model": "gpt-4o-transcribe", "language": "fr"}
+        )
+        await asyncio.wait_for(updated, 5)
+        status = state.field_status()["input_audio_transcription"]
+        assert status.state == "applied", status
+        assert state.acknowledged_fields["input_audio_transcription"]["language"] == "fr"
+        await client.disconnect()

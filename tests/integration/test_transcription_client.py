@@ -64,3 +64,28 @@ async def test_a_transcription_session_transcribes_turns(dialect: str) -> None:
         assert updated
         assert errors.events["error"] == []
         await client.disconnect()
+
+
+async def test_manual_turns_commit_without_asking_for_a_response() -> None:
+    """Push-to-talk in a transcription session: ``commit_input_audio`` commits what was
+    appended, the turn is transcribed, and no ``response.create`` is ever sent."""
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url, intent="transcription")
+        client.update_session(
+            input_audio_transcription={"model": "gpt-4o-transcribe"}, turn_detection=None
+        )
+        sent = Recorder(client, "realtime.event")
+        await client.connect()
+        assert await client.wait_for_session_created(5)
+        assert not client.commit_input_audio()  # nothing appended: nothing to commit
+        client.append_input_audio(np.full(12000, 6000, dtype=np.int16))
+        assert client.commit_input_audio()
+        done = "conversation.item.input_audio_transcription.completed"
+        event = await client.realtime.wait_for_next(f"server.{done}", timeout=5)
+        assert event is not None and event["transcript"]
+        item = client.conversation.get_item(event["item_id"])
+        assert item is not None and item["formatted"]["audio"] is not None
+        types = [e["event"]["type"] for e in sent.events["realtime.event"]]
+        assert types.count("input_audio_buffer.commit") == 1
+        assert "response.create" not in types
+        await client.disconnect()

@@ -33,7 +33,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.app.widgets.conversation_text import FiguresFor, item_detail, item_text
+from console.app.widgets.conversation_text import FiguresFor, NoteFor, item_detail, item_text
 from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
 
@@ -102,13 +102,16 @@ class ConversationPane(ScrollView, can_focus=True):
         truncations: dict[str, int],
         figures_for: FiguresFor,
         transcribing: Callable[[], bool] = lambda: True,
+        note_for: NoteFor = lambda _item_id: None,
         id: str | None = None,
     ) -> None:
-        """``transcribing`` says whether the user's audio will get a transcript."""
+        """``transcribing`` says whether the user's audio will get a transcript; ``note_for``
+        gives an item's transcription logprobs and failure."""
         super().__init__(id=id)
         self.client = client
         self.truncations = truncations
         self.figures_for = figures_for
+        self.note_for = note_for
         self.transcribing = transcribing
         self._transcribing = transcribing()
         self.earlier = 0
@@ -185,9 +188,18 @@ class ConversationPane(ScrollView, can_focus=True):
         item_id = item["id"]
         figures = self.figures_for(item_id)
         text = item_text(
-            item, self.truncations.get(item_id), figures, transcribing=self._transcribing
+            item,
+            self.truncations.get(item_id),
+            figures,
+            transcribing=self._transcribing,
+            note=self.note_for(item_id),
         )
         return _Entry(item_id, text, figures, next(self._serials))
+
+    def text_of(self, item_id: str) -> str | None:
+        """An item's text as last drawn (plain), or None if it is not drawn."""
+        index = self._index.get(item_id)
+        return None if index is None else self._entries[index].text.plain
 
     def _strips(self, entry: _Entry, width: int) -> list[Strip]:
         """The item's lines at ``width`` (and a blank one after it); sets its height."""

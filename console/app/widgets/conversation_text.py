@@ -8,11 +8,18 @@ from typing import Any
 
 from rich.text import Text
 
+from console.inspector.transcripts import TranscriptNote
+
 SAMPLE_RATE = 24_000
 ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
 
 FiguresFor = Callable[[str], str]
 """Per-response figures for an item id (first audio, done, tokens, cost), or ``""``."""
+NoteFor = Callable[[str], TranscriptNote | None]
+"""An item's transcription logprobs and failure (``Transcripts.note``), if any."""
+LOW_STYLE = "underline bold yellow"
+"""A low-confidence token of a transcript (logprob below ``LOW_LOGPROB``)."""
+FAILED_STYLE = "bold red"
 
 
 def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> Text:
@@ -82,15 +89,45 @@ MAX_BODY_CHARS = 4_000
 
 
 def item_text(
-    item: dict[str, Any], truncated_ms: int | None, figures: str, *, transcribing: bool = True
+    item: dict[str, Any],
+    truncated_ms: int | None,
+    figures: str,
+    *,
+    transcribing: bool = True,
+    note: TranscriptNote | None = None,
 ) -> Text:
-    """Title and body of one item, as the conversation pane draws it."""
-    text = item_title(item, truncated_ms, figures)
+    """Title and body of one item, as the conversation pane draws it.
+
+    A user item's ``note`` adds its logprobs to the title (mean and minimum, and how many
+    tokens were low-confidence), marks those tokens in the transcript, and says why its
+    transcription failed.
+    """
+    summary = note.summary() if note is not None else ""
+    text = item_title(item, truncated_ms, " · ".join(part for part in (summary, figures) if part))
+    style = ROLE_STYLES.get(str(item.get("role")), "")
+    style = style.replace("bold ", "") if style else ""
+    transcript = str((item.get("formatted") or {}).get("transcript") or "")
+    if note is not None and note.failure and not transcript.strip():
+        text.append(f"\n✗ transcription failed — {note.failure}", style=FAILED_STYLE)
+        return text
     body = item_body(item, transcribing)
     if len(body) > MAX_BODY_CHARS:
         hidden = len(body) - MAX_BODY_CHARS
         body = f"{body[:MAX_BODY_CHARS]} … {hidden:,} more characters (Enter shows all)"
-    if body:
-        style = ROLE_STYLES.get(str(item.get("role")), "")
-        text.append("\n" + body, style=style.replace("bold ", "") if style else "")
+    if note is not None and note.low_count and body == transcript:
+        text.append("\n")
+        text.append_text(marked_transcript(note, transcript, style))
+    elif body:
+        text.append("\n" + body, style=style)
     return text
+
+
+def marked_transcript(note: TranscriptNote, transcript: str, style: str) -> Text:
+    """The transcript with its low-confidence tokens marked, when the tokens spell it out (as
+    they do when streamed one per delta); else the transcript as it is."""
+    if "".join(token.text for token in note.tokens) != transcript:
+        return Text(transcript, style=style)
+    marked = Text(style=style)
+    for token in note.tokens:
+        marked.append(token.text, style=LOW_STYLE if token.low else "")
+    return marked

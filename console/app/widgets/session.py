@@ -47,6 +47,7 @@ from .session_fields import (
     summary_content,
 )
 from .session_form import FIELDS
+from .session_transcription import NOISE_REDUCTION, TRANSCRIPTION_FIELDS, TranscriptionEditor
 from .tools_editor import ToolsEditor, ToolsError
 
 _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
@@ -80,6 +81,8 @@ class SessionPane(Vertical):
         super().__init__(id=id)
         self.client = client
         self.state = state
+        self.fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
+        """The fields shown: a transcription session has only its input's."""
         self._seen_version = -1
         self._baseline: dict[str, Any] = {}
         self._sent: dict[str, tuple[str, Any]] = {}
@@ -99,7 +102,9 @@ class SessionPane(Vertical):
         self.modalities: Select[str] = Select(
             modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
         )
-        self.turn: TurnDetectionEditor = TurnDetectionEditor(id="session-turn-detection")
+        self.turn: TurnDetectionEditor = TurnDetectionEditor(
+            id="session-turn-detection", responses=not client.transcription
+        )
         models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS)]
         self.transcription: Select[str] = Select(
             models, value="off", allow_blank=False, id="session-transcription", compact=True
@@ -112,6 +117,16 @@ class SessionPane(Vertical):
             lambda: tuple(self.client.tools), id="session-tools-editor"
         )
         self.registered: Static = Static("", id="session-registered-tools", markup=False)
+        # A transcription session's own fields (session_transcription.py).
+        self.transcriber: TranscriptionEditor = TranscriptionEditor(id="session-transcriber")
+        self.logprobs: Checkbox = Checkbox("include logprobs", id="session-logprobs", compact=True)
+        self.noise: Select[str] = Select(
+            [(kind, kind) for kind in NOISE_REDUCTION],
+            value="off",
+            allow_blank=False,
+            id="session-noise-reduction",
+            compact=True,
+        )
         self.result = Static("", id="session-apply-result", markup=False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -119,7 +134,7 @@ class SessionPane(Vertical):
     def compose(self) -> ComposeResult:
         yield self.summary
         with VerticalScroll(id="session-form", can_focus=False):  # Tab lands on a field
-            for field in FIELDS:
+            for field in self.fields:
                 if field.heading:
                     yield from self._heading(field.label, field.name)
                     yield field.control(self)
@@ -159,12 +174,14 @@ class SessionPane(Vertical):
 
     def _raw(self) -> dict[str, Any]:
         """The form as typed, per field (what "changed" is measured on)."""
-        return {field.name: field.raw(self) for field in FIELDS}
+        return {field.name: field.raw(self) for field in self.fields}
 
     def changed_fields(self) -> list[str]:
         """Fields whose form value differs from what was last filled in or acknowledged."""
         raw = self._raw()
-        return [field.name for field in FIELDS if raw[field.name] != self._baseline.get(field.name)]
+        return [
+            field.name for field in self.fields if raw[field.name] != self._baseline.get(field.name)
+        ]
 
     # -- applying ----------------------------------------------------------------------------
 
@@ -186,7 +203,7 @@ class SessionPane(Vertical):
             return
         fields: dict[str, Any] = {}
         errors: list[str] = []
-        for field in FIELDS:  # every error at once, not one per Apply
+        for field in self.fields:  # every error at once, not one per Apply
             if field.name not in names:
                 continue
             try:
@@ -234,7 +251,7 @@ class SessionPane(Vertical):
         if not force and self.state.version == self._seen_version:
             return
         self._seen_version = self.state.version
-        self.summary.update(summary_content(self.state))
+        self.summary.update(summary_content(self.state, transcription=self.client.transcription))
         statuses = self.state.field_status()
         self._settle(statuses)
         self._fill_from_config()
@@ -296,7 +313,7 @@ class SessionPane(Vertical):
         """Show ``client.session_config`` in every field the user is not changing."""
         config = self.client.session_config
         dirty = set(self.changed_fields()) if self._baseline else set()
-        for field in FIELDS:
+        for field in self.fields:
             if field.name in dirty or field.editing(self):
                 continue
             field.read(self, config)

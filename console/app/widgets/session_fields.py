@@ -99,12 +99,31 @@ def outcome_text(names: tuple[str, ...], settled: list[FieldStatus]) -> tuple[st
     return (text + f" The server changed {', '.join(changed)}." if changed else text), ""
 
 
-def summary_content(state: SessionState) -> Content:
-    """The read-only line of what the server acknowledged last."""
+def summary_content(state: SessionState, *, transcription: bool = False) -> Content:
+    """The read-only line of what the server acknowledged last (a transcription session's:
+    its model, language and whether logprobs come)."""
     if state.acknowledged is None:
         return Content("acknowledged: nothing yet (not connected, or no session.created)")
     fields = state.acknowledged_fields
     turn = fields.get("turn_detection")
+    turns = f"turns {turn.get('type') if isinstance(turn, dict) else 'manual'}"
+    if transcription:
+        settings = fields.get("input_audio_transcription")
+        settings = settings if isinstance(settings, dict) else {}
+        logprobs = "logprobs" if "logprobs" in str(fields.get("include") or "") else "no logprobs"
+        return Content(
+            "acknowledged: "
+            + " · ".join(
+                [
+                    state.session_id or "no id",
+                    "transcription",
+                    str(settings.get("model") or "no model"),
+                    f"language {settings.get('language') or 'auto'}",
+                    turns,
+                    logprobs,
+                ]
+            )
+        )
     parts = [
         state.session_id or "no id",
         str(state.acknowledged.get("model") or "model?"),
@@ -152,8 +171,11 @@ def _number(text: str, label: str, kind: type[int] | type[float]) -> int | float
 class TurnDetectionEditor(Vertical):
     """Turn detection type, with the parameters of that type only."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, responses: bool = True) -> None:
+        """``responses=False`` (a transcription session): no ``create_response`` or
+        ``interrupt_response``, which such a session does not act on."""
         super().__init__(id=id)
+        self.responses = responses
         options = [(kind, kind) for kind in TURN_TYPES]
         self.kind = Select(
             options, value="none", allow_blank=False, id="session-turn", compact=True
@@ -181,9 +203,10 @@ class TurnDetectionEditor(Vertical):
                 yield self.prefix
                 yield Label("silence ms", classes="param-label")
                 yield self.silence
-            with Horizontal(classes="field-row"):
-                yield self.interrupt
-                yield self.create
+            if self.responses:
+                with Horizontal(classes="field-row"):
+                    yield self.interrupt
+                    yield self.create
         with self.semantic_params:
             yield Label("eagerness", classes="param-label")
             yield self.eagerness
@@ -204,8 +227,7 @@ class TurnDetectionEditor(Vertical):
                 self.threshold.value,
                 self.prefix.value,
                 self.silence.value,
-                self.interrupt.value,
-                self.create.value,
+                *((self.interrupt.value, self.create.value) if self.responses else ()),
             )
         if self.kind.value == "semantic_vad":
             return ("semantic_vad", self.eagerness.value)
@@ -240,13 +262,12 @@ class TurnDetectionEditor(Vertical):
             }
             if any(v < 0 for v in values.values()):
                 raise FormError("turn detection: durations must not be negative")
-            return {
-                "type": "server_vad",
-                "threshold": threshold,
-                **values,
-                "interrupt_response": self.interrupt.value,
-                "create_response": self.create.value,
-            }
+            responses = (
+                {"interrupt_response": self.interrupt.value, "create_response": self.create.value}
+                if self.responses
+                else {}
+            )
+            return {"type": "server_vad", "threshold": threshold, **values, **responses}
         if self.kind.value == "semantic_vad":
             return {"type": "semantic_vad", "eagerness": self.eagerness.value}
         return None

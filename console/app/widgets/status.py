@@ -132,6 +132,8 @@ class StatusBar(Widget):
         parts = [Part([state], STATE_STYLES.get(status.state, "bold"), give_way=99)]
         if status.lost:
             parts.append(Part([f" {RECONNECT_HINT} "], "bold reverse", give_way=98))
+        if inspector.client.transcription:  # no responses: say so beside the state
+            parts.append(Part(["transcription", "transcr.", ""], "bold magenta", give_way=10))
         if inspector.last_error:
             error = one_line(inspector.last_error)
             parts.append(Part([f"✗ {error}"], "bold red", give_way=8, floor=32))
@@ -142,6 +144,9 @@ class StatusBar(Widget):
         turn = inspector.client.get_turn_detection_type() or "manual"
         parts.append(Part([f"turns: {turn}", turn, ""], "dim", give_way=4))
         model = status.model or target.model or "default model"
+        if inspector.client.transcription:  # its model is the transcription model
+            settings = inspector.client.session_config.get("input_audio_transcription")
+            model = str((settings or {}).get("model") or "no transcription model")
         parts.append(Part([model, ""], "dim", give_way=3))
         parts.append(Part([target.dialect.upper(), ""], "dim", give_way=2))
         if target.transport != "websocket":  # the default goes unsaid (as before)
