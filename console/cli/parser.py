@@ -217,15 +217,22 @@ def _serve_command(commands: Commands) -> None:
         "serve",
         help="run the Realtime simulator alone, for any client (no key needed)",
         description=(
-            "Run the embedded Realtime simulator as a websocket server that speaks the GA and "
-            "beta protocols, for the console, the openai SDK, browser apps or any other client."
+            "Run the embedded Realtime simulator (WebSocket, WebRTC calls and the HTTP API on one "
+            "port) that speaks the GA and beta protocols, for the console, the openai SDK, "
+            "browser apps or any other client."
         ),
         epilog=(
             "Routes, all on one port: GET /v1/realtime (also /v1/realtime/ and /): the Realtime "
             "WebSocket (?model=; key by Authorization: Bearer or the openai-insecure-api-key. "
             "subprotocol). POST /v1/realtime/client_secrets: mint an ephemeral secret (ek_...) "
             "that opens sessions with its session config until it expires (expires_after "
-            "10-7200 s, default 600); the openai SDK's base_url is http://HOST:PORT/v1. Errors "
+            "10-7200 s, default 600); the openai SDK's base_url is http://HOST:PORT/v1. "
+            "POST /v1/realtime/calls: place a WebRTC call (an SDP offer as application/sdp with "
+            "an ek_ secret or the key, or a multipart form with sdp and session); 201 with the "
+            "SDP answer and Location: /v1/realtime/calls/ID; events on the oai-events data "
+            "channel, audio as Opus. POST /v1/realtime/calls/ID/hangup: end a call. "
+            "GET /v1/realtime?call_id=ID: the sideband WebSocket (the key) joins that call's "
+            "session. Errors "
             "are OpenAI's JSON error body (400 bad request, 401 bad key, 413 body over 1 MiB); "
             "any other path is 404."
         ),
