@@ -19,8 +19,9 @@ Every latency is measured from the turn's **trigger time**: the arrival of ``spe
 for speech (the end of the user's turn as the server saw it), else the send of
 ``response.create``; a response nothing asked for starts at its own ``response.created``.
 ``first_text`` is the first ``output_text`` or audio transcript delta, ``first_audio`` the
-first audio delta received, ``first_heard`` the first sample the speaker played (local
-``local.playback.*`` events, which the console records beside the wire events).
+first audio delta received (over WebRTC, which sends none: ``output_audio_buffer.started``),
+``first_heard`` the first sample the speaker played (local ``local.playback.*`` events, which
+the console records beside the wire events).
 
 What is pending until a response claims it (requests, the client's actions, speech, the echoes
 that name the client's items) is kept by ``Triggers`` (``triggers``); this module keeps the turns.
@@ -276,6 +277,14 @@ class TurnModel:
             self.version += 1  # not for every delta: panes redraw on milestones
         turn.audio_bytes += decoded_size(delta)
 
+    def _audio_started(self, event: Mapping[str, Any], at: float | None) -> None:
+        """WebRTC: no audio deltas come; the response's audio begins when the call starts
+        playing it out (``output_audio_buffer.started``)."""
+        turn = self.turns.get(str(event.get("response_id")))
+        if turn is not None and turn.first_audio_at is None:
+            turn.first_audio_at = at
+            self.version += 1
+
     def _truncated(self, event: Mapping[str, Any], at: float | None) -> None:
         turn = self._by_item.get(str(event.get("item_id")))
         end_ms = as_int(event.get("audio_end_ms"))
@@ -357,6 +366,7 @@ _SERVER_HANDLERS = {
     "response.text.delta": TurnModel._text_delta,
     "response.audio_transcript.delta": TurnModel._text_delta,
     "response.audio.delta": TurnModel._audio_delta,
+    "output_audio_buffer.started": TurnModel._audio_started,
     "conversation.item.truncated": TurnModel._truncated,
     "conversation.item.input_audio_transcription.completed": TurnModel._transcription,
     "response.done": TurnModel._done,

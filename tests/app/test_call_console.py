@@ -42,11 +42,16 @@ async def test_a_typed_message_gets_its_reply_over_webrtc_on_the_simulator(
         await settled(app)
         assert app.client.is_connected(), app.inspector.connection.detail
         done = expect(app, server_event("response.done"))
+        started = expect(app, server_event("output_audio_buffer.started"))
         prompt = app.query_one("#prompt", Input)
         prompt.focus()
         prompt.value = "Hello over WebRTC"
         await pilot.press("enter")
         await done
+        await started
+        # No audio deltas over WebRTC: the turn's first audio is when the call began playing it.
+        turn = next(reversed(app.inspector.turns.turns.values()))
+        assert turn.first_audio_at is not None and turn.first_audio_at >= turn.created_at
         await until(pilot, lambda: len(app.query_one(ConversationPane).item_ids) == 2, "items")
         app.render_frame()
         await pilot.pause()

@@ -40,9 +40,10 @@ def wait_for_screen(session: str, text: str, timeout: float = 20.0) -> str:
     raise AssertionError(f"{text!r} not on screen within {timeout} s:\n{screen}")
 
 
-@pytest.fixture
-def console_session(tmp_path: Path) -> Iterator[str]:
-    """``realtime-console --pace fast`` in a 160x48 tmux window, with no key in reach."""
+@pytest.fixture(params=["websocket", "webrtc"])
+def console_session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """``realtime-console --pace fast`` in a 160x48 tmux window, with no key in reach, over a
+    WebSocket and over a WebRTC call (``--transport``)."""
     session = f"rc-test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     env["TERM"] = "xterm-256color"
@@ -60,7 +61,7 @@ def console_session(tmp_path: Path) -> Iterator[str]:
             "48",
             "-c",
             str(tmp_path),
-            f"{COMMAND} --pace fast; echo EXITED $?; sleep 30",
+            f"{COMMAND} --pace fast --transport {request.param}; echo EXITED $?; sleep 30",
         ],
         env=env,
         check=True,
