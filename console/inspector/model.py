@@ -266,7 +266,13 @@ class Inspector:
             self.reset_conversation()
         if state == "connected":
             # After a close the same store still shows, it reads "reconnected".
-            again = {"reconnect": True} if self._closed_in == self.store.generation else {}
+            again: dict[str, Any] = {}
+            if self._closed_in == self.store.generation:
+                again["reconnect"] = True
+            call_id = getattr(self.client.realtime, "call_id", None)  # a WebRTC call placed
+            if call_id:
+                again["transport"] = "webrtc"
+                again["call_id"] = call_id
             self.note_local("connection", state="connected", endpoint=self.target.endpoint, **again)
         self.connection.state = state
         self.connection.detail = detail

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.event_text import local_summary
 from console.app.widgets.status import StatusBar
 from console.inspector.connection import Target
 from console.inspector.tool_calls import answer_tool_call
@@ -57,7 +58,11 @@ async def test_a_typed_message_gets_its_reply_over_webrtc_on_the_simulator(
         await pilot.pause()
         text = screen_text(app)
         assert "Hello over WebRTC" in text
-        assert "WebRTC" in app.query_one(StatusBar).render().plain
+        call_id = app.client.realtime.call_id  # type: ignore[attr-defined]
+        assert call_id and f"WebRTC call {call_id}" in app.query_one(StatusBar).render().plain
+        row = next(r for r in app.inspector.store.rows_after(0) if r.type == "local.connection")
+        record = next(app.inspector.store.records_of(row))
+        assert local_summary(record.event).startswith(f"connected WebRTC call {call_id}")
         assert KEY not in text and "ek_" not in text
 
 

@@ -151,7 +151,9 @@ class StatusBar(Widget):
         parts.append(Part([target.dialect.upper(), ""], "dim", give_way=2))
         if target.transport != "websocket":  # the default goes unsaid (as before)
             name = TRANSPORT_NAMES.get(target.transport, target.transport)
-            parts.append(Part([name, ""], "bold", give_way=5))
+            call_id = getattr(inspector.client.realtime, "call_id", None)
+            forms = [f"{name} call {call_id}", name, ""] if call_id else [name, ""]
+            parts.append(Part(forms, "bold", give_way=5))
         if target.url:  # a replay has none
             endpoint = target.endpoint
             parts.append(Part([endpoint, short_endpoint(endpoint), ""], "dim", give_way=1))
