@@ -47,7 +47,7 @@ async def test_a_typed_message_gets_its_reply_over_webrtc(answerer: WebRTCAnswer
         text = screen_text(app)
         assert "Hello over WebRTC" in text and "Hello from WebRTC." in text
         status = app.query_one(StatusBar).render().plain
-        assert "│ WebRTC │" in status  # the status bar names the transport
+        assert "│ WebRTC call rtc_" in status  # the status bar names the transport and the call
         secret = next(iter(answerer.secrets))
         assert KEY not in text and secret not in text
 
