@@ -56,9 +56,7 @@ from console.inspector.model import Inspector
 from console.inspector.recording import Recorder
 from console.inspector.timeline import live_turn_ids
 from console.inspector.tool_calls import answer_tool_call
-from console.inspector.tools import Tool, demo_tools
 from console.inspector.transcripts import TRANSCRIPTION_SESSION
-from console.realtime import RealtimeClient
 
 STYLES = Path(__file__).parent / "styles"
 PANES = ("conversation", "events", "session", "meter")
@@ -81,19 +79,7 @@ class RealtimeConsoleApp(App[int]):
         super().__init__()
         self.config = config
         target = config.target
-        self.client = RealtimeClient(
-            url=target.url,
-            api_key=target.api_key,
-            model=target.model,
-            dialect=target.dialect,
-            tool_timeout=config.tool_timeout,
-            max_audio_seconds=config.max_audio_seconds,
-            transport=target.transport,
-            attach_call_id=target.call_id,
-            intent="transcription" if config.transcription else None,
-        )  # No resampler=: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
-        # nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in
-        # the resampler protocol, would cut the end of every reply and push-to-talk turn.
+        self.client = config.make_client()
         self.inspector = Inspector(
             self.client,
             target,
@@ -112,8 +98,7 @@ class RealtimeConsoleApp(App[int]):
         self.controller = ConnectionController(
             self.client,
             self.inspector,
-            # A replay runs no tools, and a transcription session never calls one.
-            tools=self._tools() if config.replay is None and not config.transcription else (),
+            tools=config.session_tools(self.inspector.memory),
             voice=self.voice,
             tell=self._tell,
             voice_changed=self._frame.voice_changed,
@@ -130,15 +115,6 @@ class RealtimeConsoleApp(App[int]):
         )
 
     # -- building -------------------------------------------------------------------------
-
-    def _tools(self) -> list[Tool]:
-        """The user's tools, then the demo tools whose names the user's do not take."""
-        tools = list(self.config.tools)
-        taken = {definition.get("name") for definition, _ in tools}
-        if self.config.demo_tools:
-            demos = demo_tools(self.inspector.memory, self.config.weather_url)
-            tools += [(d, handler) for d, handler in demos if d.get("name") not in taken]
-        return tools
 
     def _tell(self, message: str, severity: Severity) -> None:
         """What the controller tells the user, as a toast."""

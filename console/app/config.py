@@ -12,8 +12,8 @@ from typing import Any
 from console.inspector.connection import Target
 from console.inspector.prices import PriceTable
 from console.inspector.store import DEFAULT_EVENT_CAP
-from console.inspector.tools import WEATHER_URL, Tool
-from console.realtime import DEFAULT_MAX_AUDIO_SECONDS
+from console.inspector.tools import WEATHER_URL, Tool, demo_tools
+from console.realtime import DEFAULT_MAX_AUDIO_SECONDS, RealtimeClient
 
 
 @dataclass
@@ -58,3 +58,35 @@ class ConsoleConfig:
         """The shipped price table with ``prices`` over it (``PriceTableError`` if unusable)."""
         table = PriceTable.default()
         return table if self.prices is None else table.with_file(self.prices)
+
+    def make_client(self) -> RealtimeClient:
+        """The console's one client, as the target and the options ask.
+
+        No ``resampler=``: G.711 sessions keep the library's polyphase FIR (3.3 ms of delay,
+        nothing held back); soxr's streams hold back 25-40 ms at 3:1 and, with no flush in the
+        resampler protocol, would cut the end of every reply and push-to-talk turn.
+        """
+        target = self.target
+        return RealtimeClient(
+            url=target.url,
+            api_key=target.api_key,
+            model=target.model,
+            dialect=target.dialect,
+            tool_timeout=self.tool_timeout,
+            max_audio_seconds=self.max_audio_seconds,
+            transport=target.transport,
+            attach_call_id=target.call_id,
+            intent="transcription" if self.transcription else None,
+        )
+
+    def session_tools(self, memory: dict[str, Any]) -> list[Tool]:
+        """The user's tools, then the demo tools whose names the user's do not take; none in a
+        replay (it runs nothing) or a transcription session (it never calls one)."""
+        if self.replay is not None or self.transcription:
+            return []
+        tools = list(self.tools)
+        taken = {definition.get("name") for definition, _ in tools}
+        if self.demo_tools:
+            demos = demo_tools(memory, self.weather_url)
+            tools += [(d, handler) for d, handler in demos if d.get("name") not in taken]
+        return tools
