@@ -285,7 +285,13 @@ def _relay_command(commands: Commands) -> None:
         help="run a relay that keeps the API key on this machine",
         description=(
             "Relay Realtime websocket connections to an upstream server, adding the API key "
-            "from OPENAI_API_KEY or .env; frames are forwarded verbatim both ways."
+            "from OPENAI_API_KEY or .env; frames are forwarded verbatim both ways. On the same "
+            "port, the HTTP routes a browser app needs are forwarded to the upstream's HTTP "
+            "address (ws://host:port/v1/realtime -> http://host:port/v1) with the key in place "
+            "of the caller's Authorization: POST /v1/realtime/client_secrets, "
+            "POST /v1/realtime/calls (an SDP offer, or the SDK's form of sdp and session) and "
+            "POST /v1/realtime/calls/{call_id}/hangup. Bodies are capped at 1 MiB; an upstream "
+            "that cannot be reached is answered 502 (504 after 30 s without an answer)."
         ),
     )
     relay.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
@@ -304,7 +310,8 @@ def _relay_command(commands: Commands) -> None:
     relay.add_argument(
         "--token",
         default=None,
-        help="clients must present this token (Bearer header, subprotocol or ?token=)",
+        help="clients must present this token (Bearer header, subprotocol or ?token=); "
+        "the HTTP routes take it the same way (the openai SDK's api_key is its Bearer)",
     )
     relay.add_argument(
         "--max-queue-bytes",

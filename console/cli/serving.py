@@ -96,7 +96,7 @@ def run_relay(args: argparse.Namespace) -> int:
     def banner() -> str:
         auth = "clients must present the token" if args.token else "no client token"
         return (
-            f"Relay listening on {relay.url} -> {upstream} "
+            f"Relay listening on {relay.url} (HTTP routes at {relay.http_url}) -> {upstream} "
             f"(API key {'set' if key else 'not set'}, {auth}); press Ctrl-C to stop"
         )
 

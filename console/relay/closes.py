@@ -14,6 +14,7 @@ from websockets.asyncio.connection import Connection
 from websockets.exceptions import InvalidStatus
 from websockets.frames import CloseCode
 
+from console.relay.client_socket import ClientSocket
 from console.relay.redact import redact
 
 MAX_CLOSE_REASON_BYTES = 123
@@ -73,17 +74,26 @@ def refusal_close(exc: BaseException) -> tuple[int, str]:
     return CloseCode.INTERNAL_ERROR, f"upstream handshake failed: {type(exc).__name__}"
 
 
-async def forward_close(source: Connection, target: Connection, side: str) -> None:
+async def forward_close(
+    source: Connection | ClientSocket, target: Connection | ClientSocket, side: str
+) -> None:
     """Close ``target`` with the code and (redacted) reason ``source`` closed with."""
-    rcvd = source.protocol.close_rcvd
-    code, reason = close_to_forward(rcvd.code if rcvd else None, rcvd.reason if rcvd else "", side)
+    if isinstance(source, ClientSocket):
+        ended = source.ended_with()
+    else:
+        rcvd = source.protocol.close_rcvd
+        ended = (rcvd.code, rcvd.reason) if rcvd else None
+    code, reason = close_to_forward(ended[0] if ended else None, ended[1] if ended else "", side)
     await target.close(code, fit_reason(redact(reason)))
 
 
-def close_code_of(conn: Connection | None) -> str:
+def close_code_of(conn: Connection | ClientSocket | None) -> str:
     """The code a connection closed with, for the log: received, else sent, else 1006."""
     if conn is None:
         return "-"
+    if isinstance(conn, ClientSocket):
+        ended = conn.ended_with()
+        return str(ended[0]) if ended else "1006"
     rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent
     frame = rcvd or sent
     return str(frame.code) if frame else "1006"

@@ -19,12 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.connection import Connection
-from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Data
 
 from console.defaults import RELAY_MAX_QUEUE_BYTES, RELAY_MAX_QUEUE_FRAMES
+from console.relay.client_socket import ClientClosed, ClientSocket
 from console.relay.closes import forward_close
 
 DEFAULT_MAX_QUEUE_BYTES = RELAY_MAX_QUEUE_BYTES
@@ -125,7 +124,7 @@ Outcome = Opened | ClientLeft | QueueFull | UpstreamFailed
 
 
 async def queue_until_open(
-    client: ServerConnection,
+    client: ClientSocket,
     upstream_task: asyncio.Task[ClientConnection],
     pending: PendingFrames,
     on_queued: Callable[[PendingFrames], None] | None = None,
@@ -169,7 +168,7 @@ async def queue_until_open(
 
 
 async def relay_both_ways(
-    client: ServerConnection,
+    client: ClientSocket,
     upstream: ClientConnection,
     pending_recv: asyncio.Task[Data] | None,
     pending: PendingFrames,
@@ -197,19 +196,17 @@ async def relay_both_ways(
                 await task
         reader_of.clear()
         pending.clear()
-    source: Connection
-    target: Connection
-    if closed_side == "client":
-        source, target = client, upstream
-    else:
-        source, target = upstream, client
     stats.closed_by = closed_side
-    await source.wait_closed()
-    await forward_close(source, target, closed_side)
+    if closed_side == "client":
+        await client.wait_closed()
+        await forward_close(client, upstream, closed_side)
+    else:
+        await upstream.wait_closed()
+        await forward_close(upstream, client, closed_side)
 
 
 async def _pump_client(
-    client: ServerConnection,
+    client: ClientSocket,
     upstream: ClientConnection,
     pending_recv: asyncio.Task[Data] | None,
     pending: PendingFrames,
@@ -231,7 +228,7 @@ async def _pump_client(
                 del task
             else:
                 message = await client.recv()
-        except ConnectionClosed:
+        except ClientClosed:
             return "client"
         try:
             await upstream.send(message)
@@ -241,7 +238,7 @@ async def _pump_client(
         message = None
 
 
-async def _pump_upstream(upstream: ClientConnection, client: ServerConnection, stats: Stats) -> str:
+async def _pump_upstream(upstream: ClientConnection, client: ClientSocket, stats: Stats) -> str:
     """Upstream to client, frame for frame. Returns the side that closed."""
     message: Data | None
     while True:
@@ -251,7 +248,7 @@ async def _pump_upstream(upstream: ClientConnection, client: ServerConnection, s
             return "upstream"
         try:
             await client.send(message)
-        except ConnectionClosed:
+        except ClientClosed:
             return "client"
         stats.to_client += 1
         message = None

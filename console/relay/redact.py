@@ -1,7 +1,8 @@
 """The relay's loggers, and the redaction that keeps keys and tokens out of them.
 
-Every record on ``console.relay`` and on ``console.relay.websockets`` (the logger handed to
-``websockets``, whose debug output includes HTTP headers) passes through one filter that knows
+Every record on ``console.relay``, on ``console.relay.websockets`` (the logger handed to
+``websockets``, whose debug output includes HTTP headers, and where the listener logs each
+handshake request) and on aiohttp's server-side loggers passes through one filter that knows
 the secrets of every live relay. Close reasons forwarded from one side to the other go through
 the same :func:`redact`.
 """
@@ -33,6 +34,8 @@ plausibly be part of ordinary text).
 _HEADER_SECRET = re.compile(r"(?i)\b(authorization|api-key|x-api-key)(\s*[:=]\s*)([^\r\n]*)")
 _KEY_SUBPROTOCOL = re.compile(re.escape(KEY_SUBPROTOCOL_PREFIX) + r"[^\s,;\"']*")
 _TOKEN_QUERY = re.compile(r"(?i)([?&](?:token|api_key|key)=)[^&\s#\"']*")
+_EPHEMERAL_SECRET = re.compile(r"(?<![A-Za-z0-9_])ek_[A-Za-z0-9_-]+")
+"""An ephemeral client secret (``ek_…``), which the client_secrets route hands out."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -53,8 +56,8 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
 
     Only the places secrets occur are rewritten, so text around them stays readable: credential
     header values, ``openai-insecure-api-key.`` subprotocol entries, ``token=``/``api_key=``
-    (and ``key=``) query values, whole-word occurrences of secrets of at least
-    ``MIN_WORD_SECRET_LENGTH`` characters and any occurrence of secrets of at least
+    (and ``key=``) query values, ephemeral ``ek_…`` secrets, whole-word occurrences of secrets
+    of at least ``MIN_WORD_SECRET_LENGTH`` characters and any occurrence of secrets of at least
     ``RECOMMENDED_TOKEN_LENGTH``. ``secrets`` defaults to those of every relay created so far.
     """
     if secrets is None:
@@ -62,6 +65,7 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     text = _HEADER_SECRET.sub(r"\1\2[redacted]", text)
     text = _KEY_SUBPROTOCOL.sub(KEY_SUBPROTOCOL_PREFIX + "[redacted]", text)
     text = _TOKEN_QUERY.sub(r"\1[redacted]", text)
+    text = _EPHEMERAL_SECRET.sub("ek_[redacted]", text)
     for secret in sorted(secrets, key=len, reverse=True):  # a secret may contain another
         if len(secret) >= MIN_WORD_SECRET_LENGTH:
             text = _secret_pattern(secret).sub("[redacted]", text)
@@ -89,9 +93,14 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+AIOHTTP_LOGGERS = ("aiohttp.websocket", "aiohttp.server", "aiohttp.web", "aiohttp.access")
+"""aiohttp's loggers on the relay's listening side: ``aiohttp.websocket`` warns with the offered
+subprotocols (``openai-insecure-api-key.<token>``) when none is selected, so they are redacted
+too. The filter knows only relays' secrets, so it changes nothing for other aiohttp users."""
+
 redactor = RedactingFilter()
-logger.addFilter(redactor)
-ws_logger.addFilter(redactor)
+for _name in ("console.relay", "console.relay.websockets", *AIOHTTP_LOGGERS):
+    logging.getLogger(_name).addFilter(redactor)
 
 
 def add_secret(secret: str | None) -> None:

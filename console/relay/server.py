@@ -12,28 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import http
 import itertools
-from collections.abc import Sequence
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from aiohttp import web
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.frames import CloseCode
-from websockets.http11 import Request, Response
-from websockets.typing import Subprotocol
 
 from console.defaults import RELAY_PORT
 from console.env import resolve_api_key
-from console.relay.auth import (
-    BETA_SUBPROTOCOL,
-    RECOMMENDED_TOKEN_LENGTH,
-    choose_subprotocol,
-    has_token,
-    offered_subprotocols,
-)
+from console.relay.auth import RECOMMENDED_TOKEN_LENGTH
+from console.relay.client_socket import ClientSocket
 from console.relay.closes import close_code_of, forward_close, refusal_close
+from console.relay.handshake import log_request, refusal, upstream_request, websocket_response
+from console.relay.http_routes import DEFAULT_HTTP_TIMEOUT, MAX_BODY_BYTES, HttpForwarder
 from console.relay.pump import (
     DEFAULT_MAX_QUEUE_BYTES,
     DEFAULT_MAX_QUEUE_FRAMES,
@@ -46,18 +39,13 @@ from console.relay.pump import (
     relay_both_ways,
 )
 from console.relay.redact import add_secret, logger, redact, ws_logger
-from console.relay.urls import (
-    CREDENTIAL_PARAMS,
-    DEFAULT_UPSTREAM_URL,
-    is_accepted_path,
-    merge_query,
-)
+from console.relay.urls import DEFAULT_UPSTREAM_URL, HTTP_ROUTES, http_base
 
 DEFAULT_PORT = RELAY_PORT
 """Where the relay listens unless told (the reference relay's port)."""
 
-CLIENT_MAX_QUEUE = 4
-"""Incoming frames websockets buffers per client (each at most ``max_size``)."""
+SHUTDOWN_TIMEOUT_S = 5.0
+"""How long ``stop()`` waits for connections to finish closing before cancelling them."""
 
 
 class RelayServer:
@@ -68,6 +56,13 @@ class RelayServer:
     The beta dialect passes through: a client's ``OpenAI-Beta`` header or
     ``openai-beta.realtime-v1`` subprotocol becomes the upstream ``OpenAI-Beta`` header.
     With ``token`` set, clients must present it or get HTTP 401 before the upgrade.
+
+    On the same port, ``POST /v1/realtime/client_secrets``, ``/v1/realtime/calls`` and
+    ``/v1/realtime/calls/{call_id}/hangup`` are forwarded to the upstream's HTTP base
+    (:attr:`upstream_http_base`) with the relay's key, under the same token rules
+    (:mod:`console.relay.http_routes`); :attr:`http_url` is the base a browser app or the openai
+    SDK is given. The listener is aiohttp because ``websockets``' server reads no request bodies;
+    the upstream side stays on ``websockets``' client.
     """
 
     def __init__(
@@ -82,29 +77,40 @@ class RelayServer:
         max_size: int | None = 16 * 2**20,
         max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES,
         max_queue_frames: int = DEFAULT_MAX_QUEUE_FRAMES,
+        http_timeout: float = DEFAULT_HTTP_TIMEOUT,
     ) -> None:
         """Configure the relay; nothing listens until :meth:`start`.
 
         ``api_key`` defaults to ``OPENAI_API_KEY`` or ``.env``; ``open_timeout`` bounds the
         upstream handshake; ``max_size`` caps client frames (upstream frames are not capped);
         ``max_queue_bytes`` and ``max_queue_frames`` cap what one client may send before its
-        upstream is open (past either, it is closed with 1008).
+        upstream is open (past either, it is closed with 1008); ``http_timeout`` bounds one
+        forwarded HTTP request.
         """
         parts = urlsplit(upstream_url)
         if parts.scheme not in ("ws", "wss"):
             raise ValueError("upstream_url must be a ws:// or wss:// URL")
         if max_queue_bytes < 1 or max_queue_frames < 1:
             raise ValueError("max_queue_bytes and max_queue_frames must be at least 1")
+        if not http_timeout > 0:
+            raise ValueError("http_timeout must be positive")
         self.upstream_url = upstream_url
+        self.upstream_http_base = http_base(upstream_url)
+        """Where the HTTP routes go: ``http(s)://host:port/v1`` of the upstream."""
         self.host = host
         self.max_queue_bytes = max_queue_bytes
         self.max_queue_frames = max_queue_frames
         self._requested_port = port
+        self._bound_port: int | None = None
         self._api_key = resolve_api_key(api_key)
         self._token = token or None
         self._open_timeout = open_timeout
         self._max_size = max_size
-        self._server: Server | None = None
+        self._http = HttpForwarder(
+            self.upstream_http_base, self._api_key, self._token, http_timeout
+        )
+        self._runner: web.AppRunner | None = None
+        self._clients: set[ClientSocket] = set()
         self._ids = itertools.count(1)
         add_secret(self._api_key)
         add_secret(self._token)
@@ -121,37 +127,53 @@ class RelayServer:
     @property
     def port(self) -> int:
         """The listening port (the real one when started with port 0)."""
-        if self._server is not None:
-            for sock in self._server.sockets:
-                return int(sock.getsockname()[1])
-        return self._requested_port
+        return self._bound_port if self._bound_port is not None else self._requested_port
+
+    @property
+    def addresses(self) -> list[tuple[str, int]]:
+        """The bound sockets' (host, port), empty when not listening."""
+        if self._runner is None:
+            return []
+        return [(str(a[0]), int(a[1])) for a in self._runner.addresses]
 
     @property
     def url(self) -> str:
         """The URL clients connect to, e.g. ``ws://127.0.0.1:8081/v1/realtime``."""
+        return f"ws://{self._netloc}/v1/realtime"
+
+    @property
+    def http_url(self) -> str:
+        """The HTTP routes' base, e.g. ``http://127.0.0.1:8081/v1`` (the SDK's ``base_url``)."""
+        return f"http://{self._netloc}/v1"
+
+    @property
+    def _netloc(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}/v1/realtime"
+        return f"{host}:{self.port}"
 
     async def start(self) -> None:
         """Start listening; returns once the socket is bound."""
-        if self._server is not None:
+        if self._runner is not None:
             return
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self._requested_port,
-            process_request=self._process_request,
-            select_subprotocol=self._select_subprotocol,
-            compression=None,
-            max_size=self._max_size,
-            # Frames websockets holds per client before TCP backpressure: 4 x max_size (64 MiB
-            # by default) rather than its default 16 x (256 MiB) when the upstream is slow.
-            max_queue=CLIENT_MAX_QUEUE,
-            logger=ws_logger,
-        )
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        for route in HTTP_ROUTES:
+            app.router.add_post(route, self._http.handle)
+        app.router.add_get("/{path:.*}", self._websocket)
+        app.on_shutdown.append(self._close_clients)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self._requested_port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        if runner.addresses:
+            self._bound_port = int(runner.addresses[0][1])
         logger.info(
-            "relay listening on %s -> %s (API key %s, client token %s)",
+            "relay listening on %s and %s -> %s (API key %s, client token %s)",
             self.url,
+            self.http_url,
             self.upstream_url,
             "set" if self._api_key else "not set",
             "required" if self._token else "not required",
@@ -166,19 +188,28 @@ class RelayServer:
 
     async def stop(self) -> None:
         """Stop listening and close every relayed connection (1001 to both sides)."""
-        server, self._server = self._server, None
-        if server is None:
+        runner, self._runner = self._runner, None
+        if runner is None:
             return
-        server.close()
-        await server.wait_closed()
+        try:
+            await runner.cleanup()
+        finally:
+            self._bound_port = None
+            await self._http.close()
         logger.info("relay stopped")
+
+    async def _close_clients(self, app: web.Application) -> None:
+        """On shutdown: close every client with 1001; its handler closes the upstream."""
+        await asyncio.gather(
+            *(client.close(CloseCode.GOING_AWAY) for client in list(self._clients)),
+            return_exceptions=True,
+        )
 
     async def serve_forever(self) -> None:
         """Start if needed and serve until cancelled; cancelling stops the relay cleanly."""
         await self.start()
-        assert self._server is not None
         try:
-            await self._server.wait_closed()
+            await asyncio.Future()
         finally:
             await self.stop()
 
@@ -196,57 +227,43 @@ class RelayServer:
 
     # -- handshake ---------------------------------------------------------------------------
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        """Reject unknown paths (404) and, with a token configured, missing tokens (401)."""
-        if not is_accepted_path(request.path):
-            return connection.respond(http.HTTPStatus.NOT_FOUND, "Not found: use /v1/realtime\n")
-        if self._token is not None and not has_token(request, self._token):
-            logger.info("rejected a client without a valid relay token (HTTP 401)")
-            response = connection.respond(
-                http.HTTPStatus.UNAUTHORIZED, "Missing or invalid relay token\n"
-            )
-            response.headers["WWW-Authenticate"] = 'Bearer realm="realtime-relay"'
-            return response
-        return None
-
-    def _select_subprotocol(
-        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
-    ) -> Subprotocol | None:
-        """``realtime`` if offered, else an entry without a key, else none (see auth.py)."""
-        chosen = choose_subprotocol(list(subprotocols))
-        return Subprotocol(chosen) if chosen is not None else None
-
-    def _upstream_request(self, request: Request) -> tuple[str, dict[str, str]]:
-        """The upstream URL and headers for one client request; client credentials are dropped."""
-        url = merge_query(self.upstream_url, urlsplit(request.path).query, CREDENTIAL_PARAMS)
-        headers: dict[str, str] = {}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        beta = request.headers.get("OpenAI-Beta")
-        if beta:
-            headers["OpenAI-Beta"] = beta
-        elif BETA_SUBPROTOCOL in offered_subprotocols(request.headers):
-            headers["OpenAI-Beta"] = "realtime=v1"
-        return url, headers
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        """The WebSocket path: refuse (404, 401, 426) before the upgrade, else relay."""
+        log_request(request)
+        refused = refusal(request, self._token)
+        if refused is not None:
+            return refused
+        ws = websocket_response(request, self._max_size)
+        if not isinstance(ws, web.WebSocketResponse):
+            return ws
+        await ws.prepare(request)
+        client = ClientSocket(ws, request)
+        self._clients.add(client)
+        try:
+            await self._handle(client)
+        except Exception:
+            logger.exception("relay: connection handler failed")  # rendered redacted
+            with contextlib.suppress(Exception):
+                await client.close(CloseCode.INTERNAL_ERROR, "internal error")
+        finally:
+            self._clients.discard(client)
+        return ws
 
     # -- one relayed connection ------------------------------------------------------------
 
-    async def _handle(self, client: ServerConnection) -> None:
+    async def _handle(self, client: ClientSocket) -> None:
         """Relay one client: connect upstream while queueing, then pump both ways.
 
         Every path ends by dropping the queue and the upstream task, so a closed connection's
         memory is freed at once (see pump.py).
         """
         cid = next(self._ids)
-        request = client.request
-        assert request is not None
-        url, headers = self._upstream_request(request)
+        url, headers = upstream_request(client.request, self.upstream_url, self._api_key)
         query = dict(parse_qsl(urlsplit(url).query))
-        peer = client.remote_address
         logger.info(
             "connection %d opened from %s (model=%s, dialect=%s, subprotocol=%s)",
             cid,
-            f"{peer[0]}:{peer[1]}" if peer else "?",
+            client.remote_address,
             query.get("model", "-"),
             "beta" if "OpenAI-Beta" in headers else "ga",
             client.subprotocol or "-",

@@ -60,8 +60,11 @@ async def test_raw_bad_frames_through_the_relay_each_get_an_error(relay: RelaySe
 async def test_an_oversized_frame_closes_that_relay_connection_only(relay: RelayServer) -> None:
     victim = await Probe.open(relay.url)
     bystander = await Probe.open(relay.url)
-    await victim.ws.send(json.dumps({"type": "session.update", "x": "a" * (16 * 2**20 + 1)}))
+    # The relay closes with 1009 as soon as the frame's header says it is too big; its aiohttp
+    # listener does not drain the rest of the frame first (websockets' server did), so the send
+    # itself may already fail.
     with pytest.raises(websockets.ConnectionClosed):
+        await victim.ws.send(json.dumps({"type": "session.update", "x": "a" * (16 * 2**20 + 1)}))
         await victim.recv()
     assert victim.ws.close_code == 1009
     assert await bystander.answer(b"\xff\x00") != []

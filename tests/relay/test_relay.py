@@ -493,8 +493,7 @@ async def test_binds_loopback_by_default(upstream: FakeUpstream, no_ambient_key:
     relay = RelayServer(upstream_url=upstream.url, port=0)
     async with relay:
         assert relay.url == f"ws://127.0.0.1:{relay.port}/v1/realtime"
-        assert relay._server is not None
-        assert {sock.getsockname()[0] for sock in relay._server.sockets} == {"127.0.0.1"}
+        assert {host for host, _ in relay.addresses} == {"127.0.0.1"}
 
 
 @pytest.mark.parametrize(
