@@ -290,7 +290,10 @@ def _relay_command(commands: Commands) -> None:
             "address (ws://host:port/v1/realtime -> http://host:port/v1) with the key in place "
             "of the caller's Authorization: POST /v1/realtime/client_secrets, "
             "POST /v1/realtime/calls (an SDP offer, or the SDK's form of sdp and session) and "
-            "POST /v1/realtime/calls/{call_id}/hangup. Bodies are capped at 1 MiB; an upstream "
+            "POST /v1/realtime/calls/{call_id}/hangup. A call posted with 'Authorization: "
+            "Bearer ek_...' (a client secret, e.g. minted through the relay) goes upstream with "
+            "that secret as is, so it keeps the secret's session; the upstream checks it. "
+            "Bodies are capped at 1 MiB; an upstream "
             "that cannot be reached is answered 502 (504 after 30 s without an answer)."
         ),
     )
@@ -311,7 +314,8 @@ def _relay_command(commands: Commands) -> None:
         "--token",
         default=None,
         help="clients must present this token (Bearer header, subprotocol or ?token=); "
-        "the HTTP routes take it the same way (the openai SDK's api_key is its Bearer)",
+        "the HTTP routes take it the same way (the openai SDK's api_key is its Bearer), "
+        "except POST /v1/realtime/calls with an ek_ client secret, which the upstream checks",
     )
     relay.add_argument(
         "--max-queue-bytes",

@@ -8,6 +8,14 @@ relay, these go to the upstream's HTTP base (:func:`console.relay.urls.http_base
 relay's key in ``Authorization`` -- the caller's ``Authorization`` (the relay token, or anything)
 never goes upstream -- under the WebSocket path's token rules.
 
+One exception: on ``POST /v1/realtime/calls`` (and only there) a caller's ``Authorization:
+Bearer ek_…`` is forwarded upstream as is, without the relay's token check and without the
+relay's key. An ephemeral secret carries its session config, and OpenAI starts a call placed
+with one from that config; replacing it with the relay's key would throw the config away. The
+upstream validates the secret (a forged or expired one gets the upstream's 401), and a secret
+can only have been minted by someone holding a key -- through this relay, with its token. A
+secret cannot mint secrets or hang calls up, so the other routes keep the token rules.
+
 The body and its ``Content-Type`` go upstream verbatim; the answer's status, body,
 ``Content-Type`` and ``Location`` come back verbatim and no other upstream header does (the
 ``Location`` of a call, ``/v1/realtime/calls/{id}``, is a path the relay serves too). Bodies are
@@ -27,7 +35,7 @@ from aiohttp import web
 
 from console.relay.auth import has_token
 from console.relay.redact import logger
-from console.relay.urls import upstream_http_url
+from console.relay.urls import CALLS_ROUTE, upstream_http_url
 
 MAX_BODY_BYTES = 1024 * 1024
 """The largest request body the relay reads, and the largest answer it passes back."""
@@ -41,6 +49,22 @@ FORWARDED_REQUEST_HEADERS = ("Content-Type", "Accept", "OpenAI-Beta")
 FORWARDED_RESPONSE_HEADERS = ("Content-Type", "Location")
 """The upstream answer's headers that come back to the caller."""
 
+EPHEMERAL_PREFIX = "ek_"
+"""How an ephemeral client secret's value starts (OpenAI's ``client_secrets`` answer)."""
+
+
+def ephemeral_bearer(request: web.Request) -> str | None:
+    """The caller's ``Authorization`` when it is ``Bearer ek_…`` on ``POST /v1/realtime/calls``
+    (forwarded as is, see the module docstring), else None."""
+    if request.path.rstrip("/") != CALLS_ROUTE:
+        return None
+    auth = request.headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value.startswith(EPHEMERAL_PREFIX):
+        return None
+    return f"Bearer {value}"
+
 
 def error_response(status: int, message: str, code: str, error_type: str) -> web.Response:
     """An answer in OpenAI's HTTP error shape, which the openai SDK turns into its exceptions."""
@@ -52,8 +76,8 @@ def token_refusal() -> web.Response:
     """401 for a caller without the relay's token (nothing has gone upstream)."""
     response = error_response(
         http.HTTPStatus.UNAUTHORIZED,
-        "Missing or invalid relay token: send the relay's token as 'Authorization: Bearer "
-        "<token>' (with the openai SDK, as its api_key).",
+        "Missing or invalid relay token: send the relay's token as a Bearer token in the "
+        "Authorization header (with the openai SDK, as its api_key).",
         "invalid_api_key",
         "invalid_request_error",
     )
@@ -92,7 +116,12 @@ class HttpForwarder:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """One forwarded request: the token check, then upstream and back (module docstring)."""
-        if self._token is not None and not has_token(request.headers, request.path_qs, self._token):
+        ephemeral = ephemeral_bearer(request)
+        if (
+            ephemeral is None
+            and self._token is not None
+            and not has_token(request.headers, request.path_qs, self._token)
+        ):
             logger.info("rejected an HTTP request without a valid relay token (HTTP 401)")
             return token_refusal()
         try:
@@ -110,7 +139,9 @@ class HttpForwarder:
             for name in FORWARDED_REQUEST_HEADERS
             if (value := request.headers.get(name)) is not None
         }
-        if self._api_key:
+        if ephemeral is not None:
+            headers["Authorization"] = ephemeral
+        elif self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         try:
             async with self._http().post(

@@ -19,9 +19,12 @@ DEFAULT_UPSTREAM_URL = OPENAI_REALTIME_URL
 ACCEPTED_PATHS = frozenset({"/", "/v1/realtime"})
 """Client paths the relay accepts (the reference relay used ``/``; SDKs use ``/v1/realtime``)."""
 
+CALLS_ROUTE = "/v1/realtime/calls"
+"""Where a WebRTC call is placed; the one route that takes an ``ek_`` secret as is."""
+
 HTTP_ROUTES = (
     "/v1/realtime/client_secrets",
-    "/v1/realtime/calls",
+    CALLS_ROUTE,
     "/v1/realtime/calls/{call_id}/hangup",
 )
 """The POST routes the relay forwards (aiohttp patterns): mint a client secret, place a WebRTC
