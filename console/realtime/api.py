@@ -37,6 +37,7 @@ from ..defaults import OPENAI_REALTIME_URL
 from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
 from .event_handler import RealtimeEventHandler, make_error
 from .redaction import RedactSecrets, safe_url
+from .secrets import EPHEMERAL_PREFIX
 from .send_queue import MAX_QUEUED_AUDIO_BYTES, MAX_QUEUED_BYTES, SendQueue
 from .utils import Int16Array, generate_id
 
@@ -120,6 +121,14 @@ class RealtimeAPI(RealtimeEventHandler):
     def api_key(self) -> str | None:
         """The key used for the handshake (read-only; never shown in logs or reprs)."""
         return self._api_key
+
+    @property
+    def session_is_given(self) -> bool:
+        """True when the session is not ours to set on connect: attached to a call
+        (``attach_call_id``), or the key is an ephemeral secret (``ek_…``), which carries the
+        session it was minted with. The client then adopts the server's session."""
+        key = self._api_key
+        return self.attach_call_id is not None or bool(key and key.startswith(EPHEMERAL_PREFIX))
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"

@@ -194,6 +194,9 @@ class RealtimeClient(ClientEventRouter):
 
         With an ``attach_call_id`` (attached to a live call through its sideband connection) it
         sends nothing: the configuration follows the call's ``session.created``/``session.updated``.
+        With an ephemeral secret (``ek_…`` key), which carries the session it was minted with, it
+        sends only the fields set with ``update_session`` and the tools (none: nothing), and the
+        configuration follows the server's session likewise.
         """
         if self.is_connected():
             raise RuntimeError("Already connected, use .disconnect() first")
@@ -202,10 +205,8 @@ class RealtimeClient(ClientEventRouter):
         self._completed_ids.clear()
         await self.realtime.connect(model, timeout=timeout)
         self._audio_feed.bind(asyncio.get_running_loop())
-        if (
-            self.realtime.attach_call_id is None
-        ):  # attached to a call: its session is not ours to set
-            self.update_session()
+        if self.realtime.attach_call_id is None:  # attached to a call: its session is not ours
+            self._settings.send_on_connect(given=self.realtime.session_is_given)
         return True
 
     async def disconnect(self) -> None:

@@ -155,17 +155,17 @@ class ClientEventRouter(RealtimeEventHandler):
 
     def _on_session_created(self, event: dict[str, Any]) -> None:
         self.session_created = True
-        self._adopt_if_attached(event)
+        self._adopt_if_given(event)
 
     def _on_session_updated(self, event: dict[str, Any]) -> None:
         self._settings.accepted()
-        self._adopt_if_attached(event)
+        self._adopt_if_given(event)
 
-    def _adopt_if_attached(self, event: dict[str, Any]) -> None:
-        """Attached to a call (``attach_call_id``): the session is the call's, so its
-        configuration is what the server says it is."""
+    def _adopt_if_given(self, event: dict[str, Any]) -> None:
+        """Attached to a call (``attach_call_id``) or connected with an ephemeral secret: the
+        session is given, so its configuration is what the server says it is."""
         session = event.get("session")
-        if self.realtime.attach_call_id is not None and isinstance(session, dict):
+        if self.realtime.session_is_given and isinstance(session, dict):
             self._settings.adopt(session)
 
     def _on_response_requested(self, event: dict[str, Any]) -> None:

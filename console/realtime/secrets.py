@@ -15,6 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
+EPHEMERAL_PREFIX = "ek_"
+"""How an ephemeral client secret's value starts. Such a secret carries its session config."""
+
 MAX_ANSWER_BYTES = 1024 * 1024
 """The largest answer read (a secret and its session config are a few kilobytes)."""
 TIMEOUT_S = 30.0

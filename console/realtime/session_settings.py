@@ -97,9 +97,30 @@ class SessionSettings:
                 self.config[key] = old
 
     def adopt(self, session: Mapping[str, Any]) -> None:
-        """Take the server's session as the configuration (attached to a call made elsewhere:
-        the session is theirs, and the editor starts from what it is)."""
-        self.config.update(server_session_fields(session))
+        """Take the server's session as the configuration (attached to a call made elsewhere,
+        or connected with an ephemeral secret: the session is given, and the editor starts from
+        what it is). Tools registered with ``add_tool`` stay in ``tools``, not the config."""
+        fields = server_session_fields(session)
+        if isinstance(fields.get("tools"), list):
+            fields["tools"] = [
+                t
+                for t in fields["tools"]
+                if not (isinstance(t, Mapping) and t.get("name") in self.tools)
+            ]
+        self.config.update(fields)
+
+    def send_on_connect(self, *, given: bool) -> None:
+        """What ``connect`` sends: the whole configuration, or, when the session is ``given``
+        (an ephemeral secret carries it), only the fields the caller set explicitly and the
+        registered tools -- nothing at all when there are neither."""
+        if not given:
+            self.update(None, {})
+            return
+        fields = {key: self.config[key] for key in self._explicit_keys if key in self.config}
+        manual = fields.get("tools", [])
+        tools = self._session_tools(manual) if ("tools" in fields or self.tools) else None
+        if fields or tools is not None:
+            self._send(fields, tools, {})
 
     def forget_pending(self) -> None:
         """The connection closed: no answer will come."""

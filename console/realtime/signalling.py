@@ -26,8 +26,6 @@ from .redaction import redact
 from .secrets import ClientSecretError
 from .secrets import create_client_secret as mint
 
-EPHEMERAL_PREFIX = "ek_"
-
 
 class SignallingError(ConnectionError):
     """An HTTP step of the call failed; the message says which and why, without secrets."""

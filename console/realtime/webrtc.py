@@ -35,10 +35,9 @@ from .api import MAX_FRAME_BYTES, RealtimeAPI, RealtimeNotConnectedError, _conne
 from .dialects import DEFAULT_MODELS
 from .event_handler import make_error
 from .redaction import redact, safe_url
-from .secrets import http_base
+from .secrets import EPHEMERAL_PREFIX, http_base
 from .send_queue import SendQueue
 from .signalling import (
-    EPHEMERAL_PREFIX,
     SignallingError,
     create_client_secret,
     hang_up,
