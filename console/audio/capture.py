@@ -47,6 +47,9 @@ from .devices import stream_error as _stream_error
 from .resample import Chunker, InputConverter, resample
 from .wav import read_wav
 
+TAIL_SILENCE_S = 1.0
+"""Silence a ``WavMicrophone`` sends after its file (see the class)."""
+
 ChunkCallback = Callable[[Int16Array], object]
 NoticeCallback = Callable[[str], object]
 
@@ -263,7 +266,13 @@ class Microphone(_Source):
 
 
 class WavMicrophone(_Source):
-    """A WAV file (any rate, channels, integer PCM) as the microphone, paced in real time."""
+    """A WAV file (any rate, channels, integer PCM) as the microphone, paced in real time.
+
+    After the file's last sample it sends ``tail_silence_s`` of silence, once, as a live
+    microphone keeps sending after the speaker stops: a file that ends in speech would otherwise
+    leave the server's VAD waiting for the silence that ends the turn (``speech_started`` and
+    nothing after it). A looping file has no end, so no tail.
+    """
 
     opens_device = False
 
@@ -277,8 +286,10 @@ class WavMicrophone(_Source):
         out_rate: int = SAMPLE_RATE,
         on_notice: NoticeCallback | None = None,
         on_end: Callable[[], object] | None = None,
+        tail_silence_s: float = TAIL_SILENCE_S,
     ) -> None:
-        """``loop_file`` starts over at the end; otherwise ``on_end`` is called there."""
+        """``loop_file`` starts over at the end; otherwise the tail of silence follows and then
+        ``on_end`` is called."""
         super().__init__(
             on_chunk,
             chunk_ms=chunk_ms,
@@ -292,7 +303,9 @@ class WavMicrophone(_Source):
         self.chunk_samples = int(out_rate * chunk_ms / 1000)
         self.dropped_blocks = 0
         self.samples = self._load()
+        self.tail_samples = max(0, round(tail_silence_s * out_rate))
         self.position = 0
+        """Samples sent so far, the tail's included (past ``len(samples)``)."""
         self._task: asyncio.Task[None] | None = None
 
     def _load(self) -> Int16Array:
@@ -314,12 +327,13 @@ class WavMicrophone(_Source):
 
     @property
     def finished(self) -> bool:
-        """The whole file was sent (it does not loop): ``start`` sends nothing more."""
-        return not self.loop_file and self.position >= len(self.samples)
+        """The whole file (and its tail of silence) was sent: ``start`` sends nothing more."""
+        return not self.loop_file and self.position >= self._end
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
-        """Start streaming from the current position (on the loop: no device, nothing blocks)."""
-        if self.running:
+        """Start streaming from the current position (on the loop: no device, nothing blocks);
+        a finished file starts nothing."""
+        if self.running or self.finished:
             return
         self._arm()
         loop = loop or asyncio.get_running_loop()
@@ -331,16 +345,24 @@ class WavMicrophone(_Source):
             self._task.cancel()
         self._task = None
 
+    @property
+    def _end(self) -> int:
+        """Where streaming ends: the file's end, then its tail (none when the file loops)."""
+        return len(self.samples) + (0 if self.loop_file else self.tail_samples)
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         began = loop.time()
         sent = 0
         while True:
-            if self.position >= len(self.samples):
+            if self.position >= self._end:
                 if not self.loop_file or not len(self.samples):
                     break
                 self.position = 0
-            chunk = self.samples[self.position : self.position + self.chunk_samples]
+            if self.position < len(self.samples):
+                chunk = self.samples[self.position : self.position + self.chunk_samples]
+            else:  # the tail of silence
+                chunk = np.zeros(min(self.chunk_samples, self._end - self.position), np.int16)
             self.position += len(chunk)
             if len(chunk) < self.chunk_samples:
                 chunk = np.concatenate([chunk, np.zeros(self.chunk_samples - len(chunk), np.int16)])

@@ -105,7 +105,9 @@ async def test_the_wav_microphone_streams_a_48k_file_as_24k_chunks_in_real_time(
     write_48k_stereo_wav(path, 0.3, 500.0)
     chunks: list[np.ndarray] = []
     ended = asyncio.get_running_loop().create_future()
-    mic = WavMicrophone(chunks.append, path, on_end=lambda: ended.set_result(True))
+    mic = WavMicrophone(
+        chunks.append, path, on_end=lambda: ended.set_result(True), tail_silence_s=0
+    )
     loop = asyncio.get_running_loop()
     began = loop.time()
     mic.start()
@@ -116,6 +118,26 @@ async def test_the_wav_microphone_streams_a_48k_file_as_24k_chunks_in_real_time(
     assert sum(len(c) for c in chunks) == 7200
     assert elapsed >= 0.26  # paced: 0.3 s of audio takes about 0.3 s (the last chunk is not waited)
     assert peak_frequency(np.concatenate(chunks), 24000) == pytest.approx(500.0, abs=1)
+
+
+async def test_the_wav_microphone_sends_a_tail_of_silence_after_the_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tone48k.wav"
+    write_48k_stereo_wav(path, 0.1, 500.0)  # 2,400 samples at 24 kHz, loud to the last one
+    chunks: list[np.ndarray] = []
+    ended = asyncio.get_running_loop().create_future()
+    mic = WavMicrophone(
+        chunks.append, path, on_end=lambda: ended.set_result(True), tail_silence_s=0.2
+    )
+    mic.start()
+    await asyncio.wait_for(ended, 5)
+    audio = np.concatenate(chunks)
+    assert len(audio) == 2400 + 4800  # the file, then 0.2 s of silence
+    assert np.abs(audio[2000:2400]).max() > 1000 and not audio[2400:].any()
+    assert mic.finished
+    mic.start()  # a finished file sends nothing more, its tail included
+    assert not mic.running and len(np.concatenate(chunks)) == 7200
 
 
 def test_chunks_are_20_to_40_ms_whatever_the_resampler_gives() -> None:
