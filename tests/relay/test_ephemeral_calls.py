@@ -47,10 +47,12 @@ async def rtc() -> AsyncIterator[RtcClient]:
 async def test_a_call_with_an_ek_minted_through_the_relay_keeps_its_session(
     relay: RelayServer, rtc: RtcClient
 ) -> None:
-    secret = await sdk(relay).realtime.client_secrets.create(
-        session={"type": "realtime", "instructions": "Talk like a pirate.", "audio": {
-            "output": {"voice": "marin"}}}  # fmt: skip
-    )
+    session = {
+        "type": "realtime",
+        "instructions": "Talk like a pirate.",
+        "audio": {"output": {"voice": "marin"}},
+    }
+    secret = await sdk(relay).realtime.client_secrets.create(session=session)
     status, answer, headers = await post(
         relay.http_url + "/realtime/calls",
         {"Authorization": f"Bearer {secret.value}", "Content-Type": "application/sdp"},
