@@ -89,6 +89,8 @@ class Inspector:
         """The store generation in which a connection last closed: the next one reconnects."""
         self._items_reset = False
         self._released_seen = 0
+        self._error_before_close: dict[str, Any] | None = None
+        """The server's ``error`` if it is the latest server event (a close's explanation)."""
         self.attach()
 
     def attach(self) -> None:
@@ -113,6 +115,9 @@ class Inspector:
     def add(self, source: Source, event: dict[str, Any], at: float | None = None) -> None:
         """Store one event and tell the observers (replays pass the recorded time)."""
         record = self.store.add(source, event, at)
+        if source == "server":
+            error = event.get("error") if record.type == "error" else None
+            self._error_before_close = error if isinstance(error, dict) else None
         self.session.observe(source, event)
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
@@ -200,8 +205,12 @@ class Inspector:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
         detail = explain_close(
-            code if isinstance(code, int) else None, reason, call_id=self.target.call_id
+            code if isinstance(code, int) else None,
+            reason,
+            call_id=self.target.call_id,
+            error=self._error_before_close,
         )
+        self._error_before_close = None
         lost = bool(payload.get("error"))
         self.note_local(
             "connection", state="closed", code=code, reason=reason, detail=detail, lost=lost

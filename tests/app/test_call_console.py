@@ -116,3 +116,20 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         app.render_frame()
         await pilot.pause()
         assert KEY not in screen_text(app)
+
+
+async def test_an_unknown_call_id_is_told_in_plain_words(keyed: SimulatorServer) -> None:
+    """The sideband's refusal (an ``error`` with ``call_not_found``, then close 3000) is the
+    close's explanation, not "a wrong key"."""
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id="rtc_doesnotexist")
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        await until(pilot, lambda: "closed (" in app.inspector.connection.detail, "closed")
+        detail = app.inspector.connection.detail
+        assert detail.startswith("the call rtc_doesnotexist was not found (call_not_found)")
+        assert "No live call with id 'rtc_doesnotexist'" in detail
+        assert "wrong key" not in detail
+        app.render_frame()
+        await pilot.pause()
+        assert "rtc_doesnotexist was not found" in app.query_one(StatusBar).render().plain
