@@ -105,7 +105,8 @@ def explain_close(
         why = f" ({reason})" if reason else ""
         return f"the call {call_id} ended{why}: closed ({code})"
     if call_id is not None and error is not None:
-        return f"{sideband_refusal(call_id, error)} — closed ({code})"
+        closed = f"closed ({code})" if code is not None else "closed"
+        return f"{closed} — {sideband_refusal(call_id, error)}"
     meaning = CLOSE_REASONS.get(code or 0, "")
     parts = [f"closed ({code})" if code is not None else "closed"]
     if reason and reason not in meaning:

@@ -19,7 +19,7 @@ from typing import Any
 from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
-from .connection import NO_RECONNECT_HINT, Target, explain_close
+from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
 from .memory import rebuild_memory
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
@@ -196,6 +196,12 @@ class Inspector:
         if payload.get("retrying"):  # the library sends the request again: nothing to tell
             return
         error = payload.get("error")
+        refusal = self._error_before_close
+        if isinstance(error, dict) and error.get("code") == "connection_lost":
+            if self.target.call_id is not None and refusal is not None:
+                # The sideband was refused: its own error says why, the lost socket does not.
+                self.note_error(sideband_refusal(self.target.call_id, refusal))
+                return
         if isinstance(error, dict):
             code = str(error.get("code") or error.get("type") or "error")
             message = str(error.get("message") or "")

@@ -127,9 +127,20 @@ async def test_an_unknown_call_id_is_told_in_plain_words(keyed: SimulatorServer)
         await settled(app)
         await until(pilot, lambda: "closed (" in app.inspector.connection.detail, "closed")
         detail = app.inspector.connection.detail
-        assert detail.startswith("the call rtc_doesnotexist was not found (call_not_found)")
-        assert "No live call with id 'rtc_doesnotexist'" in detail
+        assert detail.startswith(
+            "closed (3000) — the call rtc_doesnotexist was not found (call_not_found): "
+            "No live call with id 'rtc_doesnotexist'"
+        )
         assert "wrong key" not in detail
         app.render_frame()
         await pilot.pause()
-        assert "rtc_doesnotexist was not found" in app.query_one(StatusBar).render().plain
+        status = app.query_one(StatusBar).render().plain
+        assert "rtc_doesnotexist was not found" in status
+        assert "connection_lost" not in status and "wrong key" not in status
+        # The events pane's closed row says it too.
+        rows = app.inspector.store.rows_after(0)
+        row = next(r for r in rows if r.first.event.get("state") == "closed")
+        record = next(app.inspector.store.records_of(row))
+        assert local_summary(record.event).startswith(
+            "closed 3000 — the call rtc_doesnotexist was not found"
+        )

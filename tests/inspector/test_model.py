@@ -113,8 +113,8 @@ def test_failures_in_plain_words_never_show_the_key() -> None:
     refused = {"code": "invalid_api_key", "message": "A sideband connection needs the API key."}
     text = explain_close(3000, "invalid_request_error", call_id="rtc_1", error=refused)
     assert text == (
-        "the server refused to attach to the call rtc_1 (invalid_api_key): "
-        "A sideband connection needs the API key. — closed (3000)"
+        "closed (3000) — the server refused to attach to the call rtc_1 (invalid_api_key): "
+        "A sideband connection needs the API key."
     )
     assert "wrong key" in explain_close(3000, "", error=refused)  # not attached: as before
 
