@@ -196,12 +196,12 @@ class Inspector:
         if payload.get("retrying"):  # the library sends the request again: nothing to tell
             return
         error = payload.get("error")
-        refusal = self._error_before_close
-        if isinstance(error, dict) and error.get("code") == "connection_lost":
-            if self.target.call_id is not None and refusal is not None:
-                # The sideband was refused: its own error says why, the lost socket does not.
-                self.note_error(sideband_refusal(self.target.call_id, refusal))
-                return
+        call_id, refusal = self.target.call_id, self._error_before_close
+        lost = isinstance(error, dict) and error.get("code") == "connection_lost"
+        if lost and call_id is not None and refusal is not None:
+            # The sideband was refused: its own error says why, the lost socket does not.
+            self.note_error(sideband_refusal(call_id, refusal))
+            return
         if isinstance(error, dict):
             code = str(error.get("code") or error.get("type") or "error")
             message = str(error.get("message") or "")
