@@ -288,6 +288,9 @@ class Inspector:
             if call_id:
                 again["transport"] = "webrtc"
                 again["call_id"] = call_id
+            elif self.target.call_id is not None:  # attached to someone's call (sideband)
+                again["call_id"] = self.target.call_id
+                again["attached"] = True
             self.note_local("connection", state="connected", endpoint=self.target.endpoint, **again)
         self.connection.state = state
         self.connection.detail = detail

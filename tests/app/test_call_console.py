@@ -83,6 +83,12 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         await settled(app)
         assert app.client.is_connected(), app.inspector.connection.detail
         assert app.sub_title == f"attached to call {call_id}"
+        # The connection row names the call attached to (its JSON has the call id).
+        row = next(r for r in app.inspector.store.rows_after(-1) if r.type == "local.connection")
+        connected_event = next(app.inspector.store.records_of(row)).event
+        assert connected_event["state"] == "connected"
+        assert connected_event["call_id"] == call_id
+        assert local_summary(connected_event).startswith(f"connected attached to call {call_id}")
         # The caller changes the session: the console's editor follows the call's session.
         caller.send(
             {
@@ -138,7 +144,7 @@ async def test_an_unknown_call_id_is_told_in_plain_words(keyed: SimulatorServer)
         assert "rtc_doesnotexist was not found" in status
         assert "connection_lost" not in status and "wrong key" not in status
         # The events pane's closed row says it too.
-        rows = app.inspector.store.rows_after(0)
+        rows = app.inspector.store.rows_after(-1)
         row = next(r for r in rows if r.first.event.get("state") == "closed")
         record = next(app.inspector.store.records_of(row))
         assert local_summary(record.event).startswith(
