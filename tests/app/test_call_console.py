@@ -150,3 +150,32 @@ async def test_an_unknown_call_id_is_told_in_plain_words(keyed: SimulatorServer)
         assert local_summary(record.event).startswith(
             "closed 3000 — the call rtc_doesnotexist was not found"
         )
+
+
+async def test_a_tool_call_the_caller_answers_is_answered_in_the_attached_console(
+    keyed: SimulatorServer, caller: RtcClient
+) -> None:
+    call_id = await place(keyed, caller, KEY)
+    caller.send({"type": "session.update", "session": {"type": "realtime", "tools": [WEATHER]}})
+    await caller.wait_for("session.updated")
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id=call_id)
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        caller.send(user_says("What's the weather in Paris?"))
+        caller.send({"type": "response.create"})
+        await until(pilot, lambda: bool(app.inspector.tool_calls.pending()), "a pending call")
+        call = app.inspector.tool_calls.pending()[0]
+        output = {"type": "function_call_output", "call_id": call.call_id, "output": "{}"}
+        caller.send({"type": "conversation.item.create", "item": output})
+        await until(pilot, lambda: call.output_received is not None, "the caller's output")
+        assert app.inspector.tool_calls.pending() == []
+        assert app.inspector.tool_calls.to_answer() is None  # "Answer tool call" offers nothing
+        assert call.item_id is not None
+        assert app.inspector.figures_for(call.item_id).startswith("answered by another connection")
+        app.render_frame()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "answered by another" in text, text
+        assert "pending — no handler" not in text
