@@ -89,6 +89,8 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         assert connected_event["state"] == "connected"
         assert connected_event["call_id"] == call_id
         assert local_summary(connected_event).startswith(f"connected attached to call {call_id}")
+        # No audio opened and no tools registered: their panes do not show.
+        assert not app.query_one("#meter").display and not app.query_one("#memory").display
         # The caller changes the session: the console's editor follows the call's session.
         caller.send(
             {
