@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from textual.widgets import Input
 
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.event_text import local_summary
+from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
 from console.inspector.connection import Target
 from console.inspector.tool_calls import answer_tool_call
@@ -181,3 +183,46 @@ async def test_a_tool_call_the_caller_answers_is_answered_in_the_attached_consol
         text = screen_text(app)
         assert "answered by another" in text, text
         assert "pending — no handler" not in text
+
+
+async def test_the_attached_editor_invents_nothing_and_applies_only_what_changed(
+    keyed: SimulatorServer, caller: RtcClient
+) -> None:
+    """The sideband gets no session.created: until the call's session is seen the editor says
+    so and shows no values; Apply sends only the field changed, and the answer fills the rest."""
+    call_id = await place(keyed, caller, KEY)
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id=call_id)
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    sent: list[dict[str, Any]] = []
+    app.client.on(
+        "realtime.event", lambda p: sent.append(p["event"]) if p["source"] == "client" else None
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        pane = app.query_one(SessionPane)
+        pane.refresh_from_state(force=True)
+        await pilot.pause()
+        summary = str(pane.summary.render())
+        assert "the call's session is not known yet" in summary
+        assert pane.voice.value == "" and pane.max_tokens.value == ""
+        assert pane.tool_choice.value == "" and pane.instructions.text == ""
+        assert pane.modalities.value == "unknown" and pane.turn.kind.value == "unknown"
+        assert pane.transcription.value == "unknown"
+        app.render_frame()
+        await pilot.pause()
+        status = app.query_one(StatusBar).render().plain
+        assert "model unknown" in status and "default model" not in status
+        assert "turns: unknown" in status
+        # The user sets the voice alone: only the voice goes.
+        pane.voice.value = "marin"
+        updated = expect(app, server_event("session.updated"))
+        pane.action_apply()
+        [update] = [event for event in sent if event["type"] == "session.update"]
+        assert set(update["session"]) <= {"type", "audio"}
+        assert update["session"]["audio"] == {"output": {"voice": "marin"}}
+        await updated
+        # The answer is the call's session: the editor shows it.
+        await until(pilot, lambda: pane.max_tokens.value != "", "filled from the answer")
+        assert pane.voice.value == "marin" and pane.turn.kind.value != "unknown"
+        assert "not known yet" not in str(pane.summary.render())
