@@ -157,7 +157,9 @@ class RealtimeConsoleApp(App[int]):
         self.query_one("#prompt", Input).focus()
         self._panes = Panes.find(self)
         self._panes.session.border_title = "Session"  # its layout is the app's (the pane is shared)
-        self._panes.memory.display = not self.config.transcription  # no tools save anything
+        attached = self.config.target.call_id is not None  # no tools, no audio: the call's
+        self._panes.memory.display = not (self.config.transcription or attached)
+        self._panes.meter.display = not attached
         self._frame.attach(self._panes)
         if self.config.keymap:
             self._apply_keymap(self.config.keymap)

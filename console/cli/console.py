@@ -157,6 +157,13 @@ def check_attach(args: argparse.Namespace, target: Target) -> bool:
         )
     if not target.api_key:
         raise ValueError("--call-id needs the key: OPENAI_API_KEY for OpenAI, --token for --url")
+    if target.api_key.startswith("ek_"):  # the server would refuse the join (3000)
+        raise ValueError(
+            "--call-id cannot use an ek_ client secret: the sideband needs the API key "
+            "(OPENAI_API_KEY for OpenAI, --token with the key for --url)"
+        )
+    if target.dialect != "ga":
+        raise ValueError("--call-id with --dialect beta: the sideband speaks GA only; drop it")
     if args.tools:
         raise ValueError(
             "--tools does not go with --call-id: the call's session has its tools; "

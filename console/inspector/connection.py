@@ -90,12 +90,23 @@ def explain_connect_failure(error: BaseException, target: Target) -> str:
     return text
 
 
-def explain_close(code: int | None, reason: str, *, call_id: str | None = None) -> str:
+def explain_close(
+    code: int | None,
+    reason: str,
+    *,
+    call_id: str | None = None,
+    error: Mapping[str, Any] | None = None,
+) -> str:
     """``closed (1001): session expired …`` from a websocket close code and reason; attached to
-    a call (``call_id``), a normal close is the call ending, and says so."""
+    a call (``call_id``), a normal close is the call ending, and says so, and the server's
+    ``error`` received just before another close is its explanation (a sideband's refusal
+    comes as an ``error`` then close 3000, which alone would read "a wrong key")."""
     if call_id is not None and code in (1000, 1001):
         why = f" ({reason})" if reason else ""
         return f"the call {call_id} ended{why}: closed ({code})"
+    if call_id is not None and error is not None:
+        closed = f"closed ({code})" if code is not None else "closed"
+        return f"{closed} — {sideband_refusal(call_id, error)}"
     meaning = CLOSE_REASONS.get(code or 0, "")
     parts = [f"closed ({code})" if code is not None else "closed"]
     if reason and reason not in meaning:
@@ -103,6 +114,16 @@ def explain_close(code: int | None, reason: str, *, call_id: str | None = None) 
     if meaning and meaning not in reason:
         parts.append(meaning)
     return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def sideband_refusal(call_id: str, error: Mapping[str, Any]) -> str:
+    """Why the server refused to attach to ``call_id``, from its ``error`` object."""
+    code = str(error.get("code") or error.get("type") or "error")
+    message = redact(str(error.get("message") or ""))
+    said = f": {message}" if message else ""
+    if code == "call_not_found":
+        return f"the call {call_id} was not found ({code}){said}"
+    return f"the server refused to attach to the call {call_id} ({code}){said}"
 
 
 def carried_history(items: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from typing import Any
 from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
-from .connection import NO_RECONNECT_HINT, Target, explain_close
+from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
 from .memory import rebuild_memory
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
@@ -89,6 +89,8 @@ class Inspector:
         """The store generation in which a connection last closed: the next one reconnects."""
         self._items_reset = False
         self._released_seen = 0
+        self._error_before_close: dict[str, Any] | None = None
+        """The server's ``error`` if it is the latest server event (a close's explanation)."""
         self.attach()
 
     def attach(self) -> None:
@@ -113,6 +115,9 @@ class Inspector:
     def add(self, source: Source, event: dict[str, Any], at: float | None = None) -> None:
         """Store one event and tell the observers (replays pass the recorded time)."""
         record = self.store.add(source, event, at)
+        if source == "server":
+            error = event.get("error") if record.type == "error" else None
+            self._error_before_close = error if isinstance(error, dict) else None
         self.session.observe(source, event)
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
@@ -191,6 +196,12 @@ class Inspector:
         if payload.get("retrying"):  # the library sends the request again: nothing to tell
             return
         error = payload.get("error")
+        call_id, refusal = self.target.call_id, self._error_before_close
+        lost = isinstance(error, dict) and error.get("code") == "connection_lost"
+        if lost and call_id is not None and refusal is not None:
+            # The sideband was refused: its own error says why, the lost socket does not.
+            self.note_error(sideband_refusal(call_id, refusal))
+            return
         if isinstance(error, dict):
             code = str(error.get("code") or error.get("type") or "error")
             message = str(error.get("message") or "")
@@ -200,8 +211,12 @@ class Inspector:
         code = payload.get("code")
         reason = str(payload.get("reason") or "")
         detail = explain_close(
-            code if isinstance(code, int) else None, reason, call_id=self.target.call_id
+            code if isinstance(code, int) else None,
+            reason,
+            call_id=self.target.call_id,
+            error=self._error_before_close,
         )
+        self._error_before_close = None
         lost = bool(payload.get("error"))
         self.note_local(
             "connection", state="closed", code=code, reason=reason, detail=detail, lost=lost
@@ -273,6 +288,9 @@ class Inspector:
             if call_id:
                 again["transport"] = "webrtc"
                 again["call_id"] = call_id
+            elif self.target.call_id is not None:  # attached to someone's call (sideband)
+                again["call_id"] = self.target.call_id
+                again["attached"] = True
             self.note_local("connection", state="connected", endpoint=self.target.endpoint, **again)
         self.connection.state = state
         self.connection.detail = detail

@@ -6,7 +6,9 @@ defined elsewhere, or a tool typed into the session editor's JSON) nothing does,
 sits. ``ToolCalls`` is fed every ``EventRecord`` (live or replayed, either dialect; O(1) per event
 except ``response.done``, which walks its own output list, and ``session.created``, which walks
 the calls kept) and keeps, per call: its name, call id, item id, response id, arguments, when its
-arguments were done, and when an output for it was sent (a client ``conversation.item.create``).
+arguments were done, when an output for it was sent (a client ``conversation.item.create``), and
+when the server's conversation showed one (sent from here, or by another connection: attached to
+a call, its caller answers; a call with an output in the conversation is answered either way).
 So "pending" and "how long the handler ran" (arguments done → output sent) are facts here, with
 the times of the records, and a replay gives the same answers as the live session. An output the
 server refuses (an ``error`` naming the sending event's id) leaves the call pending, with the
@@ -80,8 +82,19 @@ class ToolCall:
 
     @property
     def pending(self) -> bool:
-        """Answerable and no output sent for it (or the one sent was refused)."""
-        return self.answerable and self.output_sent is None
+        """Answerable, no output sent for it (or the one sent was refused), and none in the
+        conversation (another connection, such as the caller of an attached call, may answer)."""
+        return self.answerable and self.output_sent is None and self.output_received is None
+
+    @property
+    def answered_elsewhere_ms(self) -> float | None:
+        """From its arguments being done to an output it did not send arriving: how long the
+        other connection (the caller of an attached call) took; None if not that case."""
+        if self.output_sent is not None or self.output_received is None:
+            return None
+        if self.arguments_done is None:
+            return None
+        return max(0.0, (self.output_received - self.arguments_done) * 1000.0)
 
     @property
     def handler_ms(self) -> float | None:
@@ -274,6 +287,10 @@ class ToolCalls:
         if call is None or call.output_received is not None:
             return None
         call.output_received = at
+        if call.output_sent is None:  # answered by another connection: its output is the one
+            output = item.get("output")
+            call.output = output[:MAX_TEXT_CHARS] if isinstance(output, str) else None
+            call.refused = None
         for event_id, sent_for in list(self._sent.items()):
             if sent_for == call.call_id:
                 del self._sent[event_id]
@@ -336,6 +353,10 @@ def describe_call(call: ToolCall, *, has_handler: bool, live: bool = True) -> st
         ms = call.handler_ms
         text = "answered" if ms is None else f"answered in {format_ms(ms)}"
         return text if call.outputs < 2 else f"{text} ({call.outputs} outputs sent)"
+    if call.output_received is not None:  # an output this console did not send
+        ms = call.answered_elsewhere_ms
+        text = "answered by another connection"
+        return text if ms is None else f"{text} in {format_ms(ms)}"
     if call.ended:
         return "never answered (its session ended)"
     if not call.pending:

@@ -134,6 +134,13 @@ class RealtimeClient(ClientEventRouter):
         return self._settings.config
 
     @property
+    def session_known(self) -> bool:
+        """Whether ``session_config`` describes the session. Always, except attached to a call
+        (``attach_call_id``) before its session was seen: the sideband gets no
+        ``session.created``, so the configuration is empty until a ``session.updated``."""
+        return self._settings.known
+
+    @property
     def tools(self) -> dict[str, dict[str, Any]]:
         """Tools the client runs itself: ``{name: {"definition", "handler"}}`` (``add_tool``)."""
         return self._settings.tools

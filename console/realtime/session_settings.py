@@ -23,14 +23,27 @@ class SessionSettings:
 
     def __init__(self, realtime: RealtimeAPI) -> None:
         self._realtime = realtime
-        self.config: dict[str, Any] = default_session_config()
+        self.config: dict[str, Any] = self._initial_config()
+        self.known = not self._attached
+        """Whether ``config`` describes the session: attached to a call, only once the server
+        has said what the call's session is (``adopt``); the sideband gets no
+        ``session.created``, so until the next ``session.updated`` nothing is known."""
         self.tools: dict[str, dict[str, Any]] = {}
         self._explicit_keys: set[str] = set()
         self._updates = SessionUpdates()
 
+    @property
+    def _attached(self) -> bool:
+        return self._realtime.attach_call_id is not None
+
+    def _initial_config(self) -> dict[str, Any]:
+        """The defaults; attached to a call, nothing (its session is not ours to invent)."""
+        return {} if self._attached else default_session_config()
+
     def reset(self) -> None:
         """Back to the defaults, without tools (``RealtimeClient.reset``)."""
-        self.config = default_session_config()
+        self.config = self._initial_config()
+        self.known = not self._attached
         self.tools = {}
         self._explicit_keys = set()
         self._updates.clear()
@@ -51,7 +64,7 @@ class SessionSettings:
             return
         if flat:
             self._send(flat, tools if "tools" in flat else None, changes)
-        else:
+        elif not self._attached:  # attached, the whole configuration is the call's, not ours
             self._send(self.config, tools, {})
 
     def add_tool(self, definition: Mapping[str, Any], handler: ToolHandler) -> dict[str, Any]:
@@ -108,6 +121,7 @@ class SessionSettings:
                 if not (isinstance(t, Mapping) and t.get("name") in self.tools)
             ]
         self.config.update(fields)
+        self.known = True
 
     def send_on_connect(self, *, given: bool) -> None:
         """What ``connect`` sends: the whole configuration, or, when the session is ``given``

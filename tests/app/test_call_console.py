@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from textual.widgets import Input
 
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.event_text import local_summary
+from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
 from console.inspector.connection import Target
 from console.inspector.tool_calls import answer_tool_call
@@ -83,6 +85,14 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         await settled(app)
         assert app.client.is_connected(), app.inspector.connection.detail
         assert app.sub_title == f"attached to call {call_id}"
+        # The connection row names the call attached to (its JSON has the call id).
+        row = next(r for r in app.inspector.store.rows_after(-1) if r.type == "local.connection")
+        connected_event = next(app.inspector.store.records_of(row)).event
+        assert connected_event["state"] == "connected"
+        assert connected_event["call_id"] == call_id
+        assert local_summary(connected_event).startswith(f"connected attached to call {call_id}")
+        # No audio opened and no tools registered: their panes do not show.
+        assert not app.query_one("#meter").display and not app.query_one("#memory").display
         # The caller changes the session: the console's editor follows the call's session.
         caller.send(
             {
@@ -116,3 +126,103 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         app.render_frame()
         await pilot.pause()
         assert KEY not in screen_text(app)
+
+
+async def test_an_unknown_call_id_is_told_in_plain_words(keyed: SimulatorServer) -> None:
+    """The sideband's refusal (an ``error`` with ``call_not_found``, then close 3000) is the
+    close's explanation, not "a wrong key"."""
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id="rtc_doesnotexist")
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        await until(pilot, lambda: "closed (" in app.inspector.connection.detail, "closed")
+        detail = app.inspector.connection.detail
+        assert detail.startswith(
+            "closed (3000) — the call rtc_doesnotexist was not found (call_not_found): "
+            "No live call with id 'rtc_doesnotexist'"
+        )
+        assert "wrong key" not in detail
+        app.render_frame()
+        await pilot.pause()
+        status = app.query_one(StatusBar).render().plain
+        assert "rtc_doesnotexist was not found" in status
+        assert "connection_lost" not in status and "wrong key" not in status
+        # The events pane's closed row says it too.
+        rows = app.inspector.store.rows_after(-1)
+        row = next(r for r in rows if r.first.event.get("state") == "closed")
+        record = next(app.inspector.store.records_of(row))
+        assert local_summary(record.event).startswith(
+            "closed 3000 — the call rtc_doesnotexist was not found"
+        )
+
+
+async def test_a_tool_call_the_caller_answers_is_answered_in_the_attached_console(
+    keyed: SimulatorServer, caller: RtcClient
+) -> None:
+    call_id = await place(keyed, caller, KEY)
+    caller.send({"type": "session.update", "session": {"type": "realtime", "tools": [WEATHER]}})
+    await caller.wait_for("session.updated")
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id=call_id)
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        caller.send(user_says("What's the weather in Paris?"))
+        caller.send({"type": "response.create"})
+        await until(pilot, lambda: bool(app.inspector.tool_calls.pending()), "a pending call")
+        call = app.inspector.tool_calls.pending()[0]
+        output = {"type": "function_call_output", "call_id": call.call_id, "output": "{}"}
+        caller.send({"type": "conversation.item.create", "item": output})
+        await until(pilot, lambda: call.output_received is not None, "the caller's output")
+        assert app.inspector.tool_calls.pending() == []
+        assert app.inspector.tool_calls.to_answer() is None  # "Answer tool call" offers nothing
+        assert call.item_id is not None
+        assert app.inspector.figures_for(call.item_id).startswith("answered by another connection")
+        app.render_frame()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "answered by another" in text, text
+        assert "pending — no handler" not in text
+
+
+async def test_the_attached_editor_invents_nothing_and_applies_only_what_changed(
+    keyed: SimulatorServer, caller: RtcClient
+) -> None:
+    """The sideband gets no session.created: until the call's session is seen the editor says
+    so and shows no values; Apply sends only the field changed, and the answer fills the rest."""
+    call_id = await place(keyed, caller, KEY)
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, call_id=call_id)
+    app = console_app(keyed.url, target=target, demo_tools=False)
+    sent: list[dict[str, Any]] = []
+    app.client.on(
+        "realtime.event", lambda p: sent.append(p["event"]) if p["source"] == "client" else None
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        assert app.client.is_connected(), app.inspector.connection.detail
+        pane = app.query_one(SessionPane)
+        pane.refresh_from_state(force=True)
+        await pilot.pause()
+        summary = str(pane.summary.render())
+        assert "the call's session is not known yet" in summary
+        assert pane.voice.value == "" and pane.max_tokens.value == ""
+        assert pane.tool_choice.value == "" and pane.instructions.text == ""
+        assert pane.modalities.value == "unknown" and pane.turn.kind.value == "unknown"
+        assert pane.transcription.value == "unknown"
+        app.render_frame()
+        await pilot.pause()
+        status = app.query_one(StatusBar).render().plain
+        assert "model unknown" in status and "default model" not in status
+        assert "turns: unknown" in status
+        # The user sets the voice alone: only the voice goes.
+        pane.voice.value = "marin"
+        updated = expect(app, server_event("session.updated"))
+        pane.action_apply()
+        [update] = [event for event in sent if event["type"] == "session.update"]
+        assert set(update["session"]) <= {"type", "audio"}
+        assert update["session"]["audio"] == {"output": {"voice": "marin"}}
+        await updated
+        # The answer is the call's session: the editor shows it.
+        await until(pilot, lambda: pane.max_tokens.value != "", "filled from the answer")
+        assert pane.voice.value == "marin" and pane.turn.kind.value != "unknown"
+        assert "not known yet" not in str(pane.summary.render())

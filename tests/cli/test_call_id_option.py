@@ -25,6 +25,8 @@ def test_call_id_attaches_without_tools_or_audio(opened: list[ConsoleConfig]) ->
         ([*URL], "needs the key"),
         ([*URL, "--token", "sk-test", "--transport", "webrtc"], "drop --transport webrtc"),
         ([*URL, "--token", "sk-test", "--tools", "tools.py"], "--tools does not go with"),
+        ([*URL, "--token", "ek_abc123"], "the sideband needs the API key"),
+        ([*URL, "--token", "sk-test", "--dialect", "beta"], "the sideband speaks GA"),
     ],
 )
 def test_call_id_refusals_are_one_line(
@@ -37,3 +39,4 @@ def test_call_id_refusals_are_one_line(
     err = capsys.readouterr().err
     assert says in err and len(err.strip().splitlines()) == 1
     assert opened == []
+    assert "ek_abc123" not in err

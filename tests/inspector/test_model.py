@@ -110,6 +110,13 @@ def test_failures_in_plain_words_never_show_the_key() -> None:
     assert "relay-secret-token-1" not in repr(target) and "token=x" not in repr(target)
     assert target.endpoint == "ws://127.0.0.1:8081/v1/realtime"
     assert "beta" in explain_close(4000, "") and "expired" in explain_close(1001, "")
+    refused = {"code": "invalid_api_key", "message": "A sideband connection needs the API key."}
+    text = explain_close(3000, "invalid_request_error", call_id="rtc_1", error=refused)
+    assert text == (
+        "closed (3000) — the server refused to attach to the call rtc_1 (invalid_api_key): "
+        "A sideband connection needs the API key."
+    )
+    assert "wrong key" in explain_close(3000, "", error=refused)  # not attached: as before
 
 
 def test_a_replayed_log_without_times_has_no_latencies(tmp_path: Path) -> None:

@@ -105,6 +105,31 @@ def test_a_call_is_pending_until_its_output_is_sent_then_timed(dialect: str) -> 
     assert call.output_received == 100.4
 
 
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+def test_a_call_answered_by_another_connection_is_answered(dialect: str) -> None:
+    """Attached to a call, the caller answers: no output is sent from here, but the server's
+    conversation shows the ``function_call_output`` item (GA: ``conversation.item.added`` then
+    ``.done``; beta: ``conversation.item.created``)."""
+    calls = ToolCalls()
+    feed = Feed(calls)
+    feed.call(100.0, "call_1", "item_1", dialect)
+    call = calls.get("call_1")
+    assert call is not None and call.pending
+    output = {"id": "item_2", "type": "function_call_output", "call_id": "call_1"}
+    output |= {"output": '{"sky":"clear"}'}
+    if dialect == "ga":
+        feed(100.35, "server", "conversation.item.added", previous_item_id="item_1", item=output)
+        feed(100.35, "server", "conversation.item.done", previous_item_id="item_1", item=output)
+    else:
+        feed(100.35, "server", "conversation.item.created", previous_item_id="item_1", item=output)
+    assert not call.pending and calls.pending() == [] and calls.to_answer() is None
+    assert call.output == '{"sky":"clear"}' and call.outputs == 0
+    assert describe_call(call, has_handler=False) == "answered by another connection in 250 ms"
+    assert describe_call(call, has_handler=False, live=False) == (
+        "answered by another connection in 250 ms"
+    )
+
+
 def test_arguments_still_streaming_are_not_pending_and_incomplete_calls_wait_for_nothing() -> None:
     calls = ToolCalls()
     feed = Feed(calls)

@@ -96,7 +96,9 @@ def local_summary(event: dict[str, Any]) -> str:
     if event.get("type") == "local.connection" and state == "connected" and event.get("reconnect"):
         state = "reconnected"
     detail = event.get("detail") or event.get("endpoint") or event.get("item_id") or ""
-    if event.get("call_id"):  # a WebRTC call: its id is what a sideband attaches to
+    if event.get("call_id") and event.get("attached"):  # a sideband on someone's call
+        detail = f"attached to call {event['call_id']} {detail}"
+    elif event.get("call_id"):  # a WebRTC call: its id is what a sideband attaches to
         detail = f"WebRTC call {event['call_id']} {detail}"
     return f"{state} {detail}".strip()
 

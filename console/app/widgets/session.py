@@ -37,6 +37,7 @@ from console.realtime import RealtimeClient
 from .session_fields import (
     TOOL_CHOICE_MODES,
     TRANSCRIPTION_MODELS,
+    UNKNOWN,
     VOICES,
     FormError,
     ListSuggester,
@@ -98,14 +99,16 @@ class SessionPane(Vertical):
         self.voice: Input = Input(
             id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
         )
-        modalities = [("audio (+ transcript)", "audio"), ("text", "text")]
+        # Attached to a call, a choice may be "unknown" until the call's session is seen.
+        unknown = [(UNKNOWN, UNKNOWN)] if client.realtime.attach_call_id is not None else []
+        modalities = [("audio (+ transcript)", "audio"), ("text", "text"), *unknown]
         self.modalities: Select[str] = Select(
             modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
         )
         self.turn: TurnDetectionEditor = TurnDetectionEditor(
-            id="session-turn-detection", responses=not client.transcription
+            id="session-turn-detection", responses=not client.transcription, unknown=bool(unknown)
         )
-        models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS)]
+        models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS), *unknown]
         self.transcription: Select[str] = Select(
             models, value="off", allow_blank=False, id="session-transcription", compact=True
         )
@@ -251,7 +254,13 @@ class SessionPane(Vertical):
         if not force and self.state.version == self._seen_version:
             return
         self._seen_version = self.state.version
-        self.summary.update(summary_content(self.state, transcription=self.client.transcription))
+        self.summary.update(
+            summary_content(
+                self.state,
+                transcription=self.client.transcription,
+                known=self.client.session_known,
+            )
+        )
         statuses = self.state.field_status()
         self._settle(statuses)
         self._fill_from_config()

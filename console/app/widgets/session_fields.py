@@ -26,6 +26,12 @@ TRANSCRIPTION_MODELS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcrib
 TURN_TYPES = ("none", "server_vad", "semantic_vad")
 EAGERNESS = ("low", "medium", "high", "auto")
 TOOL_CHOICE_MODES = ("auto", "none", "required")
+UNKNOWN = "unknown"
+"""A choice's value while the session is not known (attached to a call, before it is seen)."""
+NOT_KNOWN_YET = (
+    "the call's session is not known yet: it shows after its next session.updated; "
+    "Apply sends only the fields you change"
+)
 
 
 class FormError(ValueError):
@@ -99,9 +105,14 @@ def outcome_text(names: tuple[str, ...], settled: list[FieldStatus]) -> tuple[st
     return (text + f" The server changed {', '.join(changed)}." if changed else text), ""
 
 
-def summary_content(state: SessionState, *, transcription: bool = False) -> Content:
+def summary_content(
+    state: SessionState, *, transcription: bool = False, known: bool = True
+) -> Content:
     """The read-only line of what the server acknowledged last (a transcription session's:
-    its model, language and whether logprobs come)."""
+    its model, language and whether logprobs come); ``known=False``: that the session attached
+    to is not known yet."""
+    if not known:
+        return Content(NOT_KNOWN_YET)
     if state.acknowledged is None:
         return Content("acknowledged: nothing yet (not connected, or no session.created)")
     fields = state.acknowledged_fields
@@ -171,12 +182,15 @@ def _number(text: str, label: str, kind: type[int] | type[float]) -> int | float
 class TurnDetectionEditor(Vertical):
     """Turn detection type, with the parameters of that type only."""
 
-    def __init__(self, *, id: str | None = None, responses: bool = True) -> None:
+    def __init__(
+        self, *, id: str | None = None, responses: bool = True, unknown: bool = False
+    ) -> None:
         """``responses=False`` (a transcription session): no ``create_response`` or
-        ``interrupt_response``, which such a session does not act on."""
+        ``interrupt_response``, which such a session does not act on; ``unknown``: offer
+        "unknown" (attached to a call whose session is not seen yet)."""
         super().__init__(id=id)
         self.responses = responses
-        options = [(kind, kind) for kind in TURN_TYPES]
+        options = [(kind, kind) for kind in TURN_TYPES] + ([(UNKNOWN, UNKNOWN)] if unknown else [])
         self.kind = Select(
             options, value="none", allow_blank=False, id="session-turn", compact=True
         )
@@ -231,7 +245,12 @@ class TurnDetectionEditor(Vertical):
             )
         if self.kind.value == "semantic_vad":
             return ("semantic_vad", self.eagerness.value)
-        return ("none",)
+        return (UNKNOWN,) if self.kind.value == UNKNOWN else ("none",)
+
+    def fill_unknown(self) -> None:
+        """Show that the session's turn detection is not known (no parameters)."""
+        self.kind.value = UNKNOWN
+        self.show_params()
 
     def fill(self, value: Any) -> None:
         """Show a flat ``turn_detection`` (``None`` = manual)."""
@@ -270,4 +289,6 @@ class TurnDetectionEditor(Vertical):
             return {"type": "server_vad", "threshold": threshold, **values, **responses}
         if self.kind.value == "semantic_vad":
             return {"type": "semantic_vad", "eagerness": self.eagerness.value}
+        if self.kind.value == UNKNOWN:
+            raise FormError("turn detection: choose none, server_vad or semantic_vad")
         return None

@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from .session_fields import (
     TRANSCRIPTION_MODELS,
+    UNKNOWN,
     FormError,
     max_tokens_value,
     voice_from_config,
@@ -69,30 +70,69 @@ def _read_instructions(pane: SessionPane, config: Config) -> None:
         pane.instructions.load_text(text)
 
 
+# A key missing from the config is a value not known (attached to a call, before its session is
+# seen: the library's config is empty then, never the defaults): the form shows it empty or
+# "unknown", and a field left so is never sent.
+
+
 def _read_modalities(pane: SessionPane, config: Config) -> None:
+    if "modalities" not in config:
+        pane.modalities.value = UNKNOWN
+        return
     pane.modalities.value = "audio" if "audio" in (config.get("modalities") or ()) else "text"
 
 
+def _read_turn_detection(pane: SessionPane, config: Config) -> None:
+    if "turn_detection" not in config:
+        pane.turn.fill_unknown()
+    else:
+        pane.turn.fill(config.get("turn_detection"))
+
+
 def _read_transcription(pane: SessionPane, config: Config) -> None:
+    if "input_audio_transcription" not in config:
+        pane.transcription.value = UNKNOWN
+        return
     value = config.get("input_audio_transcription")
     model = value.get("model") if isinstance(value, dict) else None
     if model and model not in TRANSCRIPTION_MODELS:  # a model this list lacks: offer it too
         models = (*TRANSCRIPTION_MODELS, str(model))
-        pane.transcription.set_options([("off", "off"), *((Content(m), m) for m in models)])
+        options: list[tuple[str | Content, str]] = [("off", "off")]
+        options += [(Content(m), m) for m in models]
+        if pane.client.realtime.attach_call_id is not None:
+            options.append((UNKNOWN, UNKNOWN))
+        pane.transcription.set_options(options)
     pane.transcription.value = model or "off"
 
 
+def _read_max_tokens(pane: SessionPane, config: Config) -> None:
+    value = config.get("max_response_output_tokens", "")
+    pane.max_tokens.value = str(value)
+
+
+def _read_tools(pane: SessionPane, config: Config) -> None:
+    pane.tools.load(tools_json(config["tools"] or []) if "tools" in config else "")
+
+
 def _read_tool_choice(pane: SessionPane, config: Config) -> None:
-    value = config.get("tool_choice", "auto")
+    value = config.get("tool_choice", "")
     name = value.get("name") if isinstance(value, dict) else value
-    pane.tool_choice.value = str(name or "auto")
+    pane.tool_choice.value = str(name or ("auto" if "tool_choice" in config else ""))
 
 
 # -- writing the form as update_session keywords ---------------------------------------------
 
 
+def _write_modalities(pane: SessionPane) -> tuple[str, Any]:
+    if pane.modalities.value == UNKNOWN:
+        raise FormError("output: choose audio or text")
+    return "output_modalities", [pane.modalities.value]
+
+
 def _write_transcription(pane: SessionPane) -> tuple[str, Any]:
     model = pane.transcription.value
+    if model == UNKNOWN:
+        raise FormError("transcription: choose off or a model")
     return "input_audio_transcription", None if model == "off" else {"model": model}
 
 
@@ -129,14 +169,14 @@ FIELDS: tuple[SessionField, ...] = (
         control=lambda pane: pane.modalities,
         raw=lambda pane: pane.modalities.value,
         read=_read_modalities,
-        write=lambda pane: ("output_modalities", [pane.modalities.value]),
+        write=_write_modalities,
     ),
     SessionField(
         "turn_detection",
         "Turn detection",
         control=lambda pane: pane.turn.kind,
         raw=lambda pane: pane.turn.raw(),
-        read=lambda pane, config: pane.turn.fill(config.get("turn_detection")),
+        read=_read_turn_detection,
         write=lambda pane: ("turn_detection", pane.turn.parse()),
         below=lambda pane: (pane.turn,),
     ),
@@ -153,9 +193,7 @@ FIELDS: tuple[SessionField, ...] = (
         "Max out tokens",
         control=lambda pane: pane.max_tokens,
         raw=lambda pane: pane.max_tokens.value,
-        read=lambda pane, config: setattr(
-            pane.max_tokens, "value", str(config.get("max_response_output_tokens", "inf"))
-        ),
+        read=_read_max_tokens,
         write=lambda pane: ("max_output_tokens", max_tokens_value(pane.max_tokens.value)),
     ),
     SessionField(
@@ -171,7 +209,7 @@ FIELDS: tuple[SessionField, ...] = (
         "Tools (JSON)",
         control=lambda pane: pane.tools,
         raw=lambda pane: pane.tools.text,
-        read=lambda pane, config: pane.tools.load(tools_json(config.get("tools") or [])),
+        read=_read_tools,
         write=lambda pane: ("tools", pane.tools.validate_now()),
         heading=True,
         below=lambda pane: (pane.registered,),

@@ -141,9 +141,11 @@ class StatusBar(Widget):
             parts.append(Part([self.extra], "bold", give_way=9, floor=16))
         if status.detail and status.state != "connected":
             parts.append(Part([one_line(status.detail)], "yellow", give_way=7, floor=20))
-        turn = inspector.client.get_turn_detection_type() or "manual"
+        known = inspector.client.session_known  # attached: not before the call's is seen
+        turn = (inspector.client.get_turn_detection_type() or "manual") if known else "unknown"
         parts.append(Part([f"turns: {turn}", turn, ""], "dim", give_way=4))
-        model = status.model or target.model or "default model"
+        default = "default model" if target.call_id is None else "model unknown"
+        model = status.model or target.model or default
         if inspector.client.transcription:  # its model is the transcription model
             settings = inspector.client.session_config.get("input_audio_transcription")
             model = str((settings or {}).get("model") or "no transcription model")
