@@ -45,15 +45,21 @@ class TrackAudio:
         """Follow one server event (``server.*``)."""
         event_type = event.get("type")
         if event_type == "response.content_part.added":
-            part = event.get("part") or {}
-            if part.get("type") in _AUDIO_PARTS and isinstance(event.get("item_id"), str):
+            part = event.get("part")
+            if (
+                isinstance(part, dict)
+                and part.get("type") in _AUDIO_PARTS
+                and isinstance(event.get("item_id"), str)
+            ):
                 self.item_id = event["item_id"]
                 self._response_id = event.get("response_id")
                 self._response_done, self._silent = False, 0
         elif event_type in ("output_audio_buffer.stopped", "output_audio_buffer.cleared"):
             self.item_id = None
         elif event_type == "response.done":
-            response = event.get("response") or {}
+            response = event.get("response")
+            if not isinstance(response, dict):
+                return
             if self.item_id is not None and response.get("id") == self._response_id:
                 self._response_done = True
 

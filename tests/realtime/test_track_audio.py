@@ -55,3 +55,17 @@ def test_a_cleared_buffer_ends_the_item_and_a_new_part_takes_over() -> None:
     assert track.target(TONE) is None
     track.on_server_event(_part("output_audio", "item_2"))
     assert track.target(TONE) == "item_2"
+
+
+def test_malformed_events_are_ignored() -> None:
+    """A peer's bad frame never breaks the receive loop (found by test_properties)."""
+    track = TrackAudio()
+    for event in (
+        {"type": "response.content_part.added", "item_id": "item_1", "part": 1},
+        {"type": "response.content_part.added", "item_id": 5, "part": {"type": "audio"}},
+        {"type": "response.done", "response": "done"},
+        {"type": "output_audio_buffer.started", "response_id": ["x"]},
+        {"type": "output_audio_buffer.stopped", "response_id": None},
+    ):
+        track.on_server_event(event)
+    assert track.item_id is None
