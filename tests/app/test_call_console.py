@@ -116,3 +116,28 @@ async def test_an_attached_console_watches_a_call_and_answers_its_tool_by_hand(
         app.render_frame()
         await pilot.pause()
         assert KEY not in screen_text(app)
+
+
+async def test_the_timeline_has_the_audio_lane_of_a_webrtc_turn(keyed: SimulatorServer) -> None:
+    """No audio deltas over WebRTC: the lane is the call's playout (buffer started → stopped)."""
+    from console.app.screens.timeline import TimelineScreen
+
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        stopped = expect(app, server_event("output_audio_buffer.stopped"))
+        app.client.send_user_message_content([{"type": "input_text", "text": "Hello"}])
+        await stopped
+        (turn,) = app.inspector.turns.all()
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen), "the timeline")
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        screen.tick()
+        lanes = screen.timeline.lanes_of(turn)
+        assert lanes is not None and lanes.audio is not None and not lanes.audio.open
+        assert turn.buffer_started_at is not None and turn.buffer_ended_at is not None
+        played_ms = (turn.buffer_ended_at - turn.buffer_started_at) * 1000
+        assert lanes.audio.end - lanes.audio.start == pytest.approx(played_ms)
+        assert played_ms > 200 and lanes.audio_cut_ms is None
