@@ -141,3 +141,28 @@ async def test_the_timeline_has_the_audio_lane_of_a_webrtc_turn(keyed: Simulator
         played_ms = (turn.buffer_ended_at - turn.buffer_started_at) * 1000
         assert lanes.audio.end - lanes.audio.start == pytest.approx(played_ms)
         assert played_ms > 200 and lanes.audio_cut_ms is None
+
+
+async def test_the_events_pane_shows_a_webrtc_sessions_events_at_100_columns(
+    keyed: SimulatorServer,
+) -> None:
+    """At 100x30 the events of a WebRTC connect show without waiting for a further event."""
+    from console.app.widgets.events import EventsPane
+
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app)
+        assert await app.client.wait_for_session_created(10.0)
+        store = app.inspector.store
+        pane = app.query_one(EventsPane)
+        await until(pilot, lambda: len(store.records) > 0, "events in the store")
+        await until(
+            pilot,
+            lambda: pane.event_list.row_count == len(store.records),
+            f"rows shown ({pane.status_text!r}, {len(store.records)} kept)",
+        )
+        app.render_frame()
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "session.created" in shown and f"{len(store.records)} shown" in shown, shown
