@@ -176,6 +176,8 @@ class TurnModel:
             handler(self, event, at)
 
     def _local(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        if kind == LOCAL_CONNECTION and event.get("state") == "failed":
+            return  # an attempt that never connected: no session began or ended
         if kind == LOCAL_CONNECTION:
             # A new connection is a new session: nothing pending carries over, and a response
             # still open will never be done.

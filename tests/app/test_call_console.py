@@ -166,3 +166,26 @@ async def test_the_events_pane_shows_a_webrtc_sessions_events_at_100_columns(
         await pilot.pause()
         shown = screen_text(app)
         assert "session.created" in shown and f"{len(store.records)} shown" in shown, shown
+
+
+async def test_a_refused_webrtc_call_leaves_a_connection_row_and_a_record(
+    keyed: SimulatorServer, tmp_path
+) -> None:
+    """A wrong token: the call is refused over HTTP; the events pane and ``--record`` say so
+    (failed, the status, the server's words), the token never."""
+    record = tmp_path / "c.jsonl"
+    wrong = "sk-wrong-token-123456"
+    target = Target(keyed.url, wrong, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target, record_path=record)
+    async with app.run_test(size=(100, 30)):
+        await settled(app)
+        assert not app.client.is_connected()
+        rows = [r for r in app.inspector.store.records if r.type == "local.connection"]
+        assert [r.event["state"] for r in rows] == ["failed"]
+        event = rows[0].event
+        assert event["status"] == 401 and event["transport"] == "webrtc"
+        assert "invalid_api_key" in event["message"] or "Incorrect API key" in event["message"]
+        assert local_summary(event).startswith("failed ")
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [entry["event"]["state"] for entry in lines] == ["failed"]
+    assert wrong not in record.read_text() and "sk-wrong" not in record.read_text()
