@@ -189,3 +189,26 @@ async def test_a_refused_webrtc_call_leaves_a_connection_row_and_a_record(
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     assert [entry["event"]["state"] for entry in lines] == ["failed"]
     assert wrong not in record.read_text() and "sk-wrong" not in record.read_text()
+
+
+async def test_the_palette_copies_the_webrtc_call_id_at_100_columns(
+    keyed: SimulatorServer,
+) -> None:
+    """At 100 columns the status bar and the connection row cut the call id: the palette's
+    "Copy call id" puts it on the clipboard and says it in full."""
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(app)
+        call_id = app.client.realtime.call_id  # type: ignore[attr-defined]
+        assert call_id
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Copy call id" in titles
+        await app.run_action("copy_call_id")
+        await pilot.pause()
+        assert app.clipboard == call_id
+        assert any(call_id in str(n.message) for n in app._notifications)
+        await app.run_action("disconnect")
+        await settled(app)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Copy call id" not in titles  # no call, nothing to copy
