@@ -343,6 +343,8 @@ class RealtimeConsoleApp(App[int]):
         while no call waits for an answer); a transcription session has no response actions."""
         if action == "answer_tool_call" and not self._frame.calls_waiting:
             return False
+        if action == "copy_call_id" and self.inspector.call_id is None:
+            return False
         if self.config.transcription and action in TRANSCRIPTION_HIDES:
             return False
         return self.config.replay is None or action not in REPLAY_HIDES
@@ -357,6 +359,16 @@ class RealtimeConsoleApp(App[int]):
     def action_export_events(self, path: str | None = None) -> None:
         """Write the events kept in memory to a JSONL file (``EventFiles.export``)."""
         self._files.export(path)
+
+    def action_copy_call_id(self) -> None:
+        """The call's id on the clipboard, and in full in a toast: at 100 columns the status
+        bar and the connection row cut it, and a sideband (``--call-id``) needs all of it."""
+        call_id = self.inspector.call_id
+        if call_id is None:
+            self.notify("No call: the call id exists over --transport webrtc", severity="warning")
+            return
+        self.copy_to_clipboard(call_id)
+        self.notify(call_id, title="Call id copied", timeout=10)
 
     def action_clear_events(self) -> None:
         self._panes.events.action_clear()

@@ -76,6 +76,11 @@ PALETTE: list[tuple[str, str, str]] = [
         "go_to_sent_event",
     ),
     ("Export events", "Write the kept events to a JSONL file", "export_events"),
+    (
+        "Copy call id",
+        "Put the WebRTC call's id on the clipboard (a sideband attaches with --call-id)",
+        "copy_call_id",
+    ),
     ("Compose event", "Send any client event typed as JSON", "composer"),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
@@ -101,6 +106,7 @@ REPLAY_HIDES = frozenset(
         "talk",
         "mute",
         "answer_tool_call",
+        "copy_call_id",
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""

@@ -192,8 +192,10 @@ def _export_dir(args: argparse.Namespace) -> Path | None:
 async def open_console(config: ConsoleConfig, simulator_pace: str | None) -> int:
     """Run the app (with the embedded simulator in this loop when ``simulator_pace`` is set)."""
     from console.app.app import make_app
+    from console.cli.terminal import own_terminal_output
 
     async with contextlib.AsyncExitStack() as stack:
+        stack.enter_context(own_terminal_output())  # PortAudio's start-up cannot eat a frame
         if simulator_pace is not None:
             from console.simulator import SimulatorServer
 

@@ -6,6 +6,7 @@ endpoint shown is the URL without its query string.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,12 +68,27 @@ def header_label(target: Target, *, transcription: bool = False) -> str:
     return target.label + (" — transcription session" if transcription else "")
 
 
-def explain_connect_failure(error: BaseException, target: Target) -> str:
-    """A sentence that says what went wrong and what to do about it."""
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+
+
+def failure_text(error: BaseException, target: Target) -> str:
+    """The library's words for a failed connect, with the key and any ek_ secret masked."""
     text = str(error) or type(error).__name__
     if target.api_key:
         text = text.replace(target.api_key, "***")
-    text = redact(text)  # an ek_ secret the client minted for a WebRTC call, too
+    return redact(text)  # an ek_ secret the client minted for a WebRTC call, too
+
+
+def failure_status(text: str) -> int | None:
+    """The HTTP status a failure's words name (``HTTP 401``: the library's signalling and
+    minting errors, websockets' refused handshake), if any."""
+    match = _HTTP_STATUS.search(text)
+    return int(match.group(1)) if match else None
+
+
+def explain_connect_failure(error: BaseException, target: Target) -> str:
+    """A sentence that says what went wrong and what to do about it."""
+    text = failure_text(error, target)
     # The library says 'Could not connect to "URL": reason'; the status bar shows the URL.
     if text.startswith(("Could not connect to ", "Could not call ")) and '": ' in text:
         text = text.split('": ', 1)[1]

@@ -27,7 +27,12 @@ from typing import Any, Literal, Protocol
 
 from console.realtime import RealtimeClient, text_message_item
 
-from .connection import carried_history, explain_connect_failure
+from .connection import (
+    carried_history,
+    explain_connect_failure,
+    failure_status,
+    failure_text,
+)
 from .model import Inspector
 from .tools import Tool
 
@@ -173,6 +178,19 @@ class ConnectionController:
             await client.connect()
         except (TimeoutError, ConnectionError, OSError, RuntimeError) as exc:
             detail = explain_connect_failure(exc, inspector.target)
+            # The events pane and --record keep the attempt, as a refused WebSocket's
+            # connected/error/closed rows do (a refused WebRTC call has no events of its own).
+            message = failure_text(exc, inspector.target)
+            target = inspector.target
+            inspector.note_local(
+                "connection",
+                state="failed",
+                endpoint=target.endpoint,
+                transport=target.transport,
+                status=failure_status(message),
+                message=message,
+                detail=detail,
+            )
             inspector.set_connection("disconnected", detail)
             self._tell(f"Could not connect: {detail}", "error")
             return

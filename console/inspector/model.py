@@ -258,6 +258,13 @@ class Inspector:
         self.set_connection("replay", detail)
         return report
 
+    @property
+    def call_id(self) -> str | None:
+        """The call this session belongs to: the WebRTC call placed (while it lasts), else the
+        live call attached to (``--call-id``); ``None`` over a plain WebSocket."""
+        placed = getattr(self.client.realtime, "call_id", None)
+        return placed if isinstance(placed, str) and placed else self.target.call_id
+
     def touch(self) -> None:
         """Something the status bar shows changed outside the events (turn detection)."""
         self.version += 1

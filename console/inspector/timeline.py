@@ -8,8 +8,9 @@ Lanes:
 - ``transcription``: from the trigger to the input transcription's completion;
 - ``generation``: ``response.created`` → ``response.done``;
 - ``audio``: what the speaker played (``local.playback.*``) when the console played it, else the
-  audio's length from its first delta (when it would have played); ``audio_cut_ms`` marks where
-  it was truncated;
+  audio's length from its first delta (when it would have played), else (WebRTC, no deltas) the
+  call's playout: ``output_audio_buffer.started`` → ``.stopped``/``.cleared`` for the response;
+  ``audio_cut_ms`` marks where it was truncated (or cleared);
 - ``tools``: each function call, from its arguments being done to its output being sent.
 
 A span still running (``open``) ends at ``now``. ``choose_scale`` picks one scale for all rows:
@@ -144,6 +145,11 @@ def _audio(turn: Turn, now_ms: float | None) -> tuple[Span | None, float | None]
     elif turn.first_audio_at is not None and turn.audio_ms > 0:
         start = since(turn.first_audio_at)
         audio = None if start is None else Span(start, start + turn.audio_ms)
+    elif turn.buffer_started_at is not None:
+        # WebRTC: the call played it; open while it plays, cut where it was cleared.
+        audio = _span(since(turn.buffer_started_at), since(turn.buffer_ended_at), now_ms)
+        if audio is not None and turn.buffer_cleared:
+            return audio, audio.end
     cut = None
     if audio is not None and turn.truncated_ms is not None:
         cut = audio.start + turn.truncated_ms

@@ -45,6 +45,11 @@ class Turn:
     audio_bytes: int = 0
     bytes_per_second: float = BYTES_PER_SECOND["pcm16"]
     heard_ms: float | None = None
+    buffer_started_at: float | None = None
+    """WebRTC: when the call began playing its audio (``output_audio_buffer.started``)."""
+    buffer_ended_at: float | None = None
+    """WebRTC: when it had all played (``.stopped``) or was cut (``.cleared``)."""
+    buffer_cleared: bool = False
     truncated_ms: int | None = None
     transcribed_at: float | None = None
     """When the trigger's input transcription completed (it may come after ``done``)."""

@@ -110,6 +110,8 @@ class TurnModel:
         self._open: OrderedDict[str, Turn] = OrderedDict()
         """Turns without their ``response.done`` yet (a few; the oldest go past the bound)."""
         self._rate = BYTES_PER_SECOND["pcm16"]
+        self._playing: Turn | None = None
+        """WebRTC: the turn whose audio the call is playing (its buffer started, not ended)."""
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -174,6 +176,8 @@ class TurnModel:
             handler(self, event, at)
 
     def _local(self, kind: str, event: Mapping[str, Any], at: float | None) -> None:
+        if kind == LOCAL_CONNECTION and event.get("state") == "failed":
+            return  # an attempt that never connected: no session began or ended
         if kind == LOCAL_CONNECTION:
             # A new connection is a new session: nothing pending carries over, and a response
             # still open will never be done.
@@ -183,6 +187,7 @@ class TurnModel:
                 cut.status, cut.reason = DISCONNECTED, reason
                 self.version += 1
             self._open.clear()
+            self._end_playing(at, cleared=True)  # the call's audio ends with it
             self.connection += 1
             self._triggers.reset()
             return
@@ -281,8 +286,33 @@ class TurnModel:
         """WebRTC: no audio deltas come; the response's audio begins when the call starts
         playing it out (``output_audio_buffer.started``)."""
         turn = self.turns.get(str(event.get("response_id")))
-        if turn is not None and turn.first_audio_at is None:
+        if turn is None or turn.buffer_started_at is not None:
+            return
+        # The playout is FIFO: one response's audio starting means the one before has ended
+        # (for servers that do not say so).
+        self._end_playing(at, cleared=False)
+        turn.buffer_started_at = at
+        self._playing = turn
+        if turn.first_audio_at is None:
             turn.first_audio_at = at
+        self.version += 1
+
+    def _audio_ended(self, event: Mapping[str, Any], at: float | None) -> None:
+        """WebRTC: the response's audio has all played (``stopped``) or was cut (``cleared``)."""
+        turn = self.turns.get(str(event.get("response_id")))
+        if turn is None or turn.buffer_started_at is None or turn.buffer_ended_at is not None:
+            return
+        turn.buffer_ended_at = at
+        turn.buffer_cleared = event.get("type") == "output_audio_buffer.cleared"
+        if self._playing is turn:
+            self._playing = None
+        self.version += 1
+
+    def _end_playing(self, at: float | None, cleared: bool) -> None:
+        """The playing turn's audio ended now (a later one started, or the call closed)."""
+        turn, self._playing = self._playing, None
+        if turn is not None and turn.buffer_ended_at is None:
+            turn.buffer_ended_at, turn.buffer_cleared = at, cleared
             self.version += 1
 
     def _truncated(self, event: Mapping[str, Any], at: float | None) -> None:
@@ -367,6 +397,8 @@ _SERVER_HANDLERS = {
     "response.audio_transcript.delta": TurnModel._text_delta,
     "response.audio.delta": TurnModel._audio_delta,
     "output_audio_buffer.started": TurnModel._audio_started,
+    "output_audio_buffer.stopped": TurnModel._audio_ended,
+    "output_audio_buffer.cleared": TurnModel._audio_ended,
     "conversation.item.truncated": TurnModel._truncated,
     "conversation.item.input_audio_transcription.completed": TurnModel._transcription,
     "response.done": TurnModel._done,

@@ -226,3 +226,99 @@ async def test_the_attached_editor_invents_nothing_and_applies_only_what_changed
         await until(pilot, lambda: pane.max_tokens.value != "", "filled from the answer")
         assert pane.voice.value == "marin" and pane.turn.kind.value != "unknown"
         assert "not known yet" not in str(pane.summary.render())
+
+
+async def test_the_timeline_has_the_audio_lane_of_a_webrtc_turn(keyed: SimulatorServer) -> None:
+    """No audio deltas over WebRTC: the lane is the call's playout (buffer started → stopped)."""
+    from console.app.screens.timeline import TimelineScreen
+
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settled(app)
+        stopped = expect(app, server_event("output_audio_buffer.stopped"))
+        app.client.send_user_message_content([{"type": "input_text", "text": "Hello"}])
+        await stopped
+        (turn,) = app.inspector.turns.all()
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen), "the timeline")
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        screen.tick()
+        lanes = screen.timeline.lanes_of(turn)
+        assert lanes is not None and lanes.audio is not None and not lanes.audio.open
+        assert turn.buffer_started_at is not None and turn.buffer_ended_at is not None
+        played_ms = (turn.buffer_ended_at - turn.buffer_started_at) * 1000
+        assert lanes.audio.end - lanes.audio.start == pytest.approx(played_ms)
+        assert played_ms > 200 and lanes.audio_cut_ms is None
+
+
+async def test_the_events_pane_shows_a_webrtc_sessions_events_at_100_columns(
+    keyed: SimulatorServer,
+) -> None:
+    """At 100x30 the events of a WebRTC connect show without waiting for a further event."""
+    from console.app.widgets.events import EventsPane
+
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app)
+        assert await app.client.wait_for_session_created(10.0)
+        store = app.inspector.store
+        pane = app.query_one(EventsPane)
+        await until(pilot, lambda: len(store.records) > 0, "events in the store")
+        await until(
+            pilot,
+            lambda: pane.event_list.row_count == len(store.records),
+            f"rows shown ({pane.status_text!r}, {len(store.records)} kept)",
+        )
+        app.render_frame()
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "session.created" in shown and f"{len(store.records)} shown" in shown, shown
+
+
+async def test_a_refused_webrtc_call_leaves_a_connection_row_and_a_record(
+    keyed: SimulatorServer, tmp_path
+) -> None:
+    """A wrong token: the call is refused over HTTP; the events pane and ``--record`` say so
+    (failed, the status, the server's words), the token never."""
+    record = tmp_path / "c.jsonl"
+    wrong = "sk-wrong-token-123456"
+    target = Target(keyed.url, wrong, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target, record_path=record)
+    async with app.run_test(size=(100, 30)):
+        await settled(app)
+        assert not app.client.is_connected()
+        rows = [r for r in app.inspector.store.records if r.type == "local.connection"]
+        assert [r.event["state"] for r in rows] == ["failed"]
+        event = rows[0].event
+        assert event["status"] == 401 and event["transport"] == "webrtc"
+        assert "invalid_api_key" in event["message"] or "Incorrect API key" in event["message"]
+        assert local_summary(event).startswith("failed ")
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [entry["event"]["state"] for entry in lines] == ["failed"]
+    assert wrong not in record.read_text() and "sk-wrong" not in record.read_text()
+
+
+async def test_the_palette_copies_the_webrtc_call_id_at_100_columns(
+    keyed: SimulatorServer,
+) -> None:
+    """At 100 columns the status bar and the connection row cut the call id: the palette's
+    "Copy call id" puts it on the clipboard and says it in full."""
+    target = Target(keyed.url, KEY, "ga", None, "simulator", True, "webrtc")
+    app = console_app(keyed.url, target=target)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settled(app)
+        call_id = app.client.realtime.call_id  # type: ignore[attr-defined]
+        assert call_id
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Copy call id" in titles
+        await app.run_action("copy_call_id")
+        await pilot.pause()
+        assert app.clipboard == call_id
+        assert any(call_id in str(n.message) for n in app._notifications)
+        await app.run_action("disconnect")
+        await settled(app)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Copy call id" not in titles  # no call, nothing to copy

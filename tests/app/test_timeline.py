@@ -17,10 +17,11 @@ import pytest
 from console.app.app import RealtimeConsoleApp
 from console.app.screens.timeline import TimelineScreen
 from console.app.widgets.events import EventsPane
+from console.app.widgets.timeline_draw import model_cells
 from console.inspector.connection import Target
 from console.inspector.recording import load_recording
 from console.inspector.store import PlainEvent, names_any
-from console.inspector.timeline import turn_ids
+from console.inspector.timeline import Scale, Span, TurnLanes, turn_ids
 from console.inspector.turn_summary import format_cost, format_ms, sparkline, summarize
 from console.inspector.turns import Turn
 from console.simulator import SimulatorServer
@@ -312,3 +313,13 @@ async def test_escape_goes_back_without_a_filter_and_the_palette_opens_it() -> N
         await pilot.pause()
         await pilot.press(*"Timeline", "enter")
         await until(pilot, lambda: isinstance(app.screen, TimelineScreen), "from the palette")
+
+
+def test_a_cut_at_the_end_of_the_audio_is_drawn() -> None:
+    """WebRTC's cleared buffer cuts where the audio lane ends: the cut still shows."""
+    scale = Scale(100.0, 0, 20)
+    cut = TurnLanes(audio=Span(200.0, 900.0), audio_cut_ms=900.0)
+    _, lower, _ = model_cells(cut, scale)
+    assert lower[2:8] == ["audio"] * 6 and lower[9] == "cut"
+    whole = TurnLanes(audio=Span(200.0, 900.0))
+    assert "cut" not in model_cells(whole, scale)[1]

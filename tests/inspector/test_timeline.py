@@ -109,6 +109,47 @@ def test_played_audio_when_the_console_played_it() -> None:
     assert played is not None and at(played.audio) == (500.0, 1100.0, False)
 
 
+def test_webrtc_audio_is_the_output_buffer_from_started_to_stopped_or_cleared() -> None:
+    """No audio deltas over WebRTC: the lane is the call's playout of the response."""
+    turns = TurnModel()
+    feed = Feed(turns)
+    feed(1.0, "client", "response.create")
+    feed(1.1, "server", "response.created", response={"id": "r1"})
+    feed(1.2, "server", "response.output_item.added", response_id="r1", item={"id": "a1"})
+    feed(1.3, "server", "output_audio_buffer.started", response_id="r1")
+    (turn,) = turns.all()
+    playing = turn_lanes(turn, [], now=2.0)
+    assert playing is not None and playing.running and not playing.heard
+    assert at(playing.audio) == (300.0, 1000.0, True)
+    feed(1.5, "server", "response.done", response={"id": "r1", "status": "completed"})
+    feed(3.7, "server", "output_audio_buffer.stopped", response_id="r1")
+    played = turn_lanes(turn, [], now=5.0)
+    assert played is not None and at(played.audio) == (300.0, 2700.0, False)
+    assert played.audio_cut_ms is None and not played.running
+    # Another response, cut by the user's speech: the lane ends at the cut.
+    feed(6.0, "client", "response.create")
+    feed(6.1, "server", "response.created", response={"id": "r2"})
+    feed(6.2, "server", "output_audio_buffer.started", response_id="r2")
+    feed(6.9, "server", "output_audio_buffer.cleared", response_id="r2")
+    cut = turn_lanes(turns.all()[1], [], now=8.0)
+    assert cut is not None and at(cut.audio) == (200.0, 900.0, False)
+    assert cut.audio_cut_ms == pytest.approx(900.0)
+    # A server that never says stopped: the next response's start ends it (FIFO playout), and
+    # a closed connection ends (cuts) the last.
+    feed(10.0, "client", "response.create")
+    feed(10.1, "server", "response.created", response={"id": "r3"})
+    feed(10.2, "server", "output_audio_buffer.started", response_id="r3")
+    feed(11.0, "client", "response.create")
+    feed(11.1, "server", "response.created", response={"id": "r4"})
+    feed(11.5, "server", "output_audio_buffer.started", response_id="r4")
+    feed(12.0, "local", "local.connection", state="closed", code=1000)
+    third, fourth = (turn_lanes(t, [], now=20.0) for t in turns.all()[2:])
+    assert third is not None and at(third.audio) == (200.0, 1500.0, False)
+    assert third.audio_cut_ms is None
+    assert fourth is not None and at(fourth.audio) == (500.0, 1000.0, False)
+    assert fourth.audio_cut_ms == pytest.approx(1000.0)
+
+
 def test_a_log_without_times_has_no_lanes() -> None:
     turns = TurnModel()
     Feed(turns)(None, "server", "response.created", response={"id": "r1"})

@@ -3,6 +3,7 @@ call answerer (VAD, turns, the paced Opus playout and ``output_audio_buffer``) a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import numpy as np
@@ -94,5 +95,64 @@ async def test_an_audio_turn_from_the_microphone_track(routes: SimulatorServer) 
         user = [r["item"] for r in recorder.events["conversation.item.completed"]]
         assert user[0]["role"] == "user"
         assert len(user[0]["formatted"]["audio"]) > 0.8 * 24_000  # the speech, kept locally
+    finally:
+        await client.disconnect()
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+
+async def test_track_audio_goes_to_the_response_whose_buffer_plays(
+    routes: SimulatorServer,
+) -> None:
+    """A tool turn: the follow-up's response starts while the preamble still plays (the
+    playout is FIFO). Each item's audio is what played between its response's started and
+    stopped, not what came after its content part was added."""
+    loop = asyncio.get_running_loop()
+    client = RealtimeClient(routes.url, None, transport="webrtc")
+    client.add_tool(WEATHER_TOOL, lambda args: {"sky": "clear", "celsius": 21})
+    recorder = _recorder(client)
+    spans: dict[str, list[float]] = {}
+
+    def buffer_event(event: dict) -> None:
+        spans.setdefault(event["response_id"], []).append(loop.time())
+
+    client.realtime.on("server.output_audio_buffer.started", buffer_event)
+    client.realtime.on("server.output_audio_buffer.stopped", buffer_event)
+    await client.connect()
+    try:
+        assert await client.wait_for_session_created(TIMEOUT)
+        client.send_user_message_content(
+            [{"type": "input_text", "text": "What's the weather in Paris?"}]
+        )
+        await recorder.wait_for(
+            lambda: _server_types(recorder).count("output_audio_buffer.stopped") >= 2,
+            TIMEOUT * 2,
+            "two responses played",
+        )
+        done = [
+            r["event"]["response"]
+            for r in recorder.events["realtime.event"]
+            if r["source"] == "server" and r["event"]["type"] == "response.done"
+        ]
+        audio_items = {
+            response["id"]: [o["id"] for o in response["output"] if o["type"] == "message"]
+            for response in done
+        }
+        assert len(spans) == 2 and all(len(s) == 2 for s in spans.values())
+        for response_id, (started, stopped) in spans.items():
+            (item_id,) = audio_items[response_id]
+            audio = client.conversation.get_item(item_id)["formatted"]["audio"]
+            played = len(audio) / 24_000
+            assert abs(played - (stopped - started)) < 0.15, (
+                response_id,
+                played,
+                stopped - started,
+            )
     finally:
         await client.disconnect()

@@ -83,7 +83,7 @@ def model_cells(lanes: TurnLanes, scale: Scale) -> tuple[list[str | None], list[
     audio = lanes.audio
     if audio is not None:
         cut = lanes.audio_cut_ms
-        if cut is None or cut >= audio.end:
+        if cut is None or cut > audio.end:  # a cut at the very end still shows (WebRTC's clear)
             past |= _paint(lower, scale, audio, "audio")[1]
         else:
             cut = max(cut, audio.start)
