@@ -45,6 +45,11 @@ def run_serve(args: argparse.Namespace) -> int:
         transcription_delay_s=args.transcription_delay,
     )
 
+    # What happens on the server side, one line each (sessions, secrets, calls, sidebands; no
+    # key or secret is ever in them), on stderr beside the banner on stdout.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("console.simulator").setLevel(logging.INFO)
+
     def banner() -> str:
         key = "a key is required" if args.require_key else "no key needed"
         return (

@@ -21,6 +21,7 @@ is; the guides do not say what the real server answers.
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -32,6 +33,8 @@ from .webrtc import MAX_OFFER_BYTES, CallRejected
 
 if TYPE_CHECKING:
     from .client_secrets import ClientSecret
+
+log = logging.getLogger(__name__)
 
 
 def _bad_request(message: str, param: str | None = None) -> HttpError:
@@ -100,6 +103,7 @@ async def create_call(request: web.Request) -> web.StreamResponse:
         call = await server.calls.place(offer, session=session, make_connection=make_connection)
     except CallRejected as exc:
         return web.json_response(exc.payload(), status=exc.status)
+    log.info("call %s placed (WebRTC)", call.id)
     return web.Response(
         status=201,
         text=call.answer_sdp,
@@ -114,6 +118,7 @@ async def hangup_call(request: web.Request) -> web.StreamResponse:
     if authorize(request) is not None:
         raise _needs_key()
     call_id = request.match_info["call_id"]
+    log.info("call %s: hangup asked", call_id)
     if not await server.calls.hangup(call_id):
         raise HttpError(
             404,

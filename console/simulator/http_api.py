@@ -19,6 +19,7 @@ a bad request, 401 for a wrong, missing, expired or forged key, 413 for a body o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ from .json_frames import parse_json
 
 if TYPE_CHECKING:
     from .server import SimulatorServer
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 """The largest POST body any route reads (aiohttp refuses more with 413 before the handler)."""
@@ -124,6 +127,7 @@ async def create_client_secret(request: web.Request) -> web.Response:
         raise HttpError(429, exc) from None
     except errors.RealtimeError as exc:
         raise HttpError(400, exc) from None
+    log.info("client secret minted (%s session, expires at %d)", secret.kind, secret.expires_at)
     return web.json_response(secret.response())
 
 

@@ -309,8 +309,13 @@ class SimulatorServer:
     ) -> None:
         """A sideband: attach to the live call ``call_id`` until it or the socket ends."""
         call = self.calls.get(call_id) if secret is None else None
+        if call is not None:
+            log.info("sideband joining call %s", call_id)
         if call is None or not await serve_sideband(call.connection, peer):
+            log.info("sideband to call %s refused", call_id)
             await self._refuse(peer, request, call_routes.sideband_refusal(call_id, secret))
+        else:
+            log.info("sideband left call %s", call_id)
 
     async def _run_session(self, peer: AiohttpPeer, request: web.Request) -> None:
         try:
@@ -325,10 +330,18 @@ class SimulatorServer:
                 return
             conn = self._connection(peer, request, secret)
             self.sessions[conn.session.id] = conn
+            log.info(
+                "session %s opened (%s, %s%s)",
+                conn.session.id,
+                conn.dialect.name,
+                conn.session.kind,
+                ", from a client secret" if secret is not None else "",
+            )
             try:
                 await conn.run()
             finally:
                 self.sessions.pop(conn.session.id, None)
+                log.info("session %s closed", conn.session.id)
         except PeerClosed:
             pass
         except Exception:

@@ -353,6 +353,7 @@ class CallRegistry:
     def _forget(self, call: Call) -> None:
         if self._calls.get(call.id) is call:
             del self._calls[call.id]
+        log.info("call %s ended", call.id)
 
     async def hangup(self, call_id: str) -> bool:
         """End a live call; False for an unknown or ended one."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -202,3 +203,28 @@ async def test_a_sideband_to_an_unknown_call_or_with_a_secret_is_refused(
     error = await side.recv_until("error")
     assert error["error"]["code"] == "invalid_api_key"
     assert secret not in json.dumps(error)
+
+
+async def test_the_server_side_is_told_one_line_each_without_secrets(
+    keyed: SimulatorServer, rtc: RtcClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="console.simulator")
+    secret = await mint(keyed, {"type": "realtime"})
+    call_id = await place(keyed, rtc, secret)
+    side = await Client.connect(
+        keyed.url, headers={"Authorization": f"Bearer {KEY}"}, query=f"?call_id={call_id}"
+    )
+    await side.send("response.create")
+    await side.recv_until("response.done")
+    assert await keyed.calls.hangup(call_id)
+    await closed(side)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("console.simulator")]
+    text = "\n".join(lines)
+    for said in (
+        "client secret minted (realtime session",
+        f"call {call_id} placed (WebRTC)",
+        f"sideband joining call {call_id}",
+        f"call {call_id} ended",
+    ):
+        assert said in text, text
+    assert KEY not in text and secret not in text and secret[3:] not in text
