@@ -72,11 +72,11 @@ def transcription_problem(args: argparse.Namespace) -> str | None:
     """
     if not getattr(args, "transcription", False):
         return None
-    if getattr(args, "transport", None) == "webrtc":
+    if args.transport == "webrtc":
         return (
             "--transcription opens a WebSocket session; it cannot be used with --transport webrtc"
         )
-    if getattr(args, "call_id", None):
+    if args.call_id:
         return "--transcription opens a session of its own; it cannot be used with --call-id"
     return None
 

@@ -291,13 +291,13 @@ class Inspector:
             again: dict[str, Any] = {}
             if self._closed_in == self.store.generation:
                 again["reconnect"] = True
-            call_id = getattr(self.client.realtime, "call_id", None)  # a WebRTC call placed
-            if call_id:
-                again["transport"] = "webrtc"
+            call_id = self.call_id
+            if call_id is not None:
                 again["call_id"] = call_id
-            elif self.target.call_id is not None:  # attached to someone's call (sideband)
-                again["call_id"] = self.target.call_id
-                again["attached"] = True
+                if call_id == self.target.call_id:  # attached to someone's call (sideband)
+                    again["attached"] = True
+                else:  # a WebRTC call placed
+                    again["transport"] = "webrtc"
             self.note_local("connection", state="connected", endpoint=self.target.endpoint, **again)
         self.connection.state = state
         self.connection.detail = detail

@@ -35,8 +35,6 @@ def test_it_is_refused_with_webrtc_or_an_attached_call(
 
 
 def test_the_console_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    if "--call-id" not in build_parser().format_help():
-        pytest.skip("--call-id is not on this branch yet")
     assert main(["--transcription", "--call-id", "rtc_123"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--transcription" in err

@@ -153,7 +153,7 @@ class StatusBar(Widget):
         parts.append(Part([target.dialect.upper(), ""], "dim", give_way=2))
         if target.transport != "websocket":  # the default goes unsaid (as before)
             name = TRANSPORT_NAMES.get(target.transport, target.transport)
-            call_id = getattr(inspector.client.realtime, "call_id", None)
+            call_id = inspector.call_id
             forms = [f"{name} call {call_id}", name, ""] if call_id else [name, ""]
             parts.append(Part(forms, "bold", give_way=5))
         if target.url:  # a replay has none
