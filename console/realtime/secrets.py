@@ -13,8 +13,6 @@ import json
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import aiohttp
-
 EPHEMERAL_PREFIX = "ek_"
 """How an ephemeral client secret's value starts. Such a secret carries its session config."""
 
@@ -71,6 +69,8 @@ async def create_client_secret(
     if key:
         headers["Authorization"] = f"Bearer {key}"
     url = f"{base.rstrip('/')}/realtime/client_secrets"
+    import aiohttp  # only here: a WebSocket session never needs it (it costs ~0.1 s to load)
+
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as http,

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import errors
-from .http_api import HttpError, authorize, server_of
+from .http_api import MAX_BODY_BYTES, HttpError, authorize, server_of
 from .peers import Peer
-from .webrtc import MAX_OFFER_BYTES, CallRejected
 
 if TYPE_CHECKING:
     from .client_secrets import ClientSecret
@@ -56,7 +55,7 @@ def _field_text(value: Any) -> str | None:
     ``application/sdp`` and ``session`` as ``application/json``) as bytes, a file as a
     ``FileField``, plain text as ``str``."""
     if isinstance(value, web.FileField):
-        value = value.file.read(MAX_OFFER_BYTES + 1)
+        value = value.file.read(MAX_BODY_BYTES + 1)  # the place() checks the offer's size
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", "replace")
     return value if isinstance(value, str) else None
@@ -98,6 +97,8 @@ async def create_call(request: web.Request) -> web.StreamResponse:
 
     def make_connection(peer: Peer) -> Any:
         return server.call_connection(peer, secret)
+
+    from .webrtc import CallRejected  # aiortc loads with the first call
 
     try:
         call = await server.calls.place(offer, session=session, make_connection=make_connection)

@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -48,7 +49,9 @@ from .handshake import (
 )
 from .peers import AiohttpPeer, Peer, PeerClosed
 from .sideband import serve_sideband
-from .webrtc import CallRegistry
+
+if TYPE_CHECKING:
+    from .webrtc import CallRegistry
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +131,7 @@ class SimulatorServer:
         self.sessions: dict[str, Connection] = {}
         """Open sessions by session id (added on open, removed on close): a later sideband
         join (``?call_id=``) finds its session here."""
-        self.calls = CallRegistry()
-        """The live WebRTC calls (``POST /v1/realtime/calls``); a sideband joins one by id."""
+        self._calls: CallRegistry | None = None
         self._routes: list[web.AbstractRouteDef] = [*http_api.ROUTES, *call_routes.ROUTES]
         self._peers: set[AiohttpPeer] = set()
         self._runner: web.AppRunner | None = None
@@ -151,6 +153,16 @@ class SimulatorServer:
     def require_key(self) -> str | None:
         """The key every client must present, or None when any key (or none) will do."""
         return self._require_key
+
+    @property
+    def calls(self) -> CallRegistry:
+        """The live WebRTC calls (``POST /v1/realtime/calls``); a sideband joins one by id.
+        Made on first use: aiortc and PyAV load only when a call comes (~0.1 s)."""
+        if self._calls is None:
+            from .webrtc import CallRegistry
+
+            self._calls = CallRegistry()
+        return self._calls
 
     def add_routes(self, routes: Iterable[web.AbstractRouteDef]) -> None:
         """Serve more HTTP routes (e.g. ``web.post(path, handler)``); only before ``start()``."""
@@ -205,7 +217,8 @@ class SimulatorServer:
         await runner.cleanup()
 
     async def _close_sessions(self, app: web.Application) -> None:
-        await self.calls.close()
+        if self._calls is not None:
+            await self._calls.close()
         await asyncio.gather(
             *(peer.close(1001, "server shutting down") for peer in list(self._peers)),
             return_exceptions=True,
