@@ -21,6 +21,7 @@ from console.realtime import RealtimeClient
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
 from .memory import rebuild_memory
+from .out_of_band import OutOfBand
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
 from .session_state import ACKNOWLEDGEMENTS, SessionState
@@ -74,6 +75,8 @@ class Inspector:
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
         self.transcripts = Transcripts()
         """Each user item's transcription logprobs and failure (the conversation pane shows)."""
+        self.out_of_band = OutOfBand()
+        """Out-of-band responses' metadata and output (shown apart from the conversation)."""
         self.connection = ConnectionStatus()
         self.last_error = ""
         """The status bar's last error; a new connection starts it over."""
@@ -118,6 +121,7 @@ class Inspector:
         if source == "server":
             error = event.get("error") if record.type == "error" else None
             self._error_before_close = error if isinstance(error, dict) else None
+            self.out_of_band.observe(event)
         self.session.observe(source, event)
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
@@ -235,6 +239,7 @@ class Inspector:
         self.turns.clear()
         self.truncations.clear()
         self.transcripts.clear()
+        self.out_of_band.clear()
         self.reset_conversation()
         self.version += 1
 

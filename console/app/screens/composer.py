@@ -33,6 +33,7 @@ class ComposerScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True, id="composer.send"),
         Binding("escape", "close", "Close", priority=True, id="composer.close"),
+        Binding("ctrl+r", "app.response_form", "Response form", priority=True, id="composer.form"),
     ]
 
     def __init__(self, send: Callable[[dict[str, Any]], None], text: str = DEFAULT_EVENT) -> None:
