@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openai.types.realtime import ResponseCreateEventWithReferencesParam
+from pydantic import TypeAdapter
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from console.app.app import RealtimeConsoleApp
@@ -16,6 +18,7 @@ from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.out_of_band import OutOfBandPane
 from console.inspector.connection import Target
 from console.simulator import SimulatorServer
+from tests.realtime.test_conformance import check_client_event
 
 from .conftest import client_event, connected, console_app, expect, server_event, until
 
@@ -87,6 +90,8 @@ async def test_the_form_sends_exactly_the_options_chosen_and_the_reply_shows_apa
             "max_output_tokens": 50,
             "audio": {"output": {"voice": "verse"}},
         }
+        # The SDK's GA model of response.create has no item_reference; its params type has.
+        TypeAdapter(ResponseCreateEventWithReferencesParam).validate_python(request)
         response = (await done)["event"]["response"]
         assert response["conversation_id"] is None
         assert form.status_text == "✓ sent response.create (out-of-band)"
@@ -120,7 +125,7 @@ async def test_invalid_fields_are_refused_in_the_form_with_their_reasons(
         form.query_one("#rf-max_output_tokens", Input).value = "5000"
         form.query_one("#rf-voice", Input).value = '{"name": "x"}'
         sent: list[dict[str, Any]] = []
-        app.client.on("client.response.create", sent.append)
+        app.client.realtime.on("client.response.create", sent.append)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert sent == []
@@ -147,12 +152,14 @@ async def test_invalid_fields_are_refused_in_the_form_with_their_reasons(
         form.query_one("#rf-voice", Input).value = '{"id": "voice_123"}'
         request = expect(app, client_event("response.create"))
         await pilot.press("ctrl+s")
-        assert (await request)["event"]["response"] == {
+        event = (await request)["event"]
+        assert event["response"] == {
             "metadata": {"topic": "summary"},
             "input": [],
             "max_output_tokens": "inf",
             "audio": {"output": {"voice": {"id": "voice_123"}}},
         }
+        check_client_event(event, "ga")
         assert not any(form.query_one(f"#rf-error-{name}").display for name in reasons)
 
 
@@ -179,7 +186,9 @@ async def test_the_composer_opens_the_form_and_beta_gets_its_own_spelling(
         request = expect(app, client_event("response.create"))
         done = expect(app, server_event("response.done"))
         await pilot.press("ctrl+s")
-        assert (await request)["event"]["response"] == {
+        event = (await request)["event"]
+        check_client_event(event, "beta")
+        assert event["response"] == {
             "modalities": ["text"],
             "max_response_output_tokens": 7,
             "voice": "sage",
@@ -193,3 +202,34 @@ async def test_the_composer_opens_the_form_and_beta_gets_its_own_spelling(
         assert form.status_text == "✓ sent response.create"
         await pilot.press("escape")  # back to the composer, then the console
         await until(pilot, lambda: isinstance(app.screen, ComposerScreen), "the composer again")
+
+
+async def test_a_default_response_waits_for_the_active_one_and_out_of_band_does_not(
+    slow_simulator: SimulatorServer,
+) -> None:
+    app = console_app(slow_simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        form = await open_form(app, pilot)
+        created = expect(app, server_event("response.created"))
+        app.client.send_user_message_content([{"type": "input_text", "text": "a long story " * 30}])
+        active = (await created)["event"]["response"]["id"]
+        sent: list[dict[str, Any]] = []
+        app.client.realtime.on("client.response.create", sent.append)
+        await pilot.press("ctrl+s")  # every field empty: a default response
+        assert form.status_text == "✓ queued: goes when the active response is done"
+        assert sent == [] and app.client.response_state.deferred == 1
+        form.query_one("#rf-conversation", Select).value = "none"
+        oob_created = expect(app, server_event("response.created"), nth=1)
+        await pilot.press("ctrl+s")
+        assert form.status_text == "✓ sent response.create (out-of-band)"
+        assert [event["response"] for event in sent] == [{"conversation": "none"}]
+        assert (await oob_created)["event"]["response"]["conversation_id"] is None
+        later = expect(
+            app,
+            lambda p: client_event("response.create")(p) and "response" not in p["event"],
+        )
+        assert active in app.client.response_state.active_ids
+        app.client.realtime.send("response.cancel", {"response_id": active})  # done sooner
+        await later  # sent once the active response is done
+        assert active not in app.client.response_state.active_ids
