@@ -132,7 +132,8 @@ class FrameRenderer:
         if conversation and panes.conversation.display:
             reset, changed = self.inspector.take_item_changes()
             panes.conversation.refresh_items(reset, changed)
-            panes.out_of_band.tick()  # shown apart: out-of-band responses
+        if conversation:  # out-of-band responses, shown apart (as often as the conversation)
+            panes.out_of_band.tick()
         if panes.events.display:
             panes.events.refresh_from_store()
         if panes.session.display:

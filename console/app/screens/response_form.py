@@ -25,9 +25,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
-from console.app.response_request import FIELDS, ResponseFields, build_response
+from console.app.response_request import (
+    FIELDS,
+    TOOL_CHOICE_MODES,
+    ResponseFields,
+    build_response,
+)
 from console.app.widgets.session_fields import VOICES, ListSuggester
 from console.realtime import RealtimeClient, RealtimeNotConnectedError
 
@@ -37,6 +43,19 @@ PICKABLE_ITEMS = 50
 """The newest conversation items offered as references."""
 SESSIONS = ""
 """A choice's value for "the session's setting" (left out of the request)."""
+CONVERSATIONS = [("auto — the default conversation", "auto"), ("none — out-of-band", "none")]
+MODALITIES = [("the session's", SESSIONS), ("text", "text"), ("audio", "audio")]
+LABELS = {
+    "conversation": "conversation",
+    "metadata": "metadata (key=value lines)",
+    "input": "input (a JSON list of items or item ids, [] for none; and items ticked below)",
+    "instructions": "instructions",
+    "tools": "tools (a JSON array of function tools)",
+    "tool_choice": "tool_choice",
+    "output_modalities": "output_modalities",
+    "max_output_tokens": "max_output_tokens",
+    "voice": "voice",
+}
 
 
 def item_label(item: dict[str, Any]) -> str:
@@ -74,58 +93,32 @@ class ResponseFormScreen(ModalScreen[None]):
         self._items = [(item_label(item), str(item["id"])) for item in items]
 
     def compose(self) -> ComposeResult:
-        suggest = ListSuggester(lambda: VOICES)
         with Vertical(id="response-form"):
             yield Static("Create response (empty fields: the session's)", id="rf-title")
             with VerticalScroll(id="rf-fields"):
+                yield from self._row("conversation", Select(CONVERSATIONS, allow_blank=False))
+                yield from self._row("metadata", TextArea())
                 yield from self._row(
-                    "conversation",
-                    Select(
-                        [
-                            ("auto — the default conversation", "auto"),
-                            ("none — out-of-band", "none"),
-                        ],
-                        value="auto",
-                        allow_blank=False,
-                        id="rf-conversation",
-                    ),
-                )
-                yield from self._row("metadata (key=value lines)", TextArea(id="rf-metadata"))
-                yield from self._row(
-                    "input (JSON list of items or item ids; [] for none)",
-                    TextArea.code_editor("", language="json", id="rf-input"),
+                    "input",
+                    TextArea.code_editor("", language="json"),
                     SelectionList[str](*self._items, id="rf-references"),
-                    name="input",
                 )
-                yield from self._row("instructions", TextArea(id="rf-instructions"))
-                yield from self._row(
-                    "tools (JSON array)", TextArea.code_editor("", language="json", id="rf-tools")
-                )
+                yield from self._row("instructions", TextArea())
+                yield from self._row("tools", TextArea.code_editor("", language="json"))
                 yield from self._row(
                     "tool_choice",
                     Input(
-                        placeholder="auto, none, required or a function name", id="rf-tool_choice"
+                        placeholder="auto, none, required or a function name",
+                        suggester=ListSuggester(self._tool_choices),
                     ),
                 )
-                yield from self._row(
-                    "output_modalities",
-                    Select(
-                        [("the session's", SESSIONS), ("text", "text"), ("audio", "audio")],
-                        value=SESSIONS,
-                        allow_blank=False,
-                        id="rf-output_modalities",
-                    ),
-                )
-                yield from self._row(
-                    "max_output_tokens",
-                    Input(placeholder="1 to 4096, or inf", id="rf-max_output_tokens"),
-                )
+                yield from self._row("output_modalities", Select(MODALITIES, allow_blank=False))
+                yield from self._row("max_output_tokens", Input(placeholder="1 to 4096, or inf"))
                 yield from self._row(
                     "voice",
                     Input(
                         placeholder='marin, cedar, alloy… or {"id": "voice_…"}',
-                        suggester=suggest,
-                        id="rf-voice",
+                        suggester=ListSuggester(lambda: VOICES),
                     ),
                 )
             yield Static("", id="rf-status", markup=False)
@@ -134,11 +127,23 @@ class ResponseFormScreen(ModalScreen[None]):
                 yield Button("Close", id="rf-close", compact=True)
         yield Footer(compact=True)
 
-    def _row(self, label: str, *widgets: Any, name: str | None = None) -> ComposeResult:
-        field = name or label.split(" ")[0]
-        yield Label(label, classes="rf-label")
-        yield from widgets
+    @staticmethod
+    def _row(field: str, editor: Widget, *extra: Widget) -> ComposeResult:
+        """A field's label, its editor (``#rf-<field>``), more widgets, then its error line."""
+        yield Label(LABELS[field], classes="rf-label")
+        editor.id = f"rf-{field}"
+        yield editor
+        yield from extra
         yield Static("", id=f"rf-error-{field}", classes="rf-error", markup=False)
+
+    def _session_tools(self) -> set[str]:
+        """The names of the session's tools (those ``update_session`` set, and the handlers')."""
+        tools = self.client.session_config.get("tools") or ()
+        names = {str(tool.get("name")) for tool in tools if isinstance(tool, dict)}
+        return names | set(self.client.tools)
+
+    def _tool_choices(self) -> list[str]:
+        return [*TOOL_CHOICE_MODES, *sorted(self._session_tools())]
 
     def on_mount(self) -> None:
         for area in self.query(TextArea):
@@ -180,12 +185,7 @@ class ResponseFormScreen(ModalScreen[None]):
             self._timer.stop()
             self._timer = None
         item_ids = {str(item["id"]) for item in self.client.conversation.get_items()}
-        session_tools = {
-            str(tool.get("name"))
-            for tool in self.client.session_config.get("tools") or ()
-            if isinstance(tool, dict)
-        } | set(self.client.tools)
-        checked = build_response(self.fields(), item_ids, session_tools)
+        checked = build_response(self.fields(), item_ids, self._session_tools())
         self.errors = checked.errors
         for name in FIELDS:
             reason = checked.errors.get(name, "")
