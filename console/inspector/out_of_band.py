@@ -12,7 +12,8 @@ server that leaves the id out, or a default response an odd server sends with a 
 taken back as soon as one of its items joins the conversation). A response created with a
 conversation id is never tracked here.
 
-Bounded: the newest ``MAX_RESPONSES`` responses, ``MAX_TEXT`` characters of each output.
+Bounded: the newest ``MAX_RESPONSES`` responses, ``MAX_TEXT`` characters of each output, and
+metadata within the API's limits (16 pairs, keys of 64 characters, values of 512).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from console.realtime.dialects import canonical_event_type
 
 MAX_RESPONSES = 50
 MAX_TEXT = 4_000
+MAX_METADATA_PAIRS, MAX_METADATA_KEY, MAX_METADATA_VALUE = 16, 64, 512
 TEXT_DELTAS = frozenset({"response.text.delta", "response.audio_transcript.delta"})
 """Delta types (canonical names) whose ``delta`` is words of an output."""
 
@@ -99,8 +101,11 @@ class OutOfBand:
             return
         metadata = response.get("metadata")
         entry = OutOfBandResponse(response_id)
-        if isinstance(metadata, Mapping):
-            entry.metadata = {str(key): str(value) for key, value in metadata.items()}
+        if isinstance(metadata, Mapping):  # the API's limits, whatever a server sends
+            pairs = list(metadata.items())[:MAX_METADATA_PAIRS]
+            entry.metadata = {
+                str(k)[:MAX_METADATA_KEY]: str(v)[:MAX_METADATA_VALUE] for k, v in pairs
+            }
         self.responses[response_id] = entry
         while len(self.responses) > MAX_RESPONSES:
             _, oldest = self.responses.popitem(last=False)
@@ -154,7 +159,8 @@ class OutOfBand:
         if isinstance(details, Mapping):
             reason = details.get("reason")
             entry.reason = str(reason) if reason else None
-        for item in response.get("output") or ():
+        output = response.get("output")
+        for item in output if isinstance(output, list) else ():
             self._output(entry.response_id, item)
         self.version += 1
 

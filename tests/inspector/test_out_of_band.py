@@ -99,8 +99,22 @@ def test_malformed_events_are_ignored() -> None:
         {"type": "response.created", "response": {"conversation_id": None}},
         {"type": "response.output_item.added", "response_id": "x", "item": None},
         {"type": "response.done", "response": "nope"},
+        {"type": "response.done", "response": {"id": "x", "output": 3}},
         {"type": 3},
         {"type": "response.text.delta", "item_id": "nope", "delta": 1},
     ):
         model.observe(event)
     assert not model.responses
+
+
+def test_hostile_shapes_of_an_out_of_band_response_are_bounded_or_ignored() -> None:
+    model = OutOfBand()
+    metadata = {f"k{i}" * 40: "v" * 1000 for i in range(100)}
+    model.observe(created("r1", None, metadata=metadata))
+    entry = model.responses["r1"]
+    assert len(entry.metadata) == 16
+    assert all(len(k) <= 64 and len(v) == 512 for k, v in entry.metadata.items())
+    model.observe(added("r1", "i1", content=[3, {"text": "ok"}]))
+    model.observe({"type": "response.done", "response": {"id": "r1", "output": 3}})
+    model.observe({"type": "response.done", "response": {"id": "r1", "output": [None, 3]}})
+    assert entry.outputs["i1"].text == "ok" and entry.status == "unknown"
