@@ -233,3 +233,33 @@ async def test_a_default_response_waits_for_the_active_one_and_out_of_band_does_
         app.client.realtime.send("response.cancel", {"response_id": active})  # done sooner
         await later  # sent once the active response is done
         assert active not in app.client.response_state.active_ids
+
+
+async def test_tab_walks_every_field_to_send_without_a_trap(simulator: SimulatorServer) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        await user_item(app, "something to reference")
+        app.action_response_form()
+        await until(pilot, lambda: isinstance(app.screen, ResponseFormScreen), "the form")
+        await pilot.pause()
+        visited: list[str] = []
+        for _ in range(14):
+            focused = app.screen.focused
+            visited.append(str(focused.id if focused is not None else None))
+            await pilot.press("tab")
+        expected = [
+            "rf-conversation",
+            "rf-metadata",
+            "rf-input",
+            "rf-references",
+            "rf-instructions",
+            "rf-tools",
+            "rf-tool_choice",
+            "rf-output_modalities",
+            "rf-max_output_tokens",
+            "rf-voice",
+            "rf-send",
+            "rf-close",
+        ]
+        assert visited[: len(expected)] == expected

@@ -100,11 +100,13 @@ class ResponseFormScreen(ModalScreen[None]):
                 yield from self._row("metadata", TextArea())
                 yield from self._row(
                     "input",
-                    TextArea.code_editor("", language="json"),
+                    TextArea.code_editor("", language="json", tab_behavior="focus"),
                     SelectionList[str](*self._items, id="rf-references"),
                 )
                 yield from self._row("instructions", TextArea())
-                yield from self._row("tools", TextArea.code_editor("", language="json"))
+                yield from self._row(
+                    "tools", TextArea.code_editor("", language="json", tab_behavior="focus")
+                )
                 yield from self._row(
                     "tool_choice",
                     Input(
