@@ -380,7 +380,7 @@ class RealtimeConsoleApp(App[int]):
         self._panes.events.action_go_to_cause()
 
     def action_composer(self) -> None:
-        self.push_screen(ComposerScreen(self.send_raw))
+        self.push_screen(ComposerScreen(self.send_raw, dialect=self.client.realtime.dialect))
 
     def action_answer_tool_call(self) -> None:
         """Answer a call no handler answered: the selected item's, else the newest pending."""
