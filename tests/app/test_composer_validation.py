@@ -148,3 +148,44 @@ async def test_send_anyway_sends_an_invalid_event_and_the_server_answers(
         refusal = (await asyncio.wait_for(error, TIMEOUT))["event"]["error"]
         assert refusal["param"] == "session.modalities"
         assert len(composer.sent) == 1 and sent == ["session.update"]
+
+
+def status_line(app: RealtimeConsoleApp, field: str) -> str:
+    widget = app.query_one(f"#session-status-{field}", Static)
+    return str(widget.content) if widget.display else ""
+
+
+async def test_a_refused_raw_update_marks_only_the_fields_it_carried(
+    simulator: SimulatorServer,
+) -> None:
+    """GA refuses beta's ``modalities``: the form's Output field, which the user never edited
+    and the GA event did not carry (GA's is ``output_modalities``), stays as it was; the
+    instructions the event carried show the refusal, and the voice it did not carry nothing."""
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        pane = app.query_one("#session")
+        acknowledged = "✓ acknowledged"
+        await until(pilot, lambda: status_line(app, "voice") == acknowledged, "connect's ack")
+        before = {name: status_line(app, name) for name in ("output-modalities", "voice")}
+        assert before["output-modalities"] == acknowledged
+        composer = await open_composer(
+            pilot,
+            app,
+            '{"type": "session.update", "session": {"type": "realtime", '
+            '"instructions": "Raw.", "modalities": ["text"]}}',
+        )
+        error = expect(app, server_event("error"))
+        await pilot.press("ctrl+s", "ctrl+s")  # sent anyway
+        assert len(composer.sent) == 1
+        assert (await error)["event"]["error"]["param"] == "session.modalities"
+        await pilot.press("escape")
+        pane.refresh_from_state()
+        await until(pilot, lambda: status_line(app, "instructions") != "", "the refusal")
+        assert status_line(app, "instructions") == (
+            "✗ not applied: the update was refused over session.modalities (unknown_parameter)"
+        )
+        assert {name: status_line(app, name) for name in before} == before
+        status = app.inspector.session.field_status()
+        assert status["session.modalities"].culprit
+        assert status["output_modalities"].state == "applied"
