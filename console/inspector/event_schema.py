@@ -220,7 +220,9 @@ def _accepts(expected: str, kind: str) -> bool:
 
 
 def _closest(word: str, names: Any) -> str | None:
-    matches = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+    """The name in ``names`` nearest to ``word`` (difflib), if any is near; non-strings skipped."""
+    candidates = [name for name in names if isinstance(name, str)]
+    matches = difflib.get_close_matches(word[:200], candidates, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

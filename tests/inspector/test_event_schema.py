@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +68,70 @@ def test_the_dialects_event_types_are_the_librarys() -> None:
 # -- no false alarms ---------------------------------------------------------------------------
 
 
-async def test_every_event_the_library_sends_validates(dialect: Dialect) -> None:
+async def library_events(dialect: Dialect) -> list[dict[str, Any]]:
+    """Every client event the library sends in its conformance test, as sent."""
     async with ScriptedServer(api_key=API_KEY) as server:
         client = RealtimeClient(url=server.url, api_key=API_KEY, dialect=dialect)
         recorder = Recorder(client.realtime, "client.*")
         await client.connect()
         await exercise_every_sending_method(client)
         await client.disconnect()
-    events = recorder.events["client.*"]
+    events: list[dict[str, Any]] = recorder.events["client.*"]
     assert len({event["type"] for event in events}) >= 8
-    for event in events:
+    return events
+
+
+async def test_every_event_the_library_sends_validates(dialect: Dialect) -> None:
+    for event in await library_events(dialect):
         assert check_client_event(event, dialect) == [], event
+
+
+def sdk_accepts(event: Any, dialect: Dialect) -> bool:
+    try:
+        sdk_check(event, dialect)
+    except (AssertionError, pydantic.ValidationError):
+        return False
+    return True
+
+
+def mutants(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """``value`` with one change each: a key dropped, a key misspelt, a value of the wrong kind."""
+    if isinstance(value, dict):
+        for key, element in value.items():
+            where = f"{path}.{key}"
+            yield f"drop {where}", {k: v for k, v in value.items() if k != key}
+            yield (
+                f"misspell {where}",
+                {**{k: v for k, v in value.items() if k != key}, key + "_x": element},
+            )
+            for how, changed in mutants(element, where):
+                yield how, {**value, key: changed}
+    elif isinstance(value, list):
+        for index, element in enumerate(value[:3]):
+            for how, changed in mutants(element, f"{path}[{index}]"):
+                yield how, [*value[:index], changed, *value[index + 1 :]]
+    elif path:
+        yield f"wrong kind at {path}", [value]
+
+
+async def test_it_agrees_with_the_sdk_on_mutated_library_events(dialect: Dialect) -> None:
+    """Each event the library sends, changed in one place: this check and the SDK's models
+    (no extras allowed) accept or refuse it alike. Free-form values (a tool's ``parameters``,
+    ``metadata``) take anything in both."""
+    disagreements: list[str] = []
+    checked = 0
+    for event in await library_events(dialect):
+        if event["type"] == "input_audio_buffer.append":
+            event = {**event, "audio": "AAAA"}  # the same shape, less to copy
+        for how, mutant in mutants(event):
+            checked += 1
+            ours = check_client_event(mutant, dialect) == []
+            if ours != sdk_accepts(mutant, dialect):
+                disagreements.append(
+                    f"{event['type']}: {how}: ours {'accepts' if ours else 'refuses'}"
+                )
+    assert checked > 300
+    assert disagreements == []
 
 
 @pytest.mark.parametrize("path", sorted(TURNS.glob("*.jsonl")), ids=lambda p: p.stem)
