@@ -138,7 +138,7 @@ def _unknown_type(event_type: str, dialect: Dialect, events: Mapping[str, Any]) 
         return Problem("type", f"{event_type!r} is a {DIALECT_NAMES[_OTHER[dialect]]} event")
     nearest = _closest(event_type, events)
     hint = f"; did you mean {nearest}?" if nearest else ""
-    return Problem("type", f"unknown event type {event_type!r} in {name}{hint}", nearest)
+    return Problem("type", f"unknown event type {_name(event_type)!r} in {name}{hint}", nearest)
 
 
 # -- GA <-> beta names (from the library's tables) ---------------------------------------------
@@ -226,6 +226,11 @@ def _closest(word: str, names: Any) -> str | None:
     return matches[0] if matches else None
 
 
+def _name(key: str) -> str:
+    """A name as a message shows it: at most 60 characters."""
+    return key if len(key) <= 60 else key[:59] + "…"
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
@@ -294,16 +299,22 @@ class _Checker:
         for key, element in value.items():
             if self.cut:
                 return
-            where = _join(path, str(key))
             if key in properties:
-                self.check(element, properties[key], where, depth + 1)
+                self.check(element, properties[key], _join(path, key), depth + 1)
             elif extra is False:
+                self.visited[0] += 1  # a million unknown keys cost no more than known ones
+                if self.visited[0] > MAX_VALUES:
+                    self.cut = True
+                    return
                 self.unknown_field(str(key), element, properties, path)
             elif isinstance(extra, Mapping):
-                self.check(element, extra, where, depth + 1)
+                self.check(element, extra, _join(path, _name(str(key))), depth + 1)
 
     def unknown_field(self, key: str, value: Any, properties: Mapping[str, Any], path: str) -> None:
-        where = _join(path, key)
+        where = _join(path, _name(key))
+        if len(self.problems) >= MAX_PROBLEMS:  # counted, not explained: no nearest name
+            self.add(where, "unknown field")
+            return
         name = DIALECT_NAMES[self.dialect]
         renamed = _renamed(path, key, properties, self.dialect)
         flat = _flat_audio(value) if key == "audio" and self.dialect == "beta" else []

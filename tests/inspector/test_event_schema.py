@@ -316,3 +316,13 @@ def test_many_problems_are_capped() -> None:
     session = {f"bogus_{i}": i for i in range(500)} | {"type": "realtime"}
     problems = check_client_event({"type": "session.update", "session": session}, "ga")
     assert len(problems) == 51 and problems[-1].message == "… and 450 more"
+
+
+def test_a_million_unknown_keys_cost_bounded_work() -> None:
+    session = {f"knob_{i}": i for i in range(1_000_000)} | {"type": "realtime"}
+    started = time.perf_counter()
+    problems = check_client_event({"type": "session.update", "session": session}, "ga")
+    assert time.perf_counter() - started < 2.0
+    assert problems[-1].message == f"not fully checked: over {MAX_VALUES:,} values"
+    (problem,) = check_client_event({"type": "x" * 100_000}, "ga")
+    assert len(problem.message) < 200
