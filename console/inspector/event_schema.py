@@ -1,7 +1,8 @@
 """Checking a client event against its dialect's schema before the composer sends it.
 
 The shapes come from ``data/client_events.json``, which ``scripts/client_event_schema.py``
-generates from the openai SDK's request types (the app must not import ``openai`` at run time):
+generates from the openai SDK's client-event models (the app must not import ``openai`` at run
+time):
 per dialect, each client event type's JSON Schema, trimmed to ``type``, ``properties``,
 ``required``, ``additionalProperties``, ``items``, ``enum``, ``const``, ``anyOf`` and ``$ref``.
 ``check_client_event`` walks an event along it and returns every problem with its JSON path: an
@@ -10,9 +11,7 @@ enum (with the allowed ones), a missing required field.
 
 Unions are read as the server reads them: objects are told apart by their constant fields
 (``type``, then ``role``), so a problem inside an item is reported inside it rather than as
-"matches none of nine shapes". The nearest name of a field the other dialect spells differently
-(``modalities`` vs ``output_modalities``, beta's flat ``voice`` vs GA's ``audio.output.voice``)
-comes from the library's GA↔beta tables (``console.realtime.dialects``); otherwise from difflib.
+"matches none of nine shapes". Nearest names are ``event_names``'.
 
 Bounded: at most ``MAX_VALUES`` values are visited and ``MAX_PROBLEMS`` reported, and the walk
 follows the schema (free-form values such as a tool's ``parameters`` are not entered), so deep or
@@ -21,7 +20,6 @@ huge input costs bounded work. No Textual here.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Mapping
@@ -29,22 +27,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from console.realtime.dialects import (
-    BETA_ONLY_KEYS,
-    GA_ALIASES,
-    GA_AUDIO_PATHS,
-    GA_ONLY_KEYS,
-    Dialect,
-)
+from console.realtime.dialects import Dialect
+
+from .event_names import closest, short_name, unknown_field_text, unknown_type_text
 
 MAX_VALUES = 10_000
 """Values visited per event at most; past it the rest is reported as not checked."""
 MAX_PROBLEMS = 50
 MAX_DEPTH = 40
-DIALECT_NAMES: dict[Dialect, str] = {"ga": "GA", "beta": "beta"}
-_OTHER: dict[Dialect, Dialect] = {"ga": "beta", "beta": "ga"}
-_RENAMED_OBJECTS = frozenset({"session", "response"})
-"""Paths of the objects whose fields the dialects name differently (the session, a response)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,65 +109,12 @@ def check_client_event(event: Any, dialect: Dialect) -> list[Problem]:
     events = _compiled(dialect)
     schema = events.get(event_type)
     if schema is None:
-        return [_unknown_type(event_type, dialect, events)]
+        other = event_types("beta" if dialect == "ga" else "ga")
+        message, nearest = unknown_type_text(event_type, dialect, events, other)
+        return [Problem("type", message, nearest)]
     checker = _Checker(dialect)
     checker.check(event, schema, "", 0)
     return checker.result()
-
-
-def _unknown_type(event_type: str, dialect: Dialect, events: Mapping[str, Any]) -> Problem:
-    name = DIALECT_NAMES[dialect]
-    if dialect == "ga" and event_type == "transcription_session.update":
-        return Problem(
-            "type",
-            f"unknown event type {event_type!r} in {name}; GA updates a transcription session "
-            'with session.update (session.type "transcription")',
-            "session.update",
-        )
-    if event_type in event_types(_OTHER[dialect]):
-        return Problem("type", f"{event_type!r} is a {DIALECT_NAMES[_OTHER[dialect]]} event")
-    nearest = _closest(event_type, events)
-    hint = f"; did you mean {nearest}?" if nearest else ""
-    return Problem("type", f"unknown event type {_name(event_type)!r} in {name}{hint}", nearest)
-
-
-# -- GA <-> beta names (from the library's tables) ---------------------------------------------
-
-
-@functools.cache
-def _foreign_names(dialect: Dialect) -> dict[str, str]:
-    """The other dialect's name of a session/response field -> this dialect's path for it."""
-    beta_to_ga = {flat: ga for ga, flat in GA_ALIASES.items()}
-    beta_to_ga.update({flat: f"audio.{d}.{n}" for (d, n), flat in GA_AUDIO_PATHS.items()})
-    if dialect == "ga":
-        return beta_to_ga
-    return {ga: flat for flat, ga in beta_to_ga.items()}
-
-
-def _renamed(path: str, key: str, properties: Mapping[str, Any], dialect: Dialect) -> str | None:
-    """What ``dialect`` calls field ``key`` of the session or response object at ``path``."""
-    if path not in _RENAMED_OBJECTS:
-        return None
-    target = _foreign_names(dialect).get(key)
-    return target if target is not None and target.split(".")[0] in properties else None
-
-
-def _flat_audio(value: Any) -> list[str]:
-    """Beta's flat names of the GA ``audio`` settings in ``value``."""
-    names = _foreign_names("beta")
-    if not isinstance(value, Mapping):
-        return []
-    return [
-        f"{names[path]} ({path})"
-        for direction, settings in value.items()
-        if isinstance(settings, Mapping)
-        for name in settings
-        if (path := f"audio.{direction}.{name}") in names
-    ]
-
-
-def _only_in_other(key: str, dialect: Dialect) -> bool:
-    return key in (BETA_ONLY_KEYS if dialect == "ga" else GA_ONLY_KEYS)
 
 
 # -- the walk -----------------------------------------------------------------------------------
@@ -217,18 +154,6 @@ def _kind(value: Any) -> str:
 
 def _accepts(expected: str, kind: str) -> bool:
     return expected == kind or (expected == "number" and kind == "integer")
-
-
-def _closest(word: str, names: Any) -> str | None:
-    """The name in ``names`` nearest to ``word`` (difflib), if any is near; non-strings skipped."""
-    candidates = [name for name in names if isinstance(name, str)]
-    matches = difflib.get_close_matches(word[:200], candidates, n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _name(key: str) -> str:
-    """A name as a message shows it: at most 60 characters."""
-    return key if len(key) <= 60 else key[:59] + "…"
 
 
 def _join(path: str, key: str) -> str:
@@ -278,7 +203,7 @@ class _Checker:
             self.add(path, f"expected {json.dumps(schema['const'])}, got {_show(value)}")
         elif "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(json.dumps(v) for v in schema["enum"])
-            nearest = _closest(value, schema["enum"]) if isinstance(value, str) else None
+            nearest = closest(value, schema["enum"]) if isinstance(value, str) else None
             self.add(path, f"{_show(value)} is not one of {allowed}", nearest)
         elif kind == "object":
             self.object(value, schema, path, depth)
@@ -308,29 +233,14 @@ class _Checker:
                     return
                 self.unknown_field(str(key), element, properties, path)
             elif isinstance(extra, Mapping):
-                self.check(element, extra, _join(path, _name(str(key))), depth + 1)
+                self.check(element, extra, _join(path, short_name(str(key))), depth + 1)
 
     def unknown_field(self, key: str, value: Any, properties: Mapping[str, Any], path: str) -> None:
-        where = _join(path, _name(key))
+        where = _join(path, short_name(key))
         if len(self.problems) >= MAX_PROBLEMS:  # counted, not explained: no nearest name
             self.add(where, "unknown field")
             return
-        name = DIALECT_NAMES[self.dialect]
-        renamed = _renamed(path, key, properties, self.dialect)
-        flat = _flat_audio(value) if key == "audio" and self.dialect == "beta" else []
-        if path in _RENAMED_OBJECTS and flat:
-            listed = ", ".join(flat[:6])
-            first = flat[0].split(" ")[0]
-            self.add(where, f"unknown field; beta spells audio settings flat: {listed}", first)
-        elif renamed is not None:
-            self.add(where, f"unknown field; {name} names it {renamed}", renamed)
-        elif path in _RENAMED_OBJECTS and _only_in_other(key, self.dialect):
-            other = DIALECT_NAMES[_OTHER[self.dialect]]
-            self.add(where, f"unknown field: only {other} has {key}")
-        else:
-            nearest = _closest(key, properties)
-            hint = f"; did you mean {nearest}?" if nearest else ""
-            self.add(where, f"unknown field{hint}", nearest)
+        self.add(where, *unknown_field_text(path, key, value, properties, self.dialect))
 
     def union(self, value: Any, branches: list[Mapping[str, Any]], path: str, depth: int) -> None:
         kind = _kind(value)
@@ -376,7 +286,7 @@ class _Checker:
                 if not narrowed:
                     allowed = ", ".join(json.dumps(c) for c in dict.fromkeys(consts))
                     given = value[key]
-                    nearest = _closest(given, consts) if isinstance(given, str) else None
+                    nearest = closest(given, consts) if isinstance(given, str) else None
                     self.add(_join(path, key), f"{_show(given)} is not one of {allowed}", nearest)
                     return None
             else:

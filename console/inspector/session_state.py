@@ -36,6 +36,8 @@ from console.realtime.dialects import (
     fold_session_update,
 )
 
+from .event_names import foreign_keys
+
 FieldState = Literal["applied", "changed", "refused", "pending"]
 
 NEUTRAL_NAMES: dict[str, str] = {
@@ -51,13 +53,6 @@ ACKNOWLEDGEMENTS = SETTLES | {"session.created", "transcription_session.created"
 """The server's session objects (beta's transcription sessions say ``transcription_session``)."""
 
 _META_KEYS = frozenset({"id", "object", "expires_at", "client_secret", "type"})
-FOREIGN_KEYS: dict[Dialect, frozenset[str]] = {
-    "ga": frozenset(GA_ALIASES.values()) | frozenset(GA_AUDIO_PATHS.values()),
-    "beta": frozenset(GA_ALIASES) | {"audio"},
-}
-"""Per dialect, the other dialect's top-level spellings of session fields (the server refuses
-them): beta's flat ``voice``, ``modalities``... in GA; GA's ``output_modalities``, ``audio``...
-in beta."""
 _MAX_PENDING = 64
 _MAX_REQUESTS = 32
 
@@ -111,7 +106,7 @@ def neutral_fields(session: Mapping[str, Any], dialect: Dialect | None = None) -
     both spellings are read as the field.
     """
     fields: dict[str, Any] = {}
-    foreign = FOREIGN_KEYS[dialect] if dialect else frozenset()
+    foreign = foreign_keys(dialect) if dialect else frozenset()
     for key, value in session.items():
         if key in _META_KEYS:
             continue
@@ -142,7 +137,7 @@ def field_of_param(param: str | None, dialect: Dialect | None = None) -> str | N
     if not param:
         return None
     path = param.removeprefix("session.").replace("[", ".").split(".")
-    if dialect and path[0] in FOREIGN_KEYS[dialect]:
+    if dialect and path[0] in foreign_keys(dialect):
         return f"session.{path[0]}"
     if path[0] == "audio" and len(path) >= 3:
         flat = GA_AUDIO_PATHS.get((path[1], path[2]))

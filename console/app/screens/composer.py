@@ -25,7 +25,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Static, TextArea
 
-from console.inspector.event_schema import DIALECT_NAMES, Problem, check_client_event
+from console.inspector.event_names import DIALECT_NAMES
+from console.inspector.event_schema import Problem, check_client_event
 from console.inspector.payloads import ComposerError, parse_client_event
 from console.realtime.dialects import Dialect
 
