@@ -11,8 +11,13 @@ to what a validator of client events needs: pydantic's schema of the SDK's clien
 the request TypedDicts refuse the ``null`` the library sends to turn transcription off), without
 titles, descriptions and defaults, and with every object that lists its properties closed
 (``additionalProperties: false``), because the real server refuses unknown fields
-(``unknown_parameter``) while the SDK models keep them as extras. Per dialect: ``events`` maps each
-client event type to its schema; ``$defs`` holds the shared definitions (``#/$defs/Name``).
+(``unknown_parameter``) while the SDK models keep them as extras. One addition: GA's
+``response.create`` takes item references (``{"type": "item_reference", "id": ...}``) in its
+``input``, as the SDK's ``send`` accepts (``ResponseCreateEventWithReferencesParam``) though its
+``RealtimeResponseCreateParams`` model lacks them; beta's model has them already.
+
+Per dialect: ``events`` maps each client event type to its schema; ``$defs`` holds the shared
+definitions (``#/$defs/Name``).
 """
 
 from __future__ import annotations
@@ -28,10 +33,10 @@ from openai.types.beta.realtime.realtime_client_event import (
     RealtimeClientEvent as BetaClientEvent,
 )
 from openai.types.realtime.realtime_client_event import RealtimeClientEvent as GAClientEvent
+from openai.types.realtime.response_item_reference import ResponseItemReference
 from pydantic import TypeAdapter
 
 OUTPUT = Path(__file__).resolve().parent.parent / "console/inspector/data/client_events.json"
-UNIONS: dict[str, Any] = {"ga": GAClientEvent, "beta": BetaClientEvent}
 _DROPPED = frozenset({"title", "description", "default", "examples"})
 
 
@@ -60,12 +65,28 @@ def dialect_schema(union: Any) -> dict[str, Any]:
     return {"events": _trim(events), "$defs": _trim(defs)}
 
 
+def _with_item_references(dialect: dict[str, Any]) -> dict[str, Any]:
+    """GA's ``response.create`` ``input`` also taking ``ResponseItemReference``."""
+    defs = dialect["$defs"]
+    defs["ResponseItemReference"] = _trim(TypeAdapter(ResponseItemReference).json_schema())
+    (items,) = [
+        branch["items"]
+        for branch in defs["RealtimeResponseCreateParams"]["properties"]["input"]["anyOf"]
+        if branch.get("type") == "array"
+    ]
+    items["anyOf"].append({"$ref": "#/$defs/ResponseItemReference"})
+    return dialect
+
+
 def build() -> dict[str, Any]:
     """The whole file's content, from the installed SDK."""
     return {
         "generated_by": "scripts/client_event_schema.py",
         "openai": openai.__version__,
-        "dialects": {dialect: dialect_schema(union) for dialect, union in UNIONS.items()},
+        "dialects": {
+            "ga": _with_item_references(dialect_schema(GAClientEvent)),
+            "beta": dialect_schema(BetaClientEvent),
+        },
     }
 
 

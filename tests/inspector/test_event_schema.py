@@ -288,6 +288,17 @@ def test_valid_events_of_both_dialects() -> None:
     assert check_client_event(beta, "beta") == []
 
 
+def test_ga_response_input_takes_item_references() -> None:
+    """As the SDK's ``send`` does (``ResponseCreateEventWithReferencesParam``), not its model."""
+    reference = {"type": "item_reference", "id": "item_1"}
+    response = {"conversation": "none", "metadata": {"topic": "x"}, "input": [reference]}
+    assert check_client_event({"type": "response.create", "response": response}, "ga") == []
+    assert check_client_event({"type": "response.create", "response": response}, "beta") == []
+    item = {"type": "conversation.item.create", "item": reference}  # only in a response's input
+    (problem,) = check_client_event(item, "ga")
+    assert problem.path == "item.type" and "not one of" in problem.message
+
+
 # -- bounded and fast --------------------------------------------------------------------------
 
 
