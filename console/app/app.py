@@ -383,7 +383,7 @@ class RealtimeConsoleApp(App[int]):
         self._panes.events.action_go_to_cause()
 
     def action_composer(self) -> None:
-        self.push_screen(ComposerScreen(self.send_raw))
+        self.push_screen(ComposerScreen(self.send_raw, dialect=self.client.realtime.dialect))
 
     def action_response_form(self) -> None:
         """A ``response.create`` with per-response options (palette, or Ctrl+R in the composer)."""

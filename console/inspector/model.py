@@ -64,7 +64,7 @@ class Inspector:
         self.target = target
         self.clock = clock
         self.store = EventStore(cap=event_cap, clock=clock)
-        self.session = SessionState()
+        self.session = SessionState(client.realtime.dialect)
         self.turns = TurnModel(prices)
         self.tool_calls = self.turns.tool_calls
         self.input_levels = LevelMeter()
@@ -250,6 +250,7 @@ class Inspector:
         store, for ordering only: its turns say their latencies are unknown.
         """
         self.turns.timed = any(entry.t is not None for entry in recording.entries)
+        self.session.dialect = None  # the recording's own: both spellings are read
         report = replay_into(recording, self.client.conversation, self)
         self.reset_conversation()
         self.memory.clear()  # what the recording's set_memory calls saved, not what came before
