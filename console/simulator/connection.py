@@ -22,6 +22,7 @@ from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
 from .json_frames import parse_json
+from .noise import NoiseReducer
 from .peers import Peer, PeerClosed
 from .playout import Playout
 from .prompts import PromptLibrary
@@ -86,6 +87,7 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self.conversation = Conversation()
         self.window = ContextWindow()  # what responses read of the conversation (truncation)
         self.buffer = InputAudioBuffer()
+        self.noise = NoiseReducer()  # noise reduction before the buffer and VAD
         self.vad: EnergyVad | None = None
         self._vad_item_id: str | None = None
         self._vad_start = 0
