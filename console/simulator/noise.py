@@ -59,7 +59,9 @@ class NoiseReducer:
             self._gain = 1.0
         if settings is None or not len(pcm):
             return pcm
-        depth = DEPTH_DB.get(kind, DEPTH_DB["near_field"]) * float(settings.get("strength", 1.0))
+        depth = DEPTH_DB.get(str(kind), DEPTH_DB["near_field"]) * float(
+            settings.get("strength", 1.0)
+        )
         starts = list(range(0, len(pcm), FRAME))
         gains = np.empty(len(starts) + 1)
         gains[0] = self._gain

@@ -28,9 +28,7 @@ TRANSCRIPTION_MODELS = (
     "gpt-transcribe",
     "gpt-live-transcribe",
 )
-EAGERNESS = ("low", "medium", "high", "auto")
-# semantic_vad has no silence setting; the simulator maps eagerness to one.
-EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "high": 250, "auto": 600}
+EAGERNESS = ("low", "medium", "high", "auto")  # semantic_vad's waits: see .eagerness
 
 DEFAULT_INSTRUCTIONS = (
     "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI. "
