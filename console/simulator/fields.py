@@ -173,15 +173,14 @@ def tracing(value: Any, param: str) -> Any:
     return copy.deepcopy(v.nesting(obj, param))
 
 
-def truncation(value: Any, param: str) -> Any:
-    """``auto``, ``disabled`` or a retention-ratio object."""
-    if isinstance(value, str):
-        return v.enum(value, param, ("auto", "disabled"))
-    obj = v.require_object(value, param)
-    v.check_keys(obj, ["type", "retention_ratio", "token_limits"], param)
-    v.enum(obj.get("type"), f"{param}.type", ("retention_ratio",))
-    v.number(v.require_key(obj, "retention_ratio", param), f"{param}.retention_ratio", 0.0, 1.0)
-    return copy.deepcopy(v.nesting(obj, param))
+def check_tracing_change(current: Any, new: Any, param: str) -> None:
+    """ "Once tracing is enabled for a session, the configuration cannot be modified" (the SDK's
+    docstring, both dialects): a different value (null included) is refused, the same one is
+    accepted. The wording is ours; the sources give none."""
+    if current is not None and new != current:
+        raise errors.invalid_value(
+            param, "Tracing cannot be modified once it is enabled for a session."
+        )
 
 
 def include(value: Any, param: str) -> Any:
