@@ -13,11 +13,14 @@ is listed again on the next update that still has it. Each listing runs in its o
 bounded by the session's MCP timeout (:data:`.mcp_client.DEFAULT_TIMEOUT_S` unless the server
 was given another), so the session keeps serving while a server hangs; closing the session
 cancels it. A response made while a listing runs does not wait for it (our choice: a hanging
-server must not hold the conversation): it can call only the tools already listed.
+server must not hold the conversation): it can call only the tools already listed. A response's
+own MCP tools (``response.create``'s ``tools``) are listed the same way when that response
+starts, before it decides what to say; their items join the conversation too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -47,15 +50,26 @@ class McpListings:
         self._spawn = spawn
         self._listed: dict[str, tuple[str, bool]] = {}  # label → (signature, succeeded so far)
 
-    def sync(self, tools: list[dict[str, Any]]) -> None:
-        """Start listing every MCP tool of ``tools`` not listed (or listing) as configured."""
+    def _unlisted(self, tools: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+        """The MCP tools of ``tools`` not listed (or listing) as configured, marked listing."""
+        out = []
         for label, tool in mcp_tools.mcp_configs(tools).items():
             sig = mcp_tools.signature(tool)
             known = self._listed.get(label)
-            if known is not None and known[0] == sig and known[1]:
-                continue
-            self._listed[label] = (sig, True)
+            if known is None or known[0] != sig or not known[1]:
+                self._listed[label] = (sig, True)
+                out.append((tool, sig))
+        return out
+
+    def sync(self, tools: list[dict[str, Any]]) -> None:
+        """Start listing, each in a task, the session's MCP tools not listed yet."""
+        for tool, sig in self._unlisted(tools):
             self._spawn(self._list(tool, sig))
+
+    async def list_now(self, tools: list[dict[str, Any]]) -> None:
+        """List a response's own MCP tools (``response.tools``) not listed yet, before the
+        response reads them; the listings run together and are bounded as any."""
+        await asyncio.gather(*(self._list(tool, sig) for tool, sig in self._unlisted(tools)))
 
     async def _list(self, tool: dict[str, Any], sig: str) -> None:
         host = self._host

@@ -40,6 +40,7 @@ from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
+from .mcp_listing import McpListings
 from .peers import PeerClosed
 from .playout import Playout
 from .session import SessionState
@@ -63,6 +64,7 @@ class Host(Protocol):
     rate_limits: RateLimits
     audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
     mcp_timeout_s: float  # bounds each MCP call (:mod:`.mcp_calls`)
+    mcp: McpListings  # lists a response's own MCP servers first
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -225,6 +227,8 @@ class ResponseRun:
         instructions = self.params.get("instructions", cfg["instructions"])
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
+        if "tools" in self.params:
+            await self.host.mcp.list_now(tools)
         plan = responder.plan(
             self.context,
             self.host.conversation.items,

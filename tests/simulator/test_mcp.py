@@ -186,6 +186,23 @@ async def test_asking_about_tools_names_the_listed_ones(
     await client.close()
 
 
+async def test_a_response_lists_and_calls_its_own_mcp_tool(
+    sim: SimulatorServer, demo: RunningMCP
+) -> None:
+    client = await open_session(sim)
+    await client.recv_until("session.updated")
+    await client.send("conversation.item.create", item=user_text("add 20 and 22"))
+    tool = mcp_tool(demo.url, require_approval="never")
+    await client.send("response.create", response={"tools": [tool]})
+    events = await client.collect_until("response.done", BOUND_S)
+    flow = types(events)
+    assert flow.index("mcp_list_tools.completed") < flow.index("response.mcp_call.completed")
+    assert "The add tool returned: 42" in reply_text(events)
+    updated = await ask(client, "add 1 and 2")  # the session itself has no MCP tool
+    assert "response.mcp_call.in_progress" not in types(updated)
+    await client.close()
+
+
 # approval -----------------------------------------------------------------------------------
 
 APPROVE_DELETE = {"always": {"tool_names": ["delete_file"]}}
