@@ -5,9 +5,11 @@ one MCP turn."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 from openai import AsyncOpenAI
 
@@ -143,7 +145,7 @@ async def test_openai_sdk_through_one_mcp_turn(sim: SimulatorServer) -> None:
             session={
                 "type": "realtime",
                 "output_modalities": ["text"],
-                "tools": [tool],  # type: ignore[list-item]
+                "tools": [tool],
             }
         )
         seen: list[Any] = []
@@ -157,7 +159,7 @@ async def test_openai_sdk_through_one_mcp_turn(sim: SimulatorServer) -> None:
                     return event
 
         await asyncio.wait_for(until("mcp_list_tools.completed"), 5)
-        await conn.conversation.item.create(item=user_text("add 40 and 2"))  # type: ignore[arg-type]
+        await conn.conversation.item.create(item=user_text("add 40 and 2"))
         await conn.response.create()
         done = await asyncio.wait_for(until("response.done"), 5)
     call, message = done.response.output
@@ -166,3 +168,26 @@ async def test_openai_sdk_through_one_mcp_turn(sim: SimulatorServer) -> None:
     assert "The add tool returned: 42" in message.content[0].text
     kinds = {e.type for e in seen}
     assert {"response.mcp_call.in_progress", "response.mcp_call.completed"} <= kinds
+
+
+async def test_a_secrets_mcp_tool_is_listed_when_its_session_opens(sim: SimulatorServer) -> None:
+    async with serve_mcp(demo_server()) as demo:
+        tool = {**GOOD, "server_url": demo.url, "authorization": "secret-3"}
+        body = json.dumps({"session": {"type": "realtime", "tools": [tool]}})
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{sim.http_url}/realtime/client_secrets",
+                data=body,
+                headers={"Authorization": "Bearer sk-test", "Content-Type": "application/json"},
+            ) as r,
+        ):
+            answer = await r.json()
+        assert "secret-3" not in json.dumps(answer)  # the minted session is echoed without it
+        key = answer["value"]
+        client = await Client.connect(sim.url, headers={"Authorization": f"Bearer {key}"})
+        created = await client.recv_until("session.created")
+        assert created["session"]["tools"][0]["server_label"] == "demo"
+        await client.recv_until("mcp_list_tools.completed")
+        assert any(r.get("authorization") == "Bearer secret-3" for r in demo.requests)
+        await client.close()
