@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from . import mcp_client, mcp_tools
 from .conversation import Conversation, Item
 from .dialect import Dialect
+from .log_redaction import redact
+from .peers import PeerClosed
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,18 @@ class Host(Protocol):
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
 
-class McpListings:
-    """The MCP servers a session has listed (or is listing), by server label."""
+class SessionHost(Host, Protocol):
+    """A connection, which also runs the listings in its own tasks."""
 
-    def __init__(self, host: Host, spawn: Callable[[Awaitable[Any]], None]) -> None:
-        self._host = host
-        self._spawn = spawn
+    def _spawn(self, coro: Awaitable[Any]) -> None: ...
+
+
+class McpListings:
+    """The MCP servers a session has listed (or is listing), by server label. It keeps no
+    reference to its connection (the connection passes itself), so a closed connection is
+    freed at once, without the cycle collector."""
+
+    def __init__(self) -> None:
         self._listed: dict[str, tuple[str, bool]] = {}  # label → (signature, succeeded so far)
 
     def _unlisted(self, tools: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
@@ -61,18 +69,27 @@ class McpListings:
                 out.append((tool, sig))
         return out
 
-    def sync(self, tools: list[dict[str, Any]]) -> None:
-        """Start listing, each in a task, the session's MCP tools not listed yet."""
+    def sync(self, host: SessionHost, tools: list[dict[str, Any]]) -> None:
+        """Start listing, each in a task of ``host``, the session's MCP tools not listed yet."""
         for tool, sig in self._unlisted(tools):
-            self._spawn(self._list(tool, sig))
+            host._spawn(self._guarded(host, tool, sig))
 
-    async def list_now(self, tools: list[dict[str, Any]]) -> None:
+    async def _guarded(self, host: Host, tool: dict[str, Any], sig: str) -> None:
+        """A listing task: the socket closing ends it quietly; a bug is logged, not lost."""
+        try:
+            await self._list(host, tool, sig)
+        except PeerClosed:
+            pass
+        except Exception:
+            log.exception("simulator: listing MCP server %r failed", tool["server_label"])
+
+    async def list_now(self, host: Host, tools: list[dict[str, Any]]) -> None:
         """List a response's own MCP tools (``response.tools``) not listed yet, before the
         response reads them; the listings run together and are bounded as any."""
-        await asyncio.gather(*(self._list(tool, sig) for tool, sig in self._unlisted(tools)))
+        unlisted = self._unlisted(tools)
+        await asyncio.gather(*(self._list(host, tool, sig) for tool, sig in unlisted))
 
-    async def _list(self, tool: dict[str, Any], sig: str) -> None:
-        host = self._host
+    async def _list(self, host: Host, tool: dict[str, Any], sig: str) -> None:
         label = tool["server_label"]
         item = Item("mcp_list_tools", extra={"server_label": label, "tools": []})
         previous = host.conversation.insert(item, None, at_end=True)
@@ -85,7 +102,7 @@ class McpListings:
                 raise mcp_client.McpFailure("http_error", mcp_tools.unreachable_reason(tool), 502)
             listed = await mcp_client.list_tools(server, host.mcp_timeout_s)
         except mcp_client.McpFailure as failure:
-            log.info("simulator: listing MCP server %r failed: %s", label, failure)
+            log.info("simulator: listing MCP server %r failed: %s", label, redact(str(failure)))
             item.extra["error"] = str(failure)
             if self._listed.get(label) == (sig, True):
                 self._listed[label] = (sig, False)

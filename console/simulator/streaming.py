@@ -228,7 +228,7 @@ class ResponseRun:
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
         if "tools" in self.params:
-            await self.host.mcp.list_now(tools)
+            await self.host.mcp.list_now(self.host, tools)
         plan = responder.plan(
             self.context,
             self.host.conversation.items,

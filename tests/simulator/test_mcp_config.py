@@ -16,6 +16,7 @@ from openai import AsyncOpenAI
 from console.simulator import SimulatorServer
 from tests.mcp_servers import demo_server, serve_mcp
 
+from .conftest import _assert_no_simulator_errors
 from .helpers import Client
 from .test_schema import user_text
 
@@ -23,9 +24,10 @@ GOOD = {"type": "mcp", "server_label": "demo", "server_url": "https://mcp.exampl
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[SimulatorServer]:
-    async with SimulatorServer(host="127.0.0.1", port=0, mcp_timeout_s=1.0) as srv:
+async def sim(caplog: pytest.LogCaptureFixture) -> AsyncIterator[SimulatorServer]:
+    async with SimulatorServer(host="127.0.0.1", port=0, mcp_timeout_s=5.0) as srv:
         yield srv
+    _assert_no_simulator_errors(caplog)  # no bug hidden behind an MCP failure
 
 
 async def update(sim: SimulatorServer, tools: list[Any], dialect: str = "ga") -> dict[str, Any]:
