@@ -19,6 +19,7 @@ The tools, chosen so that the realtime MCP flows can all be driven by words:
   nothing and answers ``deleted PATH``).
 - ``faulty_server()``: ``explode(reason)`` raises a ``ToolError`` (the call returns
   ``is_error`` with the reason) and ``stall(seconds)`` sleeps (a call that outlives a timeout).
+- ``many_tools_server(n)``: ``tool_0`` … ``tool_{n-1}`` (for limits on what a listing keeps).
 
 The bad servers, each an async context manager yielding a URL:
 
@@ -87,6 +88,17 @@ def faulty_server() -> Any:
         await asyncio.sleep(seconds)
         return f"slept {seconds}"
 
+    return server
+
+
+def many_tools_server(count: int) -> Any:
+    """An MCP server with ``count`` tools ``tool_0``… (each returns its own name)."""
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer("many", log_level="WARNING", warn_on_duplicate_tools=False)
+    for index in range(count):
+        name = f"tool_{index}"
+        server.add_tool(lambda name=name: name, name=name, description=f"Tool number {index}.")
     return server
 
 

@@ -12,7 +12,9 @@ or one whose source, headers, authorization or filter changed; a tool whose last
 is listed again on the next update that still has it. Each listing runs in its own task,
 bounded by the session's MCP timeout (:data:`.mcp_client.DEFAULT_TIMEOUT_S` unless the server
 was given another), so the session keeps serving while a server hangs; closing the session
-cancels it. A response made while a listing runs does not wait for it (our choice: a hanging
+cancels it. At most :data:`MAX_RUNNING` listings run at once per session (a client toggling a
+server's URL in a loop cannot pile up connections); one more fails at once with the reason.
+A response made while a listing runs does not wait for it (our choice: a hanging
 server must not hold the conversation): it can call only the tools already listed. A response's
 own MCP tools (``response.create``'s ``tools``) are listed the same way when that response
 starts, before it decides what to say; their items join the conversation too.
@@ -32,6 +34,9 @@ from .log_redaction import redact
 from .peers import PeerClosed
 
 log = logging.getLogger(__name__)
+
+MAX_RUNNING = 8
+BUSY = f"The session already has {MAX_RUNNING} MCP listings in progress; try again when one ends."
 
 
 class Host(Protocol):
@@ -57,6 +62,7 @@ class McpListings:
 
     def __init__(self) -> None:
         self._listed: dict[str, tuple[str, bool]] = {}  # label → (signature, succeeded so far)
+        self._running = 0  # listings in progress
 
     def _unlisted(self, tools: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
         """The MCP tools of ``tools`` not listed (or listing) as configured, marked listing."""
@@ -97,9 +103,12 @@ class McpListings:
         await host.emit("conversation.item.added", previous_item_id=previous, item=rendered)
         await host.emit("mcp_list_tools.in_progress", item_id=item.id)
         server = mcp_tools.server(tool)
+        self._running += 1
         try:
             if server is None:
                 raise mcp_client.McpFailure("http_error", mcp_tools.unreachable_reason(tool), 502)
+            if self._running > MAX_RUNNING:
+                raise mcp_client.McpFailure("http_error", BUSY, 429)
             listed = await mcp_client.list_tools(server, host.mcp_timeout_s)
         except mcp_client.McpFailure as failure:
             log.info("simulator: listing MCP server %r failed: %s", label, redact(str(failure)))
@@ -110,6 +119,8 @@ class McpListings:
         else:
             item.extra["tools"] = [t for t in listed if mcp_tools.allowed(tool, t)]
             await host.emit("mcp_list_tools.completed", item_id=item.id)
+        finally:
+            self._running -= 1
         conversation = host.conversation
         if item in conversation:  # the client may have deleted it meanwhile
             conversation.recount(item)

@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 
 from console.simulator import SimulatorServer
+from console.simulator.mcp_client import MAX_TOOLS
+from console.simulator.mcp_listing import MAX_RUNNING
 from tests.mcp_servers import (
     RunningMCP,
     demo_server,
     faulty_server,
     hanging_server,
+    many_tools_server,
     refused_url,
     serve_mcp,
     status_server,
@@ -141,6 +144,25 @@ async def test_an_unchanged_tool_is_not_listed_again(
     events = await ask(client, "hello")  # anything queued meanwhile arrives before this
     assert "mcp_list_tools.in_progress" not in types(events)
     await client.close()
+
+
+async def test_a_listing_keeps_at_most_max_tools(sim: SimulatorServer) -> None:
+    async with serve_mcp(many_tools_server(MAX_TOOLS + 20)) as many:
+        client = await open_session(sim, mcp_tool(many.url))
+        item = await listed(client)
+        assert [t["name"] for t in item["tools"]] == [f"tool_{i}" for i in range(MAX_TOOLS)]
+        await client.close()
+
+
+async def test_listings_in_progress_are_bounded(sim: SimulatorServer) -> None:
+    async with hanging_server() as url:
+        tools = [mcp_tool(url, label=f"s{i}") for i in range(MAX_RUNNING + 1)]
+        client = await open_session(sim, *tools)
+        failed = await client.recv_until("mcp_list_tools.failed", MCP_TIMEOUT_S / 2)
+        item = await listed(client, MCP_TIMEOUT_S / 2)
+        assert item["id"] == failed["item_id"] and item["server_label"] == f"s{MAX_RUNNING}"
+        assert "listings in progress" in item["error"]
+        await client.close()
 
 
 # calling ------------------------------------------------------------------------------------
