@@ -143,12 +143,12 @@ def tools(
     return out
 
 
-def tool_choice(value: Any, param: str) -> Any:
+def tool_choice(value: Any, param: str, kinds: tuple[str, ...] = ("function", "mcp")) -> Any:
     """``auto``/``none``/``required``, ``{"type": "function", "name": …}``, ``{"type": "mcp",
     "server_label": …, "name"?: …}`` or (beta) a name."""
     if isinstance(value, dict):
         v.check_keys(value, ["type", "name", "server_label"], param)
-        kind = v.enum(value.get("type"), f"{param}.type", ("function", "mcp"))
+        kind = v.enum(value.get("type"), f"{param}.type", kinds)
         if kind == "function":
             return {
                 "type": "function",

@@ -115,6 +115,16 @@ async def test_beta_refuses_mcp_tools(sim: SimulatorServer) -> None:
     assert event["error"]["message"] == "Invalid value: 'mcp'. Supported values are: 'function'."
 
 
+async def test_beta_refuses_an_mcp_tool_choice(sim: SimulatorServer) -> None:
+    client = await Client.connect(sim.url, "beta")
+    await client.recv_until("session.created")
+    choice = {"type": "mcp", "server_label": "demo"}
+    await client.send("session.update", session={"tool_choice": choice})
+    error = (await client.recv_until("error"))["error"]
+    assert error["param"] == "session.tool_choice.type" and error["code"] == "invalid_value"
+    await client.close()
+
+
 async def test_beta_refuses_mcp_approval_items(sim: SimulatorServer) -> None:
     client = await Client.connect(sim.url, "beta")
     await client.recv_until("session.created")
