@@ -3,12 +3,11 @@
 Order (as the real API): ``response.created`` → (beta: ``rate_limits.updated``) → for each
 output: ``response.output_item.added`` → ``conversation.item.added`` (beta: ``.created``) →
 ``response.content_part.added`` → deltas → ``*.done`` → ``response.content_part.done`` (or the
-function call's argument deltas and ``.done``; MCP calls: :mod:`.mcp_calls`) →
-``response.output_item.done`` → ``conversation.item.done`` (GA) → ``response.done`` → (GA:
-``rate_limits.updated``, where recorded GA sessions have it). A tool call the model picked
-itself comes after a spoken preamble message (output 0, the calls from output 1). With the
-connection's ``item_done_first`` the two item ``done`` events swap, so clients can be tested
-against both.
+function call's argument deltas and ``.done``) → ``response.output_item.done`` →
+``conversation.item.done`` (GA) → ``response.done`` → (GA: ``rate_limits.updated``, where recorded
+GA sessions have it). A tool call the model picked itself comes after a spoken preamble message
+(output 0, the calls from output 1). With the connection's ``item_done_first`` the two item
+``done`` events swap, so clients can be tested against both. MCP outputs: :mod:`.mcp_calls`.
 
 Audio deltas carry the words whose transcript delta precedes them. On a WebRTC call
 (``Host.audio_out`` set) the audio goes to the call's output buffer instead of deltas
