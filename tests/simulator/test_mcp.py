@@ -5,14 +5,18 @@ Every server event is validated against the SDK's GA union by the helper client.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import time
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from console.simulator import SimulatorServer
+from console.simulator import server as server_module
 from console.simulator.mcp_client import MAX_TOOLS
 from console.simulator.mcp_listing import MAX_RUNNING
 from tests.mcp_servers import (
@@ -427,3 +431,28 @@ async def test_tool_choice_can_force_an_mcp_tool(sim: SimulatorServer, demo: Run
     events = await ask(client, "hello 4 5")
     assert "The add tool returned: 9" in reply_text(events)
     await client.close()
+
+
+async def test_closing_during_a_hanging_listing_frees_the_session_at_once(
+    sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing task is cancelled with its session, and nothing MCP holds the connection:
+    it is freed by reference counting alone (the cycle collector is off), before the timeout."""
+    freed = asyncio.Event()
+
+    class Tracked(server_module.Connection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            weakref.finalize(self, freed.set)
+
+    monkeypatch.setattr(server_module, "Connection", Tracked)
+    async with hanging_server() as url:
+        client = await open_session(sim, mcp_tool(url))
+        await client.recv_until("mcp_list_tools.in_progress")
+        gc.collect()
+        gc.disable()
+        try:
+            await client.close()
+            await asyncio.wait_for(freed.wait(), MCP_TIMEOUT_S / 2)
+        finally:
+            gc.enable()
