@@ -18,7 +18,8 @@ The tools, chosen so that the realtime MCP flows can all be driven by words:
   ``delete_file(path)`` (destructive: the one a session marks as needing approval; it deletes
   nothing and answers ``deleted PATH``).
 - ``faulty_server()``: ``explode(reason)`` raises a ``ToolError`` (the call returns
-  ``is_error`` with the reason) and ``stall(seconds)`` sleeps (a call that outlives a timeout).
+  ``is_error`` with the reason), ``refuse(reason)`` answers a JSON-RPC error (-32602) and
+  ``stall(seconds)`` sleeps (a call that outlives a timeout).
 - ``many_tools_server(n)``: ``tool_0`` … ``tool_{n-1}`` (for limits on what a listing keeps).
 
 The bad servers, each an async context manager yielding a URL:
@@ -41,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEMO_TOOLS = ("add", "delete_file")
-FAULTY_TOOLS = ("explode", "stall")
+FAULTY_TOOLS = ("explode", "refuse", "stall")
 
 _Scope = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -71,9 +72,11 @@ def demo_server() -> Any:
 
 
 def faulty_server() -> Any:
-    """An MCP server whose ``explode(reason)`` fails and whose ``stall(seconds)`` hangs."""
+    """An MCP server whose ``explode(reason)`` fails, ``refuse(reason)`` answers a protocol
+    error and ``stall(seconds)`` hangs."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.shared.exceptions import MCPError
 
     server = MCPServer("faulty", log_level="WARNING")
 
@@ -81,6 +84,11 @@ def faulty_server() -> Any:
     def explode(reason: str) -> str:
         """Fail with the given reason."""
         raise ToolError(f"exploded: {reason}")
+
+    @server.tool()
+    def refuse(reason: str) -> str:
+        """Answer with a JSON-RPC error (a protocol error, not a tool result)."""
+        raise MCPError(-32602, f"refused: {reason}")
 
     @server.tool()
     async def stall(seconds: float) -> str:

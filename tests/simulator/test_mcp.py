@@ -368,6 +368,7 @@ async def test_failed_listing_is_retried_on_the_next_update(sim: SimulatorServer
     [
         ("explode reason is boom", "tool_execution_error", "exploded: boom"),
         ("stall for 30 seconds", "http_error", "did not answer within"),
+        ("refuse, the reason is policy", "protocol_error", "refused: policy"),
     ],
 )
 async def test_call_failures_end_in_failed_with_the_error(
@@ -384,8 +385,8 @@ async def test_call_failures_end_in_failed_with_the_error(
         call = events[-1]["response"]["output"][0]
         assert call["type"] == "mcp_call" and call["output"] is None
         assert call["error"]["type"] == kind and words in call["error"]["message"]
-        if kind == "http_error":
-            assert call["error"]["code"] == 504
+        if kind != "tool_execution_error":
+            assert call["error"]["code"] == {"http_error": 504, "protocol_error": -32602}[kind]
         assert f"tool failed: {call['error']['message']}" in reply_text(events)
         assert events[-1]["response"]["status"] == "completed"
         await client.close()
