@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from openai import AsyncOpenAI
 
-from console.simulator import SimulatorServer
+from console.simulator import SimulatorServer, mcp_tools
 from tests.mcp_servers import demo_server, serve_mcp
 
 from .conftest import _assert_no_simulator_errors
@@ -203,3 +203,11 @@ async def test_a_secrets_mcp_tool_is_listed_when_its_session_opens(sim: Simulato
         await client.recv_until("mcp_list_tools.completed")
         assert any(r.get("authorization") == "Bearer secret-3" for r in demo.requests)
         await client.close()
+
+
+def test_a_servers_secrets_stay_out_of_its_repr() -> None:
+    tool = {**GOOD, "headers": {"X-Api-Key": "secret-4"}, "authorization": "secret-5"}
+    server = mcp_tools.server(tool)
+    assert server is not None
+    assert server.http_headers() == {"X-Api-Key": "secret-4", "Authorization": "Bearer secret-5"}
+    assert "secret-" not in repr(server)
