@@ -11,7 +11,7 @@ import copy
 import re
 from typing import Any
 
-from . import errors
+from . import errors, mcp_tools
 from . import validation as v
 from .schema_limits import check_parameters
 from .session import EAGERNESS, TRANSCRIPTION_MODELS
@@ -114,17 +114,20 @@ def _tool_name(tool: dict[str, Any], p: str, seen: set[str]) -> str:
     return name
 
 
-def tools(value: Any, param: str) -> list[dict[str, Any]]:
-    """Function tools (valid, unique names; parameters an object); MCP tools kept as given."""
+def tools(
+    value: Any, param: str, kinds: tuple[str, ...] = ("function", "mcp")
+) -> list[dict[str, Any]]:
+    """Function tools (valid, unique names; parameters an object) and, where the dialect has
+    them (``kinds``), MCP tools (:mod:`.mcp_tools`)."""
     out = []
     seen: set[str] = set()
+    labels: set[str] = set()
     for index, raw in enumerate(v.array(value, param)):
         p = f"{param}[{index}]"
         tool = v.require_object(raw, p)
-        kind = v.enum(tool.get("type", "function"), f"{p}.type", ("function", "mcp"))
+        kind = v.enum(tool.get("type", "function"), f"{p}.type", kinds)
         if kind == "mcp":
-            v.string(v.require_key(tool, "server_label", p), f"{p}.server_label")
-            out.append(copy.deepcopy(v.nesting(tool, p)))
+            out.append(mcp_tools.validate(tool, p, labels))
             continue
         v.check_keys(tool, ["type", "name", "description", "parameters"], p)
         name = _tool_name(tool, p, seen)
@@ -140,17 +143,23 @@ def tools(value: Any, param: str) -> list[dict[str, Any]]:
     return out
 
 
-def tool_choice(value: Any, param: str) -> Any:
-    """``auto``/``none``/``required``, ``{"type": "function", "name": …}`` or (beta) a name."""
+def tool_choice(value: Any, param: str, kinds: tuple[str, ...] = ("function", "mcp")) -> Any:
+    """``auto``/``none``/``required``, ``{"type": "function", "name": …}``, ``{"type": "mcp",
+    "server_label": …, "name"?: …}`` or (beta) a name."""
     if isinstance(value, dict):
         v.check_keys(value, ["type", "name", "server_label"], param)
-        kind = v.enum(value.get("type"), f"{param}.type", ("function", "mcp"))
+        kind = v.enum(value.get("type"), f"{param}.type", kinds)
         if kind == "function":
             return {
                 "type": "function",
                 "name": v.string(v.require_key(value, "name", param), f"{param}.name"),
             }
-        return copy.deepcopy(v.nesting(value, param))
+        v.nesting(value, param)
+        label = v.require_key(value, "server_label", param)
+        out = {"type": "mcp", "server_label": v.string(label, f"{param}.server_label")}
+        if value.get("name") is not None:
+            out["name"] = v.string(value["name"], f"{param}.name")
+        return out
     return v.string(value, param)
 
 

@@ -7,7 +7,7 @@ function call's argument deltas and ``.done``) → ``response.output_item.done``
 ``conversation.item.done`` (GA) → ``response.done`` → (GA: ``rate_limits.updated``, where recorded
 GA sessions have it). A tool call the model picked itself comes after a spoken preamble message
 (output 0, the calls from output 1). With the connection's ``item_done_first`` the two item
-``done`` events swap, so clients can be tested against both.
+``done`` events swap, so clients can be tested against both. MCP outputs: :mod:`.mcp_calls`.
 
 Audio deltas carry the words whose transcript delta precedes them. On a WebRTC call
 (``Host.audio_out`` set) the audio goes to the call's output buffer instead of deltas
@@ -35,11 +35,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import errors, ids, responder, truncation, voice
+from . import errors, ids, mcp_calls, responder, truncation, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
+from .mcp_listing import McpListings
 from .peers import PeerClosed
 from .playout import Playout
 from .session import SessionState
@@ -63,6 +64,8 @@ class Host(Protocol):
     rate_limits: RateLimits
     audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
     window: truncation.ContextWindow  # truncation and cached tokens of the session's reads
+    mcp_timeout_s: float  # bounds each MCP call (:mod:`.mcp_calls`)
+    mcp: McpListings  # lists a response's own MCP servers first
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -226,6 +229,8 @@ class ResponseRun:
             return
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
+        if "tools" in self.params:
+            await self.host.mcp.list_now(self.host, tools)
         plan = responder.plan(
             self.context,
             self.host.conversation.items,
@@ -243,10 +248,14 @@ class ResponseRun:
         incomplete = False
         if plan.text and not self.cancelled:
             out_text, out_audio, incomplete = await self._message(plan.text)
-        for call in plan.calls:
+        for call in [c for c in plan.calls if c.server_label is None]:
             if self.cancelled or incomplete:
                 break
             out_text += await self._function_call(call)
+        mcp = [c for c in plan.calls if c.server_label is not None]
+        if mcp and not (self.cancelled or incomplete):  # MCP calls, then a reply using them
+            t, a, incomplete = await mcp_calls.run_calls(self, mcp, tools, self.host.mcp_timeout_s)
+            out_text, out_audio = out_text + t, out_audio + a
         if self.output:
             r = self.reading
             self.fields["usage"] = usage(
