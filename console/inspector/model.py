@@ -20,9 +20,11 @@ from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
+from .context_window import ContextWindow
 from .memory import rebuild_memory
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
+from .retrieve import RetrieveAudits
 from .session_state import ACKNOWLEDGEMENTS, SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .tool_calls import describe_call
@@ -74,6 +76,10 @@ class Inspector:
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
         self.transcripts = Transcripts()
         """Each user item's transcription logprobs and failure (the conversation pane shows)."""
+        self.retrieves = RetrieveAudits(self._decode_input, self._sent_audio)
+        """What the server kept of user audio items (``conversation.item.retrieve``)."""
+        self.context = ContextWindow()
+        """Which items the model no longer reads (truncation), estimated from usage."""
         self.connection = ConnectionStatus()
         self.last_error = ""
         """The status bar's last error; a new connection starts it over."""
@@ -122,6 +128,10 @@ class Inspector:
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
                 self._changed_items.add(call.item_id)
+        self._changed_items |= self.context.observe(source, event)
+        audited = self.retrieves.observe(source, event, record.time)
+        if audited is not None:
+            self._changed_items.add(audited)
         kind = record.type
         if kind in ACKNOWLEDGEMENTS:
             self._note_session(event)
@@ -164,6 +174,15 @@ class Inspector:
         delta = payload.get("delta")
         if self.meter_from_events and isinstance(delta, dict) and delta.get("audio") is not None:
             self.output_levels.push(delta["audio"], self.clock())
+
+    def _decode_input(self, encoded: str) -> Any:
+        """A user item's audio as the session's input format has it, as 24 kHz PCM16."""
+        return self.client.conversation.audio.decode_input(encoded)
+
+    def _sent_audio(self, item_id: str) -> Any:
+        """The audio the library kept for an item: what the microphone sent for it."""
+        item = self.client.conversation.get_item(item_id)
+        return None if item is None else item["formatted"].get("audio")
 
     def figures_for(self, item_id: str) -> str:
         """``first audio 480 ms · done 1.82 s · 120 in / 45 out · $0.0031`` for an output item;
@@ -235,6 +254,8 @@ class Inspector:
         self.turns.clear()
         self.truncations.clear()
         self.transcripts.clear()
+        self.retrieves.clear()
+        self.context.clear()
         self.reset_conversation()
         self.version += 1
 
