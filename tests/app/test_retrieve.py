@@ -1,0 +1,114 @@
+"""The retrieve audit in the console, against the simulator: a user's audio item is retrieved
+(``r``), its detail compares what was sent with what the server kept, and every case where the
+action does not apply is told in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from console.app.app import RealtimeConsoleApp
+from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.heard import HeardPanel
+from console.simulator import SimulatorServer
+from tests.simulator.helpers import silence, tone
+
+from .conftest import connected, console_app, expect, screen_text, server_event, until
+
+SPEECH = np.concatenate([silence(0.4), tone(1.0), silence(1.0)])
+
+
+async def spoken_item(app: RealtimeConsoleApp, pilot: Any) -> str:
+    """Speak a tone under server VAD; the user item it makes (its response done)."""
+    done = expect(app, server_event("response.done"))
+    app.client.update_session(turn_detection={"type": "server_vad"})
+    app.client.append_input_audio(SPEECH)
+    await done
+    app.render_frame()
+    await pilot.pause()
+    item = next(item for item in app.client.conversation.get_items() if item["role"] == "user")
+    return str(item["id"])
+
+
+def toasts(app: RealtimeConsoleApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_retrieve_shows_what_was_sent_beside_what_the_server_heard(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        item_id = await spoken_item(app, pilot)
+        pane = app.query_one(ConversationPane)
+        pane.focus()
+        pane.select(item_id)
+        retrieved = expect(app, server_event("conversation.item.retrieved"))
+        await pilot.press("r")
+        event = (await retrieved)["event"]
+        assert event["item"]["id"] == item_id and event["item"]["content"][0]["audio"]
+        audit = app.inspector.retrieves.get(item_id)
+        assert audit is not None and audit.state == "done"
+        assert audit.sent_levels is not None and audit.heard_levels is not None
+        assert audit.alignment is not None and abs(audit.alignment.offset_ms) < 5
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query(HeardPanel), "the detail's heard panel")
+        await until(pilot, lambda: "heard  " in screen_text(app), "the comparison lines")
+        text = screen_text(app)
+        sent_s, heard_s = audit.sent_levels.seconds, audit.heard_levels.seconds
+        assert f"sent   {sent_s:.2f} s · RMS" in text and f"heard  {heard_s:.2f} s · RMS" in text
+        assert "VAD window" in text and "starts with what was sent" in text
+        assert "▕" in text  # the level strip
+        await pilot.press("h")  # no speaker in the tests: told in words
+        await until(
+            pilot, lambda: any("No speaker" in t for t in toasts(app)), "the no-speaker toast"
+        )
+
+
+async def test_the_action_is_refused_in_words_where_it_does_not_apply(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        pane = app.query_one(ConversationPane)
+        pane.focus()
+        await pilot.press("r")  # nothing selected
+        await until(pilot, lambda: any("Select a user audio" in t for t in toasts(app)), "select")
+        await spoken_item(app, pilot)
+        assistant = next(
+            item["id"] for item in app.client.conversation.get_items() if item["role"] != "user"
+        )
+        pane.select(assistant)
+        await pilot.press("r")
+        await until(pilot, lambda: any("is a assistant item" in t for t in toasts(app)), "kind")
+        await pilot.press("h")
+        await until(pilot, lambda: any("Nothing retrieved" in t for t in toasts(app)), "nothing")
+
+
+async def test_an_item_the_server_no_longer_has_fails_with_its_error(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        item_id = await spoken_item(app, pilot)
+        error = expect(app, server_event("error"))
+        app.client.realtime.send("conversation.item.retrieve", {"item_id": "item_gone"})
+        await error
+        audit = app.inspector.retrieves.get("item_gone")
+        assert audit is not None and audit.state == "failed"
+        assert audit.reason.startswith("item_retrieve_invalid_item_id: ")
+        assert app.inspector.retrieves.get(item_id) is None
+
+
+async def test_a_transcription_session_is_told_that_retrieve_does_not_apply(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url, transcription=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        app.action_retrieve_item("item_1")
+        await until(pilot, lambda: any("transcription session" in t for t in toasts(app)), "told")
