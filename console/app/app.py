@@ -137,6 +137,7 @@ class RealtimeConsoleApp(App[int]):
                     figures_for=inspector.figures_for,
                     transcribing=inspector.transcribing,
                     note_for=inspector.transcripts.note,
+                    dropped=inspector.context.is_dropped,
                     id="conversation",
                 )
                 yield MeterPane(
