@@ -276,6 +276,17 @@ def _serve_command(commands: Commands) -> None:
         help="input audio transcription arrives this long after a commit, beside the response "
         "(default: %(default)s)",
     )
+    serve.add_argument(
+        "--prompts",
+        metavar="FILE.json",
+        default=None,
+        help="prompt templates that sessions' prompt: {id, version, variables} resolve from: "
+        '{"ID": {"instructions": "... {{name}} ...", "version": "2", "versions": {"1": "..."}}} '
+        "(instructions: the newest version, numbered by version, default 1; versions: older "
+        "ones). {{name}} takes the variable name; an unknown id or version, or a missing "
+        "variable, is refused. At most 1 MiB and 1,000 prompts (default: none, every id is "
+        "unknown)",
+    )
 
 
 def _relay_command(commands: Commands) -> None:

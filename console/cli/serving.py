@@ -34,7 +34,15 @@ class _Serving(Protocol):
 def run_serve(args: argparse.Namespace) -> int:
     """``realtime-console serve``: run the simulator until Ctrl-C."""
     from console.simulator import SimulatorServer
+    from console.simulator.prompts import PromptLibrary
 
+    prompts = None
+    if args.prompts is not None:
+        try:
+            prompts = PromptLibrary.from_file(args.prompts)
+        except ValueError as exc:
+            print(f"{PROG} serve: --prompts: {exc}", file=sys.stderr)
+            return 2
     server = SimulatorServer(
         host=args.host,
         port=args.port,
@@ -43,6 +51,7 @@ def run_serve(args: argparse.Namespace) -> int:
         session_expiry_s=args.session_expiry,
         generation_speed=args.generation_speed,
         transcription_delay_s=args.transcription_delay,
+        prompts=prompts,
     )
 
     # What happens on the server side, one line each (sessions, secrets, calls, sidebands; no

@@ -19,8 +19,15 @@ LIMITS = {"requests": 20000, "tokens": 40000}  # per minute, as recorded session
 WINDOW_S = 60.0
 
 
-def usage(input_text: int, input_audio: int, out_text: int, out_audio: int) -> dict[str, Any]:
-    """A usage object with the real field set."""
+def usage(
+    input_text: int,
+    input_audio: int,
+    out_text: int,
+    out_audio: int,
+    cached_text: int = 0,
+    cached_audio: int = 0,
+) -> dict[str, Any]:
+    """A usage object with the real field set; cached tokens are a part of the input tokens."""
     return {
         "total_tokens": input_text + input_audio + out_text + out_audio,
         "input_tokens": input_text + input_audio,
@@ -29,8 +36,12 @@ def usage(input_text: int, input_audio: int, out_text: int, out_audio: int) -> d
             "text_tokens": input_text,
             "audio_tokens": input_audio,
             "image_tokens": 0,
-            "cached_tokens": 0,
-            "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
+            "cached_tokens": cached_text + cached_audio,
+            "cached_tokens_details": {
+                "text_tokens": cached_text,
+                "audio_tokens": cached_audio,
+                "image_tokens": 0,
+            },
         },
         "output_token_details": {"text_tokens": out_text, "audio_tokens": out_audio},
     }

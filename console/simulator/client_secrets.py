@@ -33,6 +33,7 @@ from typing import Any
 from . import errors
 from . import validation as v
 from .dialect import GA
+from .prompts import PromptLibrary
 from .session import SessionState
 
 PREFIX = "ek_"
@@ -84,9 +85,11 @@ def _expiry(raw: Any) -> int:
     return v.integer(obj["seconds"], f"{p}.seconds", MIN_TTL_S, MAX_TTL_S)
 
 
-def _realtime(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A realtime config: (canonical patch, rendered session)."""
-    state = SessionState(GA.default_model, GA.default_voice, None)
+def _realtime(
+    raw: dict[str, Any], prompts: PromptLibrary | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A realtime config: (canonical patch, rendered session); ``prompts`` resolves a prompt."""
+    state = SessionState(GA.default_model, GA.default_voice, None, prompts=prompts)
     patch = GA.parse_session_update(raw, state)
     state.update(patch)
     return patch, GA.render_session(state)
@@ -101,25 +104,34 @@ def _transcription(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
     return patch, GA.render_any_session(state)
 
 
-def parse_session(raw: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def parse_session(
+    raw: Any, prompts: PromptLibrary | None = None
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """``session`` of the request: (kind, canonical patch, rendered session)."""
     if raw is None:
         raw = {"type": "realtime"}
     obj = v.require_object(raw, "session")
     kinds = ("realtime", "transcription")
     kind = v.enum(v.require_key(obj, "type", "session"), "session.type", kinds)
-    patch, rendered = _realtime(obj) if kind == "realtime" else _transcription(obj)
+    patch, rendered = _realtime(obj, prompts) if kind == "realtime" else _transcription(obj)
     return kind, patch, rendered
 
 
 class ClientSecretRegistry:
     """The live secrets of one server: mint, look up, prune (see the module docstring)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        limit: int = DEFAULT_LIMIT,
+        prompts: PromptLibrary | None = None,
+    ) -> None:
+        """``prompts``: what a secret's ``prompt`` reference resolves from (the server's)."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit!r}")
         self.clock = clock
         self.limit = limit
+        self.prompts = prompts
         self._live: dict[str, ClientSecret] = {}
 
     def __len__(self) -> int:
@@ -138,7 +150,7 @@ class ClientSecretRegistry:
         body = request
         v.check_keys(body, ["expires_after", "session"], "")
         ttl = _expiry(body.get("expires_after"))
-        kind, patch, rendered = parse_session(body.get("session"))
+        kind, patch, rendered = parse_session(body.get("session"), self.prompts)
         self._prune()
         if len(self._live) >= self.limit:
             raise SecretLimitReached(

@@ -22,12 +22,15 @@ from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
 from .json_frames import parse_json
+from .noise import NoiseReducer
 from .peers import Peer, PeerClosed
 from .playout import Playout
+from .prompts import PromptLibrary
 from .session import SessionState
 from .session_updates import SessionUpdates, handshake_refusal
 from .sideband import Sidebands
 from .streaming import ResponseRun
+from .truncation import ContextWindow
 from .turn_taking import InputAudioHandlers
 from .turns import TurnQueue
 from .vad import EnergyVad
@@ -59,9 +62,11 @@ class Connection(InputAudioHandlers, SessionUpdates):
         intent: str | None = None,
         model_in_url: bool = False,
         session_patch: dict[str, Any] | None = None,
+        prompts: PromptLibrary | None = None,
     ) -> None:
         """``session_patch``: a validated canonical config the session starts with (an
-        ephemeral secret's), so ``session.created`` already shows it."""
+        ephemeral secret's), so ``session.created`` already shows it; ``prompts``: the
+        templates ``prompt`` references resolve from (:mod:`.prompts`)."""
         self.ws = ws
         self.refusal = handshake_refusal(intent, model_in_url)
         self.sidebands = Sidebands()
@@ -76,11 +81,13 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self.rate_limits = RateLimits(dialect.rate_limit_names)
         self.expiry_s = expiry_s
         kind = "transcription" if intent == "transcription" else "realtime"
-        self.session = SessionState(model, dialect.default_voice, expiry_s, kind)
+        self.session = SessionState(model, dialect.default_voice, expiry_s, kind, prompts)
         if session_patch:
             self.session.update(session_patch)
         self.conversation = Conversation()
+        self.window = ContextWindow()  # what responses read of the conversation (truncation)
         self.buffer = InputAudioBuffer()
+        self.noise = NoiseReducer()  # noise reduction before the buffer and VAD
         self.vad: EnergyVad | None = None
         self._vad_item_id: str | None = None
         self._vad_start = 0

@@ -57,6 +57,7 @@ class Item:
     output: str | None = None
 
     counted: tuple[int, int] = (0, 0)  # (text, audio) tokens in the conversation's totals
+    dropped: bool = False  # truncation: the model no longer reads it (see .truncation)
 
     def tokens(self) -> tuple[int, int]:
         """What the item costs as response input: (text tokens, audio tokens)."""
@@ -81,7 +82,10 @@ class Conversation:
     """The default conversation: an ordered list of items addressable by id.
 
     Per-turn cost does not grow with the history: items are indexed by id, and the input
-    tokens of all items are kept as running totals (:meth:`recount` after an item changes).
+    tokens of all items are kept as running totals (:meth:`recount` after an item changes), as
+    are those of the items truncation dropped from what the model reads (:meth:`drop_oldest`).
+    ``edits`` counts the changes that alter what came before the end (a deletion, an insertion
+    before other items, an audio truncation, a drop): a response's cached prefix survives none.
     """
 
     def __init__(self) -> None:
@@ -90,6 +94,8 @@ class Conversation:
         self._by_id: dict[str, Item] = {}
         self.text_tokens = 0
         self.audio_tokens = 0
+        self._dropped_tokens = [0, 0]  # (text, audio) of the dropped items
+        self.edits = 0
 
     def get(self, item_id: str) -> Item | None:
         """The item with ``item_id``, or None."""
@@ -114,7 +120,31 @@ class Conversation:
         text, audio = item.tokens()
         self.text_tokens += text - item.counted[0]
         self.audio_tokens += audio - item.counted[1]
+        if item.dropped:
+            self._dropped_tokens[0] += text - item.counted[0]
+            self._dropped_tokens[1] += audio - item.counted[1]
         item.counted = (text, audio)
+
+    def read_tokens(self) -> tuple[int, int]:
+        """(text, audio) tokens of the items the model still reads."""
+        return (
+            self.text_tokens - self._dropped_tokens[0],
+            self.audio_tokens - self._dropped_tokens[1],
+        )
+
+    def drop_oldest(self, keep: int) -> None:
+        """Truncation: drop the oldest items the model reads until at most ``keep`` tokens are
+        left (the newest item is never dropped). The items stay in the conversation."""
+        left = sum(self.read_tokens())
+        for item in self.items[:-1]:
+            if left <= keep:
+                break
+            if not item.dropped:
+                item.dropped = True
+                self._dropped_tokens[0] += item.counted[0]
+                self._dropped_tokens[1] += item.counted[1]
+                left -= sum(item.counted)
+                self.edits += 1
 
     def last_id(self) -> str | None:
         """Id of the last item (the ``previous_item_id`` of an appended item)."""
@@ -150,6 +180,8 @@ class Conversation:
                 )
             self.items.insert(self.items.index(after) + 1, item)
             previous = previous_item_id
+        if self.items[-1] is not item:
+            self.edits += 1
         self._by_id[item.id] = item
         item.counted = (0, 0)
         self.recount(item)
@@ -173,7 +205,11 @@ class Conversation:
         del self._by_id[item_id]
         self.text_tokens -= item.counted[0]
         self.audio_tokens -= item.counted[1]
+        if item.dropped:
+            self._dropped_tokens[0] -= item.counted[0]
+            self._dropped_tokens[1] -= item.counted[1]
         item.counted = (0, 0)
+        self.edits += 1
 
     def retrieve(self, item_id: str) -> Item:
         """The item or the real ``item_retrieve_invalid_item_id`` error."""
@@ -213,6 +249,7 @@ class Conversation:
         part.audio = part.audio[: audio_end_ms * SAMPLE_RATE // 1000]
         part.transcript = ""
         self.recount(item)
+        self.edits += 1
 
     def has_assistant_audio(self) -> bool:
         """Whether the model has spoken in this conversation (the voice is then fixed)."""

@@ -16,7 +16,7 @@ import copy
 from typing import Any
 
 from . import dialect_transcription as transcription
-from . import errors, fields, ids
+from . import errors, fields, ids, prompts, reasoning, truncation
 from . import validation as v
 from .conversation import Item
 from .dialect_items import ItemCodec
@@ -144,6 +144,7 @@ class Dialect(ItemCodec):
             "tracing": copy.deepcopy(c["tracing"]),
             "truncation": copy.deepcopy(c["truncation"]),
             "prompt": copy.deepcopy(c["prompt"]),
+            "reasoning": copy.deepcopy(c["reasoning"]),
             "expires_at": state.expires_at,
             "audio": copy.deepcopy(c["audio"]),
             "include": copy.deepcopy(c["include"]),
@@ -197,11 +198,13 @@ class Dialect(ItemCodec):
             elif key == "tracing":
                 patch[key] = fields.tracing(value, q)
             elif key == "truncation":
-                patch[key] = fields.truncation(value, q)
+                patch[key] = truncation.parse(value, q)
             elif key == "include":
                 patch[key] = fields.include(value, q)
-            elif key in ("prompt", "reasoning"):
-                patch[key] = None if value is None else copy.deepcopy(v.opaque_object(value, q))
+            elif key == "prompt":
+                patch.update(prompts.parse(value, q, state.prompts))
+            elif key == "reasoning":
+                patch[key] = reasoning.parse(value, q)
             elif key == "parallel_tool_calls":
                 patch[key] = v.boolean(value, q)
             elif key == "audio":
@@ -209,6 +212,13 @@ class Dialect(ItemCodec):
         tools = patch.get("tools", state.config["tools"])
         fields.check_tool_choice_names(
             patch.get("tool_choice", state.config["tool_choice"]), tools, f"{p}.tool_choice"
+        )
+        model = patch.get("model", state.config["model"])
+        reasoning.check_model(
+            patch.get("reasoning", state.config["reasoning"]), f"{p}.reasoning", model
+        )
+        truncation.check_model(
+            patch.get("truncation", state.config["truncation"]), f"{p}.truncation", model
         )
         return patch
 
@@ -278,9 +288,11 @@ class Dialect(ItemCodec):
         )  # fmt: skip
         out: dict[str, Any] = {}
         self._common_response_params(obj, out, p)
-        for key in ("prompt", "reasoning"):  # accepted, not used by the simulator
-            if obj.get(key) is not None:
-                v.opaque_object(obj[key], f"{p}.{key}")
+        if obj.get("prompt") is not None:
+            out.update(prompts.parse(obj["prompt"], f"{p}.prompt", state.prompts))
+        if obj.get("reasoning") is not None:
+            out["reasoning"] = reasoning.parse(obj["reasoning"], f"{p}.reasoning")
+            reasoning.check_model(out["reasoning"], f"{p}.reasoning", state.config["model"])
         if "max_output_tokens" in obj:
             out["max_output_tokens"] = v.max_tokens(
                 obj["max_output_tokens"], f"{p}.max_output_tokens"

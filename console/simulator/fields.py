@@ -173,17 +173,6 @@ def tracing(value: Any, param: str) -> Any:
     return copy.deepcopy(v.nesting(obj, param))
 
 
-def truncation(value: Any, param: str) -> Any:
-    """``auto``, ``disabled`` or a retention-ratio object."""
-    if isinstance(value, str):
-        return v.enum(value, param, ("auto", "disabled"))
-    obj = v.require_object(value, param)
-    v.check_keys(obj, ["type", "retention_ratio", "token_limits"], param)
-    v.enum(obj.get("type"), f"{param}.type", ("retention_ratio",))
-    v.number(v.require_key(obj, "retention_ratio", param), f"{param}.retention_ratio", 0.0, 1.0)
-    return copy.deepcopy(v.nesting(obj, param))
-
-
 def include(value: Any, param: str) -> Any:
     """null or a list of the known include options."""
     if value is None:

@@ -27,9 +27,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -48,6 +49,7 @@ from .handshake import (
     selected_subprotocol,
 )
 from .peers import AiohttpPeer, Peer, PeerClosed
+from .prompts import PromptLibrary
 from .sideband import serve_sideband
 
 if TYPE_CHECKING:
@@ -79,6 +81,17 @@ DEFAULT_TRANSCRIPTION_DELAY_S = SIMULATOR_TRANSCRIPTION_DELAY_S
 """How long after a commit the input audio transcription starts arriving."""
 
 
+def _prompt_library(
+    prompts: PromptLibrary | Mapping[str, Any] | str | Path | None,
+) -> PromptLibrary | None:
+    """``SimulatorServer(prompts=...)`` as a library (None: no prompts)."""
+    if prompts is None or isinstance(prompts, PromptLibrary):
+        return prompts
+    if isinstance(prompts, str | Path):
+        return PromptLibrary.from_file(prompts)
+    return PromptLibrary(prompts)
+
+
 class SimulatorServer:
     """An in-process Realtime API server.
 
@@ -93,6 +106,11 @@ class SimulatorServer:
     real server's does). ``transcription_delay_s`` is how long after a commit the input audio
     transcription starts arriving (default 0.3 s; it runs beside the response, as the real
     server's does, so it usually arrives after ``response.created``), in both paces.
+
+    ``prompts`` are the prompt templates a session's ``prompt: {id, version, variables}``
+    resolves from (:mod:`.prompts`): a :class:`~.prompts.PromptLibrary`, the prompt file's JSON
+    object, or the file's path (:class:`ValueError` says what is wrong with it); without them
+    every prompt id is unknown.
 
     ``clock`` (wall-clock seconds) times the ephemeral secrets' expiry, injectable for tests;
     ``max_client_secrets`` bounds the live ones. The server also serves the HTTP API
@@ -112,6 +130,7 @@ class SimulatorServer:
         transcription_delay_s: float = DEFAULT_TRANSCRIPTION_DELAY_S,
         clock: Callable[[], float] = time.time,
         max_client_secrets: int = DEFAULT_LIMIT,
+        prompts: PromptLibrary | Mapping[str, Any] | str | Path | None = None,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")
@@ -127,7 +146,8 @@ class SimulatorServer:
         self._require_key = require_key
         self.session_expiry_s = session_expiry_s
         self.item_done_first = item_done_first
-        self.client_secrets = ClientSecretRegistry(clock, max_client_secrets)
+        self.prompts = _prompt_library(prompts)
+        self.client_secrets = ClientSecretRegistry(clock, max_client_secrets, self.prompts)
         self.sessions: dict[str, Connection] = {}
         """Open sessions by session id (added on open, removed on close): a later sideband
         join (``?call_id=``) finds its session here."""
@@ -284,6 +304,7 @@ class SimulatorServer:
             intent=self._intent(request, secret),
             model_in_url="model" in request.query,
             session_patch=secret.patch if secret is not None else None,
+            prompts=self.prompts,
         )
 
     def call_connection(self, peer: Peer, secret: ClientSecret | None) -> Connection:
@@ -301,6 +322,7 @@ class SimulatorServer:
             transcription_delay_s=self.transcription_delay_s,
             intent="transcription" if transcription else None,
             session_patch=secret.patch if secret is not None else None,
+            prompts=self.prompts,
         )
 
     @staticmethod

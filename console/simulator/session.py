@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ids
+
+if TYPE_CHECKING:
+    from .prompts import PromptLibrary
 
 BETA_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse")
 GA_VOICES = (*BETA_VOICES, "marin", "cedar")
@@ -25,9 +28,7 @@ TRANSCRIPTION_MODELS = (
     "gpt-transcribe",
     "gpt-live-transcribe",
 )
-EAGERNESS = ("low", "medium", "high", "auto")
-# semantic_vad has no silence setting; the simulator maps eagerness to one.
-EAGERNESS_SILENCE_MS = {"low": 1000, "medium": 600, "high": 250, "auto": 600}
+EAGERNESS = ("low", "medium", "high", "auto")  # semantic_vad's waits: see .eagerness
 
 DEFAULT_INSTRUCTIONS = (
     "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI. "
@@ -82,6 +83,8 @@ def default_config(model: str, voice: str) -> dict[str, Any]:
         "tracing": None,
         "truncation": "auto",
         "prompt": None,
+        "prompt_text": None,  # what the prompt reference resolved to (never rendered)
+        "reasoning": None,
         "include": None,
         "temperature": 0.8,
         "audio": {
@@ -112,12 +115,21 @@ def merge_turn_detection(
     return base
 
 
+# Objects a new value replaces whole (a new prompt reference does not keep the old variables).
+REPLACED_WHOLE = ("format", "prompt", "reasoning", "truncation")
+
+
 def deep_merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
-    """Merge ``patch`` into ``target`` in place: objects recursively, everything else replaced."""
+    """Merge ``patch`` into ``target`` in place: objects recursively (except
+    :data:`REPLACED_WHOLE`), everything else replaced."""
     for key, value in patch.items():
         if key == "turn_detection":
             target[key] = merge_turn_detection(target.get(key), value)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict) and key != "format":
+        elif (
+            isinstance(value, dict)
+            and isinstance(target.get(key), dict)
+            and key not in REPLACED_WHOLE
+        ):
             deep_merge(target[key], value)
         else:
             target[key] = copy.deepcopy(value)
@@ -132,13 +144,21 @@ class SessionState:
     """
 
     def __init__(
-        self, model: str, voice: str, expiry_s: float | None, kind: str = "realtime"
+        self,
+        model: str,
+        voice: str,
+        expiry_s: float | None,
+        kind: str = "realtime",
+        prompts: PromptLibrary | None = None,
     ) -> None:
+        """``prompts``: the templates a ``prompt`` reference resolves from (see :mod:`.prompts`;
+        None: no prompt id is known)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         self.id = ids.new_id("sess")
         self.created_at = time.time()
         self.expires_at = int(self.created_at + (expiry_s or DEFAULT_EXPIRY_S))
+        self.prompts = prompts
         self.config = default_config(model, voice)
         self.config["type"] = kind
         if kind == "transcription":

@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import ids, responder, voice
+from . import errors, ids, responder, truncation, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
@@ -62,6 +62,7 @@ class Host(Protocol):
     item_done_first: bool
     rate_limits: RateLimits
     audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
+    window: truncation.ContextWindow  # truncation and cached tokens of the session's reads
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -79,12 +80,11 @@ class ResponseRun:
         cfg = host.session.config
         self.host = host
         self.in_conversation = params.get("conversation", "auto") != "none"
-        self.context = context
-        # Input tokens of the whole conversation, as of now, when the response reads it.
-        self.context_totals: tuple[int, int] | None = None
-        if "input" not in params:
-            conv = host.conversation
-            self.context_totals = (conv.text_tokens, conv.audio_tokens)
+        # What the model reads, as of now: instructions (a prompt's first), then the items.
+        self.reading = truncation.response_reading(
+            host.window, host.conversation, cfg, params, context
+        )
+        self.context = self.reading.items
         self.params = params
         self.on_finish = on_finish
         self.id = ids.new_id("resp")
@@ -221,13 +221,15 @@ class ResponseRun:
 
     async def _run(self) -> None:
         cfg = self.host.session.config
-        instructions = self.params.get("instructions", cfg["instructions"])
+        if self.reading.overflow is not None:
+            await self._fail(self.reading.overflow)
+            return
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
         plan = responder.plan(
             self.context,
             self.host.conversation.items,
-            instructions,
+            self.reading.instructions,
             tools,
             tool_choice,
             bool(cfg.get("parallel_tool_calls", True)),
@@ -246,14 +248,10 @@ class ResponseRun:
                 break
             out_text += await self._function_call(call)
         if self.output:
-            if self.context_totals is not None:  # the conversation: its running totals
-                in_text, in_audio = self.context_totals
-            else:  # a response's own input
-                counts = [item.tokens() for item in self.context]
-                in_text = sum(text for text, _ in counts)
-                in_audio = sum(audio for _, audio in counts)
-            in_text += responder.count_tokens(instructions)
-            self.fields["usage"] = usage(in_text, in_audio, out_text, out_audio)
+            r = self.reading
+            self.fields["usage"] = usage(
+                r.text_tokens, r.audio_tokens, out_text, out_audio, r.cached_text, r.cached_audio
+            )
         else:  # nothing generated, nothing billed
             self.fields["usage"] = usage(0, 0, 0, 0)
         if self.cancelled:
@@ -271,23 +269,26 @@ class ResponseRun:
         if self.output and not beta_limits:
             await self._rate_limits()
 
-    async def _fail(self) -> None:
-        """An internal failure: close the items still open (``incomplete``) and end the response
-        with ``response.done`` status ``failed`` and ``status_details.error``, as the real server
-        does; never a ``server_error`` with no ``response.done``."""
+    async def _fail(self, error: errors.RealtimeError | None = None) -> None:
+        """An internal failure (or ``error``, e.g. a context overflow): close the items still
+        open (``incomplete``) and end the response with ``response.done`` status ``failed`` and
+        ``status_details.error``, as the real server does; never a ``server_error`` with no
+        ``response.done``."""
         if self._done_sent:
             return
         for index, item in enumerate(self.output):
             if item.status == "in_progress":
                 await self._finish_item(item, index, "incomplete")
+        if error is None:
+            error = errors.RealtimeError(
+                "The server had an error while generating the response.",
+                code="server_error",
+                type=errors.SERVER_ERROR,
+            )
         self.fields["status"] = "failed"
         self.fields["status_details"] = {
             "type": "failed",
-            "error": {
-                "type": "server_error",
-                "code": "server_error",
-                "message": "The server had an error while generating the response.",
-            },
+            "error": {"type": error.type, "code": error.code, "message": error.message},
         }
         if self.fields["usage"] is None:
             self.fields["usage"] = usage(0, 0, 0, 0)

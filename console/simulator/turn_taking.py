@@ -17,6 +17,7 @@ from . import ids, transcription
 from . import validation as v
 from .conversation import Conversation, Item, Part
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer, ms
+from .noise import NoiseReducer
 from .session import SessionState
 from .streaming import ResponseRun
 from .turns import Action, TurnQueue
@@ -29,6 +30,7 @@ class InputAudioHandlers:
     session: SessionState
     conversation: Conversation
     buffer: InputAudioBuffer
+    noise: NoiseReducer
     vad: EnergyVad | None
     active: ResponseRun | None
     turns: TurnQueue
@@ -72,7 +74,9 @@ class InputAudioHandlers:
 
     async def feed_input_audio(self, pcm: np.ndarray) -> None:
         """24 kHz input audio into the buffer, VAD and the idle timeout: an append's, or a
-        WebRTC call's track (which sends no append events). Refused past the buffer's bound."""
+        WebRTC call's track (which sends no append events). Refused past the buffer's bound.
+        Noise reduction comes first: the buffer and VAD get the cleaned audio (:mod:`.noise`)."""
+        pcm = self.noise.process(pcm, self.session.config["audio"]["input"]["noise_reduction"])
         self.buffer.append(pcm)
         if self.vad is not None:
             for boundary in self.vad.feed(pcm):

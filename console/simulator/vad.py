@@ -3,17 +3,19 @@
 Positions are absolute sample counts since the session's first appended audio, so reported
 milliseconds match the real API's ``audio_start_ms``/``audio_end_ms`` convention:
 ``audio_start_ms`` includes ``prefix_padding_ms`` before the detected onset and
-``audio_end_ms`` includes the ``silence_duration_ms`` that ended the turn.
+``audio_end_ms`` includes the ``silence_duration_ms`` that ended the turn. semantic_vad's
+silence depends on its eagerness and on how the voice ended (:mod:`.eagerness`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .session import EAGERNESS_SILENCE_MS
+from . import eagerness
 
 SAMPLE_RATE = 24000
 FRAME = 240  # 10 ms
@@ -33,13 +35,14 @@ class VadSettings:
     threshold: float = 0.5
     prefix_padding_ms: int = 300
     silence_duration_ms: int = 200
+    eagerness: str | None = None  # semantic_vad: the silence depends on how speech ended
 
     @classmethod
     def from_turn_detection(cls, td: dict[str, Any]) -> VadSettings:
-        """Settings from a session's turn_detection object (semantic_vad maps eagerness)."""
+        """Settings from a session's turn_detection object (semantic_vad: its eagerness)."""
         if td.get("type") == "semantic_vad":
-            eagerness = td.get("eagerness") or "auto"
-            return cls(0.5, 300, EAGERNESS_SILENCE_MS.get(eagerness, 600))
+            level = td.get("eagerness") or "auto"
+            return cls(0.5, 300, eagerness.wait_ms(level, False), level)
         return cls(
             float(td.get("threshold", 0.5)),
             int(td.get("prefix_padding_ms", 300)),
@@ -65,6 +68,21 @@ class EnergyVad:
         self.speaking = False
         self._loud_run = 0
         self._quiet_run = 0
+        self._peak_db = -200.0  # the turn's loudest frame
+        self._tail: deque[float] = deque(maxlen=eagerness.TAIL_FRAMES)  # latest voiced frames
+        self._silence_frames = self._frames(settings.silence_duration_ms)
+
+    @staticmethod
+    def _frames(silence_ms: int) -> int:
+        return max(1, -(-silence_ms * SAMPLE_RATE // 1000 // FRAME))
+
+    def _silence_began(self) -> None:
+        """semantic_vad: how long to wait depends on how the voice ended."""
+        if self.settings.eagerness is not None:
+            trailing = eagerness.trailing_off(self._tail, self._peak_db)
+            self._silence_frames = self._frames(
+                eagerness.wait_ms(self.settings.eagerness, trailing)
+            )
 
     def _frame_db(self, frame: np.ndarray) -> float:
         rms = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
@@ -76,9 +94,6 @@ class EnergyVad:
         events: list[VadEvent] = []
         onset_db = threshold_dbfs(self.settings.threshold)
         release_db = onset_db - RELEASE_DB
-        silence_frames = max(
-            1, -(-self.settings.silence_duration_ms * SAMPLE_RATE // 1000 // FRAME)
-        )
         usable = len(data) - len(data) % FRAME
         for start in range(0, usable, FRAME):
             level = self._frame_db(data[start : start + FRAME])
@@ -88,10 +103,19 @@ class EnergyVad:
                 if self._loud_run >= ONSET_FRAMES:
                     self.speaking = True
                     self._quiet_run = 0
+                    self._peak_db = level
+                    self._tail.clear()
                     events.append(VadEvent("started", frame_end - ONSET_FRAMES * FRAME))
             else:
-                self._quiet_run = self._quiet_run + 1 if level < release_db else 0
-                if self._quiet_run >= silence_frames:
+                if level < release_db:
+                    self._quiet_run += 1
+                    if self._quiet_run == 1:
+                        self._silence_began()
+                else:
+                    self._quiet_run = 0
+                    self._peak_db = max(self._peak_db, level)
+                    self._tail.append(level)
+                if self._quiet_run >= self._silence_frames:
                     self.speaking = False
                     self._loud_run = 0
                     events.append(VadEvent("stopped", frame_end))

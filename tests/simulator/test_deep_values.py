@@ -1,7 +1,8 @@
-"""Deeply nested values in fields the simulator keeps as given (``prompt``, ``tracing``,
-``tools``, ``truncation``, ``reasoning``, an MCP ``tool_choice``) are refused with
-``invalid_value`` naming the field, not a ``server_error`` with a traceback (copying them
-recursed past Python's limit); the connection keeps working and nothing was applied."""
+"""Deeply nested values in fields the simulator keeps as given (``tracing``, ``tools``, an MCP
+``tool_choice``) are refused with ``invalid_value`` naming the field, not a ``server_error``
+with a traceback (copying them recursed past Python's limit); the connection keeps working and
+nothing was applied. Fields validated key by key (``prompt``, ``truncation``, ``reasoning``)
+refuse them at their first wrong key."""
 
 from __future__ import annotations
 
@@ -39,9 +40,6 @@ def _function(parameters: Any) -> dict[str, Any]:
 
 # (dialect, client event type, payload key, payload, the param the error names)
 CASES: list[tuple[str, str, str, dict[str, Any], str]] = [
-    ("ga", "session.update", "session", {"prompt": {"id": "p", "variables": deep()}},
-     "session.prompt"),
-    ("ga", "session.update", "session", {"prompt": deep_object()}, "session.prompt"),
     ("ga", "session.update", "session", {"tracing": {"metadata": deep()}}, "session.tracing"),
     ("ga", "session.update", "session", {"tracing": {"metadata": deep_object()}},
      "session.tracing"),
@@ -52,15 +50,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], str]] = [
     ("ga", "session.update", "session",
      {"tools": [{"type": "mcp", "server_label": "m", "headers": deep()}]}, "session.tools[0]"),
     ("ga", "session.update", "session",
-     {"truncation": {"type": "retention_ratio", "retention_ratio": 0.5, "token_limits": deep()}},
-     "session.truncation"),
-    ("ga", "session.update", "session", {"reasoning": deep_object()}, "session.reasoning"),
-    ("ga", "session.update", "session",
      {"tool_choice": {"type": "mcp", "server_label": deep()}}, "session.tool_choice"),
     ("ga", "response.create", "response", {"tools": [_function({"enum": deep()})]},
      "response.tools[0].parameters"),
-    ("ga", "response.create", "response", {"prompt": {"id": "p", "variables": deep()}},
-     "response.prompt"),
     ("beta", "session.update", "session", {"tracing": {"metadata": deep()}}, "session.tracing"),
     ("beta", "session.update", "session", {"tools": [_function({"default": deep()})]},
      "session.tools[0].parameters"),
@@ -105,6 +97,37 @@ async def test_deep_value_is_invalid_value_naming_the_field(
     assert error["param"] == param
     assert error["event_id"] == "deep"
     assert str(MAX_NESTING) in error["message"]
+    await _still_works(client)
+    assert not [e for e in client.received if e["type"] == "session.updated"]
+    await client.close()
+
+
+# (client event type, payload key, payload, the error's code and param)
+VALIDATED: list[tuple[str, str, dict[str, Any], str, str]] = [
+    ("session.update", "session", {"prompt": {"id": "p", "variables": deep()}},
+     "invalid_type", "session.prompt.variables"),
+    ("session.update", "session", {"prompt": deep_object()},
+     "unknown_parameter", "session.prompt.a"),
+    ("session.update", "session",
+     {"truncation": {"type": "retention_ratio", "retention_ratio": 0.5, "token_limits": deep()}},
+     "invalid_type", "session.truncation.token_limits"),
+    ("session.update", "session", {"reasoning": deep_object()},
+     "unknown_parameter", "session.reasoning.a"),
+    ("response.create", "response", {"prompt": {"id": "p", "variables": deep()}},
+     "invalid_type", "response.prompt.variables"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "key", "payload", "code", "param"), VALIDATED)
+async def test_deep_value_in_a_validated_field_is_refused_at_its_key(
+    server: SimulatorServer, kind: str, key: str, payload: dict[str, Any], code: str, param: str
+) -> None:
+    client = await _connected(server, "ga")
+    if key == "session":
+        payload = {"type": "realtime", **payload}
+    await client.send_raw(json.dumps({"type": kind, "event_id": "deep", key: payload}))
+    error = await client.error()
+    assert (error["code"], error["param"], error["event_id"]) == (code, param, "deep"), error
     await _still_works(client)
     assert not [e for e in client.received if e["type"] == "session.updated"]
     await client.close()
