@@ -1,9 +1,10 @@
 """The conversation pane marks the items the model no longer reads (truncation dropped them),
 as the inspector estimates from each response's usage.
 
-The recording is GA-shaped events of three text turns whose third response's input tokens
-fall (what a real server's truncation shows, and all it shows); replayed, the console marks the
-first turn's two items and no other.
+Against the simulator with a small ``token_limits.post_instructions``, the marks are checked
+against what the usage says the model read. A recording of GA-shaped events of three text turns
+whose third response's input tokens fall (what a real server's truncation shows, and all it
+shows), replayed, marks the first turn's two items and no other.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.conversation_context import NOTE
 from console.inspector.recording import load_recording
+from console.simulator import SimulatorServer
+from console.simulator.conversation import count_tokens
 
-from .conftest import console_app, screen_text
+from .conftest import connected, console_app, expect, screen_text, server_event
 
 
 def turn(
@@ -104,3 +107,41 @@ async def test_the_items_truncation_dropped_are_dimmed_and_marked(tmp_path: Path
         assert marked == ["item_user1", "item_answer1"]
         assert (pane.text_of("item_user1") or "").startswith("✂ user")
         assert "not in the model's context" in screen_text(app)
+
+
+TRUNCATION = {
+    "type": "retention_ratio",
+    "retention_ratio": 0.5,
+    "token_limits": {"post_instructions": 200},
+}
+
+
+async def test_against_the_simulator_the_oldest_items_get_the_mark(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await connected(app)
+        updated = expect(app, server_event("session.updated"))
+        app.client.update_session(output_modalities=["text"], truncation=TRUNCATION)
+        session = (await updated)["event"]["session"]
+        head = count_tokens(session.get("instructions") or "")
+        inputs = []
+        for n in range(8):
+            done = expect(app, server_event("response.done"))
+            text = f"turn {n}: " + "lorem ipsum dolor sit " * 4
+            app.client.send_user_message_content([{"type": "input_text", "text": text}])
+            inputs.append((await done)["event"]["response"]["usage"]["input_tokens"])
+        assert min(inputs[3:]) < max(inputs[:4]), inputs  # the simulator truncated
+        items = app.client.conversation.get_items()
+        dropped = [app.inspector.context.is_dropped(item["id"]) for item in items]
+        kept = dropped.index(False)
+        assert kept > 0 and not any(dropped[kept:]), dropped  # the oldest, and only those
+        # What the model read for the last response: the kept items but its own answer.
+        read = sum(count_tokens(item["formatted"]["text"]) for item in items[kept:-1])
+        assert read == inputs[-1] - head
+        app.render_frame()
+        await pilot.pause()
+        pane = app.query_one(ConversationPane)
+        assert NOTE in (pane.text_of(items[0]["id"]) or "")
+        assert NOTE not in (pane.text_of(items[-1]["id"]) or "")

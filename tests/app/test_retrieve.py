@@ -112,3 +112,35 @@ async def test_a_transcription_session_is_told_that_retrieve_does_not_apply(
         await connected(app)
         app.action_retrieve_item("item_1")
         await until(pilot, lambda: any("transcription session" in t for t in toasts(app)), "told")
+
+
+async def test_noise_reduction_lowers_the_level_the_server_heard(
+    simulator: SimulatorServer,
+) -> None:
+    """Steady noise around a tone: with ``near_field`` the server keeps the noise quieter."""
+    noise = np.random.default_rng(7).normal(0, 600, int(3.0 * 24000))
+    noisy = np.concatenate([silence(1.0), tone(1.0), silence(1.0)]) + noise
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)):
+        await connected(app)
+        updated = expect(app, server_event("session.updated"))
+        app.client.update_session(input_audio_noise_reduction={"type": "near_field"})
+        await updated
+        added = expect(app, server_event("conversation.item.added"))
+        app.client.append_input_audio(np.clip(noisy, -32768, 32767).astype(np.int16))
+        app.client.commit_input_audio()
+        item_id = (await added)["event"]["item"]["id"]
+        retrieved = expect(app, server_event("conversation.item.retrieved"))
+        app.action_retrieve_item(item_id)
+        await retrieved
+        audit = app.inspector.retrieves.get(item_id)
+        assert audit is not None and audit.sent_levels and audit.heard_levels
+        assert audit.heard_levels.samples == audit.sent_levels.samples
+        assert audit.heard_levels.rms_dbfs < audit.sent_levels.rms_dbfs
+        sent_row, heard_row = audit.strip
+        noise_sent, noise_heard = sent_row[2], heard_row[2]  # within the first second: noise
+        assert noise_sent is not None and noise_heard is not None
+        assert noise_sent - noise_heard > 6.0, (noise_sent, noise_heard)
+        speech = sent_row[len(sent_row) // 2], heard_row[len(heard_row) // 2]
+        assert speech[0] is not None and speech[1] is not None
+        assert abs(speech[0] - speech[1]) < 3.0  # the tone passes
