@@ -23,9 +23,11 @@ HEARD_SUFFIX = ".heard"
 
 def is_user_audio(item: dict[str, Any]) -> bool:
     """A user message with an ``input_audio`` part (what a retrieve applies to)."""
-    return item.get("role") == "user" and any(
-        isinstance(part, dict) and part.get("type") == "input_audio"
-        for part in item.get("content") or []
+    content = item.get("content")
+    return (
+        item.get("role") == "user"
+        and isinstance(content, list)
+        and any(isinstance(part, dict) and part.get("type") == "input_audio" for part in content)
     )
 
 

@@ -220,7 +220,7 @@ class ContextWindow:
         pending = self._pending.pop(str(response.get("id")), None)
         usage = response.get("usage")
         outputs = []
-        for entry in response.get("output") or []:
+        for entry in _list(response.get("output")):
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                 outputs.append(entry["id"])
                 if entry["id"] in self._items:  # its final text (added items come empty)
@@ -312,7 +312,12 @@ class ContextWindow:
 def _text_chars(item: dict[str, Any]) -> int:
     """Characters of what an item says: text, transcripts, arguments, output."""
     chars = sum(len(str(item.get(key) or "")) for key in ("arguments", "output", "name"))
-    for part in item.get("content") or []:
+    for part in _list(item.get("content")):
         if isinstance(part, dict):
             chars += len(str(part.get("text") or part.get("transcript") or ""))
     return chars
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else empty (a malformed event reads as carrying nothing)."""
+    return value if isinstance(value, list) else []

@@ -191,9 +191,10 @@ class RetrieveAudits:
                 f"{item.get('role') or 'no role'})",
             )
             return audit.item_id
+        content = item.get("content")
         payloads: list[str] = [
             part["audio"]
-            for part in item.get("content") or []
+            for part in (content if isinstance(content, list) else [])
             if isinstance(part, dict)
             and part.get("type") == "input_audio"
             and isinstance(part.get("audio"), str)
