@@ -9,6 +9,7 @@ wrong one.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -64,19 +65,18 @@ def _dbfs(value: float) -> float:
 
 
 def clip_levels(samples: Int16Array) -> ClipLevels:
-    """Length, RMS and peak of a whole clip."""
+    """Length, RMS and peak of a whole clip (float32 dot product: 2 minutes in a few ms)."""
     if not len(samples):
         return ClipLevels(0, FLOOR_DBFS, FLOOR_DBFS)
-    values = samples.astype(np.float64) / 32768.0
-    rms = float(np.sqrt(np.mean(values * values)))
-    peak = float(np.max(np.abs(values)))
+    values = samples.astype(np.float32)
+    rms = math.sqrt(float(np.dot(values, values)) / len(values)) / 32768.0
+    peak = max(int(samples.max()), -int(samples.min())) / 32768.0
     return ClipLevels(len(samples), _dbfs(rms), _dbfs(peak))
 
 
-def _prepared(samples: Int16Array) -> npt.NDArray[np.float64]:
-    head = samples[: int(ALIGN_SECONDS * SAMPLE_RATE)].astype(np.float64)
-    decimated = head[::ALIGN_DECIMATION]
-    return decimated - decimated.mean() if len(decimated) else decimated
+def _prepared(samples: Int16Array) -> npt.NDArray[np.float32]:
+    head = samples[: int(ALIGN_SECONDS * SAMPLE_RATE) : ALIGN_DECIMATION].astype(np.float32)
+    return head - head.mean() if len(head) else head
 
 
 def align(sent: Int16Array, heard: Int16Array) -> Alignment | None:
@@ -104,16 +104,16 @@ def align(sent: Int16Array, heard: Int16Array) -> Alignment | None:
 def level_profile(samples: Int16Array, start: int, span: int, columns: int) -> list[float | None]:
     """RMS dBFS of ``samples`` placed at ``start`` on a timeline of ``span`` samples cut into
     ``columns``; None where the clip has no audio (the strip shows a gap there)."""
-    out: list[float | None] = []
     if columns <= 0 or span <= 0:
-        return out
-    for column in range(columns):
-        lo = column * span // columns - start
-        hi = (column + 1) * span // columns - start
-        lo, hi = max(lo, 0), min(hi, len(samples))
+        return []
+    edges = [column * span // columns - start for column in range(columns + 1)]
+    values = samples.astype(np.float32)
+    out: list[float | None] = []
+    for lo, hi in itertools.pairwise(edges):
+        lo, hi = max(lo, 0), min(hi, len(values))
         if hi <= lo:
             out.append(None)
             continue
-        values = samples[lo:hi].astype(np.float64) / 32768.0
-        out.append(_dbfs(float(np.sqrt(np.mean(values * values)))))
+        segment = values[lo:hi]
+        out.append(_dbfs(math.sqrt(float(np.dot(segment, segment)) / (hi - lo)) / 32768.0))
     return out
