@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from console.app.app import RealtimeConsoleApp
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.heard import HeardPanel
+from console.inspector.connection import Target
 from console.simulator import SimulatorServer
 from tests.simulator.helpers import silence, tone
 
@@ -35,10 +37,11 @@ def toasts(app: RealtimeConsoleApp) -> list[str]:
     return [str(notification.message) for notification in app._notifications]
 
 
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
 async def test_retrieve_shows_what_was_sent_beside_what_the_server_heard(
-    simulator: SimulatorServer,
+    simulator: SimulatorServer, dialect: str
 ) -> None:
-    app = console_app(simulator.url)
+    app = console_app(simulator.url, target=Target(simulator.url, None, dialect, None, "test"))
     async with app.run_test(size=(160, 48)) as pilot:
         await connected(app)
         item_id = await spoken_item(app, pilot)
