@@ -11,15 +11,18 @@ the simulator:
   heuristic (text: four characters a token; user audio: ``USER_AUDIO_MS_PER_TOKEN``) that the
   next usage corrects: when a response's ``input_tokens`` is what the previous context plus the
   new items explain, the surplus is spread over the new items (and over the base, the
-  instructions and tools, when no item is new).
+  instructions and tools, when no item is new). An assistant item cut where the listener
+  stopped hearing it (``conversation.item.truncated``) is re-learnt the same way: it now costs
+  between nothing and its estimate.
 - the items of a response's input are those in the conversation when it was created, less
   those already dropped. Predicted input = base + their estimates. When ``input_tokens`` falls
-  below the prediction by more than half of what the new items were estimated at (and at least
-  ``MIN_DEFICIT``), the server dropped items: the oldest ones, as many as cover the deficit, are
-  marked "not in the model's context", and stay marked (the server drops from the start and
-  does not bring items back).
+  more than ``MIN_DEFICIT`` below the least the items can cost (the learnt ones their estimate,
+  new ones half of theirs, cut ones nothing), the server dropped items: the oldest ones, as many
+  as cover the shortfall from the prediction, are marked "not in the model's context", and stay
+  marked (the server drops from the start and does not bring items back).
 
-Limits, said where the console shows the mark: it is an estimate. Per-item costs are
+Limits (the README says them too): it is an estimate. A response's items are assumed to cost
+as input what they cost as output. Per-item costs are
 heuristics calibrated in aggregate, so which item is the last dropped can be off by one. A
 response with its own ``instructions``, ``tools`` or ``input`` (or out of band), or a session
 update that changed instructions or tools, changes the base by an unknown amount: such a
@@ -52,6 +55,9 @@ class _Item:
     calibrated: bool = False
     """The estimate has been checked against a usage (else it is the heuristic)."""
     dropped: bool = False
+    cut: bool = False
+    """Truncated (``conversation.item.truncated``) since its cost was learnt: it now costs
+    somewhere between nothing and its estimate, until the next usage says."""
 
     def heuristic(self) -> float:
         text = -(-self.text_chars // CHARS_PER_TOKEN)
@@ -126,6 +132,8 @@ class ContextWindow:
             self._join(event.get("item"), event.get("previous_item_id"))
         elif kind == "conversation.item.deleted":
             self._items.pop(str(event.get("item_id")), None)
+        elif kind == "conversation.item.truncated":
+            self._note_cut(event.get("item_id"))
         elif kind in ("input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped"):
             self._note_speech(event)
         elif kind in ("session.created", "session.updated"):
@@ -184,6 +192,13 @@ class ContextWindow:
             if item is not None and not item.calibrated:  # joined before the stop: rare
                 item.audio_ms = max(0, end - window[0])
                 item.tokens = item.heuristic()
+
+    def _note_cut(self, item_id: Any) -> None:
+        """An assistant item cut where the listener stopped hearing it: its audio after the cut
+        (and its transcript) no longer cost anything; how much remains the next usage says."""
+        item = self._items.get(item_id) if isinstance(item_id, str) else None
+        if item is not None:
+            item.cut, item.calibrated = True, False
 
     def _note_session(self, session: Any) -> None:
         if not isinstance(session, dict):
@@ -245,18 +260,24 @@ class ContextWindow:
         context = [self._items[item_id] for item_id in ids]
         old = sum(item.tokens for item in context if item.calibrated)
         new = [item for item in context if not item.calibrated]
+        # A new item costs about its estimate and at least half of it; a cut one, half of it
+        # and at least nothing.
+        for item in new:
+            if item.cut:
+                item.tokens /= 2
         new_tokens = sum(item.tokens for item in new)
+        new_least = sum(0.0 if item.cut else item.tokens / 2 for item in new)
         relearn = self.base is None or pending.custom or pending.changed_base
         for item in new:
-            item.calibrated = True
+            item.calibrated, item.cut = True, False
         if relearn:
             if not pending.custom:
                 self.base = max(0.0, input_tokens - old - new_tokens)
             return set()
         assert self.base is not None
         predicted = self.base + old + new_tokens
-        deficit = predicted - input_tokens
-        if deficit > max(MIN_DEFICIT, new_tokens / 2):
+        if self.base + old + new_least - input_tokens > MIN_DEFICIT:
+            deficit = predicted - input_tokens
             return self._drop(response_id, ids, deficit, input_tokens, predicted, usage)
         surplus = input_tokens - self.base - old
         if new_tokens > 0 and surplus > 0:

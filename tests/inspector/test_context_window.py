@@ -72,12 +72,25 @@ def test_a_drop_while_the_input_still_grows_is_seen_and_dropped_items_stay_out()
     ids.append(s.respond(110, 100))
     ids.append(s.user("b" * 400))
     ids.append(s.respond(310, 100))  # 10 + 100 + 100 + 100
-    s.user("c" * 800)  # 200 tokens; the server drops the first 100-token item to make room
-    s.respond(310 + 100 + 200 - 100, 100)
-    assert s.dropped == {ids[0]}
-    s.user("d" * 400)  # nothing more dropped: the prediction leaves the first item out
-    s.respond(510 + 100 + 100, 50)
-    assert s.dropped == {ids[0]} and len(s.window.drops) == 1
+    s.user("c" * 800)  # 200 tokens; the server drops the first turn (200 tokens) for room
+    s.respond(310 + 100 + 200 - 200, 100)
+    assert s.dropped == {ids[0], ids[1]}
+    s.user("d" * 400)  # nothing more dropped: the prediction leaves the first turn out
+    s.respond(410 + 100 + 100, 50)
+    assert s.dropped == {ids[0], ids[1]} and len(s.window.drops) == 1
+
+
+def test_an_answer_cut_short_costs_less_without_reading_as_a_drop() -> None:
+    s = Session()
+    s.user("a" * 400)
+    answer = s.respond(110, 400)  # a long spoken answer ...
+    s.feed("server", {"type": "conversation.item.truncated", "item_id": answer,
+                      "content_index": 0, "audio_end_ms": 1000})  # fmt: skip
+    s.user("b" * 400)  # ... heard for a second: as input it now costs 40, not 400
+    s.respond(110 + 40 + 100, 50)
+    assert not s.dropped and not s.window.drops
+    # The 140 new tokens are shared by the cut answer (half its old estimate) and the question.
+    assert s.window.estimate(answer) == round(140 * 200 / 302)
 
 
 def test_an_instructions_change_or_a_custom_response_relearns_rather_than_drops() -> None:
