@@ -173,6 +173,16 @@ def tracing(value: Any, param: str) -> Any:
     return copy.deepcopy(v.nesting(obj, param))
 
 
+def check_tracing_change(current: Any, new: Any, param: str) -> None:
+    """ "Once tracing is enabled for a session, the configuration cannot be modified" (the SDK's
+    docstring, both dialects): a different value (null included) is refused, the same one is
+    accepted. The wording is ours; the sources give none."""
+    if current is not None and new != current:
+        raise errors.invalid_value(
+            param, "Tracing cannot be modified once it is enabled for a session."
+        )
+
+
 def include(value: Any, param: str) -> Any:
     """null or a list of the known include options."""
     if value is None:

@@ -160,29 +160,30 @@ def _variable_text(value: Any) -> str:
     if kind == "input_text":
         return str(value.get("text", ""))
     if kind == "input_file":
-        return f"[file {value.get('filename') or value.get('file_id') or ''}]".replace(" ]", "]")
+        name = value.get("filename") or value.get("file_id")
+        return f"[file {name}]" if name else "[file]"
     return "[image]"
 
 
 def _variable(value: Any, param: str) -> Any:
-    """A string, or an ``input_text``/``input_image``/``input_file`` part, bounded."""
+    """A string or an ``input_text`` part (at most :data:`MAX_VARIABLE_CHARS`), or an
+    ``input_image``/``input_file`` part (read as a placeholder, so not counted)."""
     if isinstance(value, str):
         text = value
     else:
         obj = v.require_object(value, param)
         kind = v.enum(obj.get("type"), f"{param}.type", ("input_text", "input_image", "input_file"))
-        if kind == "input_text":
-            v.check_keys(obj, ["type", "text"], param)
-            text = v.string(v.require_key(obj, "text", param), f"{param}.text")
-        else:
+        if kind != "input_text":
             keys = ["type", "detail", "file_id", "image_url"]
             if kind == "input_file":
                 keys = ["type", "file_data", "file_id", "file_url", "filename"]
             v.check_keys(obj, keys, param)
             for key, item in obj.items():
-                if key != "type" and item is not None:
+                if item is not None:
                     v.string(item, f"{param}.{key}")
-            text = "".join(str(item or "") for item in obj.values())
+            return value
+        v.check_keys(obj, ["type", "text"], param)
+        text = v.string(v.require_key(obj, "text", param), f"{param}.text")
     if len(text) > MAX_VARIABLE_CHARS:
         raise errors.invalid_value(
             param, f"Invalid '{param}': at most {MAX_VARIABLE_CHARS} characters are allowed."

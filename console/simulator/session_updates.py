@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import errors
+from . import errors, fields
 from . import validation as v
 from .conversation import Conversation
 from .dialect import Dialect
@@ -82,6 +82,9 @@ class SessionUpdates:
         else:
             patch = self.dialect.parse_session_update(raw, self.session)
             self._check_voice_change(patch)
+            if "tracing" in patch:
+                current = self.session.config["tracing"]
+                fields.check_tracing_change(current, patch["tracing"], "session.tracing")
         self._apply(patch)
         await self._announce_session("updated")
 

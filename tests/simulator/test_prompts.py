@@ -77,6 +77,10 @@ async def test_a_known_prompt_becomes_the_instructions(prompt_server: SimulatorS
         "customer": "Cy", "product": "kettle"}})  # fmt: skip
     assert "You help Cy with their kettle." in await ask_instructions(client)
     assert "Speak like a pirate." in await ask_instructions(client, prompt={"id": "pmpt_plain"})
+    image = {"type": "input_image", "image_url": "data:image/png;base64," + "A" * 40_000}
+    variables = {"customer": image, "product": {"type": "input_file", "filename": "a.pdf"}}
+    answer = await ask_instructions(client, prompt={"id": "pmpt_support", "variables": variables})
+    assert "You help [image] with their [file a.pdf]." in answer
     assert "You help Cy with their kettle." in await ask_instructions(client)
     # null removes the prompt.
     session = await update(client, prompt=None)

@@ -151,6 +151,17 @@ async def test_tracing_is_accepted_and_echoed(
     assert session["tracing"] == tracing
     await client.send("session.update", session={**session_patch(dialect), "tracing": {"x": 1}})
     assert (await client.error())["param"] == "session.tracing.x"
+    # Once enabled, tracing cannot be modified (sending it again unchanged is fine).
+    session = await updated(client, {**session_patch(dialect), "tracing": tracing})
+    assert session["tracing"] == tracing
+    other = "auto" if tracing != "auto" else None
+    await client.send("session.update", session={**session_patch(dialect), "tracing": other})
+    if tracing is None:
+        assert (await client.recv_until("session.updated"))["session"]["tracing"] == other
+    else:
+        error = await client.error()
+        assert (error["code"], error["param"]) == ("invalid_value", "session.tracing")
+        assert "cannot be modified" in error["message"]
     await client.close()
 
 

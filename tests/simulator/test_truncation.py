@@ -13,7 +13,7 @@ from console.simulator.conversation import count_tokens
 from console.simulator.session import DEFAULT_INSTRUCTIONS
 from console.simulator.truncation import AUTO_RETENTION, MAX_OUTPUT_TOKENS, context_window
 
-from .helpers import Client
+from .helpers import Client, pcm_b64, tone
 
 LIMIT = 200
 RATIO = 0.5
@@ -126,4 +126,38 @@ async def test_bad_truncation_is_refused(
     await client.recv_until("session.created")
     await client.send("session.update", session={"type": "realtime", "truncation": truncation})
     assert (await client.error())["param"] == param
+    await client.close()
+
+
+async def test_audio_turns_truncate_their_audio_tokens(server: SimulatorServer) -> None:
+    """Audio input counts too: the audio token details fall at a truncation."""
+    truncation = {
+        "type": "retention_ratio",
+        "retention_ratio": 0.6,
+        "token_limits": {"post_instructions": 100},
+    }
+    client = await Client.connect(server.url)
+    await client.recv_until("session.created")
+    audio = {"input": {"turn_detection": None}}
+    session = {
+        "type": "realtime",
+        "output_modalities": ["text"],
+        "truncation": truncation,
+        "audio": audio,
+    }
+    await client.send("session.update", session=session)
+    await client.recv_until("session.updated")
+    details = []
+    for _ in range(8):
+        await client.send("input_audio_buffer.append", audio=pcm_b64(tone(1.0)))
+        await client.send("input_audio_buffer.commit")
+        await client.send("response.create")
+        done = (await client.recv_until("response.done"))["response"]
+        details.append(done["usage"]["input_token_details"])
+    audio_tokens = [d["audio_tokens"] for d in details]
+    assert audio_tokens[:3] == [20, 40, 60]  # 1 s of audio is 20 tokens
+    assert max(audio_tokens) <= 100
+    fell = [i for i in range(1, 8) if audio_tokens[i] < audio_tokens[i - 1]]
+    assert fell and all(details[i]["cached_tokens"] == 0 for i in fell)
+    assert details[1]["cached_tokens_details"]["audio_tokens"] == 20
     await client.close()
