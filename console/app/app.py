@@ -310,7 +310,8 @@ class RealtimeConsoleApp(App[int]):
         if item is not None and is_user_audio(item):
             audits, clock = self.inspector.retrieves, self.inspector.clock
             heard = Heard(audits, clock, self.action_retrieve_item, self.action_play_heard)
-        self.push_screen(ItemDetailScreen(message.item_id, message.detail, heard))
+        note = self.inspector.context.why_dropped(message.item_id)
+        self.push_screen(ItemDetailScreen(message.item_id, message.detail, heard, note))
 
     def action_retrieve_item(self, item_id: str | None = None) -> None:
         """Ask the server for what it kept of a user's audio item (``RetrieveKeys``)."""

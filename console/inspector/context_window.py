@@ -103,6 +103,18 @@ class ContextWindow:
         item = self._items.get(item_id)
         return item is not None and item.dropped
 
+    def why_dropped(self, item_id: str) -> str | None:
+        """The evidence for an item's mark, in words (the item detail shows it), or None."""
+        drop = next((d for d in reversed(self.drops) if item_id in d.item_ids), None)
+        if drop is None:
+            return None
+        cached = "" if drop.cached_tokens is None else f", {drop.cached_tokens} of them cached"
+        return (
+            f"✂ Not in the model's context since {drop.response_id}: it read "
+            f"{drop.input_tokens} input tokens{cached} where the items kept predicted about "
+            f"{drop.predicted} (an estimate from usage; see the README)."
+        )
+
     def estimate(self, item_id: str) -> int | None:
         """The item's estimated input tokens, if it is known."""
         item = self._items.get(item_id)

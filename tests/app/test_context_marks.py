@@ -107,6 +107,11 @@ async def test_the_items_truncation_dropped_are_dimmed_and_marked(tmp_path: Path
         assert marked == ["item_user1", "item_answer1"]
         assert (pane.text_of("item_user1") or "").startswith("✂ user")
         assert "not in the model's context" in screen_text(app)
+        pane.focus()
+        pane.select("item_user1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Not in the model's context since resp_3: it read 260 input" in screen_text(app)
 
 
 TRUNCATION = {

@@ -64,6 +64,12 @@ def test_input_that_grows_as_predicted_drops_nothing_and_a_fall_marks_the_oldest
     drop = s.window.drops[-1]
     assert drop.item_ids == (first, answer) and drop.cached_tokens == 0
     assert abs(drop.predicted - drop.input_tokens - 150) <= 4  # the new item is a heuristic
+    why = s.window.why_dropped(first)
+    assert why is not None and why.startswith(
+        f"✂ Not in the model's context since {drop.response_id}"
+    )
+    assert "it read 260 input tokens, 0 of them cached" in why
+    assert s.window.why_dropped(third) is None
 
 
 def test_a_drop_while_the_input_still_grows_is_seen_and_dropped_items_stay_out() -> None:

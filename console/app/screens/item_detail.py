@@ -33,6 +33,9 @@ class Heard:
 class ItemDetailScreen(ModalScreen[None]):
     """Escape closes; ``c`` copies the JSON; ``r``/``h`` retrieve and play what was heard."""
 
+    DEFAULT_CSS = """
+    #item-note { color: $warning; width: 1fr; }
+    """
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Close", id="item.close"),
         Binding("c", "copy", "Copy JSON", id="item.copy"),
@@ -40,11 +43,15 @@ class ItemDetailScreen(ModalScreen[None]):
         Binding("h", "play_heard", "Play heard audio", id="item.play_heard"),
     ]
 
-    def __init__(self, item_id: str, detail: str, heard: Heard | None = None) -> None:
+    def __init__(
+        self, item_id: str, detail: str, heard: Heard | None = None, note: str | None = None
+    ) -> None:
+        """``note``: a line above the JSON (why the model no longer reads the item)."""
         super().__init__()
         self.item_id = item_id
         self.detail = detail
         self.heard = heard
+        self.note = note
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The retrieve keys only for a user's audio item."""
@@ -53,6 +60,8 @@ class ItemDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="item-detail"):
             yield Label(f"item {self.item_id}", markup=False)
+            if self.note:
+                yield Label(self.note, markup=False, id="item-note")
             yield TextArea.code_editor(self.detail, language="json", read_only=True)
             if self.heard is not None:
                 yield HeardPanel(self.item_id, self.heard.audits, self.heard.clock, id="heard")
