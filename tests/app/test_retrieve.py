@@ -147,3 +147,26 @@ async def test_noise_reduction_lowers_the_level_the_server_heard(
         speech = sent_row[len(sent_row) // 2], heard_row[len(heard_row) // 2]
         assert speech[0] is not None and speech[1] is not None
         assert abs(speech[0] - speech[1]) < 3.0  # the tone passes
+
+
+async def test_a_g711_session_compares_the_decoded_audio(simulator: SimulatorServer) -> None:
+    """The server keeps G.711 (8 kHz) audio: the retrieved clip is decoded to 24 kHz as the
+    session's input format says, and still lines up with what was sent."""
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        updated = expect(app, server_event("session.updated"))
+        app.client.update_session(audio={"input": {"format": {"type": "audio/pcmu"}}})
+        await updated
+        item_id = await spoken_item(app, pilot)
+        retrieved = expect(app, server_event("conversation.item.retrieved"))
+        app.action_retrieve_item(item_id)
+        await retrieved
+        audit = app.inspector.retrieves.get(item_id)
+        assert audit is not None and audit.state == "done", audit and audit.reason
+        assert audit.sent_levels is not None and audit.heard_levels is not None
+        assert abs(audit.heard_levels.samples - audit.sent_levels.samples) <= 3 * 2
+        assert abs(audit.heard_levels.rms_dbfs - audit.sent_levels.rms_dbfs) < 1.0
+        # The 8 kHz round trip's low-pass filters (the client's, the server's) delay the audio
+        # by about 11 ms: the heard clip starts that much "before" what was sent.
+        assert audit.alignment is not None and -15 < audit.alignment.offset_ms <= 0
