@@ -170,3 +170,13 @@ async def test_a_g711_session_compares_the_decoded_audio(simulator: SimulatorSer
         # The 8 kHz round trip's low-pass filters (the client's, the server's) delay the audio
         # by about 11 ms: the heard clip starts that much "before" what was sent.
         assert audit.alignment is not None and -15 < audit.alignment.offset_ms <= 0
+
+
+async def test_a_webrtc_call_is_told_that_retrieve_does_not_apply() -> None:
+    """Attached to a call (``--call-id``), the microphone's audio went on the call's track."""
+    url = "ws://127.0.0.1:9/v1/realtime"
+    target = Target(url, None, "ga", None, "test", call_id="rtc_test")
+    app = console_app(url, target=target, autoconnect=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.action_retrieve_item("item_1")
+        await until(pilot, lambda: any("over WebRTC" in t for t in toasts(app)), "told")
