@@ -7,7 +7,7 @@ says so: the items stay in the conversation (retrievable, listed), and only the 
 the simulator:
 
 - each item gets an estimated input-token cost. A response's output items share its
-  ``usage.output_tokens`` (split by their text and audio length); other items start from a
+  ``usage.output_tokens`` (split by the length of their text); other items start from a
   heuristic (text: four characters a token; user audio: ``USER_AUDIO_MS_PER_TOKEN``) that the
   next usage corrects: when a response's ``input_tokens`` is what the previous context plus the
   new items explain, the surplus is spread over the new items (and over the base, the
@@ -22,13 +22,13 @@ the simulator:
   marked (the server drops from the start and does not bring items back).
 
 Limits (the README says them too): it is an estimate. A response's items are assumed to cost
-as input what they cost as output. Per-item costs are
-heuristics calibrated in aggregate, so which item is the last dropped can be off by one. A
-response with its own ``instructions``, ``tools`` or ``input`` (or out of band), or a session
-update that changed instructions or tools, changes the base by an unknown amount: such a
-response re-learns the base and detects nothing. Items older than ``MAX_ITEMS`` are forgotten.
-``cached_tokens`` is kept with each drop (a drop changes the context's start, so the cache
-usually misses) as a hint, not as evidence.
+as input what they cost as output. Per-item costs are heuristics calibrated in aggregate, so
+which item is the last dropped can be off by one. A drop smaller than half of what was added
+since the previous response goes unseen. A response with its own ``instructions``, ``tools``
+or ``input`` (or out of band), or a session update that changed instructions or tools, changes
+the base by an unknown amount: such a response re-learns the base and detects nothing. Items
+older than ``MAX_ITEMS`` are forgotten. ``cached_tokens`` is kept with each drop (a drop
+changes the context's start, so the cache usually misses) as a hint, not as evidence.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ class ContextWindow:
         cached = "" if drop.cached_tokens is None else f", {drop.cached_tokens} of them cached"
         return (
             f"✂ Not in the model's context since {drop.response_id}: it read "
-            f"{drop.input_tokens} input tokens{cached} where the items kept predicted about "
-            f"{drop.predicted} (an estimate from usage; see the README)."
+            f"{drop.input_tokens} input tokens{cached} where the items before it predicted "
+            f"about {drop.predicted} (an estimate from usage; see the README)."
         )
 
     def estimate(self, item_id: str) -> int | None:
@@ -167,8 +167,9 @@ class ContextWindow:
         item = self._items.get(item_id)
         if item is None:
             item = _Item()
-            if isinstance(previous, str) and previous in self._items:
-                self._insert_after(previous, item_id, item)
+            last = next(reversed(self._items), None)
+            if isinstance(previous, str) and previous != last and previous in self._items:
+                self._insert_after(previous, item_id, item)  # rare: not at the end
             else:
                 self._items[item_id] = item
             while len(self._items) > MAX_ITEMS:
@@ -268,6 +269,8 @@ class ContextWindow:
     def _account(
         self, response_id: str, pending: _Pending, input_tokens: int, usage: dict[str, Any]
     ) -> set[str]:
+        if pending.custom:  # its own input or instructions: nothing learnt of the conversation
+            return set()
         ids = [i for i in pending.context if i in self._items and not self._items[i].dropped]
         context = [self._items[item_id] for item_id in ids]
         old = sum(item.tokens for item in context if item.calibrated)
@@ -279,12 +282,10 @@ class ContextWindow:
                 item.tokens /= 2
         new_tokens = sum(item.tokens for item in new)
         new_least = sum(0.0 if item.cut else item.tokens / 2 for item in new)
-        relearn = self.base is None or pending.custom or pending.changed_base
         for item in new:
             item.calibrated, item.cut = True, False
-        if relearn:
-            if not pending.custom:
-                self.base = max(0.0, input_tokens - old - new_tokens)
+        if self.base is None or pending.changed_base:
+            self.base = max(0.0, input_tokens - old - new_tokens)
             return set()
         assert self.base is not None
         predicted = self.base + old + new_tokens

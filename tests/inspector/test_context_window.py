@@ -121,3 +121,26 @@ def test_a_new_session_forgets_the_old_conversation() -> None:
     s.respond(110, 50)
     s.feed("server", {"type": "session.created", "session": {"instructions": "Be brief."}})
     assert s.window.estimate(first) is None
+
+
+def test_an_item_inserted_earlier_takes_its_place_and_out_of_band_responses_are_skipped() -> None:
+    s = Session()
+    first = s.user("a" * 400)
+    s.respond(110, 50)
+    inserted = {"id": "item_early", "type": "message", "role": "user",
+                "content": [{"type": "input_text", "text": "z" * 400}]}  # fmt: skip
+    s.feed("server", {"type": "conversation.item.added", "previous_item_id": None,
+                      "item": inserted})  # fmt: skip
+    s.feed("server", {"type": "conversation.item.added", "previous_item_id": first,
+                      "item": {**inserted, "id": "item_second"}})  # fmt: skip
+    order = list(s.window._items)
+    assert order.index(first) < order.index("item_second") < order.index("item_early")
+    # An out-of-band response (conversation_id null) reads its own input: nothing learnt.
+    response = {"id": "resp_oob", "object": "realtime.response", "conversation_id": None}
+    s.feed("server", {"type": "response.created", "response": response})
+    usage = {"input_tokens": 3, "output_tokens": 5}
+    s.feed("server", {"type": "response.done", "response": {**response, "output": [],
+                                                             "usage": usage}})  # fmt: skip
+    assert not s.dropped and s.window.estimate("item_early") == 102
+    s.respond(110 + 50 + 60 + 60, 50)  # the next response learns what the two items cost
+    assert not s.dropped and s.window.estimate("item_early") == 60
