@@ -41,6 +41,7 @@ from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import Heard, ItemDetailScreen
 from console.app.screens.main import MainScreen
+from console.app.screens.response_form import ResponseFormScreen
 from console.app.screens.timeline import TimelineScreen
 from console.app.screens.tool_answer import AnswerToolCallScreen
 from console.app.sender import MessageSender
@@ -48,6 +49,7 @@ from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.memory import MemoryView
 from console.app.widgets.meter import MeterPane
+from console.app.widgets.out_of_band import OutOfBandPane
 from console.app.widgets.prompt import PromptInput
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
@@ -140,6 +142,7 @@ class RealtimeConsoleApp(App[int]):
                     dropped=inspector.context.is_dropped,
                     id="conversation",
                 )
+                yield OutOfBandPane(inspector.out_of_band, id="out-of-band")
                 yield MeterPane(
                     inspector.input_levels, inspector.output_levels, inspector.clock, id="meter"
                 )
@@ -399,7 +402,11 @@ class RealtimeConsoleApp(App[int]):
         self._panes.events.action_go_to_cause()
 
     def action_composer(self) -> None:
-        self.push_screen(ComposerScreen(self.send_raw))
+        self.push_screen(ComposerScreen(self.send_raw, dialect=self.client.realtime.dialect))
+
+    def action_response_form(self) -> None:
+        """A ``response.create`` with per-response options (palette, or Ctrl+R in the composer)."""
+        self.push_screen(ResponseFormScreen(self.client))
 
     def action_answer_tool_call(self) -> None:
         """Answer a call no handler answered: the selected item's, else the newest pending."""

@@ -82,6 +82,11 @@ PALETTE: list[tuple[str, str, str]] = [
         "copy_call_id",
     ),
     ("Compose event", "Send any client event typed as JSON", "composer"),
+    (
+        "Create response…",
+        "A response.create with options: out-of-band, metadata, input, instructions, tools…",
+        "response_form",
+    ),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
@@ -112,6 +117,7 @@ REPLAY_HIDES = frozenset(
         "disconnect",
         "reset",
         "composer",
+        "response_form",
         "cycle_turn_detection",
         "talk",
         "mute",
@@ -122,6 +128,6 @@ REPLAY_HIDES = frozenset(
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""
 
-TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history"})
-"""Actions a transcription session hides: it never creates a response (so no tool call waits
-for an answer) and takes no ``conversation.item.create`` (so no history can be carried)."""
+TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history", "response_form"})
+"""Actions a transcription session hides: it never creates a response (so no tool call waits,
+and no response form) and takes no ``conversation.item.create`` (so no history is carried)."""

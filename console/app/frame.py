@@ -19,6 +19,7 @@ from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.memory import MemoryView
 from console.app.widgets.meter import MeterPane
+from console.app.widgets.out_of_band import OutOfBandPane
 from console.app.widgets.session import SessionPane
 from console.app.widgets.status import StatusBar
 from console.audio.voice import VoiceSession
@@ -39,6 +40,7 @@ class Panes:
     meter: MeterPane
     memory: MemoryView
     status: StatusBar
+    out_of_band: OutOfBandPane
 
     @classmethod
     def find(cls, root: DOMNode) -> Panes:
@@ -50,6 +52,7 @@ class Panes:
             meter=root.query_one(MeterPane),
             memory=root.query_one(MemoryView),
             status=root.query_one(StatusBar),
+            out_of_band=root.query_one(OutOfBandPane),
         )
 
     def keyed(self) -> tuple[DOMNode, ...]:
@@ -129,6 +132,8 @@ class FrameRenderer:
         if conversation and panes.conversation.display:
             reset, changed = self.inspector.take_item_changes()
             panes.conversation.refresh_items(reset, changed)
+        if conversation:  # out-of-band responses, shown apart (as often as the conversation)
+            panes.out_of_band.tick()
         if panes.events.display:
             panes.events.refresh_from_store()
         if panes.session.display:

@@ -22,6 +22,7 @@ from console.realtime import RealtimeClient
 from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
 from .context_window import ContextWindow
 from .memory import rebuild_memory
+from .out_of_band import OutOfBand
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
 from .retrieve import RetrieveAudits
@@ -65,7 +66,7 @@ class Inspector:
         self.target = target
         self.clock = clock
         self.store = EventStore(cap=event_cap, clock=clock)
-        self.session = SessionState()
+        self.session = SessionState(client.realtime.dialect)
         self.turns = TurnModel(prices)
         self.tool_calls = self.turns.tool_calls
         self.input_levels = LevelMeter()
@@ -80,6 +81,8 @@ class Inspector:
         """What the server kept of user audio items (``conversation.item.retrieve``)."""
         self.context = ContextWindow()
         """Which items the model no longer reads (truncation), estimated from usage."""
+        self.out_of_band = OutOfBand()
+        """Out-of-band responses' metadata and output (shown apart from the conversation)."""
         self.connection = ConnectionStatus()
         self.last_error = ""
         """The status bar's last error; a new connection starts it over."""
@@ -124,6 +127,7 @@ class Inspector:
         if source == "server":
             error = event.get("error") if record.type == "error" else None
             self._error_before_close = error if isinstance(error, dict) else None
+            self.out_of_band.observe(event)
         self.session.observe(source, event)
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
@@ -256,6 +260,7 @@ class Inspector:
         self.transcripts.clear()
         self.retrieves.clear()
         self.context.clear()
+        self.out_of_band.clear()
         self.reset_conversation()
         self.version += 1
 
@@ -266,6 +271,7 @@ class Inspector:
         store, for ordering only: its turns say their latencies are unknown.
         """
         self.turns.timed = any(entry.t is not None for entry in recording.entries)
+        self.session.dialect = None  # the recording's own: both spellings are read
         report = replay_into(recording, self.client.conversation, self)
         self.reset_conversation()
         self.memory.clear()  # what the recording's set_memory calls saved, not what came before

@@ -8,6 +8,12 @@ dialect knowledge: GA's nested ``audio.output.voice`` and beta's flat ``voice`` 
 only renames two flat keys to the names the GA docs and the console use (``output_modalities``,
 ``max_output_tokens``).
 
+Given the connection's dialect, a key that is the *other* dialect's spelling of a field (GA's
+``output_modalities`` sent to beta, beta's ``modalities`` or ``voice`` sent to GA, as a raw event
+from the composer may) is not that field: the server refuses it as an unknown parameter, so it
+is named by its wire path (``session.modalities``) and its refusal marks no field of the form,
+which the user never edited and the event never carried.
+
 Matching follows the server's rules, as ``console.realtime.tracking.SessionUpdates`` does: the
 server answers updates in order, so ``session.updated`` settles the oldest pending
 ``session.update``; an ``error`` whose ``event_id`` names an update refuses all of it.
@@ -25,9 +31,12 @@ from typing import Any, Literal
 from console.realtime.dialects import (
     GA_ALIASES,
     GA_AUDIO_PATHS,
+    Dialect,
     SessionConfigError,
     fold_session_update,
 )
+
+from .event_names import foreign_keys
 
 FieldState = Literal["applied", "changed", "refused", "pending"]
 
@@ -65,6 +74,8 @@ class FieldStatus:
     culprit: bool = False
     """True when the refusal's ``param`` names this very field."""
     event_id: str | None = None
+    blamed: str | None = None
+    """The field the refusal's ``param`` names (``field_of_param``), in this state's dialect."""
 
 
 def neutral_name(flat_key: str) -> str:
@@ -86,15 +97,21 @@ def neutral_value(flat_key: str, value: Any) -> Any:
     return value
 
 
-def neutral_fields(session: Mapping[str, Any]) -> dict[str, Any]:
+def neutral_fields(session: Mapping[str, Any], dialect: Dialect | None = None) -> dict[str, Any]:
     """``{field name: value}`` of a ``session`` object or ``session.update`` payload (GA or beta).
 
     Metadata (``id``, ``object``, ``expires_at``, ``type``...) is left out; unknown keys keep
-    their wire path (``audio.input.foo``).
+    their wire path (``audio.input.foo``). With ``dialect``, the other dialect's spelling of a
+    field is named as the server's ``param`` names it (``session.modalities`` in GA); without,
+    both spellings are read as the field.
     """
     fields: dict[str, Any] = {}
+    foreign = foreign_keys(dialect) if dialect else frozenset()
     for key, value in session.items():
         if key in _META_KEYS:
+            continue
+        if key in foreign:
+            fields[f"session.{key}"] = copy.deepcopy(value)
             continue
         if key == "audio" and isinstance(value, Mapping):
             for direction, settings in value.items():
@@ -112,12 +129,16 @@ def neutral_fields(session: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def field_of_param(param: str | None) -> str | None:
+def field_of_param(param: str | None, dialect: Dialect | None = None) -> str | None:
     """The field an error's ``param`` blames: ``session.audio.output.voice`` -> ``voice``,
-    ``session.tools[0].name`` -> ``tools``; ``None`` when it names no session field."""
+    ``session.tools[0].name`` -> ``tools``; ``None`` when it names no session field. With
+    ``dialect``, the other dialect's spelling keeps its wire name, as in ``neutral_fields``
+    (``session.modalities`` in GA)."""
     if not param:
         return None
     path = param.removeprefix("session.").replace("[", ".").split(".")
+    if dialect and path[0] in foreign_keys(dialect):
+        return f"session.{path[0]}"
     if path[0] == "audio" and len(path) >= 3:
         flat = GA_AUDIO_PATHS.get((path[1], path[2]))
         return neutral_name(flat) if flat else ".".join(path[:3])
@@ -144,7 +165,10 @@ def matches(requested: Any, acknowledged: Any) -> bool:
 class SessionState:
     """The session as requested and as acknowledged, with a status per changed field."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect | None = None) -> None:
+        self.dialect = dialect
+        """The connection's wire dialect, by which requests are named (see ``neutral_fields``);
+        None reads both spellings (a replayed recording's dialect is not known)."""
         self.version = 0
         """Bumped on every change; a pane redraws when it differs from what it last saw."""
         self.acknowledged: dict[str, Any] | None = None
@@ -202,7 +226,7 @@ class SessionState:
         if not isinstance(session, Mapping) or not isinstance(event_id, str):
             return
         self.requests.append(copy.deepcopy(dict(event)))
-        requested = neutral_fields(session)
+        requested = neutral_fields(session, self.dialect)
         self._pending[event_id] = requested
         while len(self._pending) > _MAX_PENDING:
             self._pending.popitem(last=False)
@@ -213,7 +237,7 @@ class SessionState:
     def _acknowledge(self, session: Mapping[str, Any], *, settles: bool) -> None:
         previous_id = self.session_id
         self.acknowledged = copy.deepcopy(dict(session))
-        self.acknowledged_fields = neutral_fields(session)
+        self.acknowledged_fields = neutral_fields(session)  # a server speaks its own dialect
         if not settles and previous_id is not None and previous_id != self.session_id:
             # A new session: earlier outcomes no longer describe it (pending ones still may).
             self._status = {n: s for n, s in self._status.items() if s.state == "pending"}
@@ -234,7 +258,7 @@ class SessionState:
         requested = self._pending.pop(event_id)
         param = error.get("param")
         param = param if isinstance(param, str) else None
-        blamed = field_of_param(param)
+        blamed = field_of_param(param, self.dialect)
         for name, value in requested.items():
             if self._latest_request(name) != event_id:
                 continue
@@ -248,6 +272,7 @@ class SessionState:
                 param=param,
                 culprit=blamed == name,
                 event_id=event_id,
+                blamed=blamed,
             )
         self.version += 1
 

@@ -92,6 +92,8 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
             output["voice"] = value
         elif key == "output_audio_format":
             output["format"] = FORMATS_BETA_TO_GA[value]
+        elif key == "tool_choice" and value not in TOOL_CHOICE_MODES:  # a function, GA-shaped
+            payload[key] = {"type": "function", "name": value}
         else:
             payload[key] = value
     if output:

@@ -7,7 +7,8 @@ and tools come first) has a limit:
 - ``retention_ratio`` with ``token_limits.post_instructions``: that number;
 - ``auto``, or ``retention_ratio`` without a limit: the model's context window minus its maximum
   output (4,096) minus the instructions' tokens ("a 32k context model with 4,096 max output
-  tokens can only include 28,224 tokens in the context before truncation occurs").
+  tokens can only include 28,224 tokens in the context before truncation occurs"). Tool
+  definitions count nothing here, as they count nothing in the simulator's usage.
 
 When a response is about to read a conversation over its limit, the oldest items are dropped
 from what the model reads (never the newest one) until ``retention_ratio`` times the limit remains;

@@ -252,3 +252,40 @@ async def test_a_transcription_session_settles_its_updates(dialect: str) -> None
         assert status.state == "applied", status
         assert state.acknowledged_fields["input_audio_transcription"]["language"] == "fr"
         await client.disconnect()
+
+
+def test_the_other_dialects_spelling_is_not_the_field() -> None:
+    """A raw GA update carrying beta's ``modalities`` (refused as unknown) blames
+    ``session.modalities``, not the form's ``output_modalities`` the event never carried."""
+    state = SessionState("ga")
+    session = {"type": "realtime", "instructions": "x", "modalities": ["text"]}
+    state.observe("client", {"type": "session.update", "event_id": "e1", "session": session})
+    error = {
+        "event_id": "e1",
+        "code": "unknown_parameter",
+        "message": "Unknown parameter: 'session.modalities'.",
+        "param": "session.modalities",
+    }
+    state.observe("server", {"type": "error", "error": error})
+    status = state.field_status()
+    assert set(status) == {"instructions", "session.modalities"}
+    assert status["session.modalities"].culprit and not status["instructions"].culprit
+    assert status["instructions"].blamed == "session.modalities"
+    # Without a dialect (a replayed recording) both spellings are still read as the field.
+    state = SessionState()
+    state.observe("client", {"type": "session.update", "event_id": "e1", "session": session})
+    assert set(state.field_status()) == {"instructions", "output_modalities"}
+
+
+def test_foreign_spellings_per_dialect() -> None:
+    assert field_of_param("session.voice", "ga") == "session.voice"
+    assert field_of_param("session.audio.output.voice", "ga") == "voice"
+    assert field_of_param("session.output_modalities", "ga") == "output_modalities"
+    assert field_of_param("session.audio.output.voice", "beta") == "session.audio"
+    assert field_of_param("session.modalities", "beta") == "output_modalities"
+    beta = {"modalities": ["text"], "output_modalities": ["text"], "audio": {}}
+    assert set(neutral_fields(beta, "beta")) == {
+        "output_modalities",
+        "session.output_modalities",
+        "session.audio",
+    }

@@ -71,7 +71,7 @@ def status_content(status: FieldStatus | None) -> tuple[Content, str]:
         return Content("… sent, awaiting the server"), "-pending"
     if status.culprit or not status.param:
         return Content(f"✗ {status.code}: {status.reason}"), "-refused"
-    blamed = field_of_param(status.param) or status.param
+    blamed = status.blamed or field_of_param(status.param) or status.param
     return Content(f"✗ not applied: the update was refused over {blamed} ({status.code})"), (
         "-refused"
     )
