@@ -66,7 +66,7 @@ class RetrieveKeys:
             return f"{item_id} is no longer in the conversation."
         if not is_user_audio(item):
             kind = item.get("role") or str(item.get("type") or "item")
-            return f"Retrieve applies to a user's audio item; {item_id} is a {kind} item."
+            return f"Retrieve applies to a user's audio item, not to {item_id} ({kind})."
         if not self.client.is_connected():
             return "Not connected (F2 connects): the server holds the audio."
         return None

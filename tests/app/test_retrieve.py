@@ -86,7 +86,7 @@ async def test_the_action_is_refused_in_words_where_it_does_not_apply(
         )
         pane.select(assistant)
         await pilot.press("r")
-        await until(pilot, lambda: any("is a assistant item" in t for t in toasts(app)), "kind")
+        await until(pilot, lambda: any("(assistant)" in t for t in toasts(app)), "kind")
         await pilot.press("h")
         await until(pilot, lambda: any("Nothing retrieved" in t for t in toasts(app)), "nothing")
 
