@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
+from console.realtime.utils import Int16Array
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
 from .context_window import ContextWindow
@@ -133,9 +136,7 @@ class Inspector:
             if call.item_id is not None:
                 self._changed_items.add(call.item_id)
         self._changed_items |= self.context.observe(source, event)
-        audited = self.retrieves.observe(source, event, record.time)
-        if audited is not None:
-            self._changed_items.add(audited)
+        self.retrieves.observe(source, event, record.time)  # the item detail reads it
         kind = record.type
         if kind in ACKNOWLEDGEMENTS:
             self._note_session(event)
@@ -179,14 +180,15 @@ class Inspector:
         if self.meter_from_events and isinstance(delta, dict) and delta.get("audio") is not None:
             self.output_levels.push(delta["audio"], self.clock())
 
-    def _decode_input(self, encoded: str) -> Any:
+    def _decode_input(self, encoded: str) -> Int16Array:
         """A user item's audio as the session's input format has it, as 24 kHz PCM16."""
         return self.client.conversation.audio.decode_input(encoded)
 
-    def _sent_audio(self, item_id: str) -> Any:
+    def _sent_audio(self, item_id: str) -> Int16Array | None:
         """The audio the library kept for an item: what the microphone sent for it."""
         item = self.client.conversation.get_item(item_id)
-        return None if item is None else item["formatted"].get("audio")
+        audio = None if item is None else item["formatted"].get("audio")
+        return audio if isinstance(audio, np.ndarray) else None
 
     def figures_for(self, item_id: str) -> str:
         """``first audio 480 ms · done 1.82 s · 120 in / 45 out · $0.0031`` for an output item;
