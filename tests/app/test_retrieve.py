@@ -180,3 +180,24 @@ async def test_a_webrtc_call_is_told_that_retrieve_does_not_apply() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         app.action_retrieve_item("item_1")
         await until(pilot, lambda: any("over WebRTC" in t for t in toasts(app)), "told")
+
+
+async def test_r_in_the_item_detail_retrieves_and_the_panel_fills_in(
+    simulator: SimulatorServer,
+) -> None:
+    app = console_app(simulator.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        item_id = await spoken_item(app, pilot)
+        pane = app.query_one(ConversationPane)
+        pane.focus()
+        pane.select(item_id)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query(HeardPanel), "the detail's heard panel")
+        assert "r retrieves what the server kept" in screen_text(app)
+        assert "heard  " not in screen_text(app)
+        retrieved = expect(app, server_event("conversation.item.retrieved"))
+        await pilot.press("r")
+        await retrieved
+        await until(pilot, lambda: "heard  " in screen_text(app), "the comparison lines")
+        assert "sent   " in screen_text(app)
