@@ -36,9 +36,10 @@ from console.app.commands import (
 from console.app.config import ConsoleConfig
 from console.app.event_files import EventFiles
 from console.app.frame import FRAME_SECONDS, FrameRenderer, Panes
+from console.app.retrieve import RetrieveKeys, is_user_audio
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
-from console.app.screens.item_detail import ItemDetailScreen
+from console.app.screens.item_detail import Heard, ItemDetailScreen
 from console.app.screens.main import MainScreen
 from console.app.screens.response_form import ResponseFormScreen
 from console.app.screens.timeline import TimelineScreen
@@ -96,6 +97,7 @@ class RealtimeConsoleApp(App[int]):
         )
         self._files = EventFiles(config, self.client, self.inspector, self.notify)
         self._voice_keys = VoiceKeys(self.voice, self.notify, self._frame.voice_changed)
+        self._retrieve = RetrieveKeys(config, self.client, self.inspector, self.voice, self.notify)
         self.collector = QuietCollector()
         self.controller = ConnectionController(
             self.client,
@@ -137,6 +139,7 @@ class RealtimeConsoleApp(App[int]):
                     figures_for=inspector.figures_for,
                     transcribing=inspector.transcribing,
                     note_for=inspector.transcripts.note,
+                    dropped=inspector.context.is_dropped,
                     id="conversation",
                 )
                 yield OutOfBandPane(inspector.out_of_band, id="out-of-band")
@@ -304,7 +307,23 @@ class RealtimeConsoleApp(App[int]):
 
     @on(ConversationPane.ItemSelected)
     def show_item(self, message: ConversationPane.ItemSelected) -> None:
-        self.push_screen(ItemDetailScreen(message.item_id, message.detail))
+        """The item's JSON; a user's audio item also what the server heard of it."""
+        item = self.client.conversation.get_item(message.item_id)
+        heard = None
+        if item is not None and is_user_audio(item):
+            audits, clock = self.inspector.retrieves, self.inspector.clock
+            heard = Heard(audits, clock, self.action_retrieve_item, self.action_play_heard)
+        note = self.inspector.context.why_dropped(message.item_id)
+        self.push_screen(ItemDetailScreen(message.item_id, message.detail, heard, note))
+
+    def action_retrieve_item(self, item_id: str | None = None) -> None:
+        """Ask the server for what it kept of a user's audio item (``RetrieveKeys``)."""
+        self._retrieve.retrieve(item_id or self._panes.conversation.selected_id)
+
+    @work(group="audio", exit_on_error=False)
+    async def action_play_heard(self, item_id: str | None = None) -> None:
+        """Play the audio the server returned for the item (retrieved first)."""
+        await self._retrieve.play(item_id or self._panes.conversation.selected_id)
 
     def action_cycle_turn_detection(self) -> None:
         """none → server_vad → semantic_vad → none."""

@@ -91,6 +91,16 @@ PALETTE: list[tuple[str, str, str]] = [
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
     ("Play item audio", "Play the selected conversation item's audio", "play_item"),
+    (
+        "Retrieve what the server heard",
+        "Ask the server for the selected user audio item as it kept it; Enter compares (r)",
+        "retrieve_item",
+    ),
+    (
+        "Play what the server heard",
+        "Play the retrieved audio of the selected item (h)",
+        "play_heard",
+    ),
     ("Retry audio devices", "Look for sound devices again and reopen them", "retry_audio"),
     ("Toggle conversation pane", "Show or hide the conversation", "toggle_pane('conversation')"),
     ("Toggle events pane", "Show or hide the events", "toggle_pane('events')"),
@@ -113,6 +123,7 @@ REPLAY_HIDES = frozenset(
         "mute",
         "answer_tool_call",
         "copy_call_id",
+        "retrieve_item",
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""

@@ -352,6 +352,11 @@ class VoiceSession:
         it is closed (on the device thread). False if there is nothing to play or no speaker."""
         item = self.client.conversation.get_item(item_id)
         audio = (item or {}).get("formatted", {}).get("audio")
+        return await self.play_audio(item_id, audio)
+
+    async def play_audio(self, item_id: str, audio: Int16Array | None) -> bool:
+        """Play 24 kHz audio of ``item_id`` as a replay (not the turn's audio): an item's, or
+        what the server kept of it (a retrieve). False if there is none or no speaker."""
         speaker = self.speaker
         if speaker is None or audio is None or not len(audio):
             return False

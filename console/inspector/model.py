@@ -16,14 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from console.audio.levels import LevelMeter, pcm16_from_base64
 from console.realtime import RealtimeClient
+from console.realtime.utils import Int16Array
 
 from .connection import NO_RECONNECT_HINT, Target, explain_close, sideband_refusal
+from .context_window import ContextWindow
 from .memory import rebuild_memory
 from .out_of_band import OutOfBand
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
+from .retrieve import RetrieveAudits
 from .session_state import ACKNOWLEDGEMENTS, SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .tool_calls import describe_call
@@ -75,6 +80,10 @@ class Inspector:
         """``audio_end_ms`` of each truncated item (the conversation pane marks them)."""
         self.transcripts = Transcripts()
         """Each user item's transcription logprobs and failure (the conversation pane shows)."""
+        self.retrieves = RetrieveAudits(self._decode_input, self._sent_audio)
+        """What the server kept of user audio items (``conversation.item.retrieve``)."""
+        self.context = ContextWindow()
+        """Which items the model no longer reads (truncation), estimated from usage."""
         self.out_of_band = OutOfBand()
         """Out-of-band responses' metadata and output (shown apart from the conversation)."""
         self.connection = ConnectionStatus()
@@ -126,6 +135,8 @@ class Inspector:
         for call in self.turns.observe(record):  # its line says pending / answered
             if call.item_id is not None:
                 self._changed_items.add(call.item_id)
+        self._changed_items |= self.context.observe(source, event)
+        self.retrieves.observe(source, event, record.time)  # the item detail reads it
         kind = record.type
         if kind in ACKNOWLEDGEMENTS:
             self._note_session(event)
@@ -168,6 +179,16 @@ class Inspector:
         delta = payload.get("delta")
         if self.meter_from_events and isinstance(delta, dict) and delta.get("audio") is not None:
             self.output_levels.push(delta["audio"], self.clock())
+
+    def _decode_input(self, encoded: str) -> Int16Array:
+        """A user item's audio as the session's input format has it, as 24 kHz PCM16."""
+        return self.client.conversation.audio.decode_input(encoded)
+
+    def _sent_audio(self, item_id: str) -> Int16Array | None:
+        """The audio the library kept for an item: what the microphone sent for it."""
+        item = self.client.conversation.get_item(item_id)
+        audio = None if item is None else item["formatted"].get("audio")
+        return audio if isinstance(audio, np.ndarray) else None
 
     def figures_for(self, item_id: str) -> str:
         """``first audio 480 ms · done 1.82 s · 120 in / 45 out · $0.0031`` for an output item;
@@ -239,6 +260,8 @@ class Inspector:
         self.turns.clear()
         self.truncations.clear()
         self.transcripts.clear()
+        self.retrieves.clear()
+        self.context.clear()
         self.out_of_band.clear()
         self.reset_conversation()
         self.version += 1

@@ -33,6 +33,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.app.widgets.conversation_context import DroppedFor, mark_dropped
 from console.app.widgets.conversation_text import FiguresFor, NoteFor, item_detail, item_text
 from console.app.widgets.scrolling import set_virtual_size
 from console.realtime import RealtimeClient
@@ -85,6 +86,8 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
         Binding("p", "app.play_item", "Play audio", id="conversation.play"),
         Binding("a", "app.answer_tool_call", "Answer call", id="conversation.answer"),
+        Binding("r", "app.retrieve_item", "Retrieve heard", id="conversation.retrieve"),
+        Binding("h", "app.play_heard", "Play heard", id="conversation.play_heard", show=False),
     ]
 
     class ItemSelected(Message):
@@ -103,15 +106,18 @@ class ConversationPane(ScrollView, can_focus=True):
         figures_for: FiguresFor,
         transcribing: Callable[[], bool] = lambda: True,
         note_for: NoteFor = lambda _item_id: None,
+        dropped: DroppedFor = lambda _item_id: False,
         id: str | None = None,
     ) -> None:
         """``transcribing`` says whether the user's audio will get a transcript; ``note_for``
-        gives an item's transcription logprobs and failure."""
+        gives an item's transcription logprobs and failure; ``dropped`` whether the model no
+        longer reads an item (drawn dimmed, marked ``✂``)."""
         super().__init__(id=id)
         self.client = client
         self.truncations = truncations
         self.figures_for = figures_for
         self.note_for = note_for
+        self.dropped = dropped
         self.transcribing = transcribing
         self._transcribing = transcribing()
         self.earlier = 0
@@ -194,6 +200,8 @@ class ConversationPane(ScrollView, can_focus=True):
             transcribing=self._transcribing,
             note=self.note_for(item_id),
         )
+        if self.dropped(item_id):
+            text = mark_dropped(text)
         return _Entry(item_id, text, figures, next(self._serials))
 
     def text_of(self, item_id: str) -> str | None:
