@@ -1,9 +1,10 @@
 """What a simulated response says: deterministic replies that help debugging.
 
 The simulator does not understand language. It echoes the user's last input ("You said: …"),
-reports its instructions or tools when asked, turns a function's output into the reply after a
-tool call, and calls the tools the user's words ask for (:mod:`.tool_choice`), after a spoken
-preamble when the model picked them itself.
+says what it sees in an image (its size and format, :mod:`.images`), reports its instructions
+or tools when asked, turns a function's output into the reply after a tool call, and calls the
+tools the user's words ask for (:mod:`.tool_choice`), after a spoken preamble when the model
+picked them itself.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ids
+from . import ids, images
 from .conversation import Item, count_tokens
 
 __all__ = [
@@ -116,11 +117,8 @@ def plan(
         forced = tool_choice == "required" or isinstance(tool_choice, dict)
         if not forced:
             return Plan(text=bounded(f"The {name} tool returned: {last.output}"))
-    user_text = ""
-    for item in reversed(context):
-        if item.type == "message" and item.role == "user":
-            user_text = item.text()
-            break
+    user = next((i for i in reversed(context) if i.type == "message" and i.role == "user"), None)
+    user_text = user.text() if user is not None else ""
     user_text = user_text[:MAX_TOOL_TEXT_CHARS]  # word matching and arguments read this much
     pick = choose_tools(user_text, tools, tool_choice, parallel_tool_calls)
     if pick.tools:
@@ -129,7 +127,9 @@ def plan(
             for t in pick.tools
         ]
         return Plan(text=bounded(preamble(pick.tools)) if pick.preamble else "", calls=calls)
-    return Plan(text=describe(user_text, instructions, tools))
+    reply = describe(user_text, instructions, tools)
+    seen = images.seen(user)  # what it sees in the image, before the usual reply
+    return Plan(text=(f"{seen} {reply}" if user_text else seen) if seen else reply)
 
 
 def compact_json(value: Any) -> str:

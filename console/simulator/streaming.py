@@ -82,9 +82,13 @@ class ResponseRun:
         self.context = context
         # Input tokens of the whole conversation, as of now, when the response reads it.
         self.context_totals: tuple[int, int] | None = None
+        self.context_images = (0, 0)  # image tokens, and of those cached (read before)
         if "input" not in params:
             conv = host.conversation
             self.context_totals = (conv.text_tokens, conv.audio_tokens)
+            self.context_images = (conv.image_tokens, conv.cached_image_tokens)
+        else:
+            self.context_images = (sum(item.image_tokens() for item in context), 0)
         self.params = params
         self.on_finish = on_finish
         self.id = ids.new_id("resp")
@@ -253,7 +257,11 @@ class ResponseRun:
                 in_text = sum(text for text, _ in counts)
                 in_audio = sum(audio for _, audio in counts)
             in_text += responder.count_tokens(instructions)
-            self.fields["usage"] = usage(in_text, in_audio, out_text, out_audio)
+            self.fields["usage"] = usage(
+                in_text, in_audio, out_text, out_audio, self.context_images
+            )
+            if self.context_totals is not None:
+                self.host.conversation.read_images()
         else:  # nothing generated, nothing billed
             self.fields["usage"] = usage(0, 0, 0, 0)
         if self.cancelled:
