@@ -82,6 +82,11 @@ PALETTE: list[tuple[str, str, str]] = [
         "copy_call_id",
     ),
     ("Compose event", "Send any client event typed as JSON", "composer"),
+    (
+        "Send image…",
+        "Send a PNG or JPEG file as a user message (asks for its path)",
+        "screen.send_image",
+    ),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
@@ -107,10 +112,11 @@ REPLAY_HIDES = frozenset(
         "mute",
         "answer_tool_call",
         "copy_call_id",
+        "screen.send_image",
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""
 
-TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history"})
+TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history", "screen.send_image"})
 """Actions a transcription session hides: it never creates a response (so no tool call waits
 for an answer) and takes no ``conversation.item.create`` (so no history can be carried)."""
