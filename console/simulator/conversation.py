@@ -132,7 +132,8 @@ class Conversation:
         item.counted = (text, audio)
 
     def read_images(self) -> None:
-        """A response read the conversation: its images are cached for the next responses."""
+        """A response starts reading the conversation: its images are cached for the next
+        responses (as a prompt cache holds what the model has read)."""
         for item in self._unread_images:
             item.images_read = item in self
         self._unread_images.clear()

@@ -25,7 +25,7 @@ from . import errors
 from .image_header import TIMES, HeaderError, ImageInfo, image_tokens, read_size
 
 if TYPE_CHECKING:
-    from .conversation import Item
+    from .conversation import Conversation, Item
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_CONVERSATION_IMAGE_BYTES = 50 * 1000 * 1000
@@ -96,6 +96,17 @@ def check_room(held: int, adding: int) -> None:
             f"{megabytes(adding)} would pass the limit of "
             f"{megabytes(MAX_CONVERSATION_IMAGE_BYTES)}. Delete image items first.",
         )
+
+
+def billed(conversation: Conversation, context: list[Item], own_input: bool) -> tuple[int, int]:
+    """(image tokens, of which cached) of a response starting now. One reading the conversation
+    reads it (prefills) at once, so its images are cached for the responses after it; one with
+    its own ``input`` pays for its images uncached and leaves the conversation as it was."""
+    if own_input:
+        return sum(item.image_tokens() for item in context), 0
+    tokens = (conversation.image_tokens, conversation.cached_image_tokens)
+    conversation.read_images()
+    return tokens
 
 
 def seen(item: Item | None) -> str:

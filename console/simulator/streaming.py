@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import ids, responder, voice
+from . import ids, images, responder, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
@@ -82,13 +82,11 @@ class ResponseRun:
         self.context = context
         # Input tokens of the whole conversation, as of now, when the response reads it.
         self.context_totals: tuple[int, int] | None = None
-        self.context_images = (0, 0)  # image tokens, and of those cached (read before)
         if "input" not in params:
             conv = host.conversation
             self.context_totals = (conv.text_tokens, conv.audio_tokens)
-            self.context_images = (conv.image_tokens, conv.cached_image_tokens)
-        else:
-            self.context_images = (sum(item.image_tokens() for item in context), 0)
+        # Image tokens, and of those the cached ones.
+        self.context_images = images.billed(host.conversation, context, "input" in params)
         self.params = params
         self.on_finish = on_finish
         self.id = ids.new_id("resp")
@@ -260,8 +258,6 @@ class ResponseRun:
             self.fields["usage"] = usage(
                 in_text, in_audio, out_text, out_audio, self.context_images
             )
-            if self.context_totals is not None:
-                self.host.conversation.read_images()
         else:  # nothing generated, nothing billed
             self.fields["usage"] = usage(0, 0, 0, 0)
         if self.cancelled:
