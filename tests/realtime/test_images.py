@@ -18,6 +18,7 @@ from console.realtime import RealtimeClient, image_content
 from console.realtime.images import MAX_IMAGE_BYTES, ImageFacts, image_facts, probe
 from console.simulator import SimulatorServer
 from tests.images import GIF, jpeg, png
+from tests.realtime.test_conformance import check_client_event
 
 
 def test_png_from_a_path_named_jpg_is_sent_as_png(tmp_path: Path) -> None:
@@ -89,6 +90,14 @@ def test_probe_of_hostile_jpeg_is_bounded() -> None:
         with contextlib.suppress(ValueError):
             probe(data)
         assert time.perf_counter() - start < 0.05
+
+
+@pytest.mark.parametrize("detail", ["auto", "low", "high"])
+def test_the_part_is_a_valid_ga_client_event(detail: str) -> None:
+    """What ``send_user_message_content`` sends validates against the SDK's GA client events,
+    with no field the SDK does not know."""
+    item = {"type": "message", "role": "user", "content": [image_content(png(2, 2), detail)]}
+    check_client_event({"type": "conversation.item.create", "item": item}, "ga")
 
 
 async def test_send_image_to_the_simulator() -> None:
