@@ -104,7 +104,7 @@ class Conversation:
         self.image_tokens = 0
         self.cached_image_tokens = 0  # of image_tokens, those a response has read before
         self.image_bytes = 0  # bounded by images.MAX_CONVERSATION_IMAGE_BYTES
-        self._unread_images: list[Item] = []
+        self._unread_images: dict[str, Item] = {}  # in the conversation, not yet read
 
     def get(self, item_id: str) -> Item | None:
         """The item with ``item_id``, or None."""
@@ -134,8 +134,8 @@ class Conversation:
     def read_images(self) -> None:
         """A response starts reading the conversation: its images are cached for the next
         responses (as a prompt cache holds what the model has read)."""
-        for item in self._unread_images:
-            item.images_read = item in self
+        for item in self._unread_images.values():
+            item.images_read = True
         self._unread_images.clear()
         self.cached_image_tokens = self.image_tokens
 
@@ -181,7 +181,7 @@ class Conversation:
             self.image_bytes += item.image_bytes()
             self.image_tokens += item.image_tokens()
             item.images_read = False
-            self._unread_images.append(item)
+            self._unread_images[item.id] = item
         return previous
 
     def _existing(self, item_id: str, doing: str, code: str) -> Item:
@@ -208,6 +208,7 @@ class Conversation:
             self.image_tokens -= item.image_tokens()
             if item.images_read:
                 self.cached_image_tokens -= item.image_tokens()
+            self._unread_images.pop(item.id, None)
 
     def retrieve(self, item_id: str) -> Item:
         """The item or the real ``item_retrieve_invalid_item_id`` error."""

@@ -181,3 +181,19 @@ async def test_beta_has_no_image_input(server: SimulatorServer) -> None:
     assert error["param"] == "item.content[0].type"
     assert "'input_image'" in error["message"]
     await client.close()
+
+
+async def test_deleted_images_leave_the_bill_and_the_cache(server: SimulatorServer) -> None:
+    client = await ga_client(server)
+    big = {"id": "img0", **message(image_part(data_url(png(640, 480), "image/png")))}
+    first = await turn(client, big)
+    assert first["usage"]["input_token_details"]["image_tokens"] == 425
+    await client.send("conversation.item.delete", item_id="img0")
+    await client.recv_until("conversation.item.deleted")
+    small = message(image_part(data_url(png(64, 64), "image/png"), "low"))
+    second = (await turn(client, small))["usage"]["input_token_details"]
+    assert (second["image_tokens"], second["cached_tokens_details"]["image_tokens"]) == (85, 0)
+    await client.send("response.create")
+    third = (await client.recv_until("response.done"))["response"]["usage"]["input_token_details"]
+    assert (third["image_tokens"], third["cached_tokens_details"]["image_tokens"]) == (85, 85)
+    await client.close()
