@@ -179,6 +179,7 @@ class RealtimeConsoleApp(App[int]):
             self._load_replay()
         elif self.config.autoconnect:
             self.action_connect()
+            self._sender.send_first(self.config.first_message)  # --image
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
         """Remap keys by binding id; an id no binding has is reported, not ignored."""
@@ -234,6 +235,10 @@ class RealtimeConsoleApp(App[int]):
     def send_raw(self, event: dict[str, Any]) -> None:
         """Send one client event typed in the composer (raises when not connected)."""
         self._sender.send_raw(event)
+
+    def send_content(self, parts: list[dict[str, Any]]) -> bool:
+        """Send a user message of content parts ("Send image…"); False if it could not go."""
+        return self._sender.send_content(parts)
 
     def notify(
         self,

@@ -87,6 +87,11 @@ PALETTE: list[tuple[str, str, str]] = [
         "A response.create with options: out-of-band, metadata, input, instructions, tools…",
         "response_form",
     ),
+    (
+        "Send image…",
+        "Send a PNG or JPEG file as a user message (asks for its path)",
+        "screen.send_image",
+    ),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
@@ -124,10 +129,13 @@ REPLAY_HIDES = frozenset(
         "answer_tool_call",
         "copy_call_id",
         "retrieve_item",
+        "screen.send_image",
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""
 
-TRANSCRIPTION_HIDES = frozenset({"answer_tool_call", "reconnect_with_history", "response_form"})
+TRANSCRIPTION_HIDES = frozenset(
+    {"answer_tool_call", "reconnect_with_history", "response_form", "screen.send_image"}
+)
 """Actions a transcription session hides: it never creates a response (so no tool call waits,
 and no response form) and takes no ``conversation.item.create`` (so no history is carried)."""

@@ -53,6 +53,8 @@ class ConsoleConfig:
     never a response."""
     prices: Path | None = None
     """A TOML file overriding or extending the price table (``--prices``; the CLI checks it)."""
+    first_message: list[dict[str, Any]] = field(default_factory=list)
+    """Content parts sent as the first user message once connected (``--image``)."""
 
     def price_table(self) -> PriceTable:
         """The shipped price table with ``prices`` over it (``PriceTableError`` if unusable)."""

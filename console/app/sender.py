@@ -82,6 +82,10 @@ class MessageSender:
 
     def send_text(self, text: str) -> bool:
         """Send a user message now; False (and the user is told) if it could not go."""
+        return self.send_content([{"type": "input_text", "text": text}])
+
+    def send_content(self, parts: list[dict[str, Any]]) -> bool:
+        """Send a user message of content ``parts`` (text, an image) now, as ``send_text``."""
         try:
             # A reply still playing is cut where the user stopped hearing it (truncate), and
             # one still generating is cancelled; the library sends the new message's
@@ -89,7 +93,7 @@ class MessageSender:
             if self.voice is not None:
                 self.voice.interrupt_playback()
             self.client.cancel_response()
-            self.client.send_user_message_content([{"type": "input_text", "text": text}])
+            self.client.send_user_message_content(parts)
         except Exception as exc:  # the socket closed under us
             self.notify(f"Not sent: {exc}", severity="error")
             return False
@@ -106,6 +110,24 @@ class MessageSender:
         prompt = self.prompt()
         if not prompt.value:  # the message comes back to be sent again
             prompt.value = text
+
+    def send_first(self, parts: list[dict[str, Any]]) -> None:
+        """Send ``parts`` (``--image``'s message; none: nothing) once the first connection is
+        open, in a worker."""
+        if parts:
+            self.run_worker(
+                partial(self._send_content_when_connected, parts),
+                name="_send_first",
+                group="messages",
+                exit_on_error=False,
+            )
+
+    async def _send_content_when_connected(self, parts: list[dict[str, Any]]) -> None:
+        await self.controller.idle()
+        if self.client.is_connected():
+            self.send_content(parts)
+        else:
+            self.notify("Not sent: not connected (F2 connects).", severity="error")
 
     def send_raw(self, event: dict[str, Any]) -> None:
         """Send one client event typed in the composer (raises when not connected)."""

@@ -9,7 +9,7 @@ import contextlib
 import dataclasses
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from console.cli.checks import (
@@ -110,6 +110,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
 
     prices = checked_prices(args.prices)
     attached = check_attach(args, target)
+    first_message = image_message(args)
     tools = []
     if args.tools:
         try:
@@ -134,7 +135,26 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
         ),
         prices=prices,
         transcription=args.transcription,
+        first_message=first_message,
     )
+
+
+def image_message(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """``--image``'s message (``--image-text`` first), the file read and checked now;
+    ``ValueError`` with the line to print when it cannot be sent."""
+    if args.image is None:
+        if args.image_text is not None:
+            raise ValueError("--image-text is the text sent with --image: give --image PATH")
+        return []
+    if args.transcription or args.call_id:
+        option = "--transcription" if args.transcription else "--call-id"
+        raise ValueError(f"--image sends a user message, which {option} never does: drop one")
+    from console.app.screens.image_input import message_parts
+
+    try:
+        return message_parts(args.image, args.image_text or "")
+    except ValueError as exc:
+        raise ValueError(f"--image: {exc}") from None
 
 
 def check_attach(args: argparse.Namespace, target: Target) -> bool:

@@ -105,6 +105,15 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     target.add_argument(
         "--keymap", metavar="FILE.toml", help='remap keys: binding_id = "key" lines (see F1)'
     )
+    target.add_argument(
+        "--image",
+        metavar="PATH",
+        help="send this PNG or JPEG file (at most 10 MiB) as the first user message once "
+        "connected; later images: the palette's Send image…",
+    )
+    target.add_argument(
+        "--image-text", metavar="TEXT", help="words sent with --image, in the same message"
+    )
     _prices_option(target, default=None)
 
 

@@ -2,7 +2,8 @@
 
 Audio deltas carry kilobytes of base64 that nobody reads; the events pane, the detail screen and
 the clipboard show ``"<4,800 bytes of audio>"`` instead (the decoded size, computed from the
-base64 length, so nothing is decoded). Only the containers on the path to an audio field are
+base64 length, so nothing is decoded). An image part's data URL (up to 14 MB) shows as
+``"<data:image/png;base64, 53,248 bytes>"``. Only the containers on the path to an audio field are
 copied: the caller's event is never mutated and the rest is shared. No Textual here.
 """
 
@@ -51,11 +52,21 @@ def _redact_field(container: dict[str, Any], key: str) -> dict[str, Any] | None:
     return {**container, key: audio_placeholder(value)}
 
 
+def image_placeholder(url: str) -> str:
+    """``"<data:image/png;base64, 53,248 bytes>"`` for a base64 data URL (size from the length)."""
+    head, _, payload = url.partition(",")
+    return f"<{head}, {len(payload.rstrip('=')) * 3 // 4:,} bytes>"
+
+
 def _redact_part(part: Any) -> Any:
     if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES:
         redacted = _redact_field(part, "audio")
         if redacted is not None:
             return redacted
+    if isinstance(part, dict) and part.get("type") == "input_image":
+        url = part.get("image_url")
+        if isinstance(url, str) and url.startswith("data:"):
+            return {**part, "image_url": image_placeholder(url)}
     return part
 
 

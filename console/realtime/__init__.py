@@ -18,6 +18,7 @@ from .client import RealtimeClient
 from .conversation import ConversationError, RealtimeConversation
 from .dialects import SessionConfigError, text_message_item
 from .event_handler import RealtimeEventHandler
+from .images import ImageFacts, image_content
 from .responses import DeferredResponsesFull
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
 from .send_queue import SendQueueFull
@@ -31,6 +32,7 @@ __all__ = [
     "ConversationError",
     "DeferredResponsesFull",
     "FirResampler",
+    "ImageFacts",
     "InputAudioBuffer",
     "Pcm16Buffer",
     "RealtimeAPI",
@@ -44,5 +46,6 @@ __all__ = [
     "SendQueueFull",
     "SessionConfigError",
     "ToolHandler",
+    "image_content",
     "text_message_item",
 ]

@@ -14,14 +14,16 @@ from typing import Any
 from .audio_codec import AudioDecoder
 from .dialects import TEXT_PART_TYPES
 from .formatted import Formatted
+from .images import image_facts
 from .utils import AudioFormatError, Int16Array, empty_pcm16
 
 Item = dict[str, Any]
 
 
 def new_item(source: Mapping[str, Any]) -> Item:
-    """A stored copy of the server's item: empty ``formatted`` audio and transcript, and the
-    text of its text parts."""
+    """A stored copy of the server's item: empty ``formatted`` audio and transcript, the text
+    of its text parts, and for a message with ``input_image`` parts ``images``: each one's
+    ``ImageFacts`` (format, size; None when unreadable), read once here."""
     item: Item = copy.deepcopy(dict(source))
     formatted = Formatted(audio=empty_pcm16(), text="", transcript="")
     item["formatted"] = formatted
@@ -29,6 +31,9 @@ def new_item(source: Mapping[str, Any]) -> Item:
     formatted["text"] = "".join(
         part.get("text") or "" for part in content if part.get("type") in TEXT_PART_TYPES
     )
+    images = [image_facts(part) for part in content if part.get("type") == "input_image"]
+    if images:
+        formatted["images"] = images
     return item
 
 

@@ -26,21 +26,28 @@ def usage(
     out_audio: int,
     cached_text: int = 0,
     cached_audio: int = 0,
+    images: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
-    """A usage object with the real field set; cached tokens are a part of the input tokens."""
+    """A usage object with the real field set; ``images`` is (image tokens, of which cached).
+
+    As OpenAI reports it, ``input_tokens`` and each kind's count include the cached tokens,
+    which ``cached_tokens`` and ``cached_tokens_details`` break out.
+    """
+    input_image, cached_image = images
+    inputs = input_text + input_audio + input_image
     return {
-        "total_tokens": input_text + input_audio + out_text + out_audio,
-        "input_tokens": input_text + input_audio,
+        "total_tokens": inputs + out_text + out_audio,
+        "input_tokens": inputs,
         "output_tokens": out_text + out_audio,
         "input_token_details": {
             "text_tokens": input_text,
             "audio_tokens": input_audio,
-            "image_tokens": 0,
-            "cached_tokens": cached_text + cached_audio,
+            "image_tokens": input_image,
+            "cached_tokens": cached_text + cached_audio + cached_image,
             "cached_tokens_details": {
                 "text_tokens": cached_text,
                 "audio_tokens": cached_audio,
-                "image_tokens": 0,
+                "image_tokens": cached_image,
             },
         },
         "output_token_details": {"text_tokens": out_text, "audio_tokens": out_audio},

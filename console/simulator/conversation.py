@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from . import errors, ids
+from . import errors, ids, images
+from .image_header import ImageInfo
 
 SAMPLE_RATE = 24000
 
@@ -36,6 +37,7 @@ class Part:
     transcript: str | None = None
     audio: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    image: ImageInfo | None = None  # an input_image's header facts (its data URL is in extra)
 
     def audio_ms(self) -> int:
         """Length of the part's audio in milliseconds (0 without audio)."""
@@ -60,12 +62,21 @@ class Item:
 
     counted: tuple[int, int] = (0, 0)  # (text, audio) tokens in the conversation's totals
     dropped: bool = False  # truncation: the model no longer reads it (see .truncation)
+    images_read: bool = False  # a response has read its images (later ones find them cached)
 
     def tokens(self) -> tuple[int, int]:
         """What the item costs as response input: (text tokens, audio tokens)."""
         text = count_tokens(self.text() or self.output or self.arguments or "")
         audio = sum(p.audio_ms() // 50 for p in self.content if p.audio is not None)
         return text, audio
+
+    def image_tokens(self) -> int:
+        """Input tokens of the item's images (fixed once it exists)."""
+        return sum(p.image.tokens for p in self.content if p.image is not None)
+
+    def image_bytes(self) -> int:
+        """Characters of the item's image data URLs (what it holds in memory)."""
+        return sum(len(p.extra.get("image_url", "")) for p in self.content if p.image is not None)
 
     def text(self) -> str:
         """What the item says, as plain text (transcripts, or a placeholder, stand in for audio)."""
@@ -98,6 +109,10 @@ class Conversation:
         self.audio_tokens = 0
         self._dropped_tokens = [0, 0]  # (text, audio) of the dropped items
         self.edits = 0
+        self.image_tokens = 0
+        self.cached_image_tokens = 0  # of image_tokens, those a response has read before
+        self.image_bytes = 0  # bounded by images.MAX_CONVERSATION_IMAGE_BYTES
+        self._unread_images: dict[str, Item] = {}  # in the conversation, not yet read
 
     def get(self, item_id: str) -> Item | None:
         """The item with ``item_id``, or None."""
@@ -148,6 +163,14 @@ class Conversation:
                 left -= sum(item.counted)
                 self.edits += 1
 
+    def read_images(self) -> None:
+        """A response starts reading the conversation: its images are cached for the next
+        responses (as a prompt cache holds what the model has read)."""
+        for item in self._unread_images.values():
+            item.images_read = True
+        self._unread_images.clear()
+        self.cached_image_tokens = self.image_tokens
+
     def last_id(self) -> str | None:
         """Id of the last item (the ``previous_item_id`` of an appended item)."""
         return self.items[-1].id if self.items else None
@@ -164,6 +187,7 @@ class Conversation:
                 code="item_create_duplicate_id",
                 param="item.id",
             )
+        images.check_room(self.image_bytes, item.image_bytes())
         previous: str | None
         if at_end:
             previous = self.last_id()
@@ -187,6 +211,11 @@ class Conversation:
         self._by_id[item.id] = item
         item.counted = (0, 0)
         self.recount(item)
+        if item.image_bytes():
+            self.image_bytes += item.image_bytes()
+            self.image_tokens += item.image_tokens()
+            item.images_read = False
+            self._unread_images[item.id] = item
         return previous
 
     def _existing(self, item_id: str, doing: str, code: str) -> Item:
@@ -212,6 +241,12 @@ class Conversation:
             self._dropped_tokens[1] -= item.counted[1]
         item.counted = (0, 0)
         self.edits += 1
+        if item.image_bytes():
+            self.image_bytes -= item.image_bytes()
+            self.image_tokens -= item.image_tokens()
+            if item.images_read:
+                self.cached_image_tokens -= item.image_tokens()
+            self._unread_images.pop(item.id, None)
 
     def retrieve(self, item_id: str) -> Item:
         """The item or the real ``item_retrieve_invalid_item_id`` error."""

@@ -9,6 +9,7 @@ from typing import Any
 from . import mcp_items
 from . import validation as v
 from .conversation import Item, Part
+from .images import parse_image_url
 from .input_audio import decode_audio, encode_audio
 
 
@@ -100,7 +101,8 @@ class ItemCodec:
         extra: dict[str, Any] = {"image_url": url}
         if "detail" in obj:
             extra["detail"] = v.enum(obj["detail"], f"{param}.detail", ("auto", "low", "high"))
-        return Part("input_image", extra=extra)
+        info = parse_image_url(url, extra.get("detail", "auto"), f"{param}.image_url")
+        return Part("input_image", extra=extra, image=info)
 
     def parse_item(self, raw: Any, param: str, input_format: str) -> Item:
         """Validate a client item (``conversation.item.create`` or ``response.input``)."""

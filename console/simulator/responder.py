@@ -1,11 +1,12 @@
 """What a simulated response says: deterministic replies that help debugging.
 
 The simulator does not understand language. It echoes the user's last input ("You said: …"),
-reports its instructions or tools when asked, turns a function's output into the reply after a
-tool call, and calls the tools the user's words ask for (:mod:`.tool_choice`), after a spoken
-preamble when the model picked them itself. The tools an MCP server listed are called the same
-way (:mod:`.mcp_items`); after the client answers an MCP approval request, the reply runs the
-approved call or says it was denied.
+reports its instructions or tools when asked, says what it sees in an image (its size and
+format, :mod:`.images`), turns a function's output into the reply after a tool call, and calls
+the tools the user's words ask for (:mod:`.tool_choice`), after a spoken preamble when the model
+picked them itself. The tools an MCP server listed are called the same way (:mod:`.mcp_items`);
+after the client answers an MCP approval request, the reply runs the approved call or says it
+was denied.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ids, mcp_items
+from . import ids, images, mcp_items
 from .conversation import Item, count_tokens
 
 __all__ = [
@@ -133,11 +134,8 @@ def plan(
         because = f": {reason}" if reason else ""
         return Plan(text=bounded(f"The {name} call was not approved{because}."))
     tools = tools + mcp_items.callable_tools(history, tools)
-    user_text = ""
-    for item in reversed(context):
-        if item.type == "message" and item.role == "user":
-            user_text = item.text()
-            break
+    user = next((i for i in reversed(context) if i.type == "message" and i.role == "user"), None)
+    user_text = user.text() if user is not None else ""
     user_text = user_text[:MAX_TOOL_TEXT_CHARS]  # word matching and arguments read this much
     pick = choose_tools(user_text, tools, tool_choice, parallel_tool_calls)
     if pick.tools:
@@ -150,7 +148,9 @@ def plan(
             for t in pick.tools
         ]
         return Plan(text=bounded(preamble(pick.tools)) if pick.preamble else "", calls=calls)
-    return Plan(text=describe(user_text, instructions, tools))
+    reply = describe(user_text, instructions, tools)
+    seen = images.seen(user)  # what it sees in the image, before the usual reply
+    return Plan(text=(f"{seen} {reply}" if user_text else seen) if seen else reply)
 
 
 def compact_json(value: Any) -> str:

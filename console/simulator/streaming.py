@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import errors, ids, mcp_calls, responder, truncation, voice
+from . import errors, ids, images, mcp_calls, responder, truncation, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
@@ -88,6 +88,8 @@ class ResponseRun:
             host.window, host.conversation, cfg, params, context
         )
         self.context = self.reading.items
+        # Image tokens, and of those the cached ones.
+        self.context_images = images.billed(host.conversation, self.context, "input" in params)
         self.params = params
         self.on_finish = on_finish
         self.id = ids.new_id("resp")
@@ -259,7 +261,13 @@ class ResponseRun:
         if self.output:
             r = self.reading
             self.fields["usage"] = usage(
-                r.text_tokens, r.audio_tokens, out_text, out_audio, r.cached_text, r.cached_audio
+                r.text_tokens,
+                r.audio_tokens,
+                out_text,
+                out_audio,
+                r.cached_text,
+                r.cached_audio,
+                self.context_images,
             )
         else:  # nothing generated, nothing billed
             self.fields["usage"] = usage(0, 0, 0, 0)

@@ -8,9 +8,12 @@ from typing import Any
 
 from rich.text import Text
 
+from console.inspector.payloads import image_placeholder
 from console.inspector.transcripts import TranscriptNote
+from console.realtime.images import ImageFacts
 
 SAMPLE_RATE = 24_000
+TIMES = "\u00d7"  # the multiplication sign of an image's size
 ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "system": "bold magenta"}
 
 FiguresFor = Callable[[str], str]
@@ -43,11 +46,32 @@ def item_title(item: dict[str, Any], truncated_ms: int | None, figures: str) -> 
     return title
 
 
+def image_label(facts: ImageFacts | None) -> str:
+    """``[image 640 by 480 PNG, 52 KB]``, written with the multiplication sign, in decimal
+    units; ``[image]`` when the part is not a data URL this can read."""
+    if facts is None:
+        return "[image]"
+    if facts.size < 1000:
+        size = f"{facts.size} B"
+    elif facts.size < 999_500:
+        size = f"{facts.size / 1000:.0f} KB"
+    else:
+        size = f"{facts.size / 1_000_000:.1f} MB"
+    return f"[image {facts.width}{TIMES}{facts.height} {facts.format}, {size}]"
+
+
 def item_body(item: dict[str, Any], transcribing: bool = True) -> str:
-    """What the item says: text, transcript, a call with its arguments, or an output.
+    """What the item says: its images' labels, then text, transcript, a call with its
+    arguments, or an output.
 
     A user's audio without a transcript waits for one only if the session transcribes.
     """
+    images = (item.get("formatted") or {}).get("images") or []
+    said = _item_words(item, transcribing)
+    return "\n".join([*(image_label(facts) for facts in images), *([said] if said else [])])
+
+
+def _item_words(item: dict[str, Any], transcribing: bool) -> str:
     formatted = item.get("formatted") or {}
     kind = item.get("type")
     if kind == "function_call_output":
@@ -76,12 +100,21 @@ def audio_length(item: dict[str, Any]) -> int:
 def item_detail(item: dict[str, Any]) -> str:
     """The item as JSON, audio replaced by its length (for the detail screen)."""
     shown = {key: value for key, value in item.items() if key != "formatted"}
+    if isinstance(item.get("content"), list):  # an image's data URL as its size, not 14 MB
+        shown["content"] = [_shown_part(part) for part in item["content"]]
     formatted = dict(item.get("formatted") or {})
     if "audio" in formatted:
         samples = len(formatted["audio"])
         formatted["audio"] = f"<{samples} samples, {samples / SAMPLE_RATE:.2f} s>"
     shown["formatted"] = formatted
     return json.dumps(shown, indent=2, ensure_ascii=False, default=str)
+
+
+def _shown_part(part: Any) -> Any:
+    url = part.get("image_url") if isinstance(part, dict) else None
+    if isinstance(url, str) and url.startswith("data:"):
+        return {**part, "image_url": image_placeholder(url)}
+    return part
 
 
 MAX_BODY_CHARS = 4_000
