@@ -27,6 +27,9 @@ The bad servers, each an async context manager yielding a URL:
 - ``refused_url()``: nothing listens there (the port was bound, then closed).
 - ``hanging_server()``: accepts TCP connections and never answers a byte.
 - ``status_server(500)``: answers every HTTP request with that status.
+- ``flooding_server()``: answers every request with an endless JSON body (a hostile server's way
+  to cost a client memory: the SDK reads a JSON answer whole); ``.sent`` counts the bytes it
+  managed to write.
 
 Fixtures built on these live next to the tests that use them (``tests/simulator/test_mcp*.py``);
 import the helpers from here rather than copying them.
@@ -232,3 +235,33 @@ async def status_server(status: int = 500) -> AsyncIterator[str]:
 
     async with _raw_server(answer) as url:
         yield url
+
+
+@dataclass
+class Flood:
+    """A flooding server's URL and how many bytes it wrote before the client stopped reading."""
+
+    url: str
+    sent: int = 0
+
+
+@contextlib.asynccontextmanager
+async def flooding_server() -> AsyncIterator[Flood]:
+    """A URL whose server answers 200 with ``application/json`` and never stops sending."""
+    flood = Flood("")
+    chunk = b"[" * 65536
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        while True:
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            await writer.drain()
+            flood.sent += len(chunk)
+
+    async with _raw_server(answer) as url:
+        flood.url = url
+        yield flood

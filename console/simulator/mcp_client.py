@@ -10,7 +10,7 @@ connection outlives the task that made it and a server that dies between calls c
 (about 0.2 s per operation against a local server; see the report in the tests). Every
 operation is bounded by ``timeout_s`` as a whole (connect, handshake and the request); what
 comes back is bounded too (:data:`MAX_TOOLS` tools, :data:`MAX_SCHEMA_CHARS` per schema,
-:data:`MAX_OUTPUT_CHARS` of output).
+:data:`MAX_OUTPUT_CHARS` of output), and so is what a server sends (:mod:`.mcp_http`).
 
 Failures come back as :class:`McpFailure` in the SDK's three MCP error shapes
 (``RealtimeMcphttpError``, ``RealtimeMcpProtocolError``, ``RealtimeMcpToolExecutionError``).
@@ -29,6 +29,8 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from .mcp_http import ResponseTooLarge, capped_transport
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TOOLS = 100
@@ -125,6 +127,8 @@ def _failure(error: BaseException, server: Server, status: int | None) -> McpFai
     for leaf in leaves:
         if isinstance(leaf, McpFailure):
             return leaf
+        if isinstance(leaf, ResponseTooLarge):
+            return McpFailure("http_error", f"MCP server at {server.url}: {leaf}.", 502)
     for leaf in leaves:
         if isinstance(leaf, MCPError) and not (status is not None and leaf.message in _STAND_INS):
             return McpFailure("protocol_error", leaf.message or "MCP protocol error", leaf.code)
@@ -165,6 +169,7 @@ async def _session_do(server: Server, timeout_s: float, action: Callable[[Any], 
                 headers=server.http_headers(),
                 timeout=httpx2.Timeout(timeout_s),
                 event_hooks={"response": [record]},
+                transport=capped_transport(),
             ) as http,
             streamable_http_client(server.url, http_client=http) as (read, write),
             ClientSession(read, write) as session,

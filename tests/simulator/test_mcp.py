@@ -18,11 +18,13 @@ import pytest
 from console.simulator import SimulatorServer
 from console.simulator import server as server_module
 from console.simulator.mcp_client import MAX_TOOLS
+from console.simulator.mcp_http import MAX_RESPONSE_BYTES
 from console.simulator.mcp_listing import MAX_RUNNING
 from tests.mcp_servers import (
     RunningMCP,
     demo_server,
     faulty_server,
+    flooding_server,
     hanging_server,
     many_tools_server,
     refused_url,
@@ -341,6 +343,22 @@ async def test_listing_failures_end_in_failed_with_the_reason(
         }[kind]
         assert expected in item["error"]
         assert elapsed < BOUND_S
+        await client.close()
+
+
+async def test_a_flooding_server_costs_bounded_bytes(sim: SimulatorServer) -> None:
+    """A server that streams without end fails the listing at the byte cap, long before the
+    timeout, instead of filling memory until it."""
+    async with flooding_server() as flood:
+        client = await open_session(sim, mcp_tool(flood.url))
+        started = time.monotonic()
+        await client.recv_until("mcp_list_tools.failed", BOUND_S)
+        elapsed = time.monotonic() - started
+        item = await listed(client)
+        assert f"more than {MAX_RESPONSE_BYTES} bytes" in item["error"]
+        assert elapsed < MCP_TIMEOUT_S
+        # What it wrote is what the client read plus what the sockets buffer: bounded.
+        assert flood.sent < MAX_RESPONSE_BYTES + 16 * 1024 * 1024
         await client.close()
 
 
