@@ -269,11 +269,14 @@ async def test_tab_and_escape_leave_the_editors() -> None:
         app.query_one("#prompt").focus()
         await pilot.press("tab")  # wraps round to the pane's first stop: a field
         assert app.focused is pane.instructions
+        await pilot.press("tab")  # the Output section's title (Enter folds it), not a tab
+        assert pane.instructions.text == ""
+        assert app.focused is app.query_one("#session-section-output CollapsibleTitle")
         await pilot.press("tab")
-        assert app.focused is pane.voice and pane.instructions.text == ""
+        assert app.focused is pane.voice
         pane.tools.text_area.focus()
-        await pilot.press("tab")
-        assert app.focused is app.query_one("#session-apply")
+        await pilot.press("tab")  # on to the next section's title
+        assert app.focused is app.query_one("#session-section-context CollapsibleTitle")
         assert pane.tools.text == "[]"  # Tab moved on, it did not indent
         for area in (pane.instructions, pane.tools.text_area):
             area.focus()

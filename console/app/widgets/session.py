@@ -29,29 +29,33 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, Static, TextArea
 
 from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
 
+from .session_field import SessionField
 from .session_fields import (
+    NOISE_REDUCTION,
     TOOL_CHOICE_MODES,
-    TRANSCRIPTION_MODELS,
     UNKNOWN,
     VOICES,
     FormError,
     ListSuggester,
-    TurnDetectionEditor,
     edited_content,
     outcome_text,
     status_content,
     summary_content,
 )
 from .session_form import FIELDS
-from .session_transcription import NOISE_REDUCTION, TRANSCRIPTION_FIELDS, TranscriptionEditor
+from .session_options import PromptEditor, ReasoningEditor, TracingEditor, TruncationEditor
+from .session_transcription import TRANSCRIPTION_FIELDS, TranscriptionEditor
+from .session_turn import TurnDetectionEditor
 from .tools_editor import ToolsEditor, ToolsError
 
 _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
+COLLAPSED = frozenset({"Context", "Advanced"})
+"""Sections shown folded at first (the options reached for less often)."""
 
 
 class SessionPane(Vertical):
@@ -80,10 +84,12 @@ class SessionPane(Vertical):
         self, client: RealtimeClient, state: SessionState, *, id: str | None = None
     ) -> None:
         super().__init__(id=id)
-        self.client = client
+        self.client: RealtimeClient = client
         self.state = state
-        self.fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
-        """The fields shown: a transcription session has only its input's."""
+        ga = client.dialect == "ga"
+        fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
+        self.fields: tuple[SessionField, ...] = tuple(f for f in fields if ga or not f.ga_only)
+        """The fields shown: a transcription session has only its input's; beta lacks some."""
         self._seen_version = -1
         self._baseline: dict[str, Any] = {}
         self._sent: dict[str, tuple[str, Any]] = {}
@@ -92,27 +98,46 @@ class SessionPane(Vertical):
         """The last Apply's event id and fields, until the server answers it."""
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
+        self._sections: dict[str, Collapsible] = {}
+        """Each field's section, unfolded when the server refuses the field."""
         self.summary = Static("", id="session-summary", markup=False)
         self.instructions: TextArea = TextArea(
             id="session-instructions", soft_wrap=True, tab_behavior="focus"
         )
         self.voice: Input = Input(
-            id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
+            placeholder="a voice name" + (" or voice_… id" if ga else ""),
+            id="session-voice",
+            compact=True,
+            suggester=ListSuggester(lambda: VOICES),
         )
+        self.speed: Input = Input(placeholder="1.0 (0.25-1.5)", id="session-speed", compact=True)
         # Attached to a call, a choice may be "unknown" until the call's session is seen.
-        unknown = [(UNKNOWN, UNKNOWN)] if client.realtime.attach_call_id is not None else []
-        modalities = [("audio (+ transcript)", "audio"), ("text", "text"), *unknown]
+        unknown = client.realtime.attach_call_id is not None
+        modalities = [("audio (+ transcript)", "audio"), ("text", "text")]
+        modalities += [(UNKNOWN, UNKNOWN)] if unknown else []
         self.modalities: Select[str] = Select(
             modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
         )
         self.turn: TurnDetectionEditor = TurnDetectionEditor(
-            id="session-turn-detection", responses=not client.transcription, unknown=bool(unknown)
+            id="session-turn-detection",
+            responses=not client.transcription,
+            unknown=unknown,
+            idle_timeout=ga and not client.transcription,
         )
-        models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS), *unknown]
-        self.transcription: Select[str] = Select(
-            models, value="off", allow_blank=False, id="session-transcription", compact=True
+        self.transcriber: TranscriptionEditor = (
+            TranscriptionEditor(id="session-transcriber")
+            if client.transcription
+            else TranscriptionEditor(
+                id="session-transcriber",
+                off=True,
+                unknown=unknown,
+                model_id="session-transcription",
+            )
         )
-        self.max_tokens: Input = Input(id="session-max-tokens", compact=True)
+        self.transcription: Select[str] = self.transcriber.model
+        self.max_tokens: Input = Input(
+            placeholder="1-4096 or inf", id="session-max-tokens", compact=True
+        )
         self.tool_choice: Input = Input(
             id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
         )
@@ -120,8 +145,6 @@ class SessionPane(Vertical):
             lambda: tuple(self.client.tools), id="session-tools-editor"
         )
         self.registered: Static = Static("", id="session-registered-tools", markup=False)
-        # A transcription session's own fields (session_transcription.py).
-        self.transcriber: TranscriptionEditor = TranscriptionEditor(id="session-transcriber")
         self.logprobs: Checkbox = Checkbox("include logprobs", id="session-logprobs", compact=True)
         self.noise: Select[str] = Select(
             [(kind, kind) for kind in NOISE_REDUCTION],
@@ -130,6 +153,10 @@ class SessionPane(Vertical):
             id="session-noise-reduction",
             compact=True,
         )
+        self.truncation: TruncationEditor = TruncationEditor(id="session-truncation-editor")
+        self.prompt: PromptEditor = PromptEditor(id="session-prompt-editor")
+        self.tracing: TracingEditor = TracingEditor(id="session-tracing-editor")
+        self.reasoning: ReasoningEditor = ReasoningEditor(id="session-reasoning-editor")
         self.result = Static("", id="session-apply-result", markup=False)
 
     # -- layout ------------------------------------------------------------------------------
@@ -137,16 +164,33 @@ class SessionPane(Vertical):
     def compose(self) -> ComposeResult:
         yield self.summary
         with VerticalScroll(id="session-form", can_focus=False):  # Tab lands on a field
+            sections: dict[str | None, list[SessionField]] = {}
             for field in self.fields:
-                if field.heading:
-                    yield from self._heading(field.label, field.name)
-                    yield field.control(self)
-                else:
-                    yield self._row(field.label, field.name, field.control(self))
-                yield from field.below(self)
+                sections.setdefault(field.section, []).append(field)
+            for title, fields in sections.items():
+                if title is None:
+                    for field in fields:
+                        yield from self._field(field)
+                    continue
+                slug = title.lower().replace(" ", "-")
+                section = Collapsible(
+                    title=title, collapsed=title in COLLAPSED, id=f"session-section-{slug}"
+                )
+                self._sections.update({field.name: section for field in fields})
+                with section:
+                    for field in fields:
+                        yield from self._field(field)
         with Horizontal(id="session-actions"):
             yield Button("Apply (ctrl+s)", id="session-apply", variant="primary", compact=True)
             yield self.result
+
+    def _field(self, field: SessionField) -> ComposeResult:
+        if field.heading:
+            yield from self._heading(field.label, field.name)
+            yield field.control(self)
+        else:
+            yield self._row(field.label, field.name, field.control(self))
+        yield from field.below(self)
 
     def _status(self, name: str) -> Static:
         widget = Static("", id=f"session-status-{name.replace('_', '-')}", markup=False)
@@ -196,6 +240,12 @@ class SessionPane(Vertical):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select is self.turn.kind:
             self.turn.show_params()
+        elif event.select is self.transcriber.model:
+            self.transcriber.show_details()
+        elif event.select is self.truncation.kind:
+            self.truncation.show_params()
+        elif event.select is self.tracing.kind:
+            self.tracing.show_params()
         self._draw_statuses()
 
     def action_apply(self) -> None:
@@ -261,6 +311,8 @@ class SessionPane(Vertical):
                 known=self.client.session_known,
             )
         )
+        model = (self.state.acknowledged or {}).get("model")
+        self.reasoning.show_model(model if isinstance(model, str) else None)
         statuses = self.state.field_status()
         self._settle(statuses)
         self._fill_from_config()
@@ -315,6 +367,8 @@ class SessionPane(Vertical):
             self._drawn[name] = (content.plain, css_class)
             widget.update(content)
             widget.display = bool(css_class)  # no line for a field nobody changed
+            if css_class == "-refused" and name in self._sections:
+                self._sections[name].collapsed = False  # the server's reason must be seen
             for each in _STATUS_CLASSES:
                 widget.set_class(each == css_class, each)
 
