@@ -53,7 +53,7 @@ from .session_transcription import TRANSCRIPTION_FIELDS, TranscriptionEditor
 from .session_turn import TurnDetectionEditor
 from .tools_editor import ToolsEditor, ToolsError
 
-_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
+_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited", "-invalid")
 COLLAPSED = frozenset({"Context", "Advanced"})
 """Sections shown folded at first (the options reached for less often)."""
 
@@ -98,6 +98,7 @@ class SessionPane(Vertical):
         """The last Apply's event id and fields, until the server answers it."""
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
+        self._by_name = {field.name: field for field in self.fields}
         self._sections: dict[str, Collapsible] = {}
         """Each field's section, unfolded when the server refuses the field."""
         self.summary = Static("", id="session-summary", markup=False)
@@ -169,8 +170,9 @@ class SessionPane(Vertical):
                 sections.setdefault(field.section, []).append(field)
             for title, fields in sections.items():
                 if title is None:
-                    for field in fields:
-                        yield from self._field(field)
+                    with Vertical(id="session-general"):
+                        for field in fields:
+                            yield from self._field(field)
                     continue
                 slug = title.lower().replace(" ", "-")
                 section = Collapsible(
@@ -357,7 +359,7 @@ class SessionPane(Vertical):
             status, sent = statuses.get(name), self._sent.get(name)
             awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
             if raw[name] != self._baseline.get(name) and not awaited:
-                content, css_class = edited_content(self.tools.error if name == "tools" else None)
+                content, css_class = self._edited(name)
             elif status is not None and status.state == "refused" and sent and not awaited:
                 content, css_class = status_content(None)  # the refused value left the form
             else:
@@ -371,6 +373,17 @@ class SessionPane(Vertical):
                 self._sections[name].collapsed = False  # the server's reason must be seen
             for each in _STATUS_CLASSES:
                 widget.set_class(each == css_class, each)
+
+    def _edited(self, name: str) -> tuple[Content, str]:
+        """The status of a field the user changed: what is wrong with it, if anything (the
+        check Apply makes, so nothing invalid is sent; tools have their own debounced one)."""
+        if name == "tools":
+            return edited_content(self.tools.error)
+        try:
+            self._by_name[name].write(self)
+        except FormError as exc:
+            return Content(f"✗ {exc} — not applied"), "-invalid"
+        return edited_content()
 
     def _fill_from_config(self) -> None:
         """Show ``client.session_config`` in every field the user is not changing."""

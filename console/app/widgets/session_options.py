@@ -62,7 +62,7 @@ class TruncationEditor(Vertical):
         )
         self.params = Vertical(
             _row("retention ratio", self.ratio),
-            _row("post-instr. tokens", self.limit),
+            _row("token limit", self.limit),
             classes="option-params",
             id="session-truncation-params",
         )
