@@ -432,3 +432,72 @@ async def test_prompt_reference_is_sent_and_answered(simulator: SimulatorServer)
                 assert not app.query_one("#session-section-context", Collapsible).collapsed
     finally:
         await client.disconnect()
+
+
+async def answer_to_apply(pilot: Any, client: RealtimeClient) -> dict[str, Any]:
+    """Click Apply; the server's answer: ``session.updated``, or an ``error``."""
+    updated = next_server_event(client, "session.updated")
+    error = next_server_event(client, "error")
+    await pilot.click("#session-apply")
+    done, _ = await asyncio.wait({updated, error}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    assert done, "no answer from the server"
+    return done.pop().result()
+
+
+async def test_reasoning_refused_for_a_model_without_it_shows_next_to_it(
+    simulator: SimulatorServer,
+) -> None:
+    """The pane warns, still sends (the debugging use), and shows the server's refusal next to
+    the reasoning field only, unfolding its section."""
+    client = RealtimeClient(url=simulator.url)  # gpt-realtime: no reasoning
+    app = Host(client)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            pane = app.query_one(SessionPane)
+            await connect(client)
+            await settle(pilot, pane)
+            note = text_of(app, "#session-reasoning-note")
+            assert note.startswith("⚠ gpt-realtime does not take reasoning"), note
+            section = app.query_one("#session-section-advanced", Collapsible)
+            assert section.collapsed
+            pane.reasoning.effort.value = "low"
+            await pilot.pause()
+            assert text_of(app, "#session-status-reasoning") == "● edited — Ctrl+S applies"
+            event = await answer_to_apply(pilot, client)
+            assert app.sent[-1]["session"] == {"type": "realtime", "reasoning": {"effort": "low"}}
+            if event["type"] == "session.updated":
+                pytest.skip("this simulator takes reasoning on every model (before issue 15's)")
+            await settle(pilot, pane)
+            status = app.query_one("#session-status-reasoning")
+            assert text_of(app, "#session-status-reasoning").startswith(
+                f"✗ {event['error']['code']}: "
+            )
+            assert status.has_class("-refused")
+            assert not section.collapsed  # unfolded: the refusal is seen
+            refused = [w.id for w in app.query(".field-status.-refused")]
+            assert refused == ["session-status-reasoning"]  # that field only
+            assert pane.changed_fields() == ["reasoning"]  # kept, to fix or change the model
+    finally:
+        await client.disconnect()
+
+
+async def test_reasoning_on_a_reasoning_model_is_acknowledged(simulator: SimulatorServer) -> None:
+    client = RealtimeClient(url=simulator.url, model="gpt-realtime-2")
+    app = Host(client)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            pane = app.query_one(SessionPane)
+            await connect(client)
+            await settle(pilot, pane)
+            assert text_of(app, "#session-reasoning-note").startswith("taken by gpt-realtime-2,")
+            pane.reasoning.effort.value = "xhigh"
+            event = await answer_to_apply(pilot, client)
+            assert app.sent[-1]["session"] == {"type": "realtime", "reasoning": {"effort": "xhigh"}}
+            assert event["type"] == "session.updated", event
+            if "reasoning" not in event["session"]:
+                pytest.skip("this simulator does not echo reasoning yet (issue 15's does)")
+            assert event["session"]["reasoning"] == {"effort": "xhigh"}
+            await settle(pilot, pane)
+            assert text_of(app, "#session-status-reasoning") == "✓ acknowledged"
+    finally:
+        await client.disconnect()
