@@ -418,8 +418,8 @@ async def test_prompt_reference_is_sent_and_answered(simulator: SimulatorServer)
             )
             assert done, "no answer from the server"
             event = done.pop().result()
-            expected = {"id": "pmpt_support", "version": "3"}
-            expected["variables"] = {"city": "Paris", "name": "Zoë"}  # type: ignore[assignment]
+            variables = {"city": "Paris", "name": "Zoë"}
+            expected = {"id": "pmpt_support", "version": "3", "variables": variables}
             assert app.sent[-1]["session"] == {"type": "realtime", "prompt": expected}
             await settle(pilot, pane)
             status = text_of(app, "#session-status-prompt")

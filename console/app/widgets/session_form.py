@@ -119,7 +119,7 @@ FIELDS: tuple[SessionField, ...] = (
     SPEED_FIELD,
     SessionField(
         "output_modalities",
-        "Output",
+        "Modalities",
         control=lambda pane: pane.modalities,
         raw=lambda pane: pane.modalities.value,
         read=_read_modalities,
