@@ -8,7 +8,11 @@ is typing in. Apply (button, Ctrl+S) sends only the changed fields through
 only changes the local configuration, which ``connect`` sends. Beside each field: ● edited (not
 applied yet), ✓ acknowledged, ~ changed by the server (its value), ✗ refused (the server's code
 and message), from ``SessionState``. Everything the server or the user wrote is shown as
-``Content``, never markup.
+``Content``, never markup. Fields sit in collapsible sections (Output, Turn detection, Audio
+input, Tools, Context, Advanced); a beta session's pane leaves out the options its protocol
+lacks, and a section unfolds when the server refuses one of its fields. A field's value is
+checked as it is edited, with what is wrong said on its status line; Apply sends nothing while
+any is invalid. The controls themselves are built in ``session_controls``.
 
 "Changed" is measured against a baseline: what was last filled in, or what the server
 acknowledged. A sent field's baseline moves only when ``session.updated`` settles its update, not
@@ -34,23 +38,17 @@ from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select,
 from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
 
+from .session_controls import SessionControls
 from .session_field import SessionField
 from .session_fields import (
-    NOISE_REDUCTION,
-    TOOL_CHOICE_MODES,
-    UNKNOWN,
-    VOICES,
     FormError,
-    ListSuggester,
     edited_content,
     outcome_text,
     status_content,
     summary_content,
 )
 from .session_form import FIELDS
-from .session_options import PromptEditor, ReasoningEditor, TracingEditor, TruncationEditor
-from .session_transcription import TRANSCRIPTION_FIELDS, TranscriptionEditor
-from .session_turn import TurnDetectionEditor
+from .session_transcription import TRANSCRIPTION_FIELDS
 from .tools_editor import ToolsEditor, ToolsError
 
 _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited", "-invalid")
@@ -58,7 +56,7 @@ COLLAPSED = frozenset({"Context", "Advanced"})
 """Sections shown folded at first (the options reached for less often)."""
 
 
-class SessionPane(Vertical):
+class SessionPane(SessionControls):
     """Edit the session of ``client``; statuses and the summary come from ``state``."""
 
     ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
@@ -83,8 +81,7 @@ class SessionPane(Vertical):
     def __init__(
         self, client: RealtimeClient, state: SessionState, *, id: str | None = None
     ) -> None:
-        super().__init__(id=id)
-        self.client: RealtimeClient = client
+        super().__init__(client, id=id)
         self.state = state
         ga = client.dialect == "ga"
         fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
@@ -101,64 +98,6 @@ class SessionPane(Vertical):
         self._by_name = {field.name: field for field in self.fields}
         self._sections: dict[str, Collapsible] = {}
         """Each field's section, unfolded when the server refuses the field."""
-        self.summary = Static("", id="session-summary", markup=False)
-        self.instructions: TextArea = TextArea(
-            id="session-instructions", soft_wrap=True, tab_behavior="focus"
-        )
-        self.voice: Input = Input(
-            placeholder="a voice name" + (" or voice_… id" if ga else ""),
-            id="session-voice",
-            compact=True,
-            suggester=ListSuggester(lambda: VOICES),
-        )
-        self.speed: Input = Input(placeholder="1.0 (0.25-1.5)", id="session-speed", compact=True)
-        # Attached to a call, a choice may be "unknown" until the call's session is seen.
-        unknown = client.realtime.attach_call_id is not None
-        modalities = [("audio (+ transcript)", "audio"), ("text", "text")]
-        modalities += [(UNKNOWN, UNKNOWN)] if unknown else []
-        self.modalities: Select[str] = Select(
-            modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
-        )
-        self.turn: TurnDetectionEditor = TurnDetectionEditor(
-            id="session-turn-detection",
-            responses=not client.transcription,
-            unknown=unknown,
-            idle_timeout=ga and not client.transcription,
-        )
-        self.transcriber: TranscriptionEditor = (
-            TranscriptionEditor(id="session-transcriber")
-            if client.transcription
-            else TranscriptionEditor(
-                id="session-transcriber",
-                off=True,
-                unknown=unknown,
-                model_id="session-transcription",
-            )
-        )
-        self.transcription: Select[str] = self.transcriber.model
-        self.max_tokens: Input = Input(
-            placeholder="1-4096 or inf", id="session-max-tokens", compact=True
-        )
-        self.tool_choice: Input = Input(
-            id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
-        )
-        self.tools: ToolsEditor = ToolsEditor(
-            lambda: tuple(self.client.tools), id="session-tools-editor"
-        )
-        self.registered: Static = Static("", id="session-registered-tools", markup=False)
-        self.logprobs: Checkbox = Checkbox("include logprobs", id="session-logprobs", compact=True)
-        self.noise: Select[str] = Select(
-            [(kind, kind) for kind in NOISE_REDUCTION],
-            value="off",
-            allow_blank=False,
-            id="session-noise-reduction",
-            compact=True,
-        )
-        self.truncation: TruncationEditor = TruncationEditor(id="session-truncation-editor")
-        self.prompt: PromptEditor = PromptEditor(id="session-prompt-editor")
-        self.tracing: TracingEditor = TracingEditor(id="session-tracing-editor")
-        self.reasoning: ReasoningEditor = ReasoningEditor(id="session-reasoning-editor")
-        self.result = Static("", id="session-apply-result", markup=False)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -217,9 +156,6 @@ class SessionPane(Vertical):
         self.refresh_from_state(force=True)
 
     # -- reading the form --------------------------------------------------------------------
-
-    def _choices(self) -> list[str]:
-        return [*TOOL_CHOICE_MODES, *self.tools.tool_names(), *self.client.tools]
 
     def _raw(self) -> dict[str, Any]:
         """The form as typed, per field (what "changed" is measured on)."""
