@@ -45,6 +45,13 @@ def contains(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
+async def unfold_all(pilot: Any) -> None:
+    """Unfold every section, as a user would to reach its fields (folded ones mount then)."""
+    for section in pilot.app.query(Collapsible):
+        section.collapsed = False
+    await pilot.pause()
+
+
 def set_values(**values: Any) -> Edit:
     """An edit setting widgets by attribute path (``turn.threshold`` -> ``pane.turn.threshold``)."""
 
@@ -247,6 +254,7 @@ async def test_option_applies_in_the_dialects_shape(
         pane = app.query_one(SessionPane)
         await connect(client)
         await settle(pilot, pane)
+        await unfold_all(pilot)
         sent_before = len(app.sent)
         edit(pane)
         await pilot.pause()
@@ -347,6 +355,7 @@ async def test_invalid_value_is_refused_next_to_its_field(
             pane = app.query_one(SessionPane)
             await connect(client)
             await settle(pilot, pane)
+            await unfold_all(pilot)
             sent_before = len(app.sent)
             edit(pane)
             await pilot.pause()
@@ -371,6 +380,7 @@ async def test_beta_offers_only_what_its_protocol_has(simulator: SimulatorServer
             pane = app.query_one(SessionPane)
             await connect(client)
             await settle(pilot, pane)
+            await unfold_all(pilot)
             for absent in (
                 "#session-logprobs",
                 "#session-vad-idle",
@@ -405,7 +415,8 @@ async def test_prompt_reference_is_sent_and_answered(simulator: SimulatorServer)
             pane = app.query_one(SessionPane)
             await connect(client)
             await settle(pilot, pane)
-            app.query_one("#session-section-context", Collapsible).collapsed = True
+            section = app.query_one("#session-section-context", Collapsible)
+            assert section.collapsed  # folded at first; filled and sent all the same
             pane.prompt.prompt_id.value = "pmpt_support"
             pane.prompt.version.value = "3"
             pane.prompt.variables.load_text("city = Paris\nname=Zoë\n")
@@ -422,14 +433,17 @@ async def test_prompt_reference_is_sent_and_answered(simulator: SimulatorServer)
             expected = {"id": "pmpt_support", "version": "3", "variables": variables}
             assert app.sent[-1]["session"] == {"type": "realtime", "prompt": expected}
             await settle(pilot, pane)
-            status = text_of(app, "#session-status-prompt")
             if event["type"] == "session.updated":
                 assert contains(expected, event["session"]["prompt"])
-                assert status == "✓ acknowledged"
+                assert section.collapsed  # nothing to call the user's eye there
+                await unfold_all(pilot)
+                assert text_of(app, "#session-status-prompt") == "✓ acknowledged"
             else:
                 assert event["error"]["param"].startswith("session.prompt"), event
+                assert not section.collapsed  # unfolded: the refusal is seen
+                await pilot.pause()
+                status = text_of(app, "#session-status-prompt")
                 assert status.startswith(f"✗ {event['error']['code']}: "), status
-                assert not app.query_one("#session-section-context", Collapsible).collapsed
     finally:
         await client.disconnect()
 
@@ -456,18 +470,19 @@ async def test_reasoning_refused_for_a_model_without_it_shows_next_to_it(
             pane = app.query_one(SessionPane)
             await connect(client)
             await settle(pilot, pane)
-            note = text_of(app, "#session-reasoning-note")
+            note = str(pane.reasoning.note.content)
             assert note.startswith("⚠ gpt-realtime does not take reasoning"), note
             section = app.query_one("#session-section-advanced", Collapsible)
             assert section.collapsed
             pane.reasoning.effort.value = "low"
             await pilot.pause()
-            assert text_of(app, "#session-status-reasoning") == "● edited — Ctrl+S applies"
+            assert pane.changed_fields() == ["reasoning"]
             event = await answer_to_apply(pilot, client)
             assert app.sent[-1]["session"] == {"type": "realtime", "reasoning": {"effort": "low"}}
             if event["type"] == "session.updated":
                 pytest.skip("this simulator takes reasoning on every model (before issue 15's)")
             await settle(pilot, pane)
+            await pilot.pause()  # the unfolded section's rows mount
             status = app.query_one("#session-status-reasoning")
             assert text_of(app, "#session-status-reasoning").startswith(
                 f"✗ {event['error']['code']}: "
@@ -489,6 +504,7 @@ async def test_reasoning_on_a_reasoning_model_is_acknowledged(simulator: Simulat
             pane = app.query_one(SessionPane)
             await connect(client)
             await settle(pilot, pane)
+            await unfold_all(pilot)
             assert text_of(app, "#session-reasoning-note").startswith("taken by gpt-realtime-2,")
             pane.reasoning.effort.value = "xhigh"
             event = await answer_to_apply(pilot, client)

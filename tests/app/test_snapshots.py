@@ -181,6 +181,8 @@ class TestSessionEditor:
             app.screen.maximize(pane, container=False)
             for section in app.query(Collapsible):
                 section.collapsed = False
+            # Folded sections mount their rows when first unfolded.
+            await until(pilot, lambda: bool(app.query("#session-reasoning-note")), "the rows")
             await settle(pilot)
 
         assert snap_compare(idle_app(), terminal_size=WIDE, run_before=full_surface)

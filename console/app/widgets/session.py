@@ -98,6 +98,8 @@ class SessionPane(SessionControls):
         self._by_name = {field.name: field for field in self.fields}
         self._sections: dict[str, Collapsible] = {}
         """Each field's section, unfolded when the server refuses the field."""
+        self._folded: dict[Collapsible, list[Widget]] = {}
+        """Folded sections not unfolded yet, and their rows (not mounted until then)."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -118,9 +120,13 @@ class SessionPane(SessionControls):
                     title=title, collapsed=title in COLLAPSED, id=f"session-section-{slug}"
                 )
                 self._sections.update({field.name: section for field in fields})
+                rows = [widget for field in fields for widget in self._field(field)]
+                if section.collapsed:  # mounted when first unfolded: a faster start
+                    self._folded[section] = rows
+                    yield section
+                    continue
                 with section:
-                    for field in fields:
-                        yield from self._field(field)
+                    yield from rows
         with Horizontal(id="session-actions"):
             yield Button("Apply (ctrl+s)", id="session-apply", variant="primary", compact=True)
             yield self.result
@@ -154,6 +160,18 @@ class SessionPane(SessionControls):
 
     def on_mount(self) -> None:
         self.refresh_from_state(force=True)
+
+    @on(Collapsible.Expanded)
+    async def _unfolded(self, event: Collapsible.Expanded) -> None:
+        """Mount a folded section's rows the first time it is unfolded. Until then its widgets
+        exist unmounted (the form reads, fills and checks them all the same): a folded section
+        costs the start nothing (about 50 widgets for Context and Advanced)."""
+        rows = self._folded.pop(event.collapsible, None)
+        if rows:
+            await event.collapsible.query_one(Collapsible.Contents).mount_all(rows)
+            for select in event.collapsible.query(Select):
+                # A Select mounted after its value was set still shows its prompt: redraw it.
+                select.mutate_reactive(Select.value)  # type: ignore[misc]  # generic reactive
 
     # -- reading the form --------------------------------------------------------------------
 
