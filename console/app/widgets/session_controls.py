@@ -12,7 +12,14 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from console.realtime import RealtimeClient
 
-from .session_fields import NOISE_REDUCTION, TOOL_CHOICE_MODES, UNKNOWN, VOICES, ListSuggester
+from .session_fields import (
+    BETA_VOICES,
+    NOISE_REDUCTION,
+    TOOL_CHOICE_MODES,
+    UNKNOWN,
+    VOICES,
+    ListSuggester,
+)
 from .session_options import PromptEditor, ReasoningEditor, TracingEditor, TruncationEditor
 from .session_transcription import TranscriptionEditor
 from .session_turn import TurnDetectionEditor
@@ -34,7 +41,7 @@ class SessionControls(Vertical):
             placeholder="a voice name" + (" or voice_… id" if ga else ""),
             id="session-voice",
             compact=True,
-            suggester=ListSuggester(lambda: VOICES),
+            suggester=ListSuggester(lambda: VOICES if ga else BETA_VOICES),
         )
         self.speed: Input = Input(placeholder="1.0 (0.25-1.5)", id="session-speed", compact=True)
         # Attached to a call, a choice may be "unknown" until the call's session is seen.

@@ -1,7 +1,9 @@
-"""Pieces of the session pane: choices, the turn-detection editor, and how statuses read.
+"""Pieces of the session pane: choices, value checks, and how statuses read.
 
 Conversions go one way each: ``*_from_config`` reads the library's flat ``session_config``
-into form values; the pane's parsers turn form values into ``update_session`` keywords. Status
+into form values; the pane's parsers (``voice_value``, ``max_tokens_value``, ``number_value``
+and the editors' ``parse``) turn form values into ``update_session`` keywords, raising
+``FormError`` with a message that names the field. Status
 and summary text is built as ``Content`` (never markup), since it quotes server messages and
 user text.
 """

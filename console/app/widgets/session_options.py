@@ -251,9 +251,8 @@ def reasoning_note(model: str | None) -> tuple[Content, bool]:
     taken = ", ".join(REASONING_MODELS)
     if model is None or model in REASONING_MODELS:
         return Content(f"taken by {taken}"), False
-    return Content(f"⚠ {model} does not take reasoning (only {taken}): the server may refuse it"), (
-        True
-    )
+    warning = f"⚠ {model} does not take reasoning (only {taken}): the server may refuse it"
+    return Content(warning), True
 
 
 class ReasoningEditor(Vertical):
@@ -264,12 +263,14 @@ class ReasoningEditor(Vertical):
         self.effort = _select(EFFORTS, "session-reasoning")
         self.note = Static("", id="session-reasoning-note", markup=False)
         self._model: str | None = ""
+        """The model the note was written for ("": none written yet; None: not known)."""
 
     def compose(self) -> ComposeResult:
         yield self.note
 
     def show_model(self, model: str | None) -> None:
-        """Say whether ``model`` takes reasoning (only when it changed)."""
+        """Say whether the session's ``model`` (None: not known yet) takes reasoning; nothing
+        to do unless it changed."""
         if model == self._model:
             return
         self._model = model
