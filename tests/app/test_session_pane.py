@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Checkbox, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Collapsible, Input, Select, Static, TextArea
 
 from console.app.widgets import tools_editor
 from console.app.widgets.session import SessionPane
@@ -269,14 +269,21 @@ async def test_tab_and_escape_leave_the_editors() -> None:
         app.query_one("#prompt").focus()
         await pilot.press("tab")  # wraps round to the pane's first stop: a field
         assert app.focused is pane.instructions
+        await pilot.press("tab")  # the Output section's title (Enter folds it), not a tab
+        assert pane.instructions.text == ""
+        assert app.focused is app.query_one("#session-section-output CollapsibleTitle")
         await pilot.press("tab")
-        assert app.focused is pane.voice and pane.instructions.text == ""
+        assert app.focused is pane.voice
         pane.tools.text_area.focus()
-        await pilot.press("tab")
-        assert app.focused is app.query_one("#session-apply")
+        await pilot.press("tab")  # on to the next section's title
+        assert app.focused is app.query_one("#session-section-context CollapsibleTitle")
         assert pane.tools.text == "[]"  # Tab moved on, it did not indent
-        for area in (pane.instructions, pane.tools.text_area):
+        app.query_one("#session-section-context", Collapsible).collapsed = False
+        await pilot.pause()
+        for area in (pane.instructions, pane.tools.text_area, pane.prompt.variables):
             area.focus()
+            await pilot.pause()
+            assert app.focused is area
             await pilot.press("escape")
             assert app.focused is app.query_one("#prompt", Input), area
             assert isinstance(area, TextArea)

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Select, TextArea
+from textual.widgets import Collapsible, Select, TextArea
 
 from console.app.app import RealtimeConsoleApp
 from console.app.screens.timeline import TimelineScreen
 from console.app.widgets.event_list import EventList
+from console.app.widgets.session import SessionPane
 from console.inspector.recording import load_recording
 
 from .conftest import console_app, until
@@ -134,6 +135,57 @@ class TestSessionEditor:
             await settle(pilot)
 
         assert snap_compare(replay_app(), terminal_size=WIDE, run_before=zoom_session)
+
+    def test_full_surface_at_160_by_48(self, snap_compare: Any) -> None:
+        """Zoomed with every section unfolded: each GA option, filled from a configuration
+        (server_vad with an idle timeout, transcription language and prompt, logprobs, noise
+        reduction, speed, retention-ratio truncation, a prompt with variables, custom tracing,
+        reasoning effort with the models that take it), in two columns."""
+
+        async def full_surface(pilot: Pilot[Any]) -> None:
+            app = pilot.app
+            assert isinstance(app, RealtimeConsoleApp)
+            await settle(pilot)
+            app.client.update_session(
+                instructions="Answer in French.",
+                voice="marin",
+                speed=1.2,
+                turn_detection={
+                    "type": "server_vad",
+                    "threshold": 0.6,
+                    "prefix_padding_ms": 250,
+                    "silence_duration_ms": 400,
+                    "idle_timeout_ms": 8000,
+                    "create_response": True,
+                    "interrupt_response": False,
+                },
+                input_audio_transcription={
+                    "model": "gpt-4o-transcribe",
+                    "language": "fr",
+                    "prompt": "Names: Zoë",
+                },
+                include=["item.input_audio_transcription.logprobs"],
+                input_audio_noise_reduction={"type": "near_field"},
+                truncation={
+                    "type": "retention_ratio",
+                    "retention_ratio": 0.8,
+                    "token_limits": {"post_instructions": 2000},
+                },
+                prompt={"id": "pmpt_support", "version": "3", "variables": {"city": "Paris"}},
+                tracing={"workflow_name": "console", "group_id": "team-a", "metadata": {"env": 1}},
+                reasoning={"effort": "low"},
+            )
+            pane = app.query_one("#session", SessionPane)
+            pane.refresh_from_state(force=True)
+            pane.focus()
+            app.screen.maximize(pane, container=False)
+            for section in app.query(Collapsible):
+                section.collapsed = False
+            # Folded sections mount their rows when first unfolded.
+            await until(pilot, lambda: bool(app.query("#session-reasoning-note")), "the rows")
+            await settle(pilot)
+
+        assert snap_compare(idle_app(), terminal_size=WIDE, run_before=full_surface)
 
 
 TIMELINE = Path(__file__).parent / "fixtures" / "timeline.jsonl"

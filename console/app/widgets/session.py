@@ -8,7 +8,11 @@ is typing in. Apply (button, Ctrl+S) sends only the changed fields through
 only changes the local configuration, which ``connect`` sends. Beside each field: ● edited (not
 applied yet), ✓ acknowledged, ~ changed by the server (its value), ✗ refused (the server's code
 and message), from ``SessionState``. Everything the server or the user wrote is shown as
-``Content``, never markup.
+``Content``, never markup. Fields sit in collapsible sections (Output, Turn detection, Audio
+input, Tools, Context, Advanced); a beta session's pane leaves out the options its protocol
+lacks, and a section unfolds when the server refuses one of its fields. A field's value is
+checked as it is edited, with what is wrong said on its status line; Apply sends nothing while
+any is invalid. The controls themselves are built in ``session_controls``.
 
 "Changed" is measured against a baseline: what was last filled in, or what the server
 acknowledged. A sent field's baseline moves only when ``session.updated`` settles its update, not
@@ -29,32 +33,30 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select, Static, TextArea
 
 from console.inspector.session_state import FieldStatus, SessionState
 from console.realtime import RealtimeClient
 
+from .session_controls import SessionControls
+from .session_field import SessionField
 from .session_fields import (
-    TOOL_CHOICE_MODES,
-    TRANSCRIPTION_MODELS,
-    UNKNOWN,
-    VOICES,
     FormError,
-    ListSuggester,
-    TurnDetectionEditor,
     edited_content,
     outcome_text,
     status_content,
     summary_content,
 )
 from .session_form import FIELDS
-from .session_transcription import NOISE_REDUCTION, TRANSCRIPTION_FIELDS, TranscriptionEditor
+from .session_transcription import TRANSCRIPTION_FIELDS
 from .tools_editor import ToolsEditor, ToolsError
 
-_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited")
+_STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited", "-invalid")
+COLLAPSED = frozenset({"Context", "Advanced"})
+"""Sections shown folded at first (the options reached for less often)."""
 
 
-class SessionPane(Vertical):
+class SessionPane(SessionControls):
     """Edit the session of ``client``; statuses and the summary come from ``state``."""
 
     ALLOW_MAXIMIZE = True  # F6 zooms the whole pane, not the widget focused inside it
@@ -79,11 +81,12 @@ class SessionPane(Vertical):
     def __init__(
         self, client: RealtimeClient, state: SessionState, *, id: str | None = None
     ) -> None:
-        super().__init__(id=id)
-        self.client = client
+        super().__init__(client, id=id)
         self.state = state
-        self.fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
-        """The fields shown: a transcription session has only its input's."""
+        ga = client.dialect == "ga"
+        fields = TRANSCRIPTION_FIELDS if client.transcription else FIELDS
+        self.fields: tuple[SessionField, ...] = tuple(f for f in fields if ga or not f.ga_only)
+        """The fields shown: a transcription session has only its input's; beta lacks some."""
         self._seen_version = -1
         self._baseline: dict[str, Any] = {}
         self._sent: dict[str, tuple[str, Any]] = {}
@@ -92,61 +95,49 @@ class SessionPane(Vertical):
         """The last Apply's event id and fields, until the server answers it."""
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
-        self.summary = Static("", id="session-summary", markup=False)
-        self.instructions: TextArea = TextArea(
-            id="session-instructions", soft_wrap=True, tab_behavior="focus"
-        )
-        self.voice: Input = Input(
-            id="session-voice", compact=True, suggester=ListSuggester(lambda: VOICES)
-        )
-        # Attached to a call, a choice may be "unknown" until the call's session is seen.
-        unknown = [(UNKNOWN, UNKNOWN)] if client.realtime.attach_call_id is not None else []
-        modalities = [("audio (+ transcript)", "audio"), ("text", "text"), *unknown]
-        self.modalities: Select[str] = Select(
-            modalities, value="audio", allow_blank=False, id="session-modalities", compact=True
-        )
-        self.turn: TurnDetectionEditor = TurnDetectionEditor(
-            id="session-turn-detection", responses=not client.transcription, unknown=bool(unknown)
-        )
-        models = [("off", "off"), *((m, m) for m in TRANSCRIPTION_MODELS), *unknown]
-        self.transcription: Select[str] = Select(
-            models, value="off", allow_blank=False, id="session-transcription", compact=True
-        )
-        self.max_tokens: Input = Input(id="session-max-tokens", compact=True)
-        self.tool_choice: Input = Input(
-            id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
-        )
-        self.tools: ToolsEditor = ToolsEditor(
-            lambda: tuple(self.client.tools), id="session-tools-editor"
-        )
-        self.registered: Static = Static("", id="session-registered-tools", markup=False)
-        # A transcription session's own fields (session_transcription.py).
-        self.transcriber: TranscriptionEditor = TranscriptionEditor(id="session-transcriber")
-        self.logprobs: Checkbox = Checkbox("include logprobs", id="session-logprobs", compact=True)
-        self.noise: Select[str] = Select(
-            [(kind, kind) for kind in NOISE_REDUCTION],
-            value="off",
-            allow_blank=False,
-            id="session-noise-reduction",
-            compact=True,
-        )
-        self.result = Static("", id="session-apply-result", markup=False)
+        self._by_name = {field.name: field for field in self.fields}
+        self._sections: dict[str, Collapsible] = {}
+        """Each field's section, unfolded when the server refuses the field."""
+        self._folded: dict[Collapsible, list[Widget]] = {}
+        """Folded sections not unfolded yet, and their rows (not mounted until then)."""
 
     # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield self.summary
         with VerticalScroll(id="session-form", can_focus=False):  # Tab lands on a field
+            sections: dict[str | None, list[SessionField]] = {}
             for field in self.fields:
-                if field.heading:
-                    yield from self._heading(field.label, field.name)
-                    yield field.control(self)
-                else:
-                    yield self._row(field.label, field.name, field.control(self))
-                yield from field.below(self)
+                sections.setdefault(field.section, []).append(field)
+            for title, fields in sections.items():
+                if title is None:
+                    with Vertical(id="session-general"):
+                        for field in fields:
+                            yield from self._field(field)
+                    continue
+                slug = title.lower().replace(" ", "-")
+                section = Collapsible(
+                    title=title, collapsed=title in COLLAPSED, id=f"session-section-{slug}"
+                )
+                self._sections.update({field.name: section for field in fields})
+                rows = [widget for field in fields for widget in self._field(field)]
+                if section.collapsed:  # mounted when first unfolded: a faster start
+                    self._folded[section] = rows
+                    yield section
+                    continue
+                with section:
+                    yield from rows
         with Horizontal(id="session-actions"):
             yield Button("Apply (ctrl+s)", id="session-apply", variant="primary", compact=True)
             yield self.result
+
+    def _field(self, field: SessionField) -> ComposeResult:
+        if field.heading:
+            yield from self._heading(field.label, field.name)
+            yield field.control(self)
+        else:
+            yield self._row(field.label, field.name, field.control(self))
+        yield from field.below(self)
 
     def _status(self, name: str) -> Static:
         widget = Static("", id=f"session-status-{name.replace('_', '-')}", markup=False)
@@ -170,10 +161,19 @@ class SessionPane(Vertical):
     def on_mount(self) -> None:
         self.refresh_from_state(force=True)
 
-    # -- reading the form --------------------------------------------------------------------
+    @on(Collapsible.Expanded)
+    async def _unfolded(self, event: Collapsible.Expanded) -> None:
+        """Mount a folded section's rows the first time it is unfolded. Until then its widgets
+        exist unmounted (the form reads, fills and checks them all the same): a folded section
+        costs the start nothing (about 50 widgets for Context and Advanced)."""
+        rows = self._folded.pop(event.collapsible, None)
+        if rows:
+            await event.collapsible.query_one(Collapsible.Contents).mount_all(rows)
+            for select in event.collapsible.query(Select):
+                # A Select mounted after its value was set still shows its prompt: redraw it.
+                select.mutate_reactive(Select.value)  # type: ignore[misc]  # generic reactive
 
-    def _choices(self) -> list[str]:
-        return [*TOOL_CHOICE_MODES, *self.tools.tool_names(), *self.client.tools]
+    # -- reading the form --------------------------------------------------------------------
 
     def _raw(self) -> dict[str, Any]:
         """The form as typed, per field (what "changed" is measured on)."""
@@ -196,6 +196,12 @@ class SessionPane(Vertical):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select is self.turn.kind:
             self.turn.show_params()
+        elif event.select is self.transcriber.model:
+            self.transcriber.show_details()
+        elif event.select is self.truncation.kind:
+            self.truncation.show_params()
+        elif event.select is self.tracing.kind:
+            self.tracing.show_params()
         self._draw_statuses()
 
     def action_apply(self) -> None:
@@ -261,6 +267,8 @@ class SessionPane(Vertical):
                 known=self.client.session_known,
             )
         )
+        model = (self.state.acknowledged or {}).get("model")
+        self.reasoning.show_model(model if isinstance(model, str) else None)
         statuses = self.state.field_status()
         self._settle(statuses)
         self._fill_from_config()
@@ -305,7 +313,7 @@ class SessionPane(Vertical):
             status, sent = statuses.get(name), self._sent.get(name)
             awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
             if raw[name] != self._baseline.get(name) and not awaited:
-                content, css_class = edited_content(self.tools.error if name == "tools" else None)
+                content, css_class = self._edited(name)
             elif status is not None and status.state == "refused" and sent and not awaited:
                 content, css_class = status_content(None)  # the refused value left the form
             else:
@@ -315,8 +323,21 @@ class SessionPane(Vertical):
             self._drawn[name] = (content.plain, css_class)
             widget.update(content)
             widget.display = bool(css_class)  # no line for a field nobody changed
+            if css_class == "-refused" and name in self._sections:
+                self._sections[name].collapsed = False  # the server's reason must be seen
             for each in _STATUS_CLASSES:
                 widget.set_class(each == css_class, each)
+
+    def _edited(self, name: str) -> tuple[Content, str]:
+        """The status of a field the user changed: what is wrong with it, if anything (the
+        check Apply makes, so nothing invalid is sent; tools have their own debounced one)."""
+        if name == "tools":
+            return edited_content(self.tools.error)
+        try:
+            self._by_name[name].write(self)
+        except FormError as exc:
+            return Content(f"✗ {exc} — not applied"), "-invalid"
+        return edited_content()
 
     def _fill_from_config(self) -> None:
         """Show ``client.session_config`` in every field the user is not changing."""

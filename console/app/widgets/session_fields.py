@@ -1,7 +1,9 @@
-"""Pieces of the session pane: choices, the turn-detection editor, and how statuses read.
+"""Pieces of the session pane: choices, value checks, and how statuses read.
 
 Conversions go one way each: ``*_from_config`` reads the library's flat ``session_config``
-into form values; the pane's parsers turn form values into ``update_session`` keywords. Status
+into form values; the pane's parsers (``voice_value``, ``max_tokens_value``, ``number_value``
+and the editors' ``parse``) turn form values into ``update_session`` keywords, raising
+``FormError`` with a message that names the field. Status
 and summary text is built as ``Content`` (never markup), since it quotes server messages and
 user text.
 """
@@ -9,22 +11,33 @@ user text.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.suggester import Suggester
-from textual.widgets import Checkbox, Input, Label, Select
 
 from console.inspector.session_state import FieldStatus, SessionState, field_of_param
-from console.realtime.dialects import DEFAULT_SERVER_VAD_CONFIG
 
-VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
-TRANSCRIPTION_MODELS = ("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe")
-TURN_TYPES = ("none", "server_vad", "semantic_vad")
-EAGERNESS = ("low", "medium", "high", "auto")
+BETA_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse")
+VOICES = (*BETA_VOICES, "marin", "cedar")
+"""The built-in voices (GA adds marin and cedar); GA also takes a custom ``voice_…`` id."""
+CUSTOM_VOICE = re.compile(r"voice_[A-Za-z0-9_-]+")
+TRANSCRIPTION_MODELS = (
+    "whisper-1",
+    "gpt-4o-transcribe",
+    "gpt-4o-mini-transcribe",
+    "gpt-4o-mini-transcribe-2025-12-15",
+    "gpt-4o-transcribe-diarize",
+    "gpt-realtime-whisper",
+    "gpt-transcribe",
+    "gpt-live-transcribe",
+)
+"""The transcription models the simulator knows (``console/simulator/session.py``, which the
+app may not import); a model the server names that this list lacks is offered too."""
+NOISE_REDUCTION = ("off", "near_field", "far_field")
 TOOL_CHOICE_MODES = ("auto", "none", "required")
 UNKNOWN = "unknown"
 """A choice's value while the session is not known (attached to a call, before it is seen)."""
@@ -150,16 +163,26 @@ def voice_from_config(value: Any) -> str:
     return str(value.get("id", "")) if isinstance(value, dict) else str(value or "")
 
 
-def voice_value(text: str) -> Any:
-    """``update_session``'s voice: a name, or ``{"id": ...}`` for a custom ``voice_…`` id."""
+def voice_value(text: str, *, ga: bool = True) -> Any:
+    """``update_session``'s voice: a built-in name, or (GA only) ``{"id": ...}`` for a custom
+    ``voice_…`` id; ``FormError`` for anything else."""
     text = text.strip()
-    if not text:
-        raise FormError("voice: enter a voice name (e.g. alloy, marin) or a custom voice id")
-    return {"id": text} if text.startswith("voice_") else text
+    names = VOICES if ga else BETA_VOICES
+    if CUSTOM_VOICE.fullmatch(text):
+        if not ga:
+            raise FormError("voice: the beta protocol takes voice names only, not a custom id")
+        return {"id": text}
+    if text in names:
+        return text
+    custom = " or a custom voice id (voice_…)" if ga else ""
+    raise FormError(f"voice: {text!r} is not one of {', '.join(names)}{custom}")
+
+
+MAX_TOKENS = 4096
 
 
 def max_tokens_value(text: str) -> int | str:
-    """``"inf"`` or a positive integer (the server enforces its own range)."""
+    """``"inf"`` or an integer from 1 to 4096 (the SDK's range)."""
     text = text.strip().lower()
     if text == "inf":
         return "inf"
@@ -167,128 +190,21 @@ def max_tokens_value(text: str) -> int | str:
         number = int(text)
     except ValueError:
         raise FormError(f"max output tokens: {text!r} is not an integer or 'inf'") from None
-    if number < 1:
-        raise FormError("max output tokens: must be at least 1 (or 'inf')")
+    if not 1 <= number <= MAX_TOKENS:
+        raise FormError(f"max output tokens: must be 1 to {MAX_TOKENS} (or 'inf')")
     return number
 
 
-def _number(text: str, label: str, kind: type[int] | type[float]) -> int | float:
+def number_value(
+    text: str, label: str, kind: type[int] | type[float], low: float, high: float | None = None
+) -> Any:
+    """``text`` as a number of ``kind`` within ``low``..``high``; ``FormError`` naming ``label``."""
     try:
-        return kind(text.strip())
+        number = kind(text.strip())
     except ValueError:
-        raise FormError(f"turn detection: {label} {text!r} is not a number") from None
-
-
-class TurnDetectionEditor(Vertical):
-    """Turn detection type, with the parameters of that type only."""
-
-    def __init__(
-        self, *, id: str | None = None, responses: bool = True, unknown: bool = False
-    ) -> None:
-        """``responses=False`` (a transcription session): no ``create_response`` or
-        ``interrupt_response``, which such a session does not act on; ``unknown``: offer
-        "unknown" (attached to a call whose session is not seen yet)."""
-        super().__init__(id=id)
-        self.responses = responses
-        options = [(kind, kind) for kind in TURN_TYPES] + ([(UNKNOWN, UNKNOWN)] if unknown else [])
-        self.kind = Select(
-            options, value="none", allow_blank=False, id="session-turn", compact=True
-        )
-        self.threshold = Input(id="session-vad-threshold", compact=True)
-        self.prefix = Input(id="session-vad-prefix", type="integer", compact=True)
-        self.silence = Input(id="session-vad-silence", type="integer", compact=True)
-        self.interrupt = Checkbox(
-            "interrupt_response", True, id="session-vad-interrupt", compact=True
-        )
-        self.create = Checkbox("create_response", True, id="session-vad-create", compact=True)
-        eagerness = [(level, level) for level in EAGERNESS]
-        self.eagerness = Select(
-            eagerness, value="auto", allow_blank=False, id="session-eagerness", compact=True
-        )
-        self.server_params = Vertical(classes="turn-params", id="session-server-vad")
-        self.semantic_params = Horizontal(classes="turn-params field-row", id="session-semantic")
-
-    def compose(self) -> ComposeResult:
-        with self.server_params:
-            with Horizontal(classes="field-row"):
-                yield Label("threshold", classes="param-label")
-                yield self.threshold
-                yield Label("prefix ms", classes="param-label")
-                yield self.prefix
-                yield Label("silence ms", classes="param-label")
-                yield self.silence
-            if self.responses:
-                with Horizontal(classes="field-row"):
-                    yield self.interrupt
-                    yield self.create
-        with self.semantic_params:
-            yield Label("eagerness", classes="param-label")
-            yield self.eagerness
-
-    def on_mount(self) -> None:
-        self.show_params()
-
-    def show_params(self) -> None:
-        """Show only the parameters of the selected type."""
-        self.server_params.display = self.kind.value == "server_vad"
-        self.semantic_params.display = self.kind.value == "semantic_vad"
-
-    def raw(self) -> tuple[Any, ...]:
-        """The form state, for spotting a change (only the selected type's parameters)."""
-        if self.kind.value == "server_vad":
-            return (
-                "server_vad",
-                self.threshold.value,
-                self.prefix.value,
-                self.silence.value,
-                *((self.interrupt.value, self.create.value) if self.responses else ()),
-            )
-        if self.kind.value == "semantic_vad":
-            return ("semantic_vad", self.eagerness.value)
-        return (UNKNOWN,) if self.kind.value == UNKNOWN else ("none",)
-
-    def fill_unknown(self) -> None:
-        """Show that the session's turn detection is not known (no parameters)."""
-        self.kind.value = UNKNOWN
-        self.show_params()
-
-    def fill(self, value: Any) -> None:
-        """Show a flat ``turn_detection`` (``None`` = manual)."""
-        current = value if isinstance(value, dict) else {}
-        kind = current.get("type", "none")
-        self.kind.value = kind if kind in TURN_TYPES else "none"
-        server = {**DEFAULT_SERVER_VAD_CONFIG, "create_response": True, "interrupt_response": True}
-        if kind == "server_vad":
-            server.update(current)
-        self.threshold.value = str(server["threshold"])
-        self.prefix.value = str(server["prefix_padding_ms"])
-        self.silence.value = str(server["silence_duration_ms"])
-        self.interrupt.value = bool(server["interrupt_response"])
-        self.create.value = bool(server["create_response"])
-        eagerness = current.get("eagerness", "auto") if kind == "semantic_vad" else "auto"
-        self.eagerness.value = eagerness if eagerness in EAGERNESS else "auto"
-        self.show_params()
-
-    def parse(self) -> dict[str, Any] | None:
-        """``update_session``'s ``turn_detection``; ``FormError`` for unusable numbers."""
-        if self.kind.value == "server_vad":
-            threshold = _number(self.threshold.value, "threshold", float)
-            if not 0.0 <= threshold <= 1.0:
-                raise FormError("turn detection: threshold must be between 0 and 1")
-            values = {
-                "prefix_padding_ms": _number(self.prefix.value, "prefix ms", int),
-                "silence_duration_ms": _number(self.silence.value, "silence ms", int),
-            }
-            if any(v < 0 for v in values.values()):
-                raise FormError("turn detection: durations must not be negative")
-            responses = (
-                {"interrupt_response": self.interrupt.value, "create_response": self.create.value}
-                if self.responses
-                else {}
-            )
-            return {"type": "server_vad", "threshold": threshold, **values, **responses}
-        if self.kind.value == "semantic_vad":
-            return {"type": "semantic_vad", "eagerness": self.eagerness.value}
-        if self.kind.value == UNKNOWN:
-            raise FormError("turn detection: choose none, server_vad or semantic_vad")
-        return None
+        what = "a whole number" if kind is int else "a number"
+        raise FormError(f"{label}: {text.strip()!r} is not {what}") from None
+    if not math.isfinite(number) or number < low or (high is not None and number > high):
+        span = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+        raise FormError(f"{label}: must be {span}")
+    return number

@@ -4,62 +4,30 @@ A field's label, its widget, how it reads the library's flat ``session_config``,
 ``update_session`` keyword, and the form value that "edited" is measured on (and that becomes the
 baseline once ``session.updated`` acknowledges it) used to sit in five tables of the pane; adding
 a field meant five edits that had to agree. Now it is one ``SessionField`` in ``FIELDS``, in the
-order the pane shows them. ``name`` is the field as ``SessionState`` names it, so its status
-(acknowledged, changed, refused) comes under the same name.
+order the pane shows them, each in its section (``SessionField`` is in ``session_field``; the
+fields beyond the basics in ``session_form_options``). ``name`` is the field as ``SessionState``
+names it, so its status (acknowledged, changed, refused) comes under the same name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual.content import Content
-from textual.widget import Widget
-
-from .session_fields import (
-    TRANSCRIPTION_MODELS,
-    UNKNOWN,
-    FormError,
-    max_tokens_value,
-    voice_from_config,
-    voice_value,
+from .session_field import Config, SessionField
+from .session_fields import UNKNOWN, FormError, max_tokens_value, voice_from_config, voice_value
+from .session_form_options import (
+    INCLUDE,
+    NOISE,
+    PROMPT,
+    REASONING,
+    SPEED_FIELD,
+    TRACING,
+    TRUNCATION,
 )
 from .tools_editor import tools_json
 
 if TYPE_CHECKING:
     from .session import SessionPane
-
-Config = Mapping[str, Any]
-"""The library's flat ``client.session_config``."""
-
-
-@dataclass(frozen=True)
-class SessionField:
-    """One editable session field of the pane."""
-
-    name: str
-    """The field as ``SessionState`` names it (``output_modalities``, not ``modalities``)."""
-    label: str
-    control: Callable[[SessionPane], Widget]
-    """The widget on the field's line (or under its heading)."""
-    raw: Callable[[SessionPane], Any]
-    """The form value as typed: what "edited" compares with the baseline, which moves to it when
-    ``session.updated`` acknowledges the update that carried it."""
-    read: Callable[[SessionPane, Config], None]
-    """Show the session config's value in the form."""
-    write: Callable[[SessionPane], tuple[str, Any]]
-    """The ``update_session`` keyword and value; ``FormError`` (or ``ToolsError``) if unusable."""
-    heading: bool = False
-    """The label stands on its own line above a tall control (instructions, tools)."""
-    below: Callable[[SessionPane], tuple[Widget, ...]] = lambda pane: ()
-    """Widgets shown under the field's line (turn detection's parameters)."""
-
-    def editing(self, pane: SessionPane) -> bool:
-        """Whether the user is in this field (a refresh must leave it alone)."""
-        widgets = (self.control(pane), *self.below(pane))
-        return any(widget.has_focus_within for widget in widgets)
-
 
 # -- reading the session config into the form ------------------------------------------------
 
@@ -91,18 +59,9 @@ def _read_turn_detection(pane: SessionPane, config: Config) -> None:
 
 def _read_transcription(pane: SessionPane, config: Config) -> None:
     if "input_audio_transcription" not in config:
-        pane.transcription.value = UNKNOWN
-        return
-    value = config.get("input_audio_transcription")
-    model = value.get("model") if isinstance(value, dict) else None
-    if model and model not in TRANSCRIPTION_MODELS:  # a model this list lacks: offer it too
-        models = (*TRANSCRIPTION_MODELS, str(model))
-        options: list[tuple[str | Content, str]] = [("off", "off")]
-        options += [(Content(m), m) for m in models]
-        if pane.client.realtime.attach_call_id is not None:
-            options.append((UNKNOWN, UNKNOWN))
-        pane.transcription.set_options(options)
-    pane.transcription.value = model or "off"
+        pane.transcriber.fill_unknown()
+    else:
+        pane.transcriber.fill(config.get("input_audio_transcription"))
 
 
 def _read_max_tokens(pane: SessionPane, config: Config) -> None:
@@ -127,13 +86,6 @@ def _write_modalities(pane: SessionPane) -> tuple[str, Any]:
     if pane.modalities.value == UNKNOWN:
         raise FormError("output: choose audio or text")
     return "output_modalities", [pane.modalities.value]
-
-
-def _write_transcription(pane: SessionPane) -> tuple[str, Any]:
-    model = pane.transcription.value
-    if model == UNKNOWN:
-        raise FormError("transcription: choose off or a model")
-    return "input_audio_transcription", None if model == "off" else {"model": model}
 
 
 def _write_tool_choice(pane: SessionPane) -> tuple[str, Any]:
@@ -161,32 +113,18 @@ FIELDS: tuple[SessionField, ...] = (
         read=lambda pane, config: setattr(
             pane.voice, "value", voice_from_config(config.get("voice"))
         ),
-        write=lambda pane: ("voice", voice_value(pane.voice.value)),
+        write=lambda pane: ("voice", voice_value(pane.voice.value, ga=pane.client.dialect == "ga")),
+        section="Output",
     ),
+    SPEED_FIELD,
     SessionField(
         "output_modalities",
-        "Output",
+        "Modalities",
         control=lambda pane: pane.modalities,
         raw=lambda pane: pane.modalities.value,
         read=_read_modalities,
         write=_write_modalities,
-    ),
-    SessionField(
-        "turn_detection",
-        "Turn detection",
-        control=lambda pane: pane.turn.kind,
-        raw=lambda pane: pane.turn.raw(),
-        read=_read_turn_detection,
-        write=lambda pane: ("turn_detection", pane.turn.parse()),
-        below=lambda pane: (pane.turn,),
-    ),
-    SessionField(
-        "input_audio_transcription",
-        "Transcription",
-        control=lambda pane: pane.transcription,
-        raw=lambda pane: pane.transcription.value,
-        read=_read_transcription,
-        write=_write_transcription,
+        section="Output",
     ),
     SessionField(
         "max_output_tokens",
@@ -195,7 +133,30 @@ FIELDS: tuple[SessionField, ...] = (
         raw=lambda pane: pane.max_tokens.value,
         read=_read_max_tokens,
         write=lambda pane: ("max_output_tokens", max_tokens_value(pane.max_tokens.value)),
+        section="Output",
     ),
+    SessionField(
+        "turn_detection",
+        "Type",
+        control=lambda pane: pane.turn.kind,
+        raw=lambda pane: pane.turn.raw(),
+        read=_read_turn_detection,
+        write=lambda pane: ("turn_detection", pane.turn.parse()),
+        below=lambda pane: (pane.turn,),
+        section="Turn detection",
+    ),
+    SessionField(
+        "input_audio_transcription",
+        "Transcription",
+        control=lambda pane: pane.transcription,
+        raw=lambda pane: pane.transcriber.raw(),
+        read=_read_transcription,
+        write=lambda pane: ("input_audio_transcription", pane.transcriber.parse()),
+        below=lambda pane: (pane.transcriber,),
+        section="Audio input",
+    ),
+    INCLUDE,
+    NOISE,
     SessionField(
         "tool_choice",
         "Tool choice",
@@ -203,6 +164,7 @@ FIELDS: tuple[SessionField, ...] = (
         raw=lambda pane: pane.tool_choice.value,
         read=_read_tool_choice,
         write=_write_tool_choice,
+        section="Tools",
     ),
     SessionField(
         "tools",
@@ -213,6 +175,11 @@ FIELDS: tuple[SessionField, ...] = (
         write=lambda pane: ("tools", pane.tools.validate_now()),
         heading=True,
         below=lambda pane: (pane.registered,),
+        section="Tools",
     ),
+    TRUNCATION,
+    PROMPT,
+    TRACING,
+    REASONING,
 )
 """The fields the pane edits, in the order it shows them."""

@@ -11,45 +11,47 @@ checked before anything is sent: ``FormError`` names the field.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Select
 
-from console.inspector.transcripts import LOGPROBS
+from .session_field import SessionField
+from .session_fields import TRANSCRIPTION_MODELS, UNKNOWN, FormError
+from .session_form import FIELDS
+from .session_form_options import INCLUDE, NOISE
 
-from .session_fields import FormError
-from .session_form import FIELDS, Config, SessionField
-
-if TYPE_CHECKING:
-    from .session import SessionPane
-
-MODELS = (
-    "gpt-4o-transcribe",
-    "gpt-4o-mini-transcribe",
-    "whisper-1",
-    "gpt-transcribe",
-    "gpt-live-transcribe",
-    "gpt-realtime-whisper",
-)
-"""The SDK's ``AudioTranscriptionParam.model`` values (a model the server names is added)."""
-NOISE_REDUCTION = ("off", "near_field", "far_field")
+MODELS = TRANSCRIPTION_MODELS
+"""The models offered (a model the server names is added)."""
+DEFAULT_MODEL = "gpt-4o-transcribe"
+"""A transcription session's model until told otherwise (the simulator's default too)."""
 LANGUAGE = re.compile(r"[a-z]{2}")
 
 
 class TranscriptionEditor(Vertical):
-    """The transcription model (on the field's line), with its language and prompt below."""
+    """The transcription model (on the field's line), with its language and prompt below.
 
-    def __init__(self, *, id: str | None = None) -> None:
+    ``off=True`` (a realtime session, where transcribing the input is optional): the model list
+    starts with "off", and the language and prompt show only while a model is chosen;
+    ``unknown``: "unknown" is offered too (attached to a call not seen yet)."""
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        off: bool = False,
+        unknown: bool = False,
+        model_id: str = "session-transcription-model",
+    ) -> None:
         super().__init__(id=id)
+        self.off = off
+        self.unknown = unknown
+        first = "off" if off else DEFAULT_MODEL
         self.model: Select[str] = Select(
-            [(m, m) for m in MODELS],
-            value=MODELS[0],
-            allow_blank=False,
-            id="session-transcription-model",
-            compact=True,
+            self._options(MODELS), value=first, allow_blank=False, id=model_id, compact=True
         )
         self.language = Input(
             placeholder="ISO-639-1, e.g. en (empty: detected)",
@@ -61,30 +63,57 @@ class TranscriptionEditor(Vertical):
             id="session-transcription-prompt",
             compact=True,
         )
+        self.details = Vertical(
+            *(
+                Horizontal(Label(f"  {label}", classes="field-label"), field, classes="field-row")
+                for label, field in (("language", self.language), ("prompt", self.prompt))
+            ),
+            id="session-transcription-details",
+        )
+
+    def _options(self, models: tuple[str, ...]) -> list[tuple[str | Content, str]]:
+        options: list[tuple[str | Content, str]] = [("off", "off")] if self.off else []
+        options += [(Content(m), m) for m in models]
+        return options + ([(UNKNOWN, UNKNOWN)] if self.unknown else [])
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="field-row"):
-            yield Label("  language", classes="field-label")
-            yield self.language
-        with Horizontal(classes="field-row"):
-            yield Label("  prompt", classes="field-label")
-            yield self.prompt
+        yield self.details
+
+    def on_mount(self) -> None:
+        self.show_details()
+
+    def show_details(self) -> None:
+        """Language and prompt only while a model is chosen."""
+        self.details.display = self.model.value not in ("off", UNKNOWN)
 
     def raw(self) -> tuple[Any, ...]:
+        if self.model.value in ("off", UNKNOWN):
+            return (self.model.value,)
         return (self.model.value, self.language.value, self.prompt.value)
 
+    def fill_unknown(self) -> None:
+        """Show that the session's transcription is not known."""
+        self.model.value = UNKNOWN
+        self.show_details()
+
     def fill(self, value: Any) -> None:
-        """Show a flat ``input_audio_transcription`` (None: the first model, nothing else)."""
+        """Show a flat ``input_audio_transcription`` (None: off, or the default model)."""
         current = value if isinstance(value, dict) else {}
-        model = str(current.get("model") or MODELS[0])
-        if model not in MODELS:  # a model this list lacks: offer it too
-            self.model.set_options([(Content(m), m) for m in (*MODELS, model)])
+        model = str(current.get("model") or ("off" if self.off else DEFAULT_MODEL))
+        if model != "off" and model not in MODELS:  # a model this list lacks: offer it too
+            self.model.set_options(self._options((*MODELS, model)))
         self.model.value = model
         self.language.value = str(current.get("language") or "")
         self.prompt.value = str(current.get("prompt") or "")
+        self.show_details()
 
-    def parse(self) -> dict[str, Any]:
-        """``update_session``'s ``input_audio_transcription``; ``FormError`` if unusable."""
+    def parse(self) -> dict[str, Any] | None:
+        """``update_session``'s ``input_audio_transcription`` (None: off); ``FormError`` if
+        unusable."""
+        if self.model.value == UNKNOWN:
+            raise FormError("transcription: choose off or a model")
+        if self.model.value == "off":
+            return None
         settings: dict[str, Any] = {"model": self.model.value}
         language = self.language.value.strip()
         if language:
@@ -100,22 +129,9 @@ class TranscriptionEditor(Vertical):
         return settings
 
 
-def _read_noise(pane: SessionPane, config: Config) -> None:
-    value = config.get("input_audio_noise_reduction")
-    kind = value.get("type") if isinstance(value, dict) else None
-    pane.noise.value = kind if kind in NOISE_REDUCTION else "off"
-
-
-def _write_noise(pane: SessionPane) -> tuple[str, Any]:
-    kind = pane.noise.value
-    return "input_audio_noise_reduction", None if kind == "off" else {"type": kind}
-
-
-def _read_logprobs(pane: SessionPane, config: Config) -> None:
-    pane.logprobs.value = LOGPROBS in (config.get("include") or ())
-
-
-TURN_DETECTION = next(field for field in FIELDS if field.name == "turn_detection")
+TURN_DETECTION = replace(
+    next(field for field in FIELDS if field.name == "turn_detection"), section=None
+)
 
 TRANSCRIPTION_FIELDS: tuple[SessionField, ...] = (
     SessionField(
@@ -127,22 +143,8 @@ TRANSCRIPTION_FIELDS: tuple[SessionField, ...] = (
         write=lambda pane: ("input_audio_transcription", pane.transcriber.parse()),
         below=lambda pane: (pane.transcriber,),
     ),
-    SessionField(
-        "include",
-        "Logprobs",
-        control=lambda pane: pane.logprobs,
-        raw=lambda pane: pane.logprobs.value,
-        read=_read_logprobs,
-        write=lambda pane: ("include", [LOGPROBS] if pane.logprobs.value else []),
-    ),
+    replace(INCLUDE, section=None, ga_only=False),
     TURN_DETECTION,
-    SessionField(
-        "input_audio_noise_reduction",
-        "Noise reduction",
-        control=lambda pane: pane.noise,
-        raw=lambda pane: pane.noise.value,
-        read=_read_noise,
-        write=_write_noise,
-    ),
+    replace(NOISE, section=None),
 )
 """The fields of a transcription session, in the order the pane shows them."""
