@@ -20,6 +20,7 @@ from .audio_buffer import InputAudioBuffer
 from .conversation import RealtimeConversation
 from .dialects import SERVER_EVENT_ALIASES
 from .event_handler import RealtimeEventHandler, make_error
+from .mcp_items import MCP_EVENTS
 from .responses import ResponseRequests
 from .session_settings import SessionSettings
 from .tools import ToolRunner
@@ -36,6 +37,7 @@ _UPDATES = (
     "response.audio.delta",
     "response.text.delta",
     "response.function_call_arguments.delta",
+    *MCP_EVENTS,
 )
 
 
