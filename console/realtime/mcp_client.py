@@ -14,7 +14,7 @@ tracking, so it waits for an active response to finish instead of being refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .api import RealtimeAPI
@@ -30,8 +30,9 @@ class McpMethods:
     conversation: RealtimeConversation
     _settings: SessionSettings
 
-    def _request_response(self) -> None:
-        raise NotImplementedError  # RealtimeClient's
+    # Provided by RealtimeClient (declared only: a definition here would shadow theirs).
+    _request_response: Callable[[], None]
+    dispatch: Callable[..., bool]
 
     @property
     def mcp_tools(self) -> dict[str, dict[str, Any]]:
@@ -90,11 +91,12 @@ class McpMethods:
         respond: bool = True,
     ) -> bool:
         """Answer an MCP approval request: send an ``mcp_approval_response`` item, then (with
-        ``respond``) ask for the response that runs or skips the call.
+        ``respond``) ask for the response that runs or skips the call. The request's
+        ``formatted["mcp"]["answer_sent"]`` says what was sent (``conversation.updated``).
 
-        Raises ``ValueError`` for a malformed answer or a request answered already (the
-        conversation says so once the server has added the answer), and
-        ``RealtimeNotConnectedError`` when not connected; nothing is sent then.
+        Raises ``ValueError`` for a malformed answer or a request answered already (sent from
+        here, or confirmed by the server), and ``RealtimeNotConnectedError`` when not
+        connected; nothing is sent then.
         """
         if not isinstance(approval_request_id, str) or not approval_request_id:
             raise ValueError("approval_request_id must be the request item's id")
@@ -106,10 +108,9 @@ class McpMethods:
         view = (request or {}).get("formatted", {}).get("mcp") if request else None
         if view is not None and view.get("kind") != "approval_request":
             raise ValueError(f'item "{approval_request_id}" is no MCP approval request')
-        if view is not None and view.get("answer") is not None:
-            raise ValueError(
-                f'approval request "{approval_request_id}" is {view["answer"]} already'
-            )
+        answered = view and (view.get("answer") or view.get("answer_sent"))
+        if answered:
+            raise ValueError(f'approval request "{approval_request_id}" is {answered} already')
         item: dict[str, Any] = {
             "type": "mcp_approval_response",
             "approval_request_id": approval_request_id,
@@ -118,6 +119,9 @@ class McpMethods:
         if reason is not None:
             item["reason"] = reason
         self.realtime.send("conversation.item.create", {"item": item})
+        if request is not None and view is not None:
+            view["answer_sent"] = "approved" if approve else "denied"
+            self.dispatch("conversation.updated", {"item": request, "delta": {"mcp": "sent"}})
         if respond:
             self._request_response()
         return True

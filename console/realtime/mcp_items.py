@@ -14,8 +14,10 @@ Each such item gets ``formatted["mcp"]``, a plain dict the app reads instead of 
 - ``mcp_call``: ``{"kind": "call", "server_label", "name", "arguments", "status", "output",
   "error", "approval_request_id"}``;
 - ``mcp_approval_request``: ``{"kind": "approval_request", "server_label", "name",
-  "arguments", "answer"}`` where ``answer`` is ``None`` until an ``mcp_approval_response``
-  item for it arrives, then ``"approved"`` or ``"denied"``;
+  "arguments", "answer", "answer_sent"}`` where ``answer`` is ``None`` until an
+  ``mcp_approval_response`` item for it arrives, then ``"approved"`` or ``"denied"``, and
+  ``answer_sent`` is what this client sent (``RealtimeClient.respond_mcp_approval``), before
+  the server confirms it;
 - ``mcp_approval_response``: ``{"kind": "approval_response", "approval_request_id",
   "approve", "reason"}``.
 
@@ -109,6 +111,7 @@ def new_view(item: Mapping[str, Any]) -> dict[str, Any] | None:
             "name": _text(item.get("name")),
             "arguments": _text(item.get("arguments")) or "",
             "answer": None,
+            "answer_sent": None,
         }
     if kind == "mcp_approval_response":
         approve = item.get("approve")
@@ -170,13 +173,26 @@ def set_arguments(item: dict[str, Any], arguments: str) -> None:
         view["arguments"] = arguments
 
 
-def link_response(items: Mapping[str, dict[str, Any]], response_item: Mapping[str, Any]) -> None:
-    """An ``mcp_approval_response`` arrived: mark the request it answers."""
+def answered_request(
+    items: Mapping[str, dict[str, Any]], response_item: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The stored ``mcp_approval_request`` an ``mcp_approval_response`` item answers, if any."""
     view = response_item["formatted"].get("mcp") or {}
+    if view.get("kind") != "approval_response":
+        return None
     request = items.get(view.get("approval_request_id") or "")
     request_view = request["formatted"].get("mcp") if request is not None else None
-    if request_view is not None and request_view.get("kind") == "approval_request":
-        request_view["answer"] = "approved" if view.get("approve") else "denied"
+    if request_view is None or request_view.get("kind") != "approval_request":
+        return None
+    return request
+
+
+def link_response(items: Mapping[str, dict[str, Any]], response_item: Mapping[str, Any]) -> None:
+    """An ``mcp_approval_response`` arrived: mark the request it answers."""
+    request = answered_request(items, response_item)
+    if request is not None:
+        approve = response_item["formatted"]["mcp"].get("approve")
+        request["formatted"]["mcp"]["answer"] = "approved" if approve else "denied"
 
 
 def pending_approvals(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -186,4 +202,5 @@ def pending_approvals(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for item in items
         if (item["formatted"].get("mcp") or {}).get("kind") == "approval_request"
         and item["formatted"]["mcp"]["answer"] is None
+        and item["formatted"]["mcp"]["answer_sent"] is None
     ]

@@ -230,7 +230,9 @@ async def test_malformed_mcp_events_never_break_the_session(
 async def test_respond_mcp_approval_sends_the_answer_then_a_response(
     server: ScriptedServer, client: RealtimeClient, dialect: str
 ) -> None:
-    recorder = Recorder(client, "conversation.item.appended", "realtime.event")
+    recorder = Recorder(
+        client, "conversation.item.appended", "realtime.event", "conversation.updated"
+    )
     request = {
         "id": "mcpr_1",
         "type": "mcp_approval_request",
@@ -254,6 +256,10 @@ async def test_respond_mcp_approval_sends_the_answer_then_a_response(
     assert sent[-1]["type"] == "response.create"
     assert client.conversation.get_item("mcpr_1")["formatted"]["mcp"]["answer"] == "denied"  # type: ignore[index]
     assert client.pending_mcp_approvals() == []
+    request_updates = [
+        u["delta"] for u in recorder.events["conversation.updated"] if u["item"]["id"] == "mcpr_1"
+    ]
+    assert request_updates[-2:] == [{"mcp": "sent"}, {"mcp": "denied"}]  # sent, then confirmed
     with pytest.raises(ValueError, match="denied already"):
         client.respond_mcp_approval("mcpr_1", True)
     with pytest.raises(ValueError, match="approve must be"):
