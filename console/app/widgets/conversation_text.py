@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
+from console.app.widgets.conversation_mcp import mcp_body
 from console.inspector.transcripts import TranscriptNote
 
 SAMPLE_RATE = 24_000
@@ -110,7 +111,9 @@ def item_text(
     if note is not None and note.failure and not transcript.strip():
         text.append(f"\n✗ transcription failed — {note.failure}", style=FAILED_STYLE)
         return text
-    body = item_body(item, transcribing)
+    mcp = mcp_body(item)  # an MCP item reads in words (conversation_mcp)
+    body = mcp[0] if mcp is not None else item_body(item, transcribing)
+    style = mcp[1] if mcp is not None else style
     if len(body) > MAX_BODY_CHARS:
         hidden = len(body) - MAX_BODY_CHARS
         body = f"{body[:MAX_BODY_CHARS]} … {hidden:,} more characters (Enter shows all)"

@@ -117,7 +117,10 @@ class SessionPane(Vertical):
             id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
         )
         self.tools: ToolsEditor = ToolsEditor(
-            lambda: tuple(self.client.tools), id="session-tools-editor"
+            lambda: tuple(self.client.tools),
+            known=lambda: self.client.session_config.get("tools") or [],
+            servers=lambda: tuple(self.client.mcp_tools),
+            id="session-tools-editor",
         )
         self.registered: Static = Static("", id="session-registered-tools", markup=False)
         # A transcription session's own fields (session_transcription.py).
@@ -328,4 +331,6 @@ class SessionPane(Vertical):
             field.read(self, config)
             self._baseline[field.name] = field.raw(self)
         names = ", ".join(self.client.tools) or "none"
-        self.registered.update(Content(f"Tools with handlers (sent automatically): {names}"))
+        servers = ", ".join(self.client.mcp_tools)
+        mcp = f" · MCP servers: {servers}" if servers else ""
+        self.registered.update(Content(f"Tools with handlers (sent automatically): {names}{mcp}"))
