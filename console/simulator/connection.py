@@ -22,6 +22,9 @@ from .conversation import Conversation, Item
 from .dialect import Dialect
 from .input_audio import InputAudioBuffer
 from .json_frames import parse_json
+from .mcp_client import DEFAULT_TIMEOUT_S as MCP_TIMEOUT_S
+from .mcp_items import check as check_mcp_item
+from .mcp_listing import McpListings
 from .peers import Peer, PeerClosed
 from .playout import Playout
 from .session import SessionState
@@ -59,9 +62,11 @@ class Connection(InputAudioHandlers, SessionUpdates):
         intent: str | None = None,
         model_in_url: bool = False,
         session_patch: dict[str, Any] | None = None,
+        mcp_timeout_s: float = MCP_TIMEOUT_S,
     ) -> None:
         """``session_patch``: a validated canonical config the session starts with (an
-        ephemeral secret's), so ``session.created`` already shows it."""
+        ephemeral secret's), so ``session.created`` already shows it. ``mcp_timeout_s`` bounds
+        each operation on an MCP server (:mod:`.mcp_listing`, :mod:`.mcp_calls`)."""
         self.ws = ws
         self.refusal = handshake_refusal(intent, model_in_url)
         self.sidebands = Sidebands()
@@ -92,6 +97,8 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self.turns = TurnQueue(lambda: self.active is not None and self.active.cancelled)
         self._owed_response = False  # a turn ended while a response ran (interrupt_response off)
         self.audio_out: Playout | None = None  # a WebRTC call's output buffer (see .playout)
+        self.mcp_timeout_s = mcp_timeout_s
+        self.mcp = McpListings(self, self._spawn)  # lists MCP servers' tools as tools change
         self._configure_vad()
         self.handlers: dict[str, Handler] = {
             "session.update": self._session_update,
@@ -256,6 +263,7 @@ class Connection(InputAudioHandlers, SessionUpdates):
         item = self.dialect.parse_item(
             v.require_key(event, "item", ""), "item", self.session.input_format
         )
+        check_mcp_item(item, self.conversation)
         previous_id = event.get("previous_item_id")
         if previous_id is None:
             previous = self.conversation.insert(item, None, at_end=True)

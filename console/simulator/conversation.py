@@ -44,7 +44,8 @@ class Part:
 
 @dataclass(eq=False)  # identity: list membership and removal never compare fields
 class Item:
-    """A conversation item: a message, a function call or a function call's output."""
+    """A conversation item: a message, a function call or a function call's output, or an MCP
+    item (:mod:`.mcp_items`; its other fields are in ``extra``)."""
 
     type: str
     id: str = field(default_factory=lambda: ids.new_id("item"))
@@ -55,6 +56,7 @@ class Item:
     call_id: str | None = None
     arguments: str | None = None
     output: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     counted: tuple[int, int] = (0, 0)  # (text, audio) tokens in the conversation's totals
 

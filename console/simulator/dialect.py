@@ -16,7 +16,7 @@ import copy
 from typing import Any
 
 from . import dialect_transcription as transcription
-from . import errors, fields, ids
+from . import errors, fields, ids, mcp_tools
 from . import validation as v
 from .conversation import Item
 from .dialect_items import ItemCodec
@@ -84,6 +84,7 @@ class Dialect(ItemCodec):
     # response.created.
     rate_limits_after_done = True
     rate_limit_names: tuple[str, ...] = ("tokens",)  # recorded GA sessions report only tokens
+    tool_kinds: tuple[str, ...] = ("function", "mcp")  # the beta protocol had no MCP
 
     # events --------------------------------------------------------------------------------
     def event_type(self, canonical: str) -> str | None:
@@ -138,7 +139,7 @@ class Dialect(ItemCodec):
             "model": c["model"],
             "output_modalities": list(c["output_modalities"]),
             "instructions": c["instructions"],
-            "tools": copy.deepcopy(c["tools"]),
+            "tools": [mcp_tools.public(t) for t in c["tools"]],
             "tool_choice": copy.deepcopy(c["tool_choice"]),
             "max_output_tokens": c["max_output_tokens"],
             "tracing": copy.deepcopy(c["tracing"]),
@@ -191,7 +192,7 @@ class Dialect(ItemCodec):
             elif key == "max_output_tokens":
                 patch[key] = v.max_tokens(value, q)
             elif key == "tools":
-                patch[key] = fields.tools(value, q)
+                patch[key] = fields.tools(value, q, self.tool_kinds)
             elif key == "tool_choice":
                 patch[key] = self._tool_choice_in(value, q)
             elif key == "tracing":
@@ -319,7 +320,7 @@ class Dialect(ItemCodec):
         if "metadata" in obj:
             out["metadata"] = v.metadata(obj["metadata"], f"{p}.metadata")
         if "tools" in obj:
-            out["tools"] = fields.tools(obj["tools"], f"{p}.tools")
+            out["tools"] = fields.tools(obj["tools"], f"{p}.tools", self.tool_kinds)
 
     def render_response(self, fields: dict[str, Any], output: list[Item]) -> dict[str, Any]:
         """A response object from canonical ``fields`` (see :mod:`.streaming`) and its items."""

@@ -42,6 +42,8 @@ class BetaDialect(Dialect):
     assistant_part_types = ("text", "audio")
     rate_limits_after_done = False
     rate_limit_names = ("requests", "tokens")
+    tool_kinds = ("function",)
+    client_item_types = ("message", "function_call", "function_call_output")
 
     def event_type(self, canonical: str) -> str | None:
         """Beta names (``response.text.delta``…); GA-only events map to None."""
@@ -170,7 +172,7 @@ class BetaDialect(Dialect):
             elif key == "turn_detection":
                 audio_in["turn_detection"] = fields.turn_detection(value, q)
             elif key == "tools":
-                patch["tools"] = [t for t in fields.tools(value, q)]
+                patch["tools"] = fields.tools(value, q, self.tool_kinds)
             elif key == "tool_choice":
                 patch["tool_choice"] = self._tool_choice_in(value, q)
             elif key == "temperature":

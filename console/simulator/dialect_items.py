@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import mcp_items
 from . import validation as v
 from .conversation import Item, Part
 from .input_audio import decode_audio, encode_audio
@@ -15,6 +16,9 @@ class ItemCodec:
     """Items and content parts in a dialect's wire shape (GA by default)."""
 
     assistant_part_types: tuple[str, ...] = ("output_text", "output_audio")
+    client_item_types: tuple[str, ...] = (
+        "message", "function_call", "function_call_output", "mcp_approval_response"
+    )  # fmt: skip
 
     def _wire_part_type(self, part_type: str) -> str:
         return part_type
@@ -58,6 +62,8 @@ class ItemCodec:
             )
         elif item.type == "function_call_output":
             out.update(call_id=item.call_id, output=item.output)
+        elif item.type in mcp_items.TYPES:
+            out.update(mcp_items.render(item))
         return out
 
     def _part_rules(self, role: str) -> tuple[str, ...]:
@@ -102,7 +108,7 @@ class ItemCodec:
         kind = v.enum(
             v.require_key(obj, "type", param),
             f"{param}.type",
-            ("message", "function_call", "function_call_output"),
+            self.client_item_types,
         )
         common = ["id", "type", "object", "status"]
         if "id" in obj:
@@ -128,6 +134,8 @@ class ItemCodec:
                 arguments=v.string(obj.get("arguments", ""), f"{param}.arguments"),
                 call_id=v.string(v.require_key(obj, "call_id", param), f"{param}.call_id"),
             )
+        elif kind == "mcp_approval_response":
+            item = mcp_items.parse_approval_response(obj, param)
         else:
             v.check_keys(obj, [*common, "call_id", "output"], param)
             item = Item(

@@ -11,7 +11,7 @@ import copy
 import re
 from typing import Any
 
-from . import errors
+from . import errors, mcp_tools
 from . import validation as v
 from .schema_limits import check_parameters
 from .session import EAGERNESS, TRANSCRIPTION_MODELS
@@ -114,17 +114,20 @@ def _tool_name(tool: dict[str, Any], p: str, seen: set[str]) -> str:
     return name
 
 
-def tools(value: Any, param: str) -> list[dict[str, Any]]:
-    """Function tools (valid, unique names; parameters an object); MCP tools kept as given."""
+def tools(
+    value: Any, param: str, kinds: tuple[str, ...] = ("function", "mcp")
+) -> list[dict[str, Any]]:
+    """Function tools (valid, unique names; parameters an object) and, where the dialect has
+    them (``kinds``), MCP tools (:mod:`.mcp_tools`)."""
     out = []
     seen: set[str] = set()
+    labels: set[str] = set()
     for index, raw in enumerate(v.array(value, param)):
         p = f"{param}[{index}]"
         tool = v.require_object(raw, p)
-        kind = v.enum(tool.get("type", "function"), f"{p}.type", ("function", "mcp"))
+        kind = v.enum(tool.get("type", "function"), f"{p}.type", kinds)
         if kind == "mcp":
-            v.string(v.require_key(tool, "server_label", p), f"{p}.server_label")
-            out.append(copy.deepcopy(v.nesting(tool, p)))
+            out.append(mcp_tools.validate(tool, p, labels))
             continue
         v.check_keys(tool, ["type", "name", "description", "parameters"], p)
         name = _tool_name(tool, p, seen)

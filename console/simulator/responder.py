@@ -3,7 +3,9 @@
 The simulator does not understand language. It echoes the user's last input ("You said: …"),
 reports its instructions or tools when asked, turns a function's output into the reply after a
 tool call, and calls the tools the user's words ask for (:mod:`.tool_choice`), after a spoken
-preamble when the model picked them itself.
+preamble when the model picked them itself. The tools an MCP server listed are called the same
+way (:mod:`.mcp_items`); after the client answers an MCP approval request, the reply runs the
+approved call or says it was denied.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ids
+from . import ids, mcp_items
 from .conversation import Item, count_tokens
 
 __all__ = [
@@ -36,11 +38,14 @@ GREETING = (
 
 @dataclass
 class Call:
-    """One function call: the tool's name, compact JSON arguments and a call id."""
+    """One function call: the tool's name, compact JSON arguments and a call id; or an MCP
+    call (``server_label`` set; ``approval_request_id`` once the client approved it)."""
 
     name: str
     arguments: str
     call_id: str = field(default_factory=ids.call_id)
+    server_label: str | None = None
+    approval_request_id: str | None = None
 
 
 @dataclass
@@ -116,6 +121,18 @@ def plan(
         forced = tool_choice == "required" or isinstance(tool_choice, dict)
         if not forced:
             return Plan(text=bounded(f"The {name} tool returned: {last.output}"))
+    if last is not None and last.type == "mcp_approval_response":
+        request = mcp_items.answered_request(last, history)
+        if request is not None and last.extra["approve"]:
+            approved = Call(request.name or "", request.arguments or "{}")
+            approved.server_label = request.extra["server_label"]
+            approved.approval_request_id = request.id
+            return Plan(calls=[approved])
+        name = (request.name if request is not None else None) or "tool"
+        reason = last.extra.get("reason")
+        because = f": {reason}" if reason else ""
+        return Plan(text=bounded(f"The {name} call was not approved{because}."))
+    tools = tools + mcp_items.callable_tools(history, tools)
     user_text = ""
     for item in reversed(context):
         if item.type == "message" and item.role == "user":
@@ -125,7 +142,11 @@ def plan(
     pick = choose_tools(user_text, tools, tool_choice, parallel_tool_calls)
     if pick.tools:
         calls = [
-            Call(t["name"], compact_json(fill_arguments(t.get("parameters"), user_text, t["name"])))
+            Call(
+                t["name"],
+                compact_json(fill_arguments(t.get("parameters"), user_text, t["name"])),
+                server_label=t.get("server_label"),
+            )
             for t in pick.tools
         ]
         return Plan(text=bounded(preamble(pick.tools)) if pick.preamble else "", calls=calls)

@@ -47,6 +47,7 @@ from .handshake import (
     offered_subprotocols,
     selected_subprotocol,
 )
+from .mcp_client import DEFAULT_TIMEOUT_S as MCP_TIMEOUT_S
 from .peers import AiohttpPeer, Peer, PeerClosed
 from .sideband import serve_sideband
 
@@ -93,6 +94,8 @@ class SimulatorServer:
     real server's does). ``transcription_delay_s`` is how long after a commit the input audio
     transcription starts arriving (default 0.3 s; it runs beside the response, as the real
     server's does, so it usually arrives after ``response.created``), in both paces.
+    ``mcp_timeout_s`` bounds each operation on a session's MCP server (list its tools, or call
+    one; default 10 s).
 
     ``clock`` (wall-clock seconds) times the ephemeral secrets' expiry, injectable for tests;
     ``max_client_secrets`` bounds the live ones. The server also serves the HTTP API
@@ -112,6 +115,7 @@ class SimulatorServer:
         transcription_delay_s: float = DEFAULT_TRANSCRIPTION_DELAY_S,
         clock: Callable[[], float] = time.time,
         max_client_secrets: int = DEFAULT_LIMIT,
+        mcp_timeout_s: float = MCP_TIMEOUT_S,
     ) -> None:
         if pace not in ("realtime", "fast"):
             raise ValueError(f"pace must be 'realtime' or 'fast', not {pace!r}")
@@ -121,6 +125,9 @@ class SimulatorServer:
             raise ValueError(f"transcription_delay_s must be >= 0, not {transcription_delay_s!r}")
         self.generation_speed = float(generation_speed)
         self.transcription_delay_s = float(transcription_delay_s)
+        if not mcp_timeout_s > 0:
+            raise ValueError(f"mcp_timeout_s must be positive, not {mcp_timeout_s!r}")
+        self.mcp_timeout_s = float(mcp_timeout_s)
         self.host = host
         self.port = port
         self.pace = pace
@@ -281,6 +288,7 @@ class SimulatorServer:
             item_done_first=self.item_done_first,
             generation_speed=self.generation_speed,
             transcription_delay_s=self.transcription_delay_s,
+            mcp_timeout_s=self.mcp_timeout_s,
             intent=self._intent(request, secret),
             model_in_url="model" in request.query,
             session_patch=secret.patch if secret is not None else None,
@@ -299,6 +307,7 @@ class SimulatorServer:
             item_done_first=self.item_done_first,
             generation_speed=self.generation_speed,
             transcription_delay_s=self.transcription_delay_s,
+            mcp_timeout_s=self.mcp_timeout_s,
             intent="transcription" if transcription else None,
             session_patch=secret.patch if secret is not None else None,
         )

@@ -14,6 +14,7 @@ from . import validation as v
 from .conversation import Conversation
 from .dialect import Dialect
 from .dialect_transcription import kind_mismatch
+from .mcp_listing import McpListings
 from .session import SessionState
 
 INTENTS = ("transcription",)
@@ -44,6 +45,7 @@ class SessionUpdates:
     dialect: Dialect
     session: SessionState
     conversation: Conversation
+    mcp: McpListings
 
     async def emit(self, event_type: str, **fields: Any) -> None:
         """Send a server event (the connection's)."""
@@ -60,11 +62,13 @@ class SessionUpdates:
         return self.dialect.client_events
 
     async def _announce_session(self, verb: str) -> None:
-        """``session.created``/``.updated`` (beta transcription: ``transcription_session.*``)."""
+        """``session.created``/``.updated`` (beta transcription: ``transcription_session.*``),
+        then the listing of any MCP server the session gained (:mod:`.mcp_listing`)."""
         await self.emit(
             self.dialect.session_event(self.session, verb),
             session=self.dialect.render_any_session(self.session),
         )
+        self.mcp.sync(self.session.config.get("tools") or [])
 
     def _check_kind(self, sent: str) -> None:
         """An update for the other kind of session is refused."""

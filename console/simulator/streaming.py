@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import ids, responder, voice
+from . import ids, mcp_calls, responder, voice
 from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
@@ -62,6 +62,7 @@ class Host(Protocol):
     item_done_first: bool
     rate_limits: RateLimits
     audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
+    mcp_timeout_s: float  # bounds each MCP call (:mod:`.mcp_calls`)
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -241,10 +242,14 @@ class ResponseRun:
         incomplete = False
         if plan.text and not self.cancelled:
             out_text, out_audio, incomplete = await self._message(plan.text)
-        for call in plan.calls:
+        for call in [c for c in plan.calls if c.server_label is None]:
             if self.cancelled or incomplete:
                 break
             out_text += await self._function_call(call)
+        mcp = [c for c in plan.calls if c.server_label is not None]
+        if mcp and not (self.cancelled or incomplete):  # MCP calls, then a reply using them
+            t, a, incomplete = await mcp_calls.run_calls(self, mcp, tools, self.host.mcp_timeout_s)
+            out_text, out_audio = out_text + t, out_audio + a
         if self.output:
             if self.context_totals is not None:  # the conversation: its running totals
                 in_text, in_audio = self.context_totals

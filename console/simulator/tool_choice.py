@@ -44,8 +44,9 @@ class ToolPick:
 
 
 def function_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The session's function tools (MCP tools are accepted but never called)."""
-    return [t for t in tools if t.get("type", "function") == "function" and t.get("name")]
+    """The tools a response can call: function tools, and the tools an MCP server listed
+    (:func:`.mcp_items.callable_tools`; an ``mcp`` tool itself has no name)."""
+    return [t for t in tools if t.get("type", "function") in ("function", "mcp") and t.get("name")]
 
 
 def _stem(word: str) -> str:
