@@ -12,7 +12,8 @@ MCP tools (``{"type": "mcp", ...}``) are checked as the library checks them (``m
 label pattern, URL scheme, the SDK's shapes) before anything is sent. Their header values and
 ``authorization`` are secrets: once entered they never show here again. The editor shows them
 as ``••••••`` and, on Apply, puts back the value the session has for that server and header;
-a new value typed over the mask replaces it.
+a new value typed over the mask replaces it. Once the server has acknowledged tools typed
+with a secret, the editor shows them masked at once, even while it has the focus.
 """
 
 from __future__ import annotations
@@ -98,6 +99,16 @@ def _mcp_tool(
     if checked["server_label"] in taken:
         raise ToolsError(f'{where}: the MCP server "{checked["server_label"]}" is listed twice')
     return checked
+
+
+def shows_secrets(text: str) -> bool:
+    """Whether editor ``text`` holds an MCP secret in clear (typed, not yet masked)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    tools = value if isinstance(value, list) else []
+    return any(masked_tool(tool) != tool for tool in tools if is_mcp_tool(tool))
 
 
 def tools_json(tools: list[dict[str, Any]]) -> str:
