@@ -135,8 +135,8 @@ def sync(stored: dict[str, Any], source: Mapping[str, Any]) -> None:
             stored[key] = source[key]
     fresh = new_view(stored) or {}
     for key in ("tools", "output", "error", "name", "server_label"):
-        if key in view and fresh.get(key):
-            view[key] = fresh[key]
+        if key in view and source.get(key) is not None and fresh.get(key) is not None:
+            view[key] = fresh[key]  # an empty output is an output
     if view["kind"] in ("call", "approval_request") and fresh.get("arguments"):
         view["arguments"] = fresh["arguments"]
     if view["kind"] == "call" and view["error"] and view["status"] != "failed":

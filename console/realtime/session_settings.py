@@ -13,7 +13,12 @@ from typing import Any
 
 from .api import RealtimeAPI
 from .dialect_payloads import session_update_payload, transcription_update
-from .dialects import default_session_config, fold_session_update, server_session_fields
+from .dialects import (
+    SessionConfigError,
+    default_session_config,
+    fold_session_update,
+    server_session_fields,
+)
 from .mcp_tools import check_mcp_tool, is_mcp_tool
 from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
@@ -99,7 +104,7 @@ class SessionSettings:
 
     def add_mcp_tool(self, definition: Mapping[str, Any]) -> dict[str, Any]:
         """``RealtimeClient.add_mcp_tool``: checked (``SessionConfigError``), label unique."""
-        checked = check_mcp_tool(definition)
+        checked = self._check_mcp(definition)
         label = checked["server_label"]
         manual = self.config.get("tools", [])
         if label in self.mcp_tools or any(
@@ -195,12 +200,17 @@ class SessionSettings:
         if self._realtime.is_connected():
             self._send({}, self._session_tools(self.config.get("tools", [])), {})
 
+    def _check_mcp(self, definition: Mapping[str, Any]) -> dict[str, Any]:
+        if self._realtime.dialect == "beta":
+            raise SessionConfigError("MCP tools are part of the GA protocol; beta has none")
+        return check_mcp_tool(definition)
+
     def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Manual tools (MCP ones checked), then ``add_tool`` and ``add_mcp_tool`` tools."""
         tools: list[dict[str, Any]] = []
         for definition in manual_tools:
             if is_mcp_tool(definition):
-                label = check_mcp_tool(definition)["server_label"]
+                label = self._check_mcp(definition)["server_label"]
                 if label in self.mcp_tools or any(
                     is_mcp_tool(t) and t.get("server_label") == label for t in tools
                 ):

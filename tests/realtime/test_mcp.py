@@ -266,6 +266,7 @@ async def test_respond_mcp_approval_sends_the_answer_then_a_response(
         client.respond_mcp_approval("mcpr_2", "yes")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("dialect", ["ga"])
 async def test_add_mcp_tool_goes_with_the_session_tools(
     server: ScriptedServer, client: RealtimeClient
 ) -> None:
@@ -309,6 +310,7 @@ async def test_add_mcp_tool_goes_with_the_session_tools(
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("dialect", ["ga"])
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
@@ -356,3 +358,16 @@ def test_masking_hides_secrets_and_restores_them() -> None:
     assert unmask_tool(typed, [tool])["headers"] == {"Authorization": "Bearer s3cret", "X-New": "v"}
     with pytest.raises(SessionConfigError, match="masked but was never entered"):
         unmask_tool({**shown, "headers": {"X-Other": MASK}}, [tool])
+
+
+@pytest.mark.parametrize("dialect", ["beta"])
+async def test_the_beta_protocol_has_no_mcp_tools(
+    server: ScriptedServer, client: RealtimeClient
+) -> None:
+    before = len(server.connections[-1].received)
+    with pytest.raises(SessionConfigError, match="GA protocol"):
+        client.add_mcp_tool("weather", "https://mcp.example.com/mcp")
+    tool = {"type": "mcp", "server_label": "weather", "server_url": "https://mcp.example.com/mcp"}
+    with pytest.raises(SessionConfigError, match="GA protocol"):
+        client.update_session(tools=[tool])
+    assert client.mcp_tools == {} and len(server.connections[-1].received) == before
