@@ -18,7 +18,9 @@ The tools, chosen so that the realtime MCP flows can all be driven by words:
   ``delete_file(path)`` (destructive: the one a session marks as needing approval; it deletes
   nothing and answers ``deleted PATH``).
 - ``faulty_server()``: ``explode(reason)`` raises a ``ToolError`` (the call returns
-  ``is_error`` with the reason) and ``stall(seconds)`` sleeps (a call that outlives a timeout).
+  ``is_error`` with the reason), ``refuse(reason)`` answers a JSON-RPC error (-32602) and
+  ``stall(seconds)`` sleeps (a call that outlives a timeout).
+- ``many_tools_server(n)``: ``tool_0`` … ``tool_{n-1}`` (for limits on what a listing keeps).
 
 The bad servers, each an async context manager yielding a URL:
 
@@ -40,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEMO_TOOLS = ("add", "delete_file")
-FAULTY_TOOLS = ("explode", "stall")
+FAULTY_TOOLS = ("explode", "refuse", "stall")
 
 _Scope = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -70,9 +72,11 @@ def demo_server() -> Any:
 
 
 def faulty_server() -> Any:
-    """An MCP server whose ``explode(reason)`` fails and whose ``stall(seconds)`` hangs."""
+    """An MCP server whose ``explode(reason)`` fails, ``refuse(reason)`` answers a protocol
+    error and ``stall(seconds)`` hangs."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.shared.exceptions import MCPError
 
     server = MCPServer("faulty", log_level="WARNING")
 
@@ -82,11 +86,27 @@ def faulty_server() -> Any:
         raise ToolError(f"exploded: {reason}")
 
     @server.tool()
+    def refuse(reason: str) -> str:
+        """Answer with a JSON-RPC error (a protocol error, not a tool result)."""
+        raise MCPError(-32602, f"refused: {reason}")
+
+    @server.tool()
     async def stall(seconds: float) -> str:
         """Sleep for a number of seconds, then answer."""
         await asyncio.sleep(seconds)
         return f"slept {seconds}"
 
+    return server
+
+
+def many_tools_server(count: int) -> Any:
+    """An MCP server with ``count`` tools ``tool_0``… (each returns its own name)."""
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer("many", log_level="WARNING", warn_on_duplicate_tools=False)
+    for index in range(count):
+        name = f"tool_{index}"
+        server.add_tool(lambda name=name: name, name=name, description=f"Tool number {index}.")
     return server
 
 

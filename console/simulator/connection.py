@@ -98,7 +98,7 @@ class Connection(InputAudioHandlers, SessionUpdates):
         self._owed_response = False  # a turn ended while a response ran (interrupt_response off)
         self.audio_out: Playout | None = None  # a WebRTC call's output buffer (see .playout)
         self.mcp_timeout_s = mcp_timeout_s
-        self.mcp = McpListings(self, self._spawn)  # lists MCP servers' tools as tools change
+        self.mcp = McpListings()  # lists MCP servers' tools as the session's tools change
         self._configure_vad()
         self.handlers: dict[str, Handler] = {
             "session.update": self._session_update,

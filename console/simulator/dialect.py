@@ -214,7 +214,7 @@ class Dialect(ItemCodec):
         return patch
 
     def _tool_choice_in(self, value: Any, param: str) -> Any:
-        choice = fields.tool_choice(value, param)
+        choice = fields.tool_choice(value, param, self.tool_kinds)
         if isinstance(choice, str):
             return v.enum(choice, param, TOOL_CHOICE_MODES)
         return choice

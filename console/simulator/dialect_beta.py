@@ -125,7 +125,7 @@ class BetaDialect(Dialect):
         return str(choice)
 
     def _tool_choice_in(self, value: Any, param: str) -> Any:
-        choice = fields.tool_choice(value, param)
+        choice = fields.tool_choice(value, param, self.tool_kinds)
         if isinstance(choice, str) and choice not in TOOL_CHOICE_MODES:
             return {"type": "function", "name": choice}
         return choice

@@ -143,17 +143,23 @@ def tools(
     return out
 
 
-def tool_choice(value: Any, param: str) -> Any:
-    """``auto``/``none``/``required``, ``{"type": "function", "name": …}`` or (beta) a name."""
+def tool_choice(value: Any, param: str, kinds: tuple[str, ...] = ("function", "mcp")) -> Any:
+    """``auto``/``none``/``required``, ``{"type": "function", "name": …}``, ``{"type": "mcp",
+    "server_label": …, "name"?: …}`` or (beta) a name."""
     if isinstance(value, dict):
         v.check_keys(value, ["type", "name", "server_label"], param)
-        kind = v.enum(value.get("type"), f"{param}.type", ("function", "mcp"))
+        kind = v.enum(value.get("type"), f"{param}.type", kinds)
         if kind == "function":
             return {
                 "type": "function",
                 "name": v.string(v.require_key(value, "name", param), f"{param}.name"),
             }
-        return copy.deepcopy(v.nesting(value, param))
+        v.nesting(value, param)
+        label = v.require_key(value, "server_label", param)
+        out = {"type": "mcp", "server_label": v.string(label, f"{param}.server_label")}
+        if value.get("name") is not None:
+            out["name"] = v.string(value["name"], f"{param}.name")
+        return out
     return v.string(value, param)
 
 

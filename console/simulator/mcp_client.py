@@ -27,12 +27,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TOOLS = 100
-MAX_SCHEMA_CHARS = 64 * 1024
+MAX_SCHEMA_CHARS = 16 * 1024
 MAX_DESCRIPTION_CHARS = 4096
 MAX_OUTPUT_CHARS = 64 * 1024
 
@@ -63,8 +63,8 @@ class Server:
     """Where an MCP server is and what to send it (from a session's ``mcp`` tool)."""
 
     url: str
-    headers: tuple[tuple[str, str], ...] = ()
-    authorization: str | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # secrets: never shown
+    authorization: str | None = field(default=None, repr=False)
 
     def http_headers(self) -> dict[str, str]:
         out = dict(self.headers)
@@ -110,10 +110,14 @@ def _leaves(error: BaseException) -> list[BaseException]:
     return [error]
 
 
+_STAND_INS = ("Server returned an error response", "Not Found", "Session terminated")
+"""The messages of the JSON-RPC errors the SDK makes up for an HTTP error status."""
+
+
 def _failure(error: BaseException, server: Server, status: int | None) -> McpFailure:
     """The :class:`McpFailure` an exception from the SDK or the HTTP layer stands for;
     ``status`` is the last HTTP error status the server answered (the SDK turns one into a
-    generic JSON-RPC error, so it is recorded as the responses arrive)."""
+    made-up JSON-RPC error, so it is recorded as the responses arrive)."""
     import httpx2
     from mcp.shared.exceptions import MCPError
 
@@ -121,30 +125,25 @@ def _failure(error: BaseException, server: Server, status: int | None) -> McpFai
     for leaf in leaves:
         if isinstance(leaf, McpFailure):
             return leaf
-    if status is not None:
-        answer = f"MCP server at {server.url} answered HTTP {status}."
-        return McpFailure("http_error", answer, status)
     for leaf in leaves:
-        if isinstance(leaf, MCPError):
+        if isinstance(leaf, MCPError) and not (status is not None and leaf.message in _STAND_INS):
             return McpFailure("protocol_error", leaf.message or "MCP protocol error", leaf.code)
     for leaf in leaves:
         if isinstance(leaf, httpx2.HTTPStatusError):
             status = leaf.response.status_code
-            return McpFailure(
-                "http_error", f"MCP server at {server.url} answered HTTP {status}.", status
-            )
+    if status is not None:
+        return McpFailure(
+            "http_error", f"MCP server at {server.url} answered HTTP {status}.", status
+        )
     for leaf in leaves:
         if isinstance(leaf, httpx2.TimeoutException):
             return McpFailure("http_error", f"MCP server at {server.url} timed out.", 504)
         if isinstance(leaf, (httpx2.TransportError, OSError)):
-            return McpFailure(
-                "http_error", f"Could not connect to MCP server at {server.url}: {leaf}", 502
-            )
+            reason = f"Could not connect to MCP server at {server.url}: {leaf}"
+            return McpFailure("http_error", reason, 502)
     first = leaves[0]
-    return McpFailure(
-        "protocol_error", f"MCP session with {server.url} failed: {first or type(first).__name__}",
-        -32603,
-    )  # fmt: skip
+    reason = f"MCP session with {server.url} failed: {first or type(first).__name__}"
+    return McpFailure("protocol_error", reason, -32603)
 
 
 async def _session_do(server: Server, timeout_s: float, action: Callable[[Any], Awaitable[T]]) -> T:

@@ -7,6 +7,7 @@ other kind is refused (see :mod:`.dialect_transcription` for the messages and th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from . import errors
@@ -46,12 +47,16 @@ class SessionUpdates:
     session: SessionState
     conversation: Conversation
     mcp: McpListings
+    mcp_timeout_s: float
 
     async def emit(self, event_type: str, **fields: Any) -> None:
         """Send a server event (the connection's)."""
         raise NotImplementedError
 
     def _configure_vad(self) -> None:
+        raise NotImplementedError
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
         raise NotImplementedError
 
     @property
@@ -68,7 +73,7 @@ class SessionUpdates:
             self.dialect.session_event(self.session, verb),
             session=self.dialect.render_any_session(self.session),
         )
-        self.mcp.sync(self.session.config.get("tools") or [])
+        self.mcp.sync(self, self.session.config.get("tools") or [])
 
     def _check_kind(self, sent: str) -> None:
         """An update for the other kind of session is refused."""

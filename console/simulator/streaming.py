@@ -7,7 +7,7 @@ function call's argument deltas and ``.done``) → ``response.output_item.done``
 ``conversation.item.done`` (GA) → ``response.done`` → (GA: ``rate_limits.updated``, where recorded
 GA sessions have it). A tool call the model picked itself comes after a spoken preamble message
 (output 0, the calls from output 1). With the connection's ``item_done_first`` the two item
-``done`` events swap, so clients can be tested against both.
+``done`` events swap, so clients can be tested against both. MCP outputs: :mod:`.mcp_calls`.
 
 Audio deltas carry the words whose transcript delta precedes them. On a WebRTC call
 (``Host.audio_out`` set) the audio goes to the call's output buffer instead of deltas
@@ -40,6 +40,7 @@ from .accounting import RateLimits, usage
 from .conversation import Conversation, Item, Part
 from .dialect import Dialect
 from .input_audio import encode_audio, ms
+from .mcp_listing import McpListings
 from .peers import PeerClosed
 from .playout import Playout
 from .session import SessionState
@@ -63,6 +64,7 @@ class Host(Protocol):
     rate_limits: RateLimits
     audio_out: Playout | None  # a WebRTC call's output buffer: audio goes there, not in deltas
     mcp_timeout_s: float  # bounds each MCP call (:mod:`.mcp_calls`)
+    mcp: McpListings  # lists a response's own MCP servers first
 
     async def emit(self, event_type: str, **fields: Any) -> None: ...
 
@@ -225,6 +227,8 @@ class ResponseRun:
         instructions = self.params.get("instructions", cfg["instructions"])
         tools = self.params.get("tools", cfg["tools"])
         tool_choice = self.params.get("tool_choice", cfg["tool_choice"])
+        if "tools" in self.params:
+            await self.host.mcp.list_now(self.host, tools)
         plan = responder.plan(
             self.context,
             self.host.conversation.items,

@@ -102,9 +102,18 @@ def choose_tools(
     available = function_tools(tools)
     if not available or tool_choice == "none":
         return ToolPick([], False)
-    if isinstance(tool_choice, dict):
-        wanted = tool_choice.get("name")
-        return ToolPick([t for t in available if t["name"] == wanted][:1], False)
+    if isinstance(tool_choice, dict):  # a function by name, or an MCP server (and tool)
+        kind, wanted = tool_choice.get("type", "function"), tool_choice.get("name")
+        return ToolPick(
+            [
+                t
+                for t in available
+                if t.get("type", "function") == kind
+                and (wanted is None or t["name"] == wanted)
+                and t.get("server_label") == tool_choice.get("server_label")
+            ][:1],
+            False,
+        )
     picked, named = _wanted(text, available)
     if not parallel:
         picked = picked[:1]
