@@ -371,3 +371,24 @@ async def test_the_beta_protocol_has_no_mcp_tools(
     with pytest.raises(SessionConfigError, match="GA protocol"):
         client.update_session(tools=[tool])
     assert client.mcp_tools == {} and len(server.connections[-1].received) == before
+
+
+async def test_a_response_takes_checked_mcp_tools(
+    server: ScriptedServer, client: RealtimeClient, dialect: str
+) -> None:
+    recorder = Recorder(client, "realtime.event")
+    tool = {"type": "mcp", "server_label": "docs", "server_url": "https://docs.example.com/mcp"}
+    bad = {**tool, "server_url": "file:///etc/passwd"}
+    with pytest.raises(
+        SessionConfigError, match="must start with https://" if dialect == "ga" else "GA protocol"
+    ):
+        client.create_response({"tools": [bad]})
+    if dialect == "beta":
+        return
+    client.create_response({"tools": [tool], "conversation": "none"})
+    sent = await recorder.wait_for(
+        lambda: [e["event"] for e in recorder.events["realtime.event"]
+                 if e["event"]["type"] == "response.create"],
+        what="the response.create",
+    )  # fmt: skip
+    assert sent[0]["response"]["tools"] == [tool]  # the bad one never left
