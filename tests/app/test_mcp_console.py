@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from textual.widgets import Input, Select, Static
 from console.app.app import RealtimeConsoleApp
 from console.app.screens.mcp_server import McpServerScreen
 from console.app.widgets.conversation import ConversationPane
+from console.inspector.recording import load_recording
 from console.simulator import SimulatorServer
 from tests.mcp_servers import RunningMCP, demo_server, refused_url, serve_mcp
 
@@ -226,3 +228,21 @@ async def test_the_tools_editor_takes_an_mcp_tool_and_masks_its_header(
         await until(pilot, lambda: "••••••" in area.text, "the masked header")  # type: ignore[attr-defined]
         assert TOKEN not in area.text and TOKEN not in screen_text(app)  # type: ignore[attr-defined]
         assert editor.validate_now() == [tool]  # type: ignore[attr-defined]
+
+
+MCP_FIXTURE = Path(__file__).parent / "fixtures" / "mcp.jsonl"
+
+
+def test_the_conversation_with_mcp_items_looks_right(snap_compare: Any) -> None:
+    """A replay (``fixtures/mcp.jsonl``): one server listed, one that failed, a call with its
+    output, and an approval request still waiting, highlighted (a replay offers no keys)."""
+    app = console_app(
+        None, replay=load_recording(MCP_FIXTURE), replay_name="mcp.jsonl", autoconnect=False
+    )
+
+    async def settle(pilot: Any) -> None:
+        assert isinstance(pilot.app, RealtimeConsoleApp)
+        pilot.app.hold_still()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=settle)
