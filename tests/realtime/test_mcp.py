@@ -8,6 +8,7 @@ server-event model first, so the script is what OpenAI sends); the client must k
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -392,3 +393,21 @@ async def test_a_response_takes_checked_mcp_tools(
         what="the response.create",
     )  # fmt: skip
     assert sent[0]["response"]["tools"] == [tool]  # the bad one never left
+
+
+async def test_debug_logs_mask_mcp_secrets(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="console.realtime")
+    client = RealtimeClient(url=server.url, api_key="sk-test-0123456789abcdef", debug=True)
+    client.add_mcp_tool("weather", "https://mcp.example.com/mcp", headers={"X-Key": "s3cr3t-v"})
+    await client.connect()
+    try:
+        assert await client.wait_for_session_created(5)
+        updated = await client.realtime.wait_for_next("server.session.updated", 5)
+        assert updated is not None
+    finally:
+        await client.disconnect()
+    sent = [r.getMessage() for r in caplog.records if "sent: session.update" in r.getMessage()]
+    assert sent and "weather" in sent[0]
+    assert "s3cr3t-v" not in caplog.text
