@@ -246,3 +246,30 @@ def test_the_conversation_with_mcp_items_looks_right(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=settle)
+
+
+@pytest.mark.parametrize(
+    ("view", "words"),
+    [
+        ({"kind": "list_tools", "server_label": "w", "status": "in_progress", "tools": []},
+         "MCP server w: listing its tools…"),
+        ({"kind": "list_tools", "server_label": "w", "status": "completed", "tools": ["f"]},
+         "MCP server w: 1 tool (f)"),
+        ({"kind": "list_tools", "server_label": "w", "status": "failed", "tools": []},
+         "MCP server w: listing its tools failed — no reason given"),
+        ({"kind": "call", "server_label": "w", "name": "f", "arguments": '{"a": 1', "status": None,
+          "output": None, "error": None}, 'w.f({"a": 1) …'),
+        ({"kind": "call", "server_label": "w", "name": "f", "arguments": "{}",
+          "status": "completed", "output": "", "error": None}, "w.f({}) → "),
+        ({"kind": "call", "server_label": "w", "name": "f", "arguments": "{}", "status": "failed",
+          "output": None, "error": "boom (tool_execution_error)"},
+         "w.f({}) failed: boom (tool_execution_error)"),
+        ({"kind": "approval_request", "server_label": "w", "name": "f", "arguments": "{}",
+          "answer": None, "answer_sent": "denied"}, "w.f({}) — denied (sent)"),
+    ],
+)  # fmt: skip
+def test_mcp_items_read_in_words(view: dict[str, Any], words: str) -> None:
+    from console.app.widgets.conversation_mcp import mcp_body
+
+    body = mcp_body({"id": "i", "type": "x", "formatted": {"mcp": view}})
+    assert body is not None and body[0] == words

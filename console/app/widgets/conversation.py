@@ -193,6 +193,7 @@ class ConversationPane(ScrollView, can_focus=True):
             figures,
             transcribing=self._transcribing,
             note=self.note_for(item_id),
+            answerable=not self.read_only,
         )
         return _Entry(item_id, text, figures, next(self._serials))
 

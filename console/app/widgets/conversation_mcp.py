@@ -24,8 +24,9 @@ def _call(view: dict[str, Any]) -> str:
     return f"{label}.{view.get('name') or '?'}({view.get('arguments') or ''})"
 
 
-def mcp_body(item: dict[str, Any]) -> tuple[str, str] | None:
-    """``(text, style)`` of an MCP item's body, or ``None`` for other items."""
+def mcp_body(item: dict[str, Any], answerable: bool = True) -> tuple[str, str] | None:
+    """``(text, style)`` of an MCP item's body, or ``None`` for other items; a request waiting
+    offers the answer keys only if ``answerable`` (not in a replay, which sends nothing)."""
     view = (item.get("formatted") or {}).get("mcp")
     if not isinstance(view, dict):
         return None
@@ -44,6 +45,8 @@ def mcp_body(item: dict[str, Any]) -> tuple[str, str] | None:
             words = answer or f"{sent} (sent)"
             style = APPROVED_STYLE if (answer or sent) == "approved" else FAILED_STYLE
             return f"{_call(view)} — {words}", style
+        if not answerable:
+            return f"approval requested: {_call(view)} (not answered)", APPROVAL_STYLE
         return f"approve {_call(view)}?  [y] approve  [n] deny", APPROVAL_STYLE
     if kind == "approval_response":
         words = "approved" if view.get("approve") else "denied"
