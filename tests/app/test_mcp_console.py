@@ -42,8 +42,10 @@ async def demo() -> AsyncIterator[RunningMCP]:
 async def open_form(app: RealtimeConsoleApp, pilot: Any) -> McpServerScreen:
     app.action_add_mcp_server()
     await until(pilot, lambda: isinstance(app.screen, McpServerScreen), "the MCP server form")
-    assert isinstance(app.screen, McpServerScreen)
-    return app.screen
+    form = app.screen
+    assert isinstance(form, McpServerScreen)
+    await until(pilot, lambda: form.remove_button.is_mounted, "the form's widgets")
+    return form
 
 
 async def type_into(pilot: Any, field: Input, text: str) -> None:
@@ -273,3 +275,19 @@ def test_mcp_items_read_in_words(view: dict[str, Any], words: str) -> None:
 
     body = mcp_body({"id": "i", "type": "x", "formatted": {"mcp": view}})
     assert body is not None and body[0] == words
+
+
+async def test_the_form_removes_an_added_server(sim: SimulatorServer, demo: RunningMCP) -> None:
+    app = console_app(sim.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        app.client.add_mcp_tool("demo", demo.url)
+        form = await open_form(app, pilot)
+        assert form.servers.display
+        form.servers.value = "demo"
+        update = expect(app, client_event("session.update"))
+        await pilot.click("#mcp-server-remove")
+        tools = (await update)["event"]["session"]["tools"]
+        assert all(tool["type"] != "mcp" for tool in tools)
+        assert app.client.mcp_tools == {} and "Removed MCP server demo." in form.status_text
+        assert not form.servers.display

@@ -62,10 +62,12 @@ class McpServerScreen(ModalScreen[None]):
             placeholder="Bearer …", password=True, id="mcp-server-header-value", compact=True
         )
         self.servers: Select[str] = Select(
-            [], prompt="added servers", id="mcp-server-added", compact=True
+            self._server_options(), prompt="added servers", id="mcp-server-added", compact=True
         )
+        self.remove_button = Button("Remove", id="mcp-server-remove", compact=True)
         self.status_text = ""
         self._status = Static("", id="mcp-server-status", markup=False)
+        self._show_servers()  # the widgets are ours: no query before they are mounted
 
     def compose(self) -> ComposeResult:
         with Vertical(id="mcp-server"):
@@ -82,7 +84,7 @@ class McpServerScreen(ModalScreen[None]):
             yield self._status
             with Horizontal(id="mcp-server-buttons"):
                 yield self.servers
-                yield Button("Remove", id="mcp-server-remove", compact=True)
+                yield self.remove_button
                 yield Button("Add", id="mcp-server-add-button", variant="primary", compact=True)
                 yield Button("Close", id="mcp-server-close", compact=True)
         yield Footer(compact=True)
@@ -90,15 +92,16 @@ class McpServerScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.cursor_blink = False
-        self._list_servers()
         self._say("Ctrl+S adds the server; Escape closes.", error=False)
         self.label.focus()
 
-    def _list_servers(self) -> None:
-        labels = list(self.client.mcp_tools)
-        self.servers.set_options([(Content(label), label) for label in labels])
-        self.servers.display = bool(labels)
-        self.query_one("#mcp-server-remove").display = bool(labels)
+    def _server_options(self) -> list[tuple[Content, str]]:
+        return [(Content(label), label) for label in self.client.mcp_tools]
+
+    def _show_servers(self) -> None:
+        """The added servers' list and Remove, only when there are some."""
+        self.servers.display = bool(self.client.mcp_tools)
+        self.remove_button.display = bool(self.client.mcp_tools)
 
     def definition(self) -> dict[str, Any]:
         """The keyword arguments of ``add_mcp_tool`` the form holds (not checked yet)."""
@@ -157,7 +160,8 @@ class McpServerScreen(ModalScreen[None]):
             self._say(f"✗ not removed: {error}", error=True)
             return
         self._added()
-        self._list_servers()
+        self.servers.set_options(self._server_options())
+        self._show_servers()
         self._say(f"Removed MCP server {label}.", error=False)
 
     def _say(self, text: str, *, error: bool) -> None:
