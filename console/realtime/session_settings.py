@@ -1,9 +1,9 @@
 """``SessionSettings``: the client's session configuration and tools, one owner for both.
 
 ``RealtimeClient.update_session``, ``add_tool``/``remove_tool`` and ``add_mcp_tool``/
-``remove_mcp_tool`` change them here; this
-object sends the ``session.update`` events, remembers which ones the server has not answered,
-and undoes the fields of one it rejects (the client's event routing only reports the answers).
+``remove_mcp_tool`` change them here; this object sends the ``session.update`` events,
+remembers which ones the server has not answered, and undoes the fields of one it rejects (the
+client's event routing only reports the answers).
 """
 
 from __future__ import annotations
