@@ -36,6 +36,7 @@ from console.app.commands import (
 from console.app.config import ConsoleConfig
 from console.app.event_files import EventFiles
 from console.app.frame import FRAME_SECONDS, FrameRenderer, Panes
+from console.app.mcp_approvals import MCP_ACTIONS, McpActions
 from console.app.retrieve import RetrieveKeys, is_user_audio
 from console.app.screens.composer import ComposerScreen
 from console.app.screens.help import HelpScreen
@@ -70,7 +71,7 @@ def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
     return RealtimeConsoleApp(config)
 
 
-class RealtimeConsoleApp(App[int]):
+class RealtimeConsoleApp(McpActions, App[int]):
     """Conversation, events, session and audio panes over one Realtime connection."""
 
     TITLE = "realtime-console"
@@ -367,8 +368,11 @@ class RealtimeConsoleApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A replay sends nothing: the actions that would are hidden ("Answer tool call" also
-        while no call waits for an answer); a transcription session has no response actions."""
+        while no call waits for an answer, approving and denying while no MCP request waits);
+        a transcription session has no response actions."""
         if action == "answer_tool_call" and not self._frame.calls_waiting:
+            return False
+        if action in MCP_ACTIONS and not self._frame.mcp.waiting:
             return False
         if action == "copy_call_id" and self.inspector.call_id is None:
             return False

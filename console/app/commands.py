@@ -37,6 +37,8 @@ CONSOLE_BINDINGS = [
     Binding("escape", "app.focus_input", "Input", id="app.focus_input", show=False),
     Binding("space", "app.talk", "Talk", id="app.talk", tooltip="Push-to-talk (manual turns)"),
     Binding("f8", "app.mute", "Mute", id="app.mute", priority=True),
+    Binding("y", "app.approve_mcp", "Approve MCP", id="mcp.approve"),
+    Binding("n", "app.deny_mcp", "Deny MCP", id="mcp.deny"),
 ]
 """The main screen's; every binding has an id, so ``--keymap`` can remap it."""
 
@@ -93,6 +95,9 @@ PALETTE: list[tuple[str, str, str]] = [
         "screen.send_image",
     ),
     ("Answer tool call", "Send the output of a call no handler answered", "answer_tool_call"),
+    ("Add MCP server", "Let the session use a remote MCP server's tools", "add_mcp_server"),
+    ("Approve MCP call", "Approve the oldest MCP call waiting for approval (y)", "approve_mcp"),
+    ("Deny MCP call", "Deny the oldest MCP call waiting for approval (n)", "deny_mcp"),
     ("Push to talk", "Start or stop talking (manual turns)", "talk"),
     ("Mute microphone", "Mute or unmute the microphone", "mute"),
     ("Play item audio", "Play the selected conversation item's audio", "play_item"),
@@ -130,12 +135,23 @@ REPLAY_HIDES = frozenset(
         "copy_call_id",
         "retrieve_item",
         "screen.send_image",
+        "approve_mcp",
+        "deny_mcp",
+        "add_mcp_server",
     }
 )
 """Actions a replay hides: each would send something, and a replay sends nothing."""
 
 TRANSCRIPTION_HIDES = frozenset(
-    {"answer_tool_call", "reconnect_with_history", "response_form", "screen.send_image"}
+    {
+        "answer_tool_call",
+        "reconnect_with_history",
+        "response_form",
+        "screen.send_image",
+        "approve_mcp",
+        "deny_mcp",
+        "add_mcp_server",
+    }
 )
 """Actions a transcription session hides: it never creates a response (so no tool call waits,
-and no response form) and takes no ``conversation.item.create`` (so no history is carried)."""
+no response form, no MCP) and takes no ``conversation.item.create`` (so no history is carried)."""

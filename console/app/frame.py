@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from textual.dom import DOMNode
 from textual.widgets import Input, TextArea
 
+from console.app.mcp_approvals import McpApprovals
 from console.app.widgets.conversation import ConversationPane
 from console.app.widgets.events import EventsPane
 from console.app.widgets.memory import MemoryView
@@ -85,6 +86,8 @@ class FrameRenderer:
         self._turns_seen: str | None = None
         self._calls_version = -1
         self._calls_waiting = False
+        self.mcp = McpApprovals(client, notify, bindings_changed)
+        """MCP approval requests waiting for ``y``/``n`` (``mcp_approvals``)."""
 
     def attach(self, panes: Panes) -> None:
         """Start rendering ``panes`` (the app calls this on mount)."""
@@ -132,6 +135,9 @@ class FrameRenderer:
         if conversation and panes.conversation.display:
             reset, changed = self.inspector.take_item_changes()
             panes.conversation.refresh_items(reset, changed)
+            self.mcp.check(reset, changed)
+        elif conversation:  # the pane's changes wait for it: look at the whole conversation
+            self.mcp.check(True, set())
         if conversation:  # out-of-band responses, shown apart (as often as the conversation)
             panes.out_of_band.tick()
         if panes.events.display:

@@ -3,7 +3,8 @@
 Audio deltas carry kilobytes of base64 that nobody reads; the events pane, the detail screen and
 the clipboard show ``"<4,800 bytes of audio>"`` instead (the decoded size, computed from the
 base64 length, so nothing is decoded). An image part's data URL (up to 14 MB) shows as
-``"<data:image/png;base64, 53,248 bytes>"``. Only the containers on the path to an audio field are
+``"<data:image/png;base64, 53,248 bytes>"``; MCP tools' header values and authorization read as
+``••••••`` (``redaction.mask_tool_secrets``). Only the containers on the path to an audio field are
 copied: the caller's event is never mutated and the rest is shared. No Textual here.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+
+from console.realtime.redaction import mask_tool_secrets
 
 AUDIO_DELTA_TYPES = frozenset({"response.output_audio.delta", "response.audio.delta"})
 """GA and beta names of the server's audio chunks (their ``delta`` is base64 audio)."""
@@ -88,7 +91,9 @@ def _redact_item(item: Any) -> Any:
 
 
 def display_event(event: dict[str, Any]) -> dict[str, Any]:
-    """``event`` with base64 audio replaced by its size; a copy only where something changed."""
+    """``event`` with base64 audio replaced by its size and MCP secrets masked; a copy only
+    where something changed."""
+    event = mask_tool_secrets(event)
     event_type = event.get("type")
     if event_type == "input_audio_buffer.append":
         return _redact_field(event, "audio") or event

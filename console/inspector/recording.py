@@ -7,7 +7,8 @@ read other tools' logs) is in ``recording_reader``; its names are re-exported he
 
 Why the recorder buffers: at 2,000 events/s a flush per event is a syscall per event; it
 flushes at least once a second (a timer on the running loop, or the next write) and on close,
-so a normal close loses nothing. Events never carry the API key, so neither does a recording.
+so a normal close loses nothing. Events never carry the API key, so neither does a recording;
+MCP tools' header values and authorization are masked (``redaction.mask_tool_secrets``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import IO, Any, Protocol
 
 from console.realtime import RealtimeConversation
+from console.realtime.redaction import mask_tool_secrets
 
 from .recording_reader import (
     DEFAULT_MAX_EVENTS,
@@ -72,7 +74,7 @@ def record_to_json(record: EventRecord) -> str:
         "time": iso_time(record.time),
         "t": record.time,
         "source": record.source,
-        "event": record.event,
+        "event": mask_tool_secrets(record.event),
     }
     # default=repr: a listener must not fail on an odd value a client event might carry.
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, default=repr)

@@ -36,7 +36,7 @@ from .. import __version__
 from ..defaults import OPENAI_REALTIME_URL
 from .dialects import DEFAULT_MODELS, Dialect, check_dialect, handshake_headers
 from .event_handler import RealtimeEventHandler, make_error
-from .redaction import RedactSecrets, safe_url
+from .redaction import RedactSecrets, mask_tool_secrets, safe_url
 from .secrets import EPHEMERAL_PREFIX
 from .send_queue import MAX_QUEUED_AUDIO_BYTES, MAX_QUEUED_BYTES, SendQueue
 from .utils import Int16Array, generate_id
@@ -139,10 +139,13 @@ class RealtimeAPI(RealtimeEventHandler):
         return self._ws is not None
 
     def log(self, *args: Any) -> bool:
-        """Log ``args`` (events with audio elided) when ``debug`` is on."""
+        """Log ``args`` (events with audio elided, MCP secrets masked) when ``debug`` is on."""
         if self.debug:
             stamp = datetime.now(UTC).isoformat()
-            parts = [json.dumps(_elide_audio(a)) if isinstance(a, dict) else str(a) for a in args]
+            parts = [
+                json.dumps(_elide_audio(mask_tool_secrets(a))) if isinstance(a, dict) else str(a)
+                for a in args
+            ]
             logger.debug("[Websocket/%s] %s", stamp, " ".join(parts))
         return True
 

@@ -25,7 +25,8 @@ by ``tool_timeout``, and their follow-up ignores the order of the item ``done`` 
 ``append_input_audio_threadsafe`` feeds input audio from any thread (a sound card's callback),
 bounded: past ``max_queued_input_chunks`` waiting for the loop, the oldest chunk is dropped and
 counted in ``dropped_input_audio_chunks`` (``audio_feed``); G.711 sessions work through the
-same 24 kHz PCM16 API, converted at the edges (``audio_codec``; ``resampler`` to inject one).
+same 24 kHz PCM16 API, converted at the edges (``audio_codec``; ``resampler`` to inject one);
+MCP servers and their approvals (``add_mcp_tool``, ``respond_mcp_approval``: ``mcp_client``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .conversation import RealtimeConversation
 from .dialect_payloads import response_create_payload, session_event
 from .dialects import DEFAULT_SERVER_VAD_CONFIG, TRANSCRIPTION_MODELS, default_session_config
 from .event_handler import RealtimeEventHandler, wait_unless_closed
+from .mcp_client import McpMethods
 from .responses import ResponseRequests
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
 from .session_settings import SessionSettings
@@ -52,7 +54,7 @@ from .truncation import audio_part, truncate_fields
 from .utils import AudioLike, to_pcm16
 
 
-class RealtimeClient(ClientEventRouter):
+class RealtimeClient(McpMethods, ClientEventRouter):
     """Conversation-level client for the Realtime API (GA by default, beta on request)."""
 
     def __init__(

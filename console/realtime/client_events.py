@@ -20,6 +20,7 @@ from .audio_buffer import InputAudioBuffer
 from .conversation import RealtimeConversation
 from .dialects import SERVER_EVENT_ALIASES
 from .event_handler import RealtimeEventHandler, make_error
+from .mcp_items import MCP_EVENTS, answered_request
 from .responses import ResponseRequests
 from .session_settings import SessionSettings
 from .tools import ToolRunner
@@ -36,6 +37,7 @@ _UPDATES = (
     "response.audio.delta",
     "response.text.delta",
     "response.function_call_arguments.delta",
+    *MCP_EVENTS,
 )
 
 
@@ -235,6 +237,10 @@ class ClientEventRouter(RealtimeEventHandler):
         self.dispatch("conversation.updated", result)
         if not known:
             self.dispatch("conversation.item.appended", {"item": result["item"]})
+            request = answered_request(self.conversation.item_lookup, result["item"])
+            if request is not None:  # the request it answers now reads "approved" or "denied"
+                answer = request["formatted"]["mcp"]["answer"]
+                self.dispatch("conversation.updated", {"item": request, "delta": {"mcp": answer}})
         self._announce_if_completed(result["item"], None)
 
     def _on_item_done(self, event: dict[str, Any]) -> None:

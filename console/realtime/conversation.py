@@ -16,6 +16,8 @@ a text one). Deltas for items of out-of-band responses (``conversation: "none"``
 never join the conversation, are ignored rather than reported as unknown items; ``event_id``
 is not required. Audio is decoded by an ``AudioDecoder`` (``audio_codec``): the client's follows
 the session's formats (G.711 becomes 24 kHz PCM16); a conversation on its own reads PCM16.
+MCP items (``mcp_list_tools``, ``mcp_call``, ``mcp_approval_request`` and ``_response``) get
+``formatted["mcp"]``, documented in ``mcp_items``; ``conversation_mcp`` processes their events.
 
 This module finds the item an event names and keeps what surrounds items (their order, queued
 speech and transcripts, audio retention, bounds); ``item_updates`` changes the item itself and
@@ -31,6 +33,7 @@ from typing import Any
 from . import item_updates as updates
 from .audio_buffer import InputAudioBuffer
 from .audio_codec import AudioDecoder, Pcm16Decoder
+from .conversation_mcp import MCP_PROCESSORS, EarlyStatuses, McpProcessors
 from .dialects import canonical_event_type
 from .item_updates import Item
 from .response_log import ResponseLog
@@ -60,6 +63,7 @@ _PROCESSORS: dict[str, str] = {
     "response.audio.delta": "_audio_delta",
     "response.text.delta": "_text_delta",
     "response.function_call_arguments.delta": "_arguments_delta",
+    **MCP_PROCESSORS,
 }
 """Server event type (reference spelling; GA names are mapped first) -> processor method."""
 
@@ -74,7 +78,7 @@ def _require(event: Mapping[str, Any], key: str) -> Any:
     return event[key]
 
 
-class RealtimeConversation:
+class RealtimeConversation(McpProcessors):
     """Items and responses of one session, in the order the server announced them."""
 
     default_frequency = SAMPLE_RATE
@@ -100,6 +104,7 @@ class RealtimeConversation:
         self.queued_transcript_items: dict[str, dict[str, Any]] = {}
         self.queued_input_audio: Int16Array | None = None
         self.committed_input_audio: dict[str, Int16Array] = {}
+        self.mcp_early = EarlyStatuses()
         self._processors: dict[str, Callable[..., Processed]] = {
             event_type: getattr(self, name) for event_type, name in _PROCESSORS.items()
         }
@@ -128,6 +133,7 @@ class RealtimeConversation:
         self.queued_transcript_items.clear()
         self.queued_input_audio = None
         self.committed_input_audio.clear()
+        self.mcp_early.clear()
         self.retention.clear()
         self.forgotten.clear()
         return True
@@ -201,6 +207,7 @@ class RealtimeConversation:
         if self.max_items is not None and len(self.items) > self.max_items:
             self._forget_oldest(len(self.items) - self.max_items)
         self._response_log.joined(item_id)
+        self._mcp_item_created(item)
         return {"item": item, "delta": None}
 
     def _user_audio(self, item: Item, content: list[dict[str, Any]]) -> None:

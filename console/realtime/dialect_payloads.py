@@ -25,6 +25,7 @@ from .dialects import (
     SessionConfigError,
     normalise_value,
 )
+from .mcp_tools import check_mcp_tool, is_mcp_tool
 
 logger = logging.getLogger("console.realtime")
 
@@ -53,7 +54,8 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
     Accepts both dialects' spellings, as ``update_session`` does (``modalities`` or
     ``output_modalities``, ``voice``/``output_audio_format`` or ``audio.output``,
     ``max_response_output_tokens`` or ``max_output_tokens``). Raises ``SessionConfigError``
-    for unknown keys; a key the dialect lacks is left out with a warning.
+    for unknown keys and for MCP tools that are malformed (``mcp_tools``) or in beta, which has
+    none; a key the dialect lacks is left out with a warning.
     """
     flat: dict[str, Any] = {}
     for key, value in response.items():
@@ -74,7 +76,7 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
             raise SessionConfigError(f"unknown response field {key!r}")
     flat = {key: normalise_value(key, value) for key, value in flat.items()}
     if "tools" in flat:
-        flat["tools"] = [{"type": "function", **tool} for tool in flat["tools"]]
+        flat["tools"] = [_response_tool(tool, dialect) for tool in flat["tools"]]
     unsupported = _RESPONSE_BETA_ONLY if dialect == "ga" else _RESPONSE_GA_ONLY
     for key in sorted(unsupported & set(flat)):
         logger.warning("response field %r is not part of the %s protocol; not sent", key, dialect)
@@ -99,6 +101,15 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
     if output:
         payload["audio"] = {"output": output}
     return payload
+
+
+def _response_tool(tool: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """A per-response tool: a function (``type`` added), or a checked MCP tool."""
+    if not is_mcp_tool(tool):
+        return {"type": "function", **tool}
+    if dialect == "beta":
+        raise SessionConfigError("MCP tools are part of the GA protocol; beta has none")
+    return check_mcp_tool(tool)
 
 
 def session_update_payload(

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from . import mcp_items
 from .audio_codec import AudioDecoder
 from .dialects import TEXT_PART_TYPES
 from .formatted import Formatted
@@ -43,7 +44,7 @@ def is_user_message(item: Mapping[str, Any]) -> bool:
 
 def apply_type_rules(item: Item) -> None:
     """Status by type (user messages and function outputs are complete on arrival, others keep
-    the server's, else ``in_progress``) and ``formatted``'s ``tool`` or ``output``."""
+    the server's, else ``in_progress``) and ``formatted``'s ``tool``, ``output`` or ``mcp``."""
     formatted = item["formatted"]
     kind = item.get("type")
     if is_user_message(item):
@@ -61,6 +62,8 @@ def apply_type_rules(item: Item) -> None:
         formatted["output"] = item.get("output")
     elif kind == "message":
         item["status"] = item.get("status") or "in_progress"
+    elif kind in mcp_items.MCP_ITEM_TYPES:
+        formatted["mcp"] = mcp_items.new_view(item)
 
 
 def audio_from_content(audio: AudioDecoder, content: list[dict[str, Any]]) -> Int16Array:
@@ -84,6 +87,7 @@ def sync_from_server(stored: Item, source: Mapping[str, Any]) -> None:
     tool = stored["formatted"].get("tool")
     if tool is not None and source.get("arguments"):
         tool["arguments"] = stored["arguments"] = source["arguments"]
+    mcp_items.sync(stored, source)
     if stored.get("status") != "in_progress":
         stored["formatted"].finish_audio()  # one array of exactly its size from now on
 

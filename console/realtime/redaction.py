@@ -1,11 +1,15 @@
 """Masking credentials in text meant for logs, errors and URLs shown to a user: the one
-definition the transports share (the API key, ``ek_`` client secrets, auth headers)."""
+definition the transports share (the API key, ``ek_`` client secrets, auth headers), and in
+events shown or recorded (MCP tools' headers and authorization, ``mask_tool_secrets``)."""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .mcp_tools import is_mcp_tool, masked_tool
 
 _SECRET_QUERY_KEYS = frozenset({"key", "api_key", "api-key", "apikey", "token", "access_token"})
 _SECRET_PATTERNS = (
@@ -45,3 +49,20 @@ def safe_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def mask_tool_secrets(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with the secrets of its MCP tools masked (header values, ``authorization``),
+    in ``session.tools`` and ``response.tools``: what a recording, the events pane and the
+    clipboard show. A copy only where something changed; the caller's event is never mutated."""
+    result = event
+    for key in ("session", "response"):
+        holder = event.get(key)
+        tools = holder.get("tools") if isinstance(holder, dict) else None
+        if not isinstance(holder, dict) or not isinstance(tools, list):
+            continue
+        if not any(is_mcp_tool(tool) for tool in tools):
+            continue
+        masked = [masked_tool(tool) if is_mcp_tool(tool) else tool for tool in tools]
+        result = {**result, key: {**holder, "tools": masked}}
+    return result

@@ -1,8 +1,9 @@
 """``SessionSettings``: the client's session configuration and tools, one owner for both.
 
-``RealtimeClient.update_session``, ``add_tool`` and ``remove_tool`` change them here; this
-object sends the ``session.update`` events, remembers which ones the server has not answered,
-and undoes the fields of one it rejects (the client's event routing only reports the answers).
+``RealtimeClient.update_session``, ``add_tool``/``remove_tool`` and ``add_mcp_tool``/
+``remove_mcp_tool`` change them here; this object sends the ``session.update`` events,
+remembers which ones the server has not answered, and undoes the fields of one it rejects (the
+client's event routing only reports the answers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from typing import Any
 
 from .api import RealtimeAPI
 from .dialect_payloads import session_update_payload, transcription_update
-from .dialects import default_session_config, fold_session_update, server_session_fields
+from .dialects import (
+    SessionConfigError,
+    default_session_config,
+    fold_session_update,
+    server_session_fields,
+)
+from .mcp_tools import check_mcp_tool, is_mcp_tool
 from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
 from .utils import generate_id
@@ -29,6 +36,8 @@ class SessionSettings:
         has said what the call's session is (``adopt``); the sideband gets no
         ``session.created``, so until the next ``session.updated`` nothing is known."""
         self.tools: dict[str, dict[str, Any]] = {}
+        self.mcp_tools: dict[str, dict[str, Any]] = {}
+        """MCP tools added with ``add_mcp_tool``, by server label (sent with every tool list)."""
         self._explicit_keys: set[str] = set()
         self._updates = SessionUpdates()
 
@@ -45,6 +54,7 @@ class SessionSettings:
         self.config = self._initial_config()
         self.known = not self._attached
         self.tools = {}
+        self.mcp_tools = {}
         self._explicit_keys = set()
         self._updates.clear()
 
@@ -92,6 +102,26 @@ class SessionSettings:
         del self.tools[name]
         self._sync_tools()
 
+    def add_mcp_tool(self, definition: Mapping[str, Any]) -> dict[str, Any]:
+        """``RealtimeClient.add_mcp_tool``: checked (``SessionConfigError``), label unique."""
+        checked = self._check_mcp(definition)
+        label = checked["server_label"]
+        manual = self.config.get("tools", [])
+        if label in self.mcp_tools or any(
+            is_mcp_tool(t) and t.get("server_label") == label for t in manual
+        ):
+            raise ValueError(f'MCP server "{label}" already added; remove it first')
+        self.mcp_tools[label] = checked
+        self._sync_tools()
+        return checked
+
+    def remove_mcp_tool(self, label: str) -> None:
+        """``RealtimeClient.remove_mcp_tool``."""
+        if label not in self.mcp_tools:
+            raise ValueError(f'MCP server "{label}" was not added, can not be removed.')
+        del self.mcp_tools[label]
+        self._sync_tools()
+
     # -- the server's answers ----------------------------------------------------------------
 
     def accepted(self) -> None:
@@ -119,6 +149,7 @@ class SessionSettings:
                 t
                 for t in fields["tools"]
                 if not (isinstance(t, Mapping) and t.get("name") in self.tools)
+                and not (is_mcp_tool(t) and t.get("server_label") in self.mcp_tools)
             ]
         self.config.update(fields)
         self.known = True
@@ -132,7 +163,8 @@ class SessionSettings:
             return
         fields = {key: self.config[key] for key in self._explicit_keys if key in self.config}
         manual = fields.get("tools", [])
-        tools = self._session_tools(manual) if ("tools" in fields or self.tools) else None
+        registered = self.tools or self.mcp_tools
+        tools = self._session_tools(manual) if ("tools" in fields or registered) else None
         if fields or tools is not None:
             self._send(fields, tools, {})
 
@@ -168,11 +200,24 @@ class SessionSettings:
         if self._realtime.is_connected():
             self._send({}, self._session_tools(self.config.get("tools", [])), {})
 
+    def _check_mcp(self, definition: Mapping[str, Any]) -> dict[str, Any]:
+        if self._realtime.dialect == "beta":
+            raise SessionConfigError("MCP tools are part of the GA protocol; beta has none")
+        return check_mcp_tool(definition)
+
     def _session_tools(self, manual_tools: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        tools = []
+        """Manual tools (MCP ones checked), then ``add_tool`` and ``add_mcp_tool`` tools."""
+        tools: list[dict[str, Any]] = []
         for definition in manual_tools:
-            if definition.get("name") in self.tools:
+            if is_mcp_tool(definition):
+                label = self._check_mcp(definition)["server_label"]
+                if label in self.mcp_tools or any(
+                    is_mcp_tool(t) and t.get("server_label") == label for t in tools
+                ):
+                    raise ValueError(f'MCP server "{label}" has already been defined')
+            elif definition.get("name") in self.tools:
                 raise ValueError(f'Tool "{definition.get("name")}" has already been defined')
             tools.append({"type": "function", **definition})
         tools.extend({"type": "function", **t["definition"]} for t in self.tools.values())
+        tools.extend(dict(t) for t in self.mcp_tools.values())
         return tools

@@ -199,6 +199,7 @@ class ConversationPane(ScrollView, can_focus=True):
             figures,
             transcribing=self._transcribing,
             note=self.note_for(item_id),
+            answerable=not self.read_only,
         )
         if self.dropped(item_id):
             text = mark_dropped(text)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
+from console.app.widgets.conversation_mcp import mcp_body
 from console.inspector.payloads import image_placeholder
 from console.inspector.transcripts import TranscriptNote
 from console.realtime.images import ImageFacts
@@ -128,12 +129,13 @@ def item_text(
     *,
     transcribing: bool = True,
     note: TranscriptNote | None = None,
+    answerable: bool = True,
 ) -> Text:
     """Title and body of one item, as the conversation pane draws it.
 
     A user item's ``note`` adds its logprobs to the title (mean and minimum, and how many
     tokens were low-confidence), marks those tokens in the transcript, and says why its
-    transcription failed.
+    transcription failed. ``answerable`` False (a replay): an MCP approval request offers no keys.
     """
     summary = note.summary() if note is not None else ""
     text = item_title(item, truncated_ms, " · ".join(part for part in (summary, figures) if part))
@@ -143,7 +145,9 @@ def item_text(
     if note is not None and note.failure and not transcript.strip():
         text.append(f"\n✗ transcription failed — {note.failure}", style=FAILED_STYLE)
         return text
-    body = item_body(item, transcribing)
+    mcp = mcp_body(item, answerable)  # an MCP item reads in words (conversation_mcp)
+    body = mcp[0] if mcp is not None else item_body(item, transcribing)
+    style = mcp[1] if mcp is not None else style
     if len(body) > MAX_BODY_CHARS:
         hidden = len(body) - MAX_BODY_CHARS
         body = f"{body[:MAX_BODY_CHARS]} … {hidden:,} more characters (Enter shows all)"

@@ -49,7 +49,7 @@ from .session_fields import (
 )
 from .session_form import FIELDS
 from .session_transcription import TRANSCRIPTION_FIELDS
-from .tools_editor import ToolsEditor, ToolsError
+from .tools_editor import ToolsEditor, ToolsError, shows_secrets
 
 _STATUS_CLASSES = ("-applied", "-changed", "-refused", "-pending", "-edited", "-invalid")
 COLLAPSED = frozenset({"Context", "Advanced"})
@@ -339,14 +339,20 @@ class SessionPane(SessionControls):
             return Content(f"✗ {exc} — not applied"), "-invalid"
         return edited_content()
 
+    def _secret_shown(self, name: str) -> bool:
+        """The tools, applied, still show an MCP secret as typed: mask it though focused."""
+        return name == "tools" and shows_secrets(self.tools.text)
+
     def _fill_from_config(self) -> None:
         """Show ``client.session_config`` in every field the user is not changing."""
         config = self.client.session_config
         dirty = set(self.changed_fields()) if self._baseline else set()
         for field in self.fields:
-            if field.name in dirty or field.editing(self):
+            if field.name in dirty or (field.editing(self) and not self._secret_shown(field.name)):
                 continue
             field.read(self, config)
             self._baseline[field.name] = field.raw(self)
         names = ", ".join(self.client.tools) or "none"
-        self.registered.update(Content(f"Tools with handlers (sent automatically): {names}"))
+        servers = ", ".join(self.client.mcp_tools)
+        mcp = f" · MCP servers: {servers}" if servers else ""
+        self.registered.update(Content(f"Tools with handlers (sent automatically): {names}{mcp}"))

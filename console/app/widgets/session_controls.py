@@ -75,7 +75,10 @@ class SessionControls(Vertical):
             id="session-tool-choice", compact=True, suggester=ListSuggester(self._choices)
         )
         self.tools: ToolsEditor = ToolsEditor(
-            lambda: tuple(self.client.tools), id="session-tools-editor"
+            lambda: tuple(self.client.tools),
+            known=lambda: self.client.session_config.get("tools") or [],
+            servers=lambda: tuple(self.client.mcp_tools),
+            id="session-tools-editor",
         )
         self.registered: Static = Static("", id="session-registered-tools", markup=False)
         self.logprobs: Checkbox = Checkbox("include logprobs", id="session-logprobs", compact=True)
