@@ -20,7 +20,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
 from console.app.audio import VoiceKeys, make_voice_session
@@ -37,13 +36,12 @@ from console.app.config import ConsoleConfig
 from console.app.event_files import EventFiles
 from console.app.frame import FRAME_SECONDS, FrameRenderer, Panes
 from console.app.mcp_approvals import MCP_ACTIONS, McpActions
+from console.app.pane_actions import PaneActions
 from console.app.retrieve import RetrieveKeys, is_user_audio
 from console.app.screens.composer import ComposerScreen
-from console.app.screens.help import HelpScreen
 from console.app.screens.item_detail import Heard, ItemDetailScreen
 from console.app.screens.main import MainScreen
 from console.app.screens.response_form import ResponseFormScreen
-from console.app.screens.timeline import TimelineScreen
 from console.app.screens.tool_answer import AnswerToolCallScreen
 from console.app.sender import MessageSender
 from console.app.widgets.conversation import ConversationPane
@@ -58,12 +56,10 @@ from console.inspector.connection import header_label
 from console.inspector.controller import ConnectionController, Severity
 from console.inspector.model import Inspector
 from console.inspector.recording import Recorder
-from console.inspector.timeline import live_turn_ids
 from console.inspector.tool_calls import answer_tool_call
 from console.inspector.transcripts import TRANSCRIPTION_SESSION
 
 STYLES = Path(__file__).parent / "styles"
-PANES = ("conversation", "events", "session", "meter")
 
 
 def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
@@ -71,7 +67,7 @@ def make_app(config: ConsoleConfig) -> RealtimeConsoleApp:
     return RealtimeConsoleApp(config)
 
 
-class RealtimeConsoleApp(McpActions, App[int]):
+class RealtimeConsoleApp(PaneActions, McpActions, App[int]):
     """Conversation, events, session and audio panes over one Realtime connection."""
 
     TITLE = "realtime-console"
@@ -252,64 +248,6 @@ class RealtimeConsoleApp(McpActions, App[int]):
     ) -> None:
         """Notifications never parse markup: they quote server text, ids and exceptions."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    # -- panes ----------------------------------------------------------------------------
-
-    def action_toggle_pane(self, name: str) -> None:
-        """Show or hide a pane; the session pane by a class on ``#main`` (see app.tcss)."""
-        pane = self.query_one(f"#{name}")
-        if name == "session":
-            shown = pane.display
-            main = self.query_one("#main")
-            main.set_class(not shown, "-session-shown")
-            main.set_class(shown, "-session-hidden")
-        else:
-            pane.display = not pane.display
-
-    def action_zoom(self) -> None:
-        """Fill the screen with the pane that has focus, or go back."""
-        screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
-            return
-        pane = (
-            next(
-                (node for node in screen.focused.ancestors_with_self if node.id in PANES),
-                None,
-            )
-            if screen.focused is not None
-            else None
-        )
-        if pane is None or not isinstance(pane, Widget):
-            self.notify("Focus a pane first (Tab), then zoom.")
-            return
-        screen.maximize(pane, container=False)
-
-    def action_timeline(self) -> None:
-        """F7: the turns on one time axis; Enter there shows the chosen turn's events."""
-        self.push_screen(TimelineScreen(self.inspector), self._show_turn_events)
-
-    def _show_turn_events(self, response_id: str | None) -> None:
-        turn = self.inspector.turns.get(response_id or "")
-        if turn is None:
-            return
-        if self.query_one("#main").has_class("-session-shown") and self.screen.has_class("-narrow"):
-            self.action_toggle_pane("session")  # the session pane had the events pane's place
-        self._panes.events.display = True
-        self._panes.events.filter_turn(
-            f"turn {turn.index}", live_turn_ids(self.inspector.turns, turn)
-        )
-        self._panes.events.event_list.focus()
-
-    def action_focus_input(self) -> None:
-        self.query_one("#prompt", Input).focus()
-
-    def action_help(self) -> None:
-        keys = [
-            (binding.key_display or binding.key, binding.description, binding.id or "")
-            for binding in all_bindings(self._panes.keyed())
-        ]
-        self.push_screen(HelpScreen(keys))
 
     @on(ConversationPane.ItemSelected)
     def show_item(self, message: ConversationPane.ItemSelected) -> None:
