@@ -35,6 +35,7 @@ from console.realtime.dialects import (
     SessionConfigError,
     fold_session_update,
 )
+from console.realtime.mcp_tools import SECRET_FIELDS, is_mcp_tool
 
 from .event_names import foreign_keys
 
@@ -147,10 +148,14 @@ def field_of_param(param: str | None, dialect: Dialect | None = None) -> str | N
 
 def matches(requested: Any, acknowledged: Any) -> bool:
     """Whether the server kept what was asked: objects compare on the keys that were sent (keys
-    the server adds are not a change), lists item by item, the rest by equality."""
+    the server adds are not a change), lists item by item, the rest by equality. An MCP tool's
+    secrets (``headers``, ``authorization``) are sent and never echoed: their absence is no
+    change."""
     if isinstance(requested, Mapping):
+        unechoed = SECRET_FIELDS if is_mcp_tool(requested) else frozenset()
         return isinstance(acknowledged, Mapping) and all(
-            key in acknowledged and matches(value, acknowledged[key])
+            (key in acknowledged and matches(value, acknowledged[key]))
+            or (key in unechoed and key not in acknowledged)
             for key, value in requested.items()
         )
     if isinstance(requested, list):

@@ -26,6 +26,8 @@ HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")
 """An HTTP header name (RFC 9110 token)."""
 APPROVAL_MODES = ("always", "never")
 MASK = "••••••"
+SECRET_FIELDS = frozenset({"headers", "authorization"})
+"""An MCP tool's secrets: they go to the server, which never echoes them in a session."""
 """What a secret reads as on screen."""
 MCP_FIELDS = frozenset(
     {

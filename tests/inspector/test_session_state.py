@@ -127,6 +127,31 @@ async def test_tools_and_turn_detection_apply(
     assert status["turn_detection"].acknowledged["eagerness"] == "auto"
 
 
+async def test_an_mcp_tools_unechoed_secrets_are_no_change() -> None:
+    """The server never echoes an MCP tool's headers or authorization (the simulator, as
+    OpenAI, leaves them out of session.updated): the tools read applied, not changed by the
+    server. Against the simulator, GA (beta has no MCP); nothing listens at the URL, and the
+    listing's failure does not matter here."""
+    async with SimulatorServer(pace="fast") as server:
+        client = RealtimeClient(url=server.url)
+        state = SessionState()
+        client.on("realtime.event", lambda record: state.observe(record["source"], record["event"]))
+        settled = next_server_event(client, "session.updated")
+        await client.connect()
+        await asyncio.wait_for(settled, 5)
+        updated = next_server_event(client, "session.updated")
+        client.add_mcp_tool(
+            "demo",
+            "http://127.0.0.1:9/mcp",
+            require_approval="never",
+            headers={"X-Api-Key": "sekret"},
+        )
+        echoed = await asyncio.wait_for(updated, 5)
+        assert "headers" not in next(t for t in echoed["session"]["tools"] if t["type"] == "mcp")
+        assert state.field_status()["tools"].state == "applied"
+        await client.disconnect()
+
+
 def _events(dialect: str) -> list[tuple[str, dict[str, Any]]]:
     """session.created, an update of voice+tokens, and the server's (clamped) answer."""
     if dialect == "ga":

@@ -86,9 +86,7 @@ class ConversationPane(ScrollView, can_focus=True):
         Binding("delete", "delete_item", "Delete item", id="conversation.delete"),
         Binding("p", "app.play_item", "Play audio", id="conversation.play"),
         Binding("a", "app.answer_tool_call", "Answer call", id="conversation.answer"),
-        Binding(
-            "r", "app.retrieve_item", "Retrieve heard", id="conversation.retrieve", show=False
-        ),
+        Binding("r", "app.retrieve_item", "Retrieve heard", id="conversation.retrieve", show=False),
         Binding("h", "app.play_heard", "Play heard", id="conversation.play_heard", show=False),
     ]
 
