@@ -45,10 +45,16 @@ class McpApprovals:
         """After a conversation frame: rescan if an MCP item changed; tell a change of state."""
         if not (reset or self.waiting or self._touches_mcp(changed)):
             return
-        waiting = bool(self.client.pending_mcp_approvals())
+        pending = self.client.pending_mcp_approvals()
+        waiting = bool(pending)
         if waiting != self.waiting:
             self.waiting = waiting
             self.bindings_changed()
+            if waiting and self.client.is_connected():  # once (a replay is never connected)
+                self.notify(
+                    f"An MCP call waits for approval ({len(pending)}): y approves, n denies — "
+                    "from the conversation or the events, not the message line (Tab out of it)."
+                )
 
     def _touches_mcp(self, changed: set[str]) -> bool:
         conversation = self.client.conversation

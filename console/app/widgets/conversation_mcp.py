@@ -47,7 +47,10 @@ def mcp_body(item: dict[str, Any], answerable: bool = True) -> tuple[str, str] |
             return f"{_call(view)} — {words}", style
         if not answerable:
             return f"approval requested: {_call(view)} (not answered)", APPROVAL_STYLE
-        return f"approve {_call(view)}?  [y] approve  [n] deny", APPROVAL_STYLE
+        return (
+            f"approve {_call(view)}?  [y] approve  [n] deny  (in the message line, Tab first)",
+            APPROVAL_STYLE,
+        )
     if kind == "approval_response":
         words = "approved" if view.get("approve") else "denied"
         reason = f": {view['reason']}" if view.get("reason") else ""
