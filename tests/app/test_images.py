@@ -113,8 +113,11 @@ async def test_palette_send_image_tells_why_and_sends_nothing_then_sends(
             assert isinstance(app.screen, ImageInputScreen) and sent == []
         done = expect(app, server_event("response.done"))
         created = expect(app, client_event("conversation.item.create"))
-        form.path.value = str(good)
         form.query_one("#image-input-text", Input).value = "and this?"
+        # The refused path stays, selected: what is typed next replaces it (the trial's typing
+        # had appended to it).
+        await pilot.press(*str(good))
+        assert form.path.value == str(good)
         await pilot.press("enter")
         event = (await created)["event"]
         await done

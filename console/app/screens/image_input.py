@@ -73,6 +73,8 @@ class ImageInputScreen(ModalScreen[None]):
         except ValueError as exc:
             self.status.update(f"Not sent: {exc}")
             self.notify(f"Image not sent: {exc}", severity="error", timeout=10)
+            self.path.focus()
+            self.path.select_all()  # kept to correct, and replaced by what is typed next
             return
         if self._send(parts):
             self.dismiss(None)
