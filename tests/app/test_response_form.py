@@ -136,7 +136,7 @@ async def test_invalid_fields_are_refused_in_the_form_with_their_reasons(
         assert reasons == {
             "metadata": "✗ line 1: write key=value",
             "input": "✗ entry 1: no item 'item_missing' in the conversation",
-            "tools": '✗ tool 1: "type" must be "function", not \'web\'',
+            "tools": '✗ tool 1: "type" must be "function" or "mcp", not \'web\'',
             "max_output_tokens": "✗ a whole number from 1 to 4096, or inf",
             "voice": '✗ a custom voice is {"id": "voice_..."}',
             "tool_choice": "✗ no function 'lookup_order' among the session's tools",
