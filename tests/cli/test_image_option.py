@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.app.config import ConsoleConfig
-from console.cli import main
+from console.cli import build_parser, main
 from tests.images import png
 
 
@@ -22,5 +22,6 @@ def test_beta_with_an_image_exits_2_with_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--image" in err and "--dialect beta" in err
     assert opened == []  # the app never opened
+    assert "GA dialect only" in " ".join(build_parser().format_help().split())
     assert main(["--dialect", "ga", "--image", str(image), "--no-audio"]) == 0
     assert [p["type"] for p in opened[0].first_message] == ["input_image"]
