@@ -17,6 +17,7 @@ from textual.widgets import Input
 from console.audio.voice import VoiceSession
 from console.inspector.controller import ConnectionController
 from console.realtime import RealtimeClient, RealtimeNotConnectedError
+from console.realtime.images import check_image_dialect
 
 PLACEHOLDER = "Message — Enter sends (Ctrl+P: commands, F1: help)"
 TRANSCRIPTION_PLACEHOLDER = (
@@ -87,6 +88,7 @@ class MessageSender:
     def send_content(self, parts: list[dict[str, Any]]) -> bool:
         """Send a user message of content ``parts`` (text, an image) now, as ``send_text``."""
         try:
+            check_image_dialect(self.client.dialect, parts)  # refused before a reply is cut
             # A reply still playing is cut where the user stopped hearing it (truncate), and
             # one still generating is cancelled; the library sends the new message's
             # response.create once the cancelled response is done, so it gets its reply.

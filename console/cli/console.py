@@ -110,7 +110,7 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
 
     prices = checked_prices(args.prices)
     attached = check_attach(args, target)
-    first_message = image_message(args)
+    first_message = image_message(args, target.dialect)
     tools = []
     if args.tools:
         try:
@@ -139,9 +139,10 @@ def console_config(args: argparse.Namespace, target: Target) -> ConsoleConfig:
     )
 
 
-def image_message(args: argparse.Namespace) -> list[dict[str, Any]]:
+def image_message(args: argparse.Namespace, dialect: str = "ga") -> list[dict[str, Any]]:
     """``--image``'s message (``--image-text`` first), the file read and checked now;
-    ``ValueError`` with the line to print when it cannot be sent."""
+    ``ValueError`` with the line to print when it cannot be sent (the beta dialect has no image
+    input: its server refuses the part and answers the message's response regardless)."""
     if args.image is None:
         if args.image_text is not None:
             raise ValueError("--image-text is the text sent with --image: give --image PATH")
@@ -149,6 +150,8 @@ def image_message(args: argparse.Namespace) -> list[dict[str, Any]]:
     if args.transcription or args.call_id:
         option = "--transcription" if args.transcription else "--call-id"
         raise ValueError(f"--image sends a user message, which {option} never does: drop one")
+    if dialect == "beta":
+        raise ValueError("--image with --dialect beta: the beta protocol has no image input")
     from console.app.screens.image_input import message_parts
 
     try:

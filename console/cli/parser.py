@@ -108,8 +108,8 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     target.add_argument(
         "--image",
         metavar="PATH",
-        help="send this PNG or JPEG file (at most 10 MiB) as the first user message once "
-        "connected; later images: the palette's Send image…",
+        help="send this PNG or JPEG file (at most 10 MiB; GA dialect only) as the first user "
+        "message once connected; later images: the palette's Send image…",
     )
     target.add_argument(
         "--image-text", metavar="TEXT", help="words sent with --image, in the same message"

@@ -44,6 +44,7 @@ from .conversation import RealtimeConversation
 from .dialect_payloads import response_create_payload, session_event
 from .dialects import DEFAULT_SERVER_VAD_CONFIG, TRANSCRIPTION_MODELS, default_session_config
 from .event_handler import RealtimeEventHandler, wait_unless_closed
+from .images import check_image_dialect
 from .mcp_client import McpMethods
 from .responses import ResponseRequests
 from .retention import DEFAULT_MAX_AUDIO_SECONDS
@@ -320,9 +321,11 @@ class RealtimeClient(McpMethods, ClientEventRouter):
 
         ``input_audio`` parts may carry 24 kHz audio as numpy int16/float arrays, PCM16 bytes or
         base64 of PCM16; they are sent as base64 in the session's input format without changing
-        the caller's objects.
+        the caller's objects. ``ValueError`` before anything is sent for an ``input_image`` part
+        in the beta dialect, which has no image input.
         """
         parts = [dict(part) for part in content]
+        check_image_dialect(self.realtime.dialect, parts)
         for part in parts:
             if part.get("type") == "input_audio" and part.get("audio") is not None:
                 part["audio"] = self._session_audio.encode_clip(part["audio"])

@@ -1,5 +1,7 @@
 """Images for user messages: ``image_content`` builds an ``input_image`` part from a file or
-bytes, and ``image_facts`` reads a part's format and size back for display.
+bytes, ``image_facts`` reads a part's format and size back for display, and
+``check_image_dialect`` refuses images in the beta dialect (its server has no image input: it
+answers ``invalid_value`` for the part and the response still goes out).
 
 OpenAI's realtime models take PNG and JPEG images as base64 data URLs (the SDK's
 ``RealtimeConversationItemUserMessage``: "Supported formats are PNG and JPEG"). The format is
@@ -140,3 +142,9 @@ def image_facts(part: Any) -> ImageFacts | None:
         return probe(binascii.a2b_base64(payload))
     except (ValueError, binascii.Error):
         return None
+
+
+def check_image_dialect(dialect: str, parts: list[dict[str, Any]]) -> None:
+    """``ValueError`` if ``parts`` hold an ``input_image`` and ``dialect`` is beta."""
+    if dialect == "beta" and any(part.get("type") == "input_image" for part in parts):
+        raise ValueError("images are part of the GA protocol; beta has no image input")

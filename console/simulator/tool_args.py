@@ -2,7 +2,9 @@
 
 Values come from the user's words where possible (statements such as "my name is Bob" for
 string properties named like their subject or for a key/value pair, see :mod:`.statements`;
-numbers in order of appearance, words and capitalised names for strings, enum members the user
+numbers in order of appearance, written as integers when integral; a path, file name or URL,
+whole, for a string property named or described like one, see :mod:`.path_words`; words and
+capitalised names for strings, never the words that name the tool; enum members the user
 mentioned), else from ``default``, ``examples``/``example``, ``const``/``enum`` or a
 type-appropriate placeholder; a string is written as its description asks ("lowercase"). Supported:
 object/array/string/number/integer/boolean/null, ``enum`` (matched on word boundaries),
@@ -17,6 +19,7 @@ import math
 import re
 from typing import Any
 
+from . import path_words
 from .statements import Statement, assign, find_statements, styled
 from .string_values import FORMATS, from_pattern, matches
 from .words import CUE_WORDS, STOPWORDS
@@ -35,9 +38,10 @@ class _Source:
         self.text = text
         self.statements = find_statements(text, exclude)
         self.numbers = [float(n) for n in _NUMBER.findall(text)]
+        self.paths = path_words.find_paths(text)
         words = [w for w in _WORD.findall(text) if w.lower() not in STOPWORDS]
         exclude = exclude | CUE_WORDS
-        words = [w for w in words if w.lower() not in exclude]
+        words = [w for w in words if not _names_tool(w, exclude)]
         # Prefer capitalised names (not sentence-initial), then other words.
         names = [w for i, w in enumerate(words) if w[0].isupper() and (i > 0 or len(words) == 1)]
         self.words = names + [w for w in words if w not in names]
@@ -48,10 +52,25 @@ class _Source:
     def word(self) -> str | None:
         return self.words.pop(0) if self.words else None
 
+    def path(self, kind: str) -> str | None:
+        """A path-like token for a ``kind`` parameter; its words are not handed out again."""
+        chosen = path_words.pick(self.paths, kind)
+        if chosen is not None:
+            taken = {w.lower() for w in _WORD.findall(chosen)}
+            self.words = [w for w in self.words if w.lower() not in taken]
+        return chosen
+
     def used(self, statement: Statement) -> None:
         """A statement filled properties: its words are not handed out again."""
         taken = {w.lower() for w in statement.words}
         self.words = [w for w in self.words if w.lower() not in taken]
+
+
+def _names_tool(word: str, exclude: set[str]) -> bool:
+    """Whether ``word`` is a filler word or names the tool ("delete_file", "delete-file")."""
+    lowered = word.lower()
+    parts = [p for p in re.split(r"[_\-]+", lowered) if p]
+    return lowered in exclude or (bool(parts) and all(p in exclude for p in parts))
 
 
 def _resolve(schema: Any, root: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +151,8 @@ def _number(schema: dict[str, Any], source: _Source, integer: bool) -> float | i
     if integer:
         rounded = math.ceil(value) if isinstance(lo, int | float) and value < lo else round(value)
         return int(rounded)
-    return value
+    # A model writes 2, not 2.0; JSON Schema's "number" (and a float parameter) accepts it.
+    return int(value) if float(value).is_integer() else value
 
 
 def _fit_length(schema: dict[str, Any], value: str) -> str:
@@ -182,9 +202,14 @@ def _constrained_string(schema: dict[str, Any], source: _Source) -> Any:
     return _MISSING
 
 
-def _string(schema: dict[str, Any], source: _Source) -> Any:
+def _string(schema: dict[str, Any], source: _Source, name: str) -> Any:
     if isinstance(schema.get("pattern"), str) or schema.get("format") in FORMATS:
         return _constrained_string(schema, source)
+    kind = path_words.wanted(name, schema)
+    if kind is not None:
+        path = source.path(kind)
+        if path is not None and _length_ok(schema, path):
+            return path  # whole and as written: no styling
     found, example = _example(schema)
     value = source.word()
     if value is None:
@@ -207,7 +232,8 @@ def _enum(options: list[Any], source: _Source) -> Any:
     return next((o for o in options if _mentioned(o, source.text)), options[0])
 
 
-def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> Any:
+def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int, name: str = "") -> Any:
+    """A value for ``schema``; ``name`` is the property's (it may ask for a path or URL)."""
     schema = _resolve(schema, root)
     if depth > 8:
         return None
@@ -220,7 +246,7 @@ def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> An
             branches = [_resolve(b, root) for b in schema[key]]
             usable = [b for b in branches if _type_of(b) != "null"] or branches
             for branch in usable:
-                value = _value(branch, source, root, depth + 1)
+                value = _value(branch, source, root, depth + 1, name)
                 if value is not _MISSING:
                     return value
             return _MISSING
@@ -231,14 +257,15 @@ def _value(schema: Any, source: _Source, root: dict[str, Any], depth: int) -> An
         count = max(int(schema.get("minItems", 1) or 0), 1)
         if isinstance(schema.get("maxItems"), int):
             count = min(count, schema["maxItems"])
-        items = [_value(schema.get("items", {}), source, root, depth + 1) for _ in range(count)]
+        items_schema = schema.get("items", {})
+        items = [_value(items_schema, source, root, depth + 1, name) for _ in range(count)]
         if any(item is _MISSING for item in items):
             if not schema.get("minItems"):
                 return []
             items = [_fallback(schema.get("items", {}), root) for _ in range(count)]
         return items
     if kind == "string":
-        return _string(schema, source)
+        return _string(schema, source, name)
     if kind == "integer":
         return _number(schema, source, integer=True)
     if kind == "number":
@@ -268,7 +295,7 @@ def _object(schema: dict[str, Any], source: _Source, root: dict[str, Any], depth
     if isinstance(properties, dict):
         stated = _from_statements(properties, source, root)
         for name, sub in properties.items():
-            value = stated[name] if name in stated else _value(sub, source, root, depth + 1)
+            value = stated[name] if name in stated else _value(sub, source, root, depth + 1, name)
             if value is not _MISSING:
                 out[name] = value
             elif name in required:
@@ -303,6 +330,8 @@ def fill_arguments(parameters: Any, text: str, tool_name: str = "") -> dict[str,
     """Arguments for a tool whose ``parameters`` schema is given, drawn from ``text``."""
     root = parameters if isinstance(parameters, dict) else {}
     exclude = {p.lower() for p in re.split(r"[_\W]+", tool_name) if p}
+    if tool_name:
+        exclude.add(tool_name.lower())  # "delete_file" is one word to the word pattern
     source = _Source(text, exclude)
     value = _value(root or {"type": "object"}, source, root, 0)
     return value if isinstance(value, dict) else {}

@@ -170,3 +170,43 @@ async def test_a_transcription_session_offers_no_send_image() -> None:
         async with app.run_test(size=(160, 48)):
             offered = app.check_action("screen.send_image", ())
             assert offered is (not options)
+
+
+async def test_send_image_in_beta_is_refused_in_words(
+    simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    good = tmp_path / "photo.png"
+    good.write_bytes(PICTURE)
+    target = Target(simulator.url, None, "beta", None, "simulator — test")
+    app = console_app(None, target=target)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await connected(app)
+        sent: list[dict[str, Any]] = []
+        app.client.realtime.on("client.*", sent.append)
+        await app.run_action("screen.send_image")
+        await until(pilot, lambda: isinstance(app.screen, ImageInputScreen), "the form")
+        form = app.screen
+        assert isinstance(form, ImageInputScreen)
+        form.path.value = str(good)
+        await pilot.press("enter")
+        await until(pilot, lambda: "Not sent" in str(form.status.render()), "not sent")
+        await settled(app)
+        words = "beta has no image input"
+        assert any(words in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ImageInputScreen) and sent == []  # not even a cancel
+
+
+async def test_a_refused_image_leaves_the_reply_under_way(slow_simulator: SimulatorServer) -> None:
+    target = Target(slow_simulator.url, None, "beta", None, "simulator — test")
+    app = console_app(None, target=target)
+    async with app.run_test(size=(160, 48), notifications=True):
+        await connected(app)
+        created = expect(app, server_event("response.created"))
+        done = expect(app, server_event("response.done"))
+        assert app.send_content([{"type": "input_text", "text": "tell me about the long ships"}])
+        await created
+        sent: list[dict[str, Any]] = []
+        app.client.realtime.on("client.*", sent.append)
+        assert not app.send_content([image_content(PICTURE)])
+        assert sent == []  # no response.cancel: the reply under way goes on
+        assert (await done)["event"]["response"]["status"] == "completed"
