@@ -37,6 +37,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from .speech_windows import SpeechWindows
+
 MAX_ITEMS = 10_000
 MAX_DROPS = 1_000
 MIN_DEFICIT = 16
@@ -93,7 +95,7 @@ class ContextWindow:
         self.drops: list[Drop] = []
         self._items: OrderedDict[str, _Item] = OrderedDict()
         self._pending: dict[str, _Pending] = {}
-        self._speech: OrderedDict[str, list[int]] = OrderedDict()
+        self._speech = SpeechWindows(64)
         """VAD windows by item id (``speech_stopped`` comes before the item joins)."""
         self._custom_requests = 0
         self._base_changed = False
@@ -176,7 +178,7 @@ class ContextWindow:
                 self._items.popitem(last=False)
         item.text_chars = max(item.text_chars, _text_chars(raw))
         window = self._speech.get(item_id)
-        if window is not None and len(window) == 2:
+        if window is not None:
             item.audio_ms = max(0, window[1] - window[0])
         if not item.calibrated:
             item.tokens = item.heuristic()
@@ -188,23 +190,11 @@ class ContextWindow:
         self._items = OrderedDict(entries)
 
     def _note_speech(self, event: dict[str, Any]) -> None:
-        item_id = event.get("item_id")
-        if not isinstance(item_id, str):
-            return
-        if event.get("type") == "input_audio_buffer.speech_started":
-            start = event.get("audio_start_ms")
-            if isinstance(start, int):
-                self._speech[item_id] = [start]
-                while len(self._speech) > 64:
-                    self._speech.popitem(last=False)
-            return
-        window, end = self._speech.get(item_id), event.get("audio_end_ms")
-        if window is not None and len(window) == 1 and isinstance(end, int):
-            window.append(end)
-            item = self._items.get(item_id)
-            if item is not None and not item.calibrated:  # joined before the stop: rare
-                item.audio_ms = max(0, end - window[0])
-                item.tokens = item.heuristic()
+        closed = self._speech.observe(event)
+        item = self._items.get(closed[0]) if closed is not None else None
+        if closed is not None and item is not None and not item.calibrated:
+            item.audio_ms = max(0, closed[2] - closed[1])  # joined before the stop: rare
+            item.tokens = item.heuristic()
 
     def _note_cut(self, item_id: Any) -> None:
         """An assistant item cut where the listener stopped hearing it: its audio after the cut

@@ -28,6 +28,7 @@ import numpy as np
 from console.realtime.utils import SAMPLE_RATE, AudioFormatError, Int16Array
 
 from .audio_compare import Alignment, ClipLevels, align, clip_levels, level_profile
+from .speech_windows import SpeechWindows
 
 MAX_ITEM_SECONDS = 120.0
 MAX_TOTAL_SECONDS = 600.0
@@ -115,7 +116,7 @@ class RetrieveAudits:
         self.version = 0
         """Changes whenever an audit changes (the detail screen redraws)."""
         self._audits: OrderedDict[str, Audit] = OrderedDict()
-        self._windows: OrderedDict[str, list[int]] = OrderedDict()
+        self._windows = SpeechWindows(MAX_WINDOWS)
         self._kept_samples = 0
 
     def get(self, item_id: str, now: float | None = None) -> Audit | None:
@@ -144,7 +145,7 @@ class RetrieveAudits:
         if kind == "error":
             return self._refused(event.get("error"))
         if kind in ("input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped"):
-            self._note_window(event)
+            self._windows.observe(event)
         return None
 
     # -- the events -------------------------------------------------------------------------
@@ -236,9 +237,7 @@ class RetrieveAudits:
     def _compare(self, audit: Audit, heard: Int16Array, cut: bool) -> None:
         audit.state, audit.heard, audit.cut = "done", heard, cut
         audit.heard_levels = clip_levels(heard)
-        window = self._windows.get(audit.item_id)
-        if window is not None and len(window) == 2:
-            audit.window_ms = (window[0], window[1])
+        audit.window_ms = self._windows.get(audit.item_id) or audit.window_ms
         sent = self.sent_audio(audit.item_id)
         if sent is not None and len(sent):
             audit.sent_levels = clip_levels(sent)
@@ -247,21 +246,6 @@ class RetrieveAudits:
         self._kept_samples += len(heard)
         self._bound_total(keep=audit)
         self.version += 1
-
-    def _note_window(self, event: dict[str, Any]) -> None:
-        item_id = event.get("item_id")
-        if not isinstance(item_id, str):
-            return
-        if event.get("type") == "input_audio_buffer.speech_started":
-            start = event.get("audio_start_ms")
-            if isinstance(start, int):
-                self._windows[item_id] = [start]
-                while len(self._windows) > MAX_WINDOWS:
-                    self._windows.popitem(last=False)
-            return
-        end, window = event.get("audio_end_ms"), self._windows.get(item_id)
-        if isinstance(end, int) and window is not None and len(window) == 1:
-            window.append(end)
 
     # -- bounds ----------------------------------------------------------------------------
 
