@@ -23,7 +23,7 @@ can fix the one the server blamed and apply again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import on
@@ -269,10 +269,20 @@ class SessionPane(SessionControls):
         )
         model = (self.state.acknowledged or {}).get("model")
         self.reasoning.show_model(model if isinstance(model, str) else None)
-        statuses = self.state.field_status()
+        statuses = self._statuses()
         self._settle(statuses)
         self._fill_from_config()
         self._draw_statuses(statuses)
+
+    def _statuses(self) -> dict[str, FieldStatus]:
+        """``state``'s statuses, where a field another sender updated (a raw ``session.update``
+        from the composer) reads ``~`` changed by the server, with its value: the form did not
+        ask for it, and the field now shows what the server has."""
+        statuses = self.state.field_status()
+        for name, status in statuses.items():
+            if status.state == "applied" and self.client.is_foreign_update(status.event_id):
+                statuses[name] = replace(status, state="changed")
+        return statuses
 
     def _settle(self, statuses: dict[str, FieldStatus]) -> None:
         """Move the baseline of sent fields the server acknowledged; say how the last Apply went."""
@@ -307,7 +317,7 @@ class SessionPane(SessionControls):
         """Each field's line: ● edited while it differs from the session, else its outcome."""
         if not self._baseline:  # not filled yet: nothing can be "edited"
             return
-        statuses = self.state.field_status() if statuses is None else statuses
+        statuses = self._statuses() if statuses is None else statuses
         raw = self._raw()
         for name, widget in self._status_widgets.items():
             status, sent = statuses.get(name), self._sent.get(name)
