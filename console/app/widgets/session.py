@@ -93,6 +93,9 @@ class SessionPane(SessionControls):
         """Fields sent, not yet acknowledged: the ``session.update``'s event id, the form value."""
         self._awaiting: tuple[str, tuple[str, ...]] | None = None
         """The last Apply's event id and fields, until the server answers it."""
+        self._refused: dict[str, Any] = {}
+        """The fields of the refusal the Apply line tells, as they were sent (the line goes once
+        none of them holds its refused value)."""
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
         self._by_name = {field.name: field for field in self.fields}
@@ -236,6 +239,7 @@ class SessionPane(SessionControls):
         raw = self._raw()
         request = self.state.last_request
         listed = ", ".join(names)
+        self._refused = {}
         if connected and request is not None and request is not before:
             event_id = str(request.get("event_id"))
             self._sent.update({name: (event_id, raw[name]) for name in names})
@@ -305,6 +309,8 @@ class SessionPane(SessionControls):
             if outcome is not None:
                 self._say(*outcome)
                 self._awaiting = None
+                refused = outcome[1] == "-error"
+                self._refused = {name: self._raw()[name] for name in names} if refused else {}
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -319,6 +325,9 @@ class SessionPane(SessionControls):
             return
         statuses = self._statuses() if statuses is None else statuses
         raw = self._raw()
+        if self._refused and all(raw[name] != value for name, value in self._refused.items()):
+            self._refused = {}  # every refused value left the form: the refusal is history
+            self._say("", "")
         for name, widget in self._status_widgets.items():
             status, sent = statuses.get(name), self._sent.get(name)
             awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
