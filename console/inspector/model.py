@@ -29,7 +29,7 @@ from .out_of_band import OutOfBand
 from .prices import PriceTable
 from .recording import Recording, ReplayReport, replay_into
 from .retrieve import RetrieveAudits
-from .session_state import ACKNOWLEDGEMENTS, SessionState
+from .session_state import ACKNOWLEDGEMENTS, SETTLES, SessionState
 from .store import DEFAULT_EVENT_CAP, EventStore, Source
 from .tool_calls import describe_call
 from .transcripts import PREFIX as TRANSCRIPTION_EVENTS
@@ -89,6 +89,8 @@ class Inspector:
         self.connection = ConnectionStatus()
         self.last_error = ""
         """The status bar's last error; a new connection starts it over."""
+        self._error_refused_update = False
+        """The last error refused a session update: the next acknowledged update clears it."""
         self.errors = 0
         self.recent_errors: deque[str] = deque(maxlen=MAX_RECENT_ERRORS)
         """The latest errors' text, kept across connections (the app's toasts read it)."""
@@ -140,6 +142,10 @@ class Inspector:
         kind = record.type
         if kind in ACKNOWLEDGEMENTS:
             self._note_session(event)
+            if kind in SETTLES and self._error_refused_update:  # it no longer holds
+                self._error_refused_update = False
+                self.last_error = ""
+                self.version += 1
         elif kind.startswith(TRANSCRIPTION_EVENTS) and source == "server":
             item_id = self.transcripts.observe(event)
             if item_id is not None:
@@ -231,6 +237,10 @@ class Inspector:
             code = str(error.get("code") or error.get("type") or "error")
             message = str(error.get("message") or "")
             self.note_error(f"{code}: {message}" if message else code)
+            refused = error.get("event_id")
+            self._error_refused_update = refused is not None and any(
+                request.get("event_id") == refused for request in self.session.requests
+            )
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         code = payload.get("code")
@@ -302,6 +312,7 @@ class Inspector:
         """Remember ``text`` as the last error (the status bar shows it)."""
         self.errors += 1
         self.last_error = text
+        self._error_refused_update = False
         self.recent_errors.append(text)
         self.version += 1
 

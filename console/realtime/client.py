@@ -143,6 +143,12 @@ class RealtimeClient(McpMethods, ClientEventRouter):
         ``session.created``, so the configuration is empty until a ``session.updated``."""
         return self._settings.known
 
+    def is_foreign_update(self, event_id: str | None) -> bool:
+        """Whether this ``session.update`` went out on the socket without ``update_session``
+        (a raw event): its ``session.updated`` was adopted into ``session_config`` (the latest
+        64 are remembered)."""
+        return event_id in self._settings.foreign_updates
+
     @property
     def tools(self) -> dict[str, dict[str, Any]]:
         """Tools the client runs itself: ``{name: {"definition", "handler"}}`` (``add_tool``)."""

@@ -78,6 +78,8 @@ class ClientEventRouter(RealtimeEventHandler):
         on("track.audio", self._on_track_audio)
         on("client.*", self._on_client_event)
         on("client.response.create", self._on_response_requested)
+        on("client.session.update", self._settings.seen)
+        on("client.transcription_session.update", self._settings.seen)  # beta transcription
         on("server.*", self._on_server_event)
         on("error", self._forward_error)
         on("close", self._on_close)
@@ -160,7 +162,7 @@ class ClientEventRouter(RealtimeEventHandler):
         self._adopt_if_given(event)
 
     def _on_session_updated(self, event: dict[str, Any]) -> None:
-        self._settings.accepted()
+        self._settings.accepted(event.get("session"))  # adopted when the update was not ours
         self._adopt_if_given(event)
 
     def _adopt_if_given(self, event: dict[str, Any]) -> None:

@@ -24,6 +24,9 @@ from .tools import ToolHandler
 from .tracking import UNSET, SessionUpdates
 from .utils import generate_id
 
+MAX_FOREIGN_UPDATES = 64
+"""Ids of other senders' session updates remembered (``SessionSettings.foreign_updates``)."""
+
 
 class SessionSettings:
     """The flat session configuration (``config``), registered tools and pending updates."""
@@ -40,6 +43,9 @@ class SessionSettings:
         """MCP tools added with ``add_mcp_tool``, by server label (sent with every tool list)."""
         self._explicit_keys: set[str] = set()
         self._updates = SessionUpdates()
+        self.foreign_updates: dict[str, None] = {}
+        """Ids of the latest session updates sent on the socket but not by this object (raw
+        events), oldest first, at most ``MAX_FOREIGN_UPDATES``."""
 
     @property
     def _attached(self) -> bool:
@@ -57,6 +63,7 @@ class SessionSettings:
         self.mcp_tools = {}
         self._explicit_keys = set()
         self._updates.clear()
+        self.foreign_updates = {}
 
     def turn_detection_type(self) -> str | None:
         """``server_vad``, ``semantic_vad`` or ``None`` (manual, push-to-talk)."""
@@ -124,9 +131,22 @@ class SessionSettings:
 
     # -- the server's answers ----------------------------------------------------------------
 
-    def accepted(self) -> None:
-        """``session.updated``: the oldest pending update was applied."""
-        self._updates.accepted()
+    def seen(self, event: Mapping[str, Any]) -> None:
+        """A session update went out on the socket (``client.session.update``): one that is not
+        ours (a raw event) is remembered, so that its answer is told from ours."""
+        event_id = event.get("event_id")
+        if isinstance(event_id, str) and self._updates.seen(event_id):
+            self.foreign_updates[event_id] = None
+            while len(self.foreign_updates) > MAX_FOREIGN_UPDATES:
+                del self.foreign_updates[next(iter(self.foreign_updates))]
+
+    def accepted(self, session: Any) -> None:
+        """``session.updated``: the oldest pending update was applied. When it was not ours (a
+        raw ``session.update``, or the server's own change), the server's session is the
+        configuration now: it is adopted, except the fields our later updates still change."""
+        if self._updates.accepted() or not isinstance(session, Mapping):
+            return
+        self.adopt(session, keep=self._updates.pending_keys())
 
     def rejected(self, event_id: str) -> None:
         """The server rejected a client event: if it was an update, undo its fields locally
@@ -139,11 +159,14 @@ class SessionSettings:
             else:
                 self.config[key] = old
 
-    def adopt(self, session: Mapping[str, Any]) -> None:
+    def adopt(self, session: Mapping[str, Any], keep: Iterable[str] = ()) -> None:
         """Take the server's session as the configuration (attached to a call made elsewhere,
         or connected with an ephemeral secret: the session is given, and the editor starts from
-        what it is). Tools registered with ``add_tool`` stay in ``tools``, not the config."""
+        what it is; or updated by someone else). Tools registered with ``add_tool`` stay in
+        ``tools``, not the config; the fields in ``keep`` are left as they are."""
         fields = server_session_fields(session)
+        for key in keep:
+            fields.pop(key, None)
         if isinstance(fields.get("tools"), list):
             fields["tools"] = [
                 t
@@ -192,8 +215,12 @@ class SessionSettings:
             payload = session_update_payload(fields, tools, self._realtime.dialect, explicit)
             event_type = "session.update"
         event_id = generate_id("evt_")
-        self._realtime.send(event_type, {"event_id": event_id, "session": payload})
-        self._updates.sent(event_id, changes)
+        self._updates.sent(event_id, changes)  # before it is seen going out: ours
+        try:
+            self._realtime.send(event_type, {"event_id": event_id, "session": payload})
+        except BaseException:
+            self._updates.rejected(event_id)
+            raise
 
     def _sync_tools(self) -> None:
         """Send the tool list alone (after ``add_tool``/``remove_tool``)."""

@@ -131,25 +131,51 @@ class ResponseTracker:
         self._server_cancels.clear()
 
 
+MAX_PENDING_UPDATES = 256
+"""Unanswered ``session.update`` events remembered (the server answers each, so few wait)."""
+
+
 class SessionUpdates:
-    """``session.update`` events awaiting ``session.updated``, with the changes each made."""
+    """``session.update`` events awaiting ``session.updated``, in the order they were sent: the
+    client's own with the changes each made, and others sent on the same socket (a raw event
+    from a console's composer) as ``None``, so that an answer is matched to the right one."""
 
     def __init__(self) -> None:
-        self._pending: OrderedDict[str, dict[str, tuple[Any, Any]]] = OrderedDict()
+        self._pending: OrderedDict[str, dict[str, tuple[Any, Any]] | None] = OrderedDict()
 
     def sent(self, event_id: str, changes: dict[str, tuple[Any, Any]]) -> None:
         """An update was sent; ``changes`` maps each field to ``(old value, new value)``."""
         self._pending[event_id] = changes
+        self._trim()
 
-    def accepted(self) -> None:
-        """``session.updated``: the oldest pending update was applied."""
-        if self._pending:
-            self._pending.popitem(last=False)
+    def seen(self, event_id: str) -> bool:
+        """An update went out on the socket: unless it is one of ours, it is someone else's
+        (then True)."""
+        if event_id in self._pending:
+            return False
+        self._pending[event_id] = None
+        self._trim()
+        return True
+
+    def accepted(self) -> bool:
+        """``session.updated``: the oldest pending update was applied. True when it was ours;
+        False for another sender's, or when none was pending (the server changed the session)."""
+        if not self._pending:
+            return False
+        return self._pending.popitem(last=False)[1] is not None
 
     def rejected(self, event_id: str) -> dict[str, tuple[Any, Any]]:
-        """The changes of a rejected update (empty if ``event_id`` was not an update)."""
-        return self._pending.pop(event_id, {})
+        """The changes of a rejected update (empty if ``event_id`` was not one of ours)."""
+        return self._pending.pop(event_id, None) or {}
+
+    def pending_keys(self) -> set[str]:
+        """The fields our unanswered updates change (an earlier answer does not show them)."""
+        return {key for changes in self._pending.values() if changes for key in changes}
 
     def clear(self) -> None:
         """Forget everything (the connection closed)."""
         self._pending.clear()
+
+    def _trim(self) -> None:
+        while len(self._pending) > MAX_PENDING_UPDATES:
+            self._pending.popitem(last=False)

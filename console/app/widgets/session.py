@@ -23,7 +23,7 @@ can fix the one the server blamed and apply again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import on
@@ -93,6 +93,9 @@ class SessionPane(SessionControls):
         """Fields sent, not yet acknowledged: the ``session.update``'s event id, the form value."""
         self._awaiting: tuple[str, tuple[str, ...]] | None = None
         """The last Apply's event id and fields, until the server answers it."""
+        self._refused: dict[str, Any] = {}
+        """The fields of the refusal the Apply line tells, as they were sent (the line goes once
+        none of them holds its refused value)."""
         self._status_widgets: dict[str, Static] = {}
         self._drawn: dict[str, tuple[str, str]] = {}
         self._by_name = {field.name: field for field in self.fields}
@@ -236,6 +239,7 @@ class SessionPane(SessionControls):
         raw = self._raw()
         request = self.state.last_request
         listed = ", ".join(names)
+        self._refused = {}
         if connected and request is not None and request is not before:
             event_id = str(request.get("event_id"))
             self._sent.update({name: (event_id, raw[name]) for name in names})
@@ -269,10 +273,20 @@ class SessionPane(SessionControls):
         )
         model = (self.state.acknowledged or {}).get("model")
         self.reasoning.show_model(model if isinstance(model, str) else None)
-        statuses = self.state.field_status()
+        statuses = self._statuses()
         self._settle(statuses)
         self._fill_from_config()
         self._draw_statuses(statuses)
+
+    def _statuses(self) -> dict[str, FieldStatus]:
+        """``state``'s statuses, where a field another sender updated (a raw ``session.update``
+        from the composer) reads ``~`` changed by the server, with its value: the form did not
+        ask for it, and the field now shows what the server has."""
+        statuses = self.state.field_status()
+        for name, status in statuses.items():
+            if status.state == "applied" and self.client.is_foreign_update(status.event_id):
+                statuses[name] = replace(status, state="changed")
+        return statuses
 
     def _settle(self, statuses: dict[str, FieldStatus]) -> None:
         """Move the baseline of sent fields the server acknowledged; say how the last Apply went."""
@@ -295,6 +309,8 @@ class SessionPane(SessionControls):
             if outcome is not None:
                 self._say(*outcome)
                 self._awaiting = None
+                refused = outcome[1] == "-error"
+                self._refused = {name: self._raw()[name] for name in names} if refused else {}
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -307,8 +323,11 @@ class SessionPane(SessionControls):
         """Each field's line: ● edited while it differs from the session, else its outcome."""
         if not self._baseline:  # not filled yet: nothing can be "edited"
             return
-        statuses = self.state.field_status() if statuses is None else statuses
+        statuses = self._statuses() if statuses is None else statuses
         raw = self._raw()
+        if self._refused and all(raw[name] != value for name, value in self._refused.items()):
+            self._refused = {}  # every refused value left the form: the refusal is history
+            self._say("", "")
         for name, widget in self._status_widgets.items():
             status, sent = statuses.get(name), self._sent.get(name)
             awaited = sent is not None and sent[1] == raw[name]  # as sent: its outcome shows
