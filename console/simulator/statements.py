@@ -27,7 +27,9 @@ from .words import CUE_WORDS, QUESTION_WORDS, STOPWORDS
 MAX_SUBJECT_WORDS = 4
 MAX_VALUE_CHARS = 200
 _COPULAS = {"is", "are", "was", "were", "equals"}
-_CLAUSE_END = re.compile(r"[.!?;:,]|\s(?:and|but|so|then)\s", re.IGNORECASE)
+# Punctuation ends a clause where a space or the end follows it: "notes.txt", "2.5" and
+# "https://…" stay whole values.
+_CLAUSE_END = re.compile(r"[.!?;:,](?=\s|$)|\s(?:and|but|so|then)\s", re.IGNORECASE)
 _APOSTROPHES = "'\u2019"  # ' and the typographic one
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _TOKEN = re.compile(rf"[^\W_][\w{_APOSTROPHES}\-]*")

@@ -37,6 +37,9 @@ async def demo() -> AsyncIterator[RunningMCP]:
         ("please delete_file notes.txt", "notes.txt"),
         ("delete-file 'report.pdf', thanks.", "report.pdf"),
         ("please delete file https://example.com/a?b=1", "https://example.com/a?b=1"),
+        # A statement ("the path is …") keeps its value whole: a dot inside it ends no clause.
+        ("Please delete the file. The path is /tmp/notes.txt", "/tmp/notes.txt"),
+        ("The path is notes.txt. Delete it.", "notes.txt"),
     ],
 )
 def test_a_path_like_token_fills_a_path_parameter(text: str, expected: str) -> None:
