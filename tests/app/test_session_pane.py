@@ -321,6 +321,24 @@ async def test_server_vad_shows_its_parameters_and_sends_them(client: RealtimeCl
         assert text_of(app, "#session-status-turn-detection").startswith("✓")
 
 
+async def test_apply_names_fields_as_the_pane_does() -> None:
+    """The Apply line names fields by their labels ("turn detection, noise reduction"), not by
+    the library's flat keys (input_audio_noise_reduction, which read as beta in a GA session)."""
+    client = RealtimeClient(url="ws://127.0.0.1:9/unused")
+    app = Host(client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.query_one(SessionPane)
+        pane.noise.value = "far_field"
+        pane.turn.kind.value = "semantic_vad"
+        pane.speed.value = "1.2"
+        await pilot.pause()
+        await pilot.click("#session-apply")
+        await pilot.pause()
+        assert "saved speed, turn detection, noise reduction locally" in text_of(
+            app, "#session-apply-result"
+        )
+
+
 async def test_apply_while_disconnected_saves_locally() -> None:
     client = RealtimeClient(url="ws://127.0.0.1:9/unused")
     app = Host(client)
@@ -335,9 +353,7 @@ async def test_apply_while_disconnected_saves_locally() -> None:
         pane.tool_choice.value = "required"
         await pilot.press("ctrl+s")  # focus is on the Apply button, inside the pane
         await pilot.pause()
-        assert "saved max_output_tokens, tool_choice locally" in text_of(
-            app, "#session-apply-result"
-        )
+        assert "saved max out tokens, tool choice locally" in text_of(app, "#session-apply-result")
         assert client.session_config["max_response_output_tokens"] == 512
         assert client.session_config["tool_choice"] == "required"
         assert app.sent == []

@@ -23,6 +23,7 @@ can fix the one the server blamed and apply again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -238,7 +239,7 @@ class SessionPane(SessionControls):
             return
         raw = self._raw()
         request = self.state.last_request
-        listed = ", ".join(names)
+        listed = self._listed(names)
         self._refused = {}
         if connected and request is not None and request is not before:
             event_id = str(request.get("event_id"))
@@ -305,7 +306,7 @@ class SessionPane(SessionControls):
                 for name in names
                 if (status := statuses.get(name)) is not None and status.event_id == event_id
             ]
-            outcome = outcome_text(names, settled)
+            outcome = outcome_text(self._listed(names), settled)
             if outcome is not None:
                 self._say(*outcome)
                 self._awaiting = None
@@ -361,6 +362,10 @@ class SessionPane(SessionControls):
     def _secret_shown(self, name: str) -> bool:
         """The tools, applied, still show an MCP secret as typed: mask it though focused."""
         return name == "tools" and shows_secrets(self.tools.text)
+
+    def _listed(self, names: Iterable[str]) -> str:
+        """Fields as the pane shows them ("speed, noise reduction"), not their wire names."""
+        return ", ".join(self._by_name[n].words if n in self._by_name else n for n in names)
 
     def _fill_from_config(self) -> None:
         """Show ``client.session_config`` in every field the user is not changing."""

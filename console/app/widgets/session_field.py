@@ -44,6 +44,13 @@ class SessionField:
     """The collapsible section the field sits in (None: above them all)."""
     ga_only: bool = False
     """The beta protocol lacks the option: a beta session's pane leaves the field out."""
+    spoken: str | None = None
+    """How a message names the field where its label alone says little (``Type``)."""
+
+    @property
+    def words(self) -> str:
+        """How a message names the field: ``spoken``, else its label in lower case."""
+        return self.spoken or self.label.removesuffix(" (JSON)").lower()
 
     def editing(self, pane: SessionPane) -> bool:
         """Whether the user is in this field (a refresh must leave it alone)."""

@@ -97,11 +97,11 @@ def edited_content(error: str | None = None) -> tuple[Content, str]:
     return Content("● edited — Ctrl+S applies"), "-edited"
 
 
-def outcome_text(names: tuple[str, ...], settled: list[FieldStatus]) -> tuple[str, str] | None:
-    """The Apply line once the server answered the update that sent ``names``: the text and
-    its class; ``None`` while it is still pending. ``settled`` is those fields' statuses for
-    that update (empty when a later update or a reset replaced them)."""
-    listed = ", ".join(names)
+def outcome_text(listed: str, settled: list[FieldStatus]) -> tuple[str, str] | None:
+    """The Apply line once the server answered the update that sent the fields ``listed`` (as
+    the pane names them): the text and its class; ``None`` while it is still pending.
+    ``settled`` is those fields' statuses for that update (empty when a later update or a reset
+    replaced them)."""
     refused = [status for status in settled if status.state == "refused"]
     if refused:
         blame = next((status for status in refused if status.culprit), refused[0])

@@ -138,6 +138,7 @@ FIELDS: tuple[SessionField, ...] = (
     SessionField(
         "turn_detection",
         "Type",
+        spoken="turn detection",
         control=lambda pane: pane.turn.kind,
         raw=lambda pane: pane.turn.raw(),
         read=_read_turn_detection,

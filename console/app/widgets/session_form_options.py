@@ -91,6 +91,7 @@ TRUNCATION = SessionField(
 PROMPT = SessionField(
     "prompt",
     "Prompt id",
+    spoken="prompt",
     control=lambda pane: pane.prompt.prompt_id,
     raw=lambda pane: pane.prompt.raw(),
     read=lambda pane, config: pane.prompt.fill(config.get("prompt")),
