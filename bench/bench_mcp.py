@@ -9,7 +9,7 @@ One ``SimulatorServer(pace="fast")`` and the test suite's demo MCP server (``tes
     ``response.mcp_call.completed`` (the MCP call alone), and → ``response.done`` (the turn);
 (c) the session's first MCP operation also pays for importing the ``mcp`` SDK: printed apart.
 
-    PYTHONPATH=$PWD python bench/bench_mcp.py [--rounds 20]
+    python3 bench/bench_mcp.py [--rounds 20]
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ import json
 import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's tests/
 
 from console.simulator import SimulatorServer
 from tests.mcp_servers import demo_server, serve_mcp
