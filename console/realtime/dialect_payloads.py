@@ -82,6 +82,7 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
         logger.warning("response field %r is not part of the %s protocol; not sent", key, dialect)
         del flat[key]
     if dialect == "beta":
+        _no_mcp_choice(flat)
         return flat
     payload: dict[str, Any] = {}
     output: dict[str, Any] = {}
@@ -94,13 +95,20 @@ def response_create_payload(response: Mapping[str, Any], dialect: Dialect) -> di
             output["voice"] = value
         elif key == "output_audio_format":
             output["format"] = FORMATS_BETA_TO_GA[value]
-        elif key == "tool_choice" and value not in TOOL_CHOICE_MODES:  # a function, GA-shaped
+        elif key == "tool_choice" and isinstance(value, str) and value not in TOOL_CHOICE_MODES:
+            # a function, GA-shaped
             payload[key] = {"type": "function", "name": value}
         else:
             payload[key] = value
     if output:
         payload["audio"] = {"output": output}
     return payload
+
+
+def _no_mcp_choice(fields: Mapping[str, Any]) -> None:
+    """Beta has no MCP: an MCP ``tool_choice`` is refused before it is sent."""
+    if isinstance(fields.get("tool_choice"), Mapping):
+        raise SessionConfigError("an MCP tool_choice is part of the GA protocol; beta has none")
 
 
 def _response_tool(tool: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
@@ -132,6 +140,7 @@ def session_update_payload(
     if tools is not None:
         fields["tools"] = tools
     if dialect == "beta":
+        _no_mcp_choice(fields)
         return copy.deepcopy(fields)
     return _render_ga(fields)
 
@@ -152,7 +161,7 @@ def _render_ga(fields: Mapping[str, Any]) -> dict[str, Any]:
             session["output_modalities"] = ["audio"] if "audio" in value else ["text"]
         elif key == "max_response_output_tokens":
             session["max_output_tokens"] = value
-        elif key == "tool_choice" and value not in TOOL_CHOICE_MODES:
+        elif key == "tool_choice" and isinstance(value, str) and value not in TOOL_CHOICE_MODES:
             session["tool_choice"] = {"type": "function", "name": value}
         else:
             session[key] = copy.deepcopy(value)

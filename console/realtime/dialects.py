@@ -249,15 +249,36 @@ def normalise_value(key: str, value: Any) -> Any:
 TOOL_CHOICE_MODES = frozenset({"auto", "none", "required"})
 
 
-def _flat_tool_choice(value: Any) -> str:
-    """A mode or a function's name (GA's ``{"type": "function", "name": ...}`` accepted)."""
+def _flat_tool_choice(value: Any) -> str | dict[str, str]:
+    """A mode or a function's name (GA's ``{"type": "function", "name": ...}`` accepted), or
+    an MCP server's tool as GA spells it: ``{"type": "mcp", "server_label", "name"?}``."""
+    if isinstance(value, Mapping) and value.get("type") == "mcp":
+        return _mcp_tool_choice(value)
     if isinstance(value, Mapping) and value.get("type") == "function":
         value = value.get("name")
     if not isinstance(value, str) or not value:
         raise SessionConfigError(
-            f"tool_choice must be auto, none, required or a function name, not {value!r}"
+            "tool_choice must be auto, none, required, a function name or "
+            f"{{'type': 'mcp', 'server_label': ..., 'name': ...}}, not {value!r}"
         )
     return value
+
+
+def _mcp_tool_choice(value: Mapping[str, Any]) -> dict[str, str]:
+    """``{"type": "mcp", "server_label", "name"?}`` checked (strings; no other keys)."""
+    extra = set(value) - {"type", "server_label", "name"}
+    label, name = value.get("server_label"), value.get("name")
+    if extra or not isinstance(label, str) or not label:
+        raise SessionConfigError(
+            "an MCP tool_choice is {'type': 'mcp', 'server_label': ..., 'name': ...} "
+            f"(name optional), not {dict(value)!r}"
+        )
+    if name is not None and not (isinstance(name, str) and name):
+        raise SessionConfigError(f"an MCP tool_choice's name must be a tool name, not {name!r}")
+    choice = {"type": "mcp", "server_label": label}
+    if name is not None:
+        choice["name"] = name
+    return choice
 
 
 def _tool_list(value: Any) -> list[dict[str, Any]]:

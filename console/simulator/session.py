@@ -116,7 +116,7 @@ def merge_turn_detection(
 
 
 # Objects a new value replaces whole (a new prompt reference does not keep the old variables).
-REPLACED_WHOLE = ("format", "prompt", "reasoning", "truncation")
+REPLACED_WHOLE = ("format", "prompt", "reasoning", "truncation", "tool_choice", "tracing")
 
 
 def deep_merge(target: dict[str, Any], patch: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Input, Select, Static
 from console.app.app import RealtimeConsoleApp
 from console.app.screens.mcp_server import McpServerScreen
 from console.app.widgets.conversation import ConversationPane
+from console.app.widgets.session import SessionPane
 from console.inspector.recording import load_recording
 from console.simulator import SimulatorServer
 from tests.mcp_servers import RunningMCP, demo_server, refused_url, serve_mcp
@@ -291,3 +292,38 @@ async def test_the_form_removes_an_added_server(sim: SimulatorServer, demo: Runn
         assert all(tool["type"] != "mcp" for tool in tools)
         assert app.client.mcp_tools == {} and "Removed MCP server demo." in form.status_text
         assert not form.servers.display
+
+
+async def test_the_session_pane_sets_an_mcp_tool_choice(
+    sim: SimulatorServer, demo: RunningMCP
+) -> None:
+    """Tool choice ``demo.add`` (an MCP server's label and tool, as the conversation writes
+    calls) goes out as GA's ``{type: mcp, server_label, name}``, is acknowledged, and reads back
+    the same way; a label alone lets the server pick among its tools."""
+    app = console_app(sim.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(app)
+        listed = expect(app, server_event("mcp_list_tools.completed"))
+        await add_server(app, pilot, demo.url, "never")
+        await listed
+        pane = app.query_one(SessionPane)
+        for typed, choice in [
+            ("demo.add", {"type": "mcp", "server_label": "demo", "name": "add"}),
+            ("demo", {"type": "mcp", "server_label": "demo"}),
+        ]:
+            pane.tool_choice.value = typed
+            update = expect(app, client_event("session.update"))
+            acknowledged = expect(app, server_event("session.updated"))
+            pane.action_apply()
+            assert (await update)["event"]["session"]["tool_choice"] == choice
+            assert (await acknowledged)["event"]["session"]["tool_choice"] == choice
+            await until(
+                pilot,
+                lambda: (
+                    "acknowledged"
+                    in str(app.query_one("#session-status-tool-choice", Static).content)
+                ),
+                "tool choice acknowledged",
+            )
+            pane.refresh_from_state(force=True)
+            assert pane.tool_choice.value == typed

@@ -128,3 +128,50 @@ async def test_an_unreachable_server_fails_in_words_and_the_session_goes_on(
     assert "Could not connect" in view["error"]
     client.send_user_message_content([{"type": "input_text", "text": "hello"}])
     await recorder.wait_for(lambda: reply(client), TIMEOUT, "a reply after the failure")
+
+
+async def test_tool_choice_forces_an_mcp_tool(client: RealtimeClient, demo: RunningMCP) -> None:
+    """GA's ``tool_choice: {type: mcp, server_label, name}``: words that ask for no tool still
+    call the chosen one (the session.update carries the choice as GA spells it)."""
+    client.add_mcp_tool("demo", demo.url, require_approval="never")
+    sent: list[dict[str, Any]] = []
+    client.realtime.on("client.session.update", sent.append)
+    recorder = await connect(client)
+    await listed(client, recorder)
+    choice = {"type": "mcp", "server_label": "demo", "name": "add"}
+    client.update_session(tool_choice=choice)
+    assert sent[-1]["session"]["tool_choice"] == choice
+    assert client.session_config["tool_choice"] == choice
+    client.send_user_message_content([{"type": "input_text", "text": "What is 4 and 5?"}])
+    call = await recorder.wait_for(
+        lambda: mcp_view(client, "call", lambda v: v["output"] is not None), TIMEOUT, "the call"
+    )
+    assert call["name"] == "add" and call["output"] == "9"
+    assert recorder.events["error"] == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"type": "mcp"},
+        {"type": "mcp", "server_label": "demo", "name": ""},
+        {"type": "mcp", "server_label": "demo", "tool": "add"},
+    ],
+)
+def test_a_malformed_mcp_tool_choice_is_refused_before_sending(bad: dict[str, Any]) -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/unused", dialect="ga")
+    with pytest.raises(ValueError, match="MCP tool_choice"):
+        client.update_session(tool_choice=bad)
+    assert client.session_config["tool_choice"] == "auto"
+
+
+async def test_beta_refuses_an_mcp_tool_choice_and_sends_nothing() -> None:
+    async with SimulatorServer(host="127.0.0.1", port=0) as server:
+        client = RealtimeClient(url=server.url, api_key="sk-test", dialect="beta")
+        await client.connect()
+        sent: list[dict[str, Any]] = []
+        client.realtime.on("client.session.update", sent.append)
+        with pytest.raises(ValueError, match="beta has none"):
+            client.update_session(tool_choice={"type": "mcp", "server_label": "demo"})
+        assert sent == []
+        await client.disconnect()

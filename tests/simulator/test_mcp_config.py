@@ -115,6 +115,23 @@ async def test_beta_refuses_mcp_tools(sim: SimulatorServer) -> None:
     assert event["error"]["message"] == "Invalid value: 'mcp'. Supported values are: 'function'."
 
 
+async def test_a_new_tool_choice_replaces_the_old_whole(sim: SimulatorServer) -> None:
+    """tool_choice is one value, not an object to merge: {mcp, demo, add} then {mcp, demo}
+    leaves no name behind (the server would otherwise force ``add`` still)."""
+    client = await Client.connect(sim.url, "ga")
+    await client.recv_until("session.created")
+    tool = {**GOOD, "server_url": "http://127.0.0.1:9/mcp"}
+    for choice in (
+        {"type": "mcp", "server_label": GOOD["server_label"], "name": "add"},
+        {"type": "mcp", "server_label": GOOD["server_label"]},
+    ):
+        session = {"type": "realtime", "tools": [tool], "tool_choice": choice}
+        await client.send("session.update", session=session)
+        echoed = (await client.recv_until("session.updated"))["session"]["tool_choice"]
+        assert echoed == choice
+    await client.close()
+
+
 async def test_beta_refuses_an_mcp_tool_choice(sim: SimulatorServer) -> None:
     client = await Client.connect(sim.url, "beta")
     await client.recv_until("session.created")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from console.realtime import RealtimeClient
+
 from .session_field import Config, SessionField
 from .session_fields import UNKNOWN, FormError, max_tokens_value, voice_from_config, voice_value
 from .session_form_options import (
@@ -75,6 +77,10 @@ def _read_tools(pane: SessionPane, config: Config) -> None:
 
 def _read_tool_choice(pane: SessionPane, config: Config) -> None:
     value = config.get("tool_choice", "")
+    if isinstance(value, dict) and value.get("type") == "mcp":  # an MCP server's tool
+        label, name = value.get("server_label"), value.get("name")
+        pane.tool_choice.value = f"{label}.{name}" if name else str(label)
+        return
     name = value.get("name") if isinstance(value, dict) else value
     pane.tool_choice.value = str(name or ("auto" if "tool_choice" in config else ""))
 
@@ -89,10 +95,23 @@ def _write_modalities(pane: SessionPane) -> tuple[str, Any]:
 
 
 def _write_tool_choice(pane: SessionPane) -> tuple[str, Any]:
+    """A mode, a function's name, or an MCP server's label (``demo``: any of its tools) or one
+    of its tools (``demo.add``), as the conversation pane writes MCP calls."""
     choice = pane.tool_choice.value.strip()
     if not choice:
-        raise FormError("tool choice: auto, none, required, or a function name")
+        raise FormError("tool choice: auto, none, required, a function name, or label.tool (MCP)")
+    label, _, name = choice.partition(".")
+    if label in mcp_labels(pane.client):
+        mcp = {"type": "mcp", "server_label": label}
+        return "tool_choice", {**mcp, "name": name} if name else mcp
     return "tool_choice", choice  # the library spells a function name for the dialect
+
+
+def mcp_labels(client: RealtimeClient) -> set[str]:
+    """The labels of the session's MCP servers (added by the form or typed in the tools JSON)."""
+    tools = client.session_config.get("tools") or []
+    typed = {t.get("server_label") for t in tools if isinstance(t, dict) and t.get("type") == "mcp"}
+    return {label for label in typed if isinstance(label, str)} | set(client.mcp_tools)
 
 
 FIELDS: tuple[SessionField, ...] = (
